@@ -1,0 +1,27 @@
+// Line plots as PNG through gnuplot (Debian's gnuplot-nox). Data go to a CSV
+// beside the picture; if gnuplot is missing the CSV is still written and a
+// warning says the picture was not made.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace mind1024::host {
+
+struct Series {
+    std::string title;
+    std::vector<double> x, y;
+    bool points = true;
+};
+
+struct PlotSpec {
+    std::string title, xlabel, ylabel;
+    bool logx = false;
+    std::vector<Series> series;
+    std::vector<std::pair<double, std::string>> vertical_marks;  // x position, label
+    double ymin = 0, ymax = 0;  // equal: autoscale
+};
+
+// Writes `png_path`; returns false (with a message on stderr) if gnuplot failed.
+bool plot_png(const std::string& png_path, const PlotSpec& spec);
+
+}  // namespace mind1024::host
