@@ -1,0 +1,460 @@
+#include "npy.h"
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "atomic_file.h"
+
+namespace fs = std::filesystem;
+
+namespace mind1024::host {
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "npy.cpp assumes a little-endian host"
+#endif
+
+namespace {
+
+constexpr char kMagic[] = "\x93NUMPY";
+constexpr size_t kMagicLen = 6;
+const char* const kSupported = "float32 '<f4', float64 '<f8', int8 '|i1', int16 '<i2', int32 '<i4'";
+
+struct Header {
+    NpyDtype dtype = NpyDtype::Float32;
+    std::vector<size_t> shape;
+};
+
+struct Preamble {
+    unsigned major = 0;
+    size_t header_len = 0;
+    size_t data_start = 0;  // offset of the data (after the header text)
+};
+
+uint32_t le_u32(const unsigned char* p) {
+    return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
+}
+
+// The first bytes of a file: magic, version, header length. avail is how many
+// bytes `p` holds, total the length of the whole file.
+Preamble parse_preamble(const unsigned char* p, size_t avail, uint64_t total, const std::string& name) {
+    if (total == 0) throw DataError(fmt::format("{}: empty file, expected a .npy header", name));
+    if (avail < kMagicLen || std::memcmp(p, kMagic, kMagicLen) != 0)
+        throw DataError(fmt::format("{}: bad magic: not a NumPy .npy file (expected \\x93NUMPY)", name));
+    if (avail < 10) throw DataError(fmt::format("{}: truncated .npy header ({} bytes)", name, total));
+    Preamble pre;
+    pre.major = p[6];
+    const unsigned minor = p[7];
+    if ((pre.major < 1 || pre.major > 3) || minor != 0)
+        throw DataError(fmt::format("{}: .npy format version {}.{} is not supported (1.0, 2.0, 3.0 are)",
+                                    name, pre.major, minor));
+    if (pre.major == 1) {
+        pre.header_len = size_t{p[8]} | (size_t{p[9]} << 8);
+        pre.data_start = 10 + pre.header_len;
+    } else {
+        if (avail < 12) throw DataError(fmt::format("{}: truncated .npy header ({} bytes)", name, total));
+        pre.header_len = le_u32(p + 8);
+        pre.data_start = 12 + pre.header_len;
+    }
+    if (pre.data_start > total)
+        throw DataError(fmt::format("{}: truncated .npy header: it says {} bytes, the file ends after {}",
+                                    name, pre.header_len, total - (pre.data_start - pre.header_len)));
+    return pre;
+}
+
+NpyDtype parse_descr(const std::string& d, const std::string& name) {
+    if (d == "<f4" || d == "=f4") return NpyDtype::Float32;
+    if (d == "<f8" || d == "=f8") return NpyDtype::Float64;
+    if (d == "|i1" || d == "<i1" || d == ">i1" || d == "=i1" || d == "i1") return NpyDtype::Int8;
+    if (d == "<i2" || d == "=i2") return NpyDtype::Int16;
+    if (d == "<i4" || d == "=i4") return NpyDtype::Int32;
+    if (d.size() >= 2 && d[0] == '>')
+        throw DataError(fmt::format("{}: big-endian dtype '{}' is not supported; save little-endian "
+                                    "(e.g. a.astype('<{}'))",
+                                    name, d, d.substr(1)));
+    std::string what;
+    const std::string t = d.size() >= 2 && (d[0] == '<' || d[0] == '>' || d[0] == '|' || d[0] == '=') ? d.substr(1) : d;
+    if (t == "i8") what = " (int64, NumPy's default integer: save with .astype(np.int32))";
+    else if (t == "u1") what = " (uint8: save with .astype(np.int16) or np.int8)";
+    else if (t == "b1") what = " (bool: save with .astype(np.int8))";
+    else if (t == "f2") what = " (float16: save with .astype(np.float32))";
+    else if (!t.empty() && t[0] == 'u') what = " (unsigned: save as a signed type)";
+    else if (!t.empty() && t[0] == 'c') what = " (complex)";
+    throw DataError(fmt::format("{}: dtype '{}'{} is not supported; supported: {}", name, d, what, kSupported));
+}
+
+class HeaderParser {
+public:
+    HeaderParser(const std::string& text, const std::string& name) : s_(text), name_(name) {}
+
+    Header parse() {
+        Header h;
+        bool have_descr = false, have_order = false, have_shape = false;
+        ws();
+        expect('{');
+        for (;;) {
+            ws();
+            if (peek() == '}') { ++i_; break; }
+            const std::string key = str();
+            ws();
+            expect(':');
+            ws();
+            if (key == "descr") {
+                if (have_descr) fail("duplicate key 'descr'");
+                if (peek() == '[') fail("structured (record) dtypes are not supported");
+                h.dtype = parse_descr(str(), name_);
+                have_descr = true;
+            } else if (key == "fortran_order") {
+                if (have_order) fail("duplicate key 'fortran_order'");
+                if (word("True"))
+                    throw DataError(fmt::format("{}: fortran_order is True; only C order is supported "
+                                                "(save np.ascontiguousarray(a))", name_));
+                if (!word("False")) fail("fortran_order is neither True nor False");
+                have_order = true;
+            } else if (key == "shape") {
+                if (have_shape) fail("duplicate key 'shape'");
+                h.shape = shape();
+                have_shape = true;
+            } else {
+                fail(fmt::format("unexpected key '{}'", key));
+            }
+            ws();
+            if (peek() == ',') { ++i_; continue; }
+            if (peek() == '}') { ++i_; break; }
+            fail("expected ',' or '}'");
+        }
+        ws();
+        if (i_ != s_.size()) fail("text after the closing '}'");
+        if (!have_descr) fail("no 'descr' key");
+        if (!have_order) fail("no 'fortran_order' key");
+        if (!have_shape) fail("no 'shape' key");
+        return h;
+    }
+
+private:
+    [[noreturn]] void fail(const std::string& what) const {
+        throw DataError(fmt::format("{}: bad .npy header ({}): {}", name_, what, s_));
+    }
+    char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
+    void ws() {
+        while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\t' || s_[i_] == '\r')) ++i_;
+    }
+    void expect(char c) {
+        if (peek() != c) fail(fmt::format("expected '{}'", c));
+        ++i_;
+    }
+    bool word(const char* w) {
+        const size_t n = std::strlen(w);
+        if (s_.compare(i_, n, w) != 0) return false;
+        i_ += n;
+        return true;
+    }
+    std::string str() {
+        const char q = peek();
+        if (q != '\'' && q != '"') fail("expected a quoted string");
+        const size_t end = s_.find(q, i_ + 1);
+        if (end == std::string::npos) fail("unterminated string");
+        std::string r = s_.substr(i_ + 1, end - i_ - 1);
+        i_ = end + 1;
+        return r;
+    }
+    std::vector<size_t> shape() {
+        std::vector<size_t> r;
+        expect('(');
+        for (;;) {
+            ws();
+            if (peek() == ')') { ++i_; break; }
+            if (peek() < '0' || peek() > '9') fail("shape entries must be non-negative integers");
+            uint64_t v = 0;
+            while (peek() >= '0' && peek() <= '9') {
+                if (v > (std::numeric_limits<uint64_t>::max() - 9) / 10) fail("shape entry too large");
+                v = v * 10 + static_cast<uint64_t>(peek() - '0');
+                ++i_;
+            }
+            if (peek() == 'L') ++i_;  // Python 2 long
+            if (v > std::numeric_limits<size_t>::max()) fail("shape entry too large");
+            r.push_back(static_cast<size_t>(v));
+            ws();
+            if (peek() == ',') { ++i_; continue; }
+            if (peek() == ')') { ++i_; break; }
+            fail("expected ',' or ')' in the shape");
+        }
+        return r;
+    }
+
+    const std::string& s_;
+    const std::string& name_;
+    size_t i_ = 0;
+};
+
+// Bytes of data the header asks for; throws on overflow.
+uint64_t data_bytes(const Header& h, const std::string& name) {
+    uint64_t n = npy_item_size(h.dtype);
+    for (size_t d : h.shape)
+        if (__builtin_mul_overflow(n, uint64_t{d}, &n))
+            throw DataError(fmt::format("{}: shape overflows (too many elements)", name));
+    return n;
+}
+
+std::string shape_str(const std::vector<size_t>& shape) {
+    if (shape.empty()) return "()";
+    std::string s = "(";
+    for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+    return s + (shape.size() == 1 ? ",)" : ")");
+}
+
+void check_length(const Header& h, uint64_t available, const std::string& name) {
+    const uint64_t need = data_bytes(h, name);
+    if (available < need)
+        throw DataError(fmt::format("{}: truncated data: shape {} of {} needs {} bytes, the file holds {}",
+                                    name, shape_str(h.shape), to_string(h.dtype), need, available));
+    if (available > need)
+        throw DataError(fmt::format("{}: {} bytes of trailing data after the {} data bytes that shape {} of {} "
+                                    "needs",
+                                    name, available - need, need, shape_str(h.shape), to_string(h.dtype)));
+}
+
+template <class T> T load(const uint8_t* p) {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+}  // namespace
+
+const char* to_string(NpyDtype t) {
+    switch (t) {
+        case NpyDtype::Float32: return "float32";
+        case NpyDtype::Float64: return "float64";
+        case NpyDtype::Int8: return "int8";
+        case NpyDtype::Int16: return "int16";
+        case NpyDtype::Int32: return "int32";
+    }
+    return "?";
+}
+
+const char* npy_descr(NpyDtype t) {
+    switch (t) {
+        case NpyDtype::Float32: return "<f4";
+        case NpyDtype::Float64: return "<f8";
+        case NpyDtype::Int8: return "|i1";
+        case NpyDtype::Int16: return "<i2";
+        case NpyDtype::Int32: return "<i4";
+    }
+    return "?";
+}
+
+size_t npy_item_size(NpyDtype t) {
+    switch (t) {
+        case NpyDtype::Float32: return 4;
+        case NpyDtype::Float64: return 8;
+        case NpyDtype::Int8: return 1;
+        case NpyDtype::Int16: return 2;
+        case NpyDtype::Int32: return 4;
+    }
+    return 0;
+}
+
+size_t NpyArray::size() const {
+    size_t n = 1;
+    for (size_t d : shape) n *= d;
+    return n;
+}
+
+std::string NpyArray::shape_string() const { return shape_str(shape); }
+
+double NpyArray::as_double(size_t i) const {
+    if (i >= size())
+        throw DataError(fmt::format("{}: element {} out of range (size {})", source, i, size()));
+    const uint8_t* p = bytes.data() + i * npy_item_size(dtype);
+    switch (dtype) {
+        case NpyDtype::Float32: return load<float>(p);
+        case NpyDtype::Float64: return load<double>(p);
+        case NpyDtype::Int8: return load<int8_t>(p);
+        case NpyDtype::Int16: return load<int16_t>(p);
+        case NpyDtype::Int32: return load<int32_t>(p);
+    }
+    return 0;
+}
+
+int64_t NpyArray::as_int64(size_t i) const {
+    if (dtype == NpyDtype::Float32 || dtype == NpyDtype::Float64) {
+        const double v = as_double(i);
+        if (!std::isfinite(v) || v != std::floor(v) || std::fabs(v) > 9.007199254740992e15)
+            throw DataError(fmt::format("{}: element {} is {}, not an integer", source.empty() ? "array" : source,
+                                        i, v));
+        return static_cast<int64_t>(v);
+    }
+    return static_cast<int64_t>(as_double(i));
+}
+
+std::vector<double> NpyArray::to_double() const {
+    std::vector<double> r(size());
+    for (size_t i = 0; i < r.size(); ++i) r[i] = as_double(i);
+    return r;
+}
+
+std::vector<float> NpyArray::to_float() const {
+    std::vector<float> r(size());
+    for (size_t i = 0; i < r.size(); ++i) r[i] = static_cast<float>(as_double(i));
+    return r;
+}
+
+std::vector<int64_t> NpyArray::to_int64() const {
+    std::vector<int64_t> r(size());
+    for (size_t i = 0; i < r.size(); ++i) r[i] = as_int64(i);
+    return r;
+}
+
+template <class T> std::vector<T> NpyArray::values() const {
+    if (dtype != NpyDtypeOf<T>::value)
+        throw DataError(fmt::format("{}: dtype {}, expected {}", source.empty() ? "array" : source,
+                                    to_string(dtype), to_string(NpyDtypeOf<T>::value)));
+    std::vector<T> r(size());
+    if (!r.empty()) std::memcpy(r.data(), bytes.data(), r.size() * sizeof(T));
+    return r;
+}
+
+void NpyArray::expect_rank(size_t r) const {
+    if (rank() != r)
+        throw DataError(fmt::format("{}: shape {} has {} dimension(s), expected {}",
+                                    source.empty() ? "array" : source, shape_string(), rank(), r));
+}
+
+void NpyArray::expect_shape(const std::vector<size_t>& want) const {
+    bool ok = want.size() == shape.size();
+    for (size_t i = 0; ok && i < want.size(); ++i) ok = want[i] == kAny || want[i] == shape[i];
+    if (!ok) {
+        std::string w = "(";
+        for (size_t i = 0; i < want.size(); ++i)
+            w += (i ? ", " : "") + (want[i] == kAny ? std::string("any") : std::to_string(want[i]));
+        w += want.size() == 1 ? ",)" : ")";
+        throw DataError(fmt::format("{}: shape {}, expected {}", source.empty() ? "array" : source,
+                                    shape_string(), w));
+    }
+}
+
+void NpyArray::expect_plus_minus_one() const {
+    const size_t n = size();
+    for (size_t i = 0; i < n; ++i) {
+        const double v = as_double(i);
+        if (v != 1.0 && v != -1.0)
+            throw DataError(fmt::format("{}: element {} is {}; states must be -1 or +1",
+                                        source.empty() ? "array" : source, i, v));
+    }
+}
+
+void NpyArray::expect_zero_one() const {
+    const size_t n = size();
+    for (size_t i = 0; i < n; ++i) {
+        const double v = as_double(i);
+        if (v != 0.0 && v != 1.0)
+            throw DataError(fmt::format("{}: element {} is {}; a mask must be 0 or 1",
+                                        source.empty() ? "array" : source, i, v));
+    }
+}
+
+template <class T> NpyArray make_npy(std::vector<size_t> shape, const std::vector<T>& values) {
+    NpyArray a;
+    a.dtype = NpyDtypeOf<T>::value;
+    a.shape = std::move(shape);
+    if (a.size() != values.size())
+        throw DataError(fmt::format("make_npy: shape {} holds {} elements, got {} values", a.shape_string(),
+                                    a.size(), values.size()));
+    a.bytes.resize(values.size() * sizeof(T));
+    if (!values.empty()) std::memcpy(a.bytes.data(), values.data(), a.bytes.size());
+    return a;
+}
+
+#define MIND1024_NPY_INSTANTIATE(T)                                                  \
+    template std::vector<T> NpyArray::values<T>() const;                              \
+    template NpyArray make_npy<T>(std::vector<size_t>, const std::vector<T>&);
+MIND1024_NPY_INSTANTIATE(float)
+MIND1024_NPY_INSTANTIATE(double)
+MIND1024_NPY_INSTANTIATE(int8_t)
+MIND1024_NPY_INSTANTIATE(int16_t)
+MIND1024_NPY_INSTANTIATE(int32_t)
+#undef MIND1024_NPY_INSTANTIATE
+
+namespace {
+std::string encode(const NpyArray& a, const std::string& name) {
+    if (a.bytes.size() != a.size() * npy_item_size(a.dtype))
+        throw DataError(fmt::format("{}: {} data bytes for shape {} of {}", name, a.bytes.size(),
+                                    a.shape_string(), to_string(a.dtype)));
+    const std::string dict = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}",
+                                         npy_descr(a.dtype), a.shape_string());
+    // Pad with spaces so that the data starts on a 64-byte boundary; end with '\n'.
+    // Version 1.0 unless the header does not fit its 16-bit length.
+    auto header_len = [&](size_t pre) { return (pre + dict.size() + 1 + 63) / 64 * 64 - pre; };
+    const bool v1 = header_len(10) <= 65535;
+    const size_t hlen = header_len(v1 ? 10 : 12);
+    std::string out(kMagic, kMagicLen);
+    out += static_cast<char>(v1 ? 1 : 2);
+    out += '\0';
+    for (int k = 0; k < (v1 ? 2 : 4); ++k) out += static_cast<char>((hlen >> (8 * k)) & 0xFF);
+    out += dict;
+    out.append(hlen - dict.size() - 1, ' ');
+    out += '\n';
+    out.append(reinterpret_cast<const char*>(a.bytes.data()), a.bytes.size());
+    return out;
+}
+}  // namespace
+
+std::string encode_npy(const NpyArray& a) { return encode(a, a.source.empty() ? "array" : a.source); }
+
+NpyArray decode_npy(const std::string& bytes, const std::string& name) {
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    const Preamble pre = parse_preamble(p, bytes.size(), bytes.size(), name);
+    const std::string text = bytes.substr(pre.data_start - pre.header_len, pre.header_len);
+    const Header h = HeaderParser(text, name).parse();
+    check_length(h, bytes.size() - pre.data_start, name);
+    NpyArray a;
+    a.dtype = h.dtype;
+    a.shape = h.shape;
+    a.source = name;
+    a.bytes.assign(p + pre.data_start, p + bytes.size());
+    return a;
+}
+
+NpyArray read_npy(const std::string& path) {
+    std::error_code ec;
+    const auto st = fs::status(path, ec);
+    if (ec || !fs::exists(st)) throw DataError(fmt::format("{}: no such file", path));
+    if (!fs::is_regular_file(st)) throw DataError(fmt::format("{}: not a regular file", path));
+    const uint64_t total = fs::file_size(path, ec);
+    if (ec) throw DataError(fmt::format("{}: cannot get the file size: {}", path, ec.message()));
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw DataError(fmt::format("{}: cannot open for reading", path));
+    unsigned char head[12] = {};
+    const size_t avail = static_cast<size_t>(std::min<uint64_t>(total, sizeof head));
+    in.read(reinterpret_cast<char*>(head), static_cast<std::streamsize>(avail));
+    const Preamble pre = parse_preamble(head, avail, total, path);
+    std::string text(pre.header_len, '\0');
+    in.seekg(static_cast<std::streamoff>(pre.data_start - pre.header_len));
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    if (!in) throw DataError(fmt::format("{}: read error in the .npy header", path));
+    const Header h = HeaderParser(text, path).parse();
+    check_length(h, total - pre.data_start, path);  // before allocating
+    NpyArray a;
+    a.dtype = h.dtype;
+    a.shape = h.shape;
+    a.source = path;
+    a.bytes.resize(static_cast<size_t>(total - pre.data_start));
+    in.read(reinterpret_cast<char*>(a.bytes.data()), static_cast<std::streamsize>(a.bytes.size()));
+    if (static_cast<size_t>(in.gcount()) != a.bytes.size())
+        throw DataError(fmt::format("{}: truncated while reading the data", path));
+    return a;
+}
+
+void write_npy(const std::string& path, const NpyArray& a) {
+    const std::string bytes = encode(a, path);
+    AtomicFile f(path);
+    f.write(bytes);
+    f.commit();
+}
+
+}  // namespace mind1024::host

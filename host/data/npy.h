@@ -1,0 +1,84 @@
+// NumPy .npy files: read format versions 1.0, 2.0 (and 3.0, which only differs
+// in the header's text encoding), write 1.0 (2.0 only if the header would not
+// fit 1.0's 64 KiB). Data types: float32 ('<f4'), float64 ('<f8'), int8 ('|i1';
+// '<i1' and '>i1' are read too), int16 ('<i2'), int32 ('<i4'). C order only;
+// any rank, including 0 (a scalar). Refused with a DataError naming the file:
+// a bad magic or version, a malformed header, an unknown or big-endian dtype
+// (int64, the NumPy default integer, is refused: save with .astype(np.int32)),
+// fortran_order True, a data length that does not match the shape exactly.
+// Writing goes through AtomicFile: the final file appears complete or not at all.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "data_error.h"
+
+namespace mind1024::host {
+
+enum class NpyDtype { Float32, Float64, Int8, Int16, Int32 };
+
+const char* to_string(NpyDtype t);    // "float32", ...
+const char* npy_descr(NpyDtype t);    // "<f4", "<f8", "|i1", "<i2", "<i4"
+size_t npy_item_size(NpyDtype t);     // 4, 8, 1, 2, 4
+
+// The C++ type of each dtype: float, double, int8_t, int16_t, int32_t.
+template <class T> struct NpyDtypeOf;
+template <> struct NpyDtypeOf<float> { static constexpr NpyDtype value = NpyDtype::Float32; };
+template <> struct NpyDtypeOf<double> { static constexpr NpyDtype value = NpyDtype::Float64; };
+template <> struct NpyDtypeOf<int8_t> { static constexpr NpyDtype value = NpyDtype::Int8; };
+template <> struct NpyDtypeOf<int16_t> { static constexpr NpyDtype value = NpyDtype::Int16; };
+template <> struct NpyDtypeOf<int32_t> { static constexpr NpyDtype value = NpyDtype::Int32; };
+
+struct NpyArray {
+    static constexpr size_t kAny = static_cast<size_t>(-1);  // wildcard for expect_shape
+
+    NpyDtype dtype = NpyDtype::Float32;
+    std::vector<size_t> shape;   // empty = scalar (one element)
+    std::vector<uint8_t> bytes;  // the elements, C order, little-endian
+    std::string source;          // the file it was read from (for messages); may be empty
+
+    size_t rank() const { return shape.size(); }
+    size_t size() const;  // number of elements (product of shape; 1 for a scalar)
+    std::string shape_string() const;  // "(3, 4)", "(5,)", "()"
+
+    // Element i (flat, C order) converted. as_int64 of a float element throws
+    // DataError if it is not finite or not an integer.
+    double as_double(size_t i) const;
+    int64_t as_int64(size_t i) const;
+
+    std::vector<double> to_double() const;
+    std::vector<float> to_float() const;
+    std::vector<int64_t> to_int64() const;  // throws like as_int64
+
+    // The elements as T; the dtype must be exactly T's (else DataError).
+    template <class T> std::vector<T> values() const;
+
+    // Throw DataError naming the file unless the rank / shape match
+    // (kAny matches any extent).
+    void expect_rank(size_t r) const;
+    void expect_shape(const std::vector<size_t>& want) const;
+    // All elements are -1 or +1 (states) / 0 or 1 (masks); DataError names the first bad one.
+    void expect_plus_minus_one() const;
+    void expect_zero_one() const;
+};
+
+// Makes an array of dtype NpyDtypeOf<T> from values (size must equal the
+// product of shape; throws DataError otherwise).
+template <class T> NpyArray make_npy(std::vector<size_t> shape, const std::vector<T>& values);
+
+NpyArray read_npy(const std::string& path);
+void write_npy(const std::string& path, const NpyArray& a);
+
+template <class T> void write_npy(const std::string& path, std::vector<size_t> shape,
+                                  const std::vector<T>& values) {
+    write_npy(path, make_npy<T>(std::move(shape), values));
+}
+
+// The raw bytes of a .npy file (what write_npy writes) and their parser
+// (what read_npy reads); `name` is used in messages.
+std::string encode_npy(const NpyArray& a);
+NpyArray decode_npy(const std::string& bytes, const std::string& name);
+
+}  // namespace mind1024::host
