@@ -167,8 +167,9 @@ IdxArray read_idx(const std::string& path, uint32_t expected_magic) {
                                     dims_string(a.dims)));
     const uint64_t need = header + elements;
     if (total < need)
-        throw DataError(fmt::format("{}: truncated {}: dimensions {} need {} bytes, the file holds {}",
-                                    path, kind, dims_string(a.dims), need, total));
+        throw DataError(fmt::format("{}: truncated {}: dimensions {} need {} bytes, the {} holds {}", path,
+                                    kind, dims_string(a.dims), need,
+                                    gzip ? "decompressed stream" : "file", total));
     if (total > need)
         throw DataError(fmt::format("{}: {} is {} bytes longer than its dimensions {} say ({} bytes)",
                                     path, kind, total - need, dims_string(a.dims), need));

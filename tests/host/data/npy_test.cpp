@@ -1,0 +1,188 @@
+#include "npy.h"
+
+#include <cmath>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "temp_dir.h"
+
+using namespace mind1024::host;
+using mind1024::test::TempDir;
+
+namespace {
+
+template <class F> void expect_data_error(F f, std::initializer_list<std::string> parts) {
+    try {
+        f();
+        FAIL() << "no DataError";
+    } catch (const DataError& e) {
+        const std::string msg = e.what();
+        for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
+    }
+}
+
+// A .npy file by hand, as NumPy writes it (version 1.0, header padded to 64).
+std::string npy_bytes(const std::string& dict, const std::string& data, int major = 1) {
+    std::string out("\x93NUMPY", 6);
+    out += static_cast<char>(major);
+    out += '\0';
+    const size_t pre = major == 1 ? 10 : 12;
+    size_t hlen = (pre + dict.size() + 1 + 63) / 64 * 64 - pre;
+    for (size_t k = 0; k < (major == 1 ? 2u : 4u); ++k) out += static_cast<char>((hlen >> (8 * k)) & 0xFF);
+    out += dict + std::string(hlen - dict.size() - 1, ' ') + "\n";
+    return out + data;
+}
+
+std::string read_all(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+template <class T> void round_trip(const std::vector<size_t>& shape, const std::vector<T>& v) {
+    TempDir d;
+    write_npy<T>(d.file("a.npy"), shape, v);
+    EXPECT_EQ(d.entries(), 1u);  // no temporary left behind
+    const NpyArray a = read_npy(d.file("a.npy"));
+    EXPECT_EQ(a.dtype, NpyDtypeOf<T>::value);
+    EXPECT_EQ(a.shape, shape);
+    EXPECT_EQ(a.values<T>(), v);
+    EXPECT_EQ(a.source, d.file("a.npy"));
+    const std::vector<double> dv = a.to_double();
+    ASSERT_EQ(dv.size(), v.size());
+    for (size_t i = 0; i < v.size(); ++i) EXPECT_EQ(dv[i], static_cast<double>(v[i]));
+    // the header is 1.0, padded so that the data starts at a multiple of 64
+    const std::string bytes = read_all(d.file("a.npy"));
+    EXPECT_EQ(bytes[6], 1);
+    EXPECT_EQ((bytes.size() - v.size() * sizeof(T)) % 64, 0u);
+    EXPECT_EQ(bytes[bytes.size() - v.size() * sizeof(T) - 1], '\n');
+}
+
+}  // namespace
+
+TEST(Npy, RoundTripEveryDtype) {
+    round_trip<float>({2, 3}, {1.5f, -2.f, 0.f, 3.25f, -0.125f, 1e30f});
+    round_trip<double>({3}, {1.0 / 3.0, -1e-300, 42.0});
+    round_trip<int8_t>({2, 2, 2}, {-128, 127, 0, 1, -1, 5, 6, 7});
+    round_trip<int16_t>({1, 4}, {-32768, 32767, 0, -5});
+    round_trip<int32_t>({4, 1}, {-2147483647 - 1, 2147483647, 0, 17});
+    round_trip<float>({}, {7.f});       // scalar
+    round_trip<int16_t>({0, 3}, {});    // empty
+    round_trip<int8_t>({1, 1, 1, 1, 2}, {1, -1});
+}
+
+TEST(Npy, ExactBytesOfAKnownFile) {
+    // np.save('x.npy', np.array([[1, -2], [3, 4]], dtype=np.int16))
+    const std::string expect = npy_bytes("{'descr': '<i2', 'fortran_order': False, 'shape': (2, 2), }",
+                                         std::string("\x01\x00\xfe\xff\x03\x00\x04\x00", 8));
+    EXPECT_EQ(encode_npy(make_npy<int16_t>({2, 2}, {1, -2, 3, 4})), expect);
+    const NpyArray a = decode_npy(expect, "mem");
+    EXPECT_EQ(a.to_int64(), (std::vector<int64_t>{1, -2, 3, 4}));
+}
+
+TEST(Npy, ReadsVersion2AndVariants) {
+    TempDir d;
+    float v[2] = {1.f, -1.f};
+    d.write("v2.npy", npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }",
+                                std::string(reinterpret_cast<char*>(v), 8), 2));
+    EXPECT_EQ(read_npy(d.file("v2.npy")).to_float(), (std::vector<float>{1.f, -1.f}));
+    // double quotes, other key order, no trailing comma, Python 2 long
+    d.write("q.npy", npy_bytes("{\"shape\": (2L,), \"fortran_order\": False, \"descr\": \"|i1\"}",
+                               std::string("\x05\xfb", 2)));
+    EXPECT_EQ(read_npy(d.file("q.npy")).to_int64(), (std::vector<int64_t>{5, -5}));
+    d.write("i1.npy", npy_bytes("{'descr': '<i1', 'fortran_order': False, 'shape': (1,), }", "\x03"));
+    EXPECT_EQ(read_npy(d.file("i1.npy")).dtype, NpyDtype::Int8);
+}
+
+TEST(Npy, Accessors) {
+    NpyArray a = make_npy<float>({2, 2}, {1.f, -2.f, 0.5f, 3.f});
+    a.source = "w.npy";
+    EXPECT_EQ(a.as_int64(1), -2);
+    EXPECT_EQ(a.as_double(2), 0.5);
+    expect_data_error([&] { a.to_int64(); }, {"w.npy", "element 2", "not an integer"});
+    expect_data_error([&] { a.values<int32_t>(); }, {"w.npy", "float32", "int32"});
+    a.expect_shape({2, 2});
+    a.expect_shape({NpyArray::kAny, 2});
+    expect_data_error([&] { a.expect_shape({3, 3}); }, {"w.npy", "(2, 2)", "(3, 3)"});
+    expect_data_error([&] { a.expect_rank(1); }, {"w.npy", "2 dimension"});
+    expect_data_error([&] { a.expect_plus_minus_one(); }, {"w.npy", "element 1"});
+    NpyArray s = make_npy<int8_t>({3}, {1, -1, 1});
+    s.expect_plus_minus_one();
+    expect_data_error([&] { s.expect_zero_one(); }, {"element 1", "0 or 1"});
+    expect_data_error([&] { make_npy<int8_t>({2, 2}, {1, 2, 3}); }, {"4 elements", "3 values"});
+}
+
+TEST(Npy, RefusesWrongDtype) {
+    TempDir d;
+    const std::string f8(16, '\0');
+    d.write("i8.npy", npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", f8));
+    expect_data_error([&] { read_npy(d.file("i8.npy")); }, {d.file("i8.npy"), "'<i8'", "int64", "not supported"});
+    d.write("u1.npy", npy_bytes("{'descr': '|u1', 'fortran_order': False, 'shape': (2,), }", "ab"));
+    expect_data_error([&] { read_npy(d.file("u1.npy")); }, {d.file("u1.npy"), "uint8"});
+    d.write("be.npy", npy_bytes("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", f8.substr(8)));
+    expect_data_error([&] { read_npy(d.file("be.npy")); }, {d.file("be.npy"), "big-endian"});
+    d.write("rec.npy", npy_bytes("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }", f8));
+    expect_data_error([&] { read_npy(d.file("rec.npy")); }, {d.file("rec.npy"), "structured"});
+}
+
+TEST(Npy, RefusesFortranOrder) {
+    TempDir d;
+    d.write("f.npy", npy_bytes("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", std::string(16, '\0')));
+    expect_data_error([&] { read_npy(d.file("f.npy")); }, {d.file("f.npy"), "fortran_order", "C order"});
+}
+
+TEST(Npy, RefusesTruncatedAndTrailing) {
+    TempDir d;
+    const std::string good = encode_npy(make_npy<int32_t>({3, 2}, {1, 2, 3, 4, 5, 6}));
+    d.write("t.npy", good.substr(0, good.size() - 3));
+    expect_data_error([&] { read_npy(d.file("t.npy")); }, {d.file("t.npy"), "truncated", "(3, 2)", "24", "21"});
+    d.write("x.npy", good + "zz");
+    expect_data_error([&] { read_npy(d.file("x.npy")); }, {d.file("x.npy"), "trailing"});
+    d.write("h.npy", good.substr(0, 40));
+    expect_data_error([&] { read_npy(d.file("h.npy")); }, {d.file("h.npy"), "truncated .npy header"});
+    d.write("e.npy", "");
+    expect_data_error([&] { read_npy(d.file("e.npy")); }, {d.file("e.npy"), "empty"});
+    // a shape whose byte count overflows: refused from the header, nothing allocated
+    d.write("o.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", ""));
+    expect_data_error([&] { read_npy(d.file("o.npy")); }, {d.file("o.npy"), "overflow"});
+    d.write("big.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 100000), }", "x"));
+    expect_data_error([&] { read_npy(d.file("big.npy")); }, {d.file("big.npy"), "truncated data"});
+}
+
+TEST(Npy, RefusesBadMagicVersionAndHeader) {
+    TempDir d;
+    d.write("m.npy", "\x93NUMPZ\x01\x00\x10\x00{}              \n");
+    expect_data_error([&] { read_npy(d.file("m.npy")); }, {d.file("m.npy"), "bad magic"});
+    std::string v9 = npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (), }", "abcd");
+    v9[6] = 9;
+    d.write("v.npy", v9);
+    expect_data_error([&] { read_npy(d.file("v.npy")); }, {d.file("v.npy"), "version 9.0"});
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {"{'descr': '<f4', 'shape': (1,), }", "no 'fortran_order'"},
+        {"{'descr': '<f4', 'fortran_order': False, }", "no 'shape'"},
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'x': 1}", "unexpected key"},
+        {"{'descr': '<f4', 'fortran_order': Maybe, 'shape': (1,), }", "fortran_order"},
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }", "non-negative"},
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (1,) ", "expected ','"},
+        {"'descr': '<f4'", "expected '{'"},
+    };
+    for (const auto& [dict, what] : bad) {
+        d.write("b.npy", npy_bytes(dict, "abcd"));
+        expect_data_error([&] { read_npy(d.file("b.npy")); }, {d.file("b.npy"), "bad .npy header", what});
+    }
+    expect_data_error([&] { read_npy(d.file("absent.npy")); }, {d.file("absent.npy"), "no such file"});
+}
+
+TEST(Npy, FailedWriteLeavesNothing) {
+    TempDir d;
+    expect_data_error([&] { write_npy<float>(d.file("nodir/a.npy"), {1}, {1.f}); }, {d.file("nodir/a.npy")});
+    NpyArray broken = make_npy<float>({2}, {1.f, 2.f});
+    broken.bytes.pop_back();
+    expect_data_error([&] { write_npy(d.file("b.npy"), broken); }, {d.file("b.npy")});
+    EXPECT_EQ(d.entries(), 0u);
+    // overwrite keeps the old file until the new one is complete
+    write_npy<int8_t>(d.file("c.npy"), {1}, {1});
+    write_npy<int8_t>(d.file("c.npy"), {2}, {1, -1});
+    EXPECT_EQ(read_npy(d.file("c.npy")).size(), 2u);
+    EXPECT_EQ(d.entries(), 1u);
+}
