@@ -96,7 +96,10 @@ void Mind1024Chip::command(uint32_t ctrl) {
     }
     const bool n_ok = st_.n_active >= 1 && st_.n_active <= st_.params.n_max;
     const bool run = op & (MIND_CTRL_START | MIND_CTRL_STEP);
-    if (!n_ok || (run && (st_.max_sweeps < 1 || (st_.mode & MIND_MODE_ORDER_MASK) > MIND_ORDER_ASYNC_PERM))) {
+    // CLEAR_SYN alone works on the whole array: it does not depend on N_ACTIVE.
+    const bool needs_n = op & (MIND_CTRL_START | MIND_CTRL_STEP | MIND_CTRL_HEBB);
+    if ((needs_n && !n_ok) ||
+        (run && (st_.max_sweeps < 1 || (st_.mode & MIND_MODE_ORDER_MASK) > MIND_ORDER_ASYNC_PERM))) {
         regs_.raise_error(MIND_ERR_BAD_ARG);
         return;
     }
