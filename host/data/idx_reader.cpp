@@ -203,6 +203,18 @@ uint32_t MnistSet::num_classes() const {
     return uint32_t{*std::max_element(labels.begin(), labels.end())} + 1;
 }
 
+void check_same_geometry(const MnistSet& a, const MnistSet& b) {
+    if (a.rows != b.rows || a.cols != b.cols)
+        throw DataError(fmt::format("image sizes differ: {} holds {}x{} images, {} holds {}x{}", a.images_path,
+                                    a.rows, a.cols, b.images_path, b.rows, b.cols));
+}
+
+void check_max_pixels(const MnistSet& s, size_t max_pixels, const std::string& why) {
+    if (s.image_size() > max_pixels)
+        throw DataError(fmt::format("{}: images of {}x{} = {} pixels do not fit: at most {} ({})", s.images_path,
+                                    s.rows, s.cols, s.image_size(), max_pixels, why));
+}
+
 const char* to_string(Split s) { return s == Split::Train ? "train" : "test"; }
 
 std::string images_file_name(Split s) {

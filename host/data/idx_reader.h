@@ -51,6 +51,12 @@ struct MnistSet {
     uint32_t num_classes() const;
 };
 
+// DataError naming the files unless both sets have images of the same size.
+void check_same_geometry(const MnistSet& a, const MnistSet& b);
+// DataError naming the images file unless an image has at most max_pixels
+// pixels; `why` says what limits it (e.g. "the chip's 1024 neurons less 40 for labels").
+void check_max_pixels(const MnistSet& s, size_t max_pixels, const std::string& why);
+
 enum class Split { Train, Test };
 const char* to_string(Split s);  // "train" / "test"
 

@@ -310,6 +310,27 @@ std::vector<int64_t> NpyArray::to_int64() const {
     return r;
 }
 
+std::vector<int64_t> NpyArray::to_int64_in_range(int64_t lo, int64_t hi, const std::string& range_name) const {
+    std::vector<int64_t> r = to_int64();
+    for (size_t i = 0; i < r.size(); ++i)
+        if (r[i] < lo || r[i] > hi)
+            throw DataError(fmt::format("{}: element {} {} is {}, out of the {} range [{}, {}]",
+                                        source.empty() ? "array" : source, i, index_string(i), r[i], range_name,
+                                        lo, hi));
+    return r;
+}
+
+std::string NpyArray::index_string(size_t flat) const {
+    std::vector<size_t> idx(shape.size());
+    for (size_t d = shape.size(); d-- > 0;) {
+        idx[d] = shape[d] ? flat % shape[d] : 0;
+        flat = shape[d] ? flat / shape[d] : 0;
+    }
+    std::string s = "[";
+    for (size_t d = 0; d < idx.size(); ++d) s += (d ? ", " : "") + std::to_string(idx[d]);
+    return s + "]";
+}
+
 template <class T> std::vector<T> NpyArray::values() const {
     if (dtype != NpyDtypeOf<T>::value)
         throw DataError(fmt::format("{}: dtype {}, expected {}", source.empty() ? "array" : source,

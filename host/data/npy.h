@@ -51,6 +51,10 @@ struct NpyArray {
     std::vector<double> to_double() const;
     std::vector<float> to_float() const;
     std::vector<int64_t> to_int64() const;  // throws like as_int64
+    // to_int64, and every value in [lo, hi]; else DataError naming the file, the
+    // element (flat and multi-index), its value and `range_name` (e.g. "WBITS=8").
+    std::vector<int64_t> to_int64_in_range(int64_t lo, int64_t hi, const std::string& range_name) const;
+    std::string index_string(size_t flat) const;  // "[2, 5]" for flat index 2*cols+5
 
     // The elements as T; the dtype must be exactly T's (else DataError).
     template <class T> std::vector<T> values() const;

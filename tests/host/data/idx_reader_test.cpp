@@ -178,6 +178,19 @@ TEST(MnistSplit, LoadsRawAndGzipDirectories) {
     }
 }
 
+TEST(MnistSplit, GeometryChecks) {
+    TempDir d;
+    write_split(d, Split::Train, 2, false);
+    d.write(images_file_name(Split::Test), idx_images(2, 4, 4));
+    d.write(labels_file_name(Split::Test), idx_labels(2));
+    const MnistSet tr = load_mnist_split(d.path().string(), Split::Train);
+    const MnistSet te = load_mnist_split(d.path().string(), Split::Test);
+    expect_data_error([&] { check_same_geometry(tr, te); }, {"3x2", "4x4", images_file_name(Split::Test)});
+    check_same_geometry(tr, tr);
+    check_max_pixels(tr, 6, "six");
+    expect_data_error([&] { check_max_pixels(te, 6, "six neurons"); }, {"16 pixels", "at most 6", "six neurons"});
+}
+
 TEST(MnistSplit, RefusesCountMismatch) {
     TempDir d;
     d.write(images_file_name(Split::Train), idx_images(5, 2, 2));

@@ -110,6 +110,11 @@ TEST(Npy, Accessors) {
     s.expect_plus_minus_one();
     expect_data_error([&] { s.expect_zero_one(); }, {"element 1", "0 or 1"});
     expect_data_error([&] { make_npy<int8_t>({2, 2}, {1, 2, 3}); }, {"4 elements", "3 values"});
+    NpyArray w = make_npy<int32_t>({2, 3}, {1, -128, 127, 5, 200, 0});
+    w.source = "W.npy";
+    expect_data_error([&] { w.to_int64_in_range(-128, 127, "WBITS=8"); },
+                      {"W.npy", "element 4 [1, 1]", "200", "WBITS=8", "[-128, 127]"});
+    EXPECT_EQ(w.to_int64_in_range(-128, 200, "x").size(), 6u);
 }
 
 TEST(Npy, RefusesWrongDtype) {
