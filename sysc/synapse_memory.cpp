@@ -54,7 +54,9 @@ void SynapseMemory::b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& 
     if (r == tlm::TLM_OK_RESPONSE) {
         // One cycle per 32-bit word (a 16-bit access is one word too).
         const unsigned words = (tx.get_data_length() + 3) / 4;
-        delay += sc_core::sc_time(words / params_.clock_hz, sc_core::SC_SEC);
+        // words x the (resolution-rounded) clock period, as the engine counts time:
+        // words / clock_hz rounded once would drift from CYCLES x period.
+        delay += static_cast<double>(words) * sc_core::sc_time(1.0 / params_.clock_hz, sc_core::SC_SEC);
     }
 }
 
