@@ -1,0 +1,205 @@
+#include "prototype_classifier.h"
+
+#include <chrono>
+#include <cmath>
+
+#include <Eigen/Dense>
+#include <fmt/format.h>
+
+#include "errors.h"
+#include "fixed_point.h"
+#include "kmeans.h"
+
+namespace mind1024::host {
+
+using Mat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+std::vector<int8_t> encode_image(const uint8_t* img, uint32_t rows, uint32_t cols, const PixelCoding& c) {
+    if (c.top + c.height > rows || c.left + c.width > cols)
+        throw BadArgument(fmt::format("pixel crop {}x{} at ({}, {}) does not fit a {}x{} image", c.height, c.width,
+                                      c.top, c.left, rows, cols));
+    std::vector<int8_t> s(c.size());
+    for (uint32_t y = 0; y < c.height; ++y)
+        for (uint32_t x = 0; x < c.width; ++x)
+            s[y * c.width + x] = img[(c.top + y) * cols + c.left + x] >= c.threshold ? 1 : -1;
+    return s;
+}
+
+ClassifierLayout make_layout(const ClassifierConfig& cfg, uint32_t classes) {
+    ClassifierLayout l;
+    l.classes = classes;
+    l.pixels = cfg.coding.size();
+    l.first_proto = l.pixels;
+    l.protos = classes * cfg.protos_per_class;
+    l.first_label = l.first_proto + l.protos;
+    l.labels = classes * cfg.label_reps;
+    l.n = cfg.neurons;
+    if (classes < 2) throw BadArgument(fmt::format("classifier: {} classes in the labels; need at least 2", classes));
+    if (cfg.protos_per_class == 0 || cfg.label_reps == 0)
+        throw BadArgument("classifier: prototypes per class and label neurons per class must be at least 1");
+    if (uint64_t{l.first_label} + l.labels > l.n)
+        throw BadArgument(fmt::format(
+            "classifier: {} pixels + {} prototypes + {} label neurons = {} neurons, the chip has {}", l.pixels,
+            l.protos, l.labels, uint64_t{l.first_label} + l.labels, l.n));
+    return l;
+}
+
+TrainedClassifier train_classifier(const MnistSet& train, const ClassifierConfig& cfg) {
+    const auto t0 = std::chrono::steady_clock::now();
+    TrainedClassifier t;
+    t.cfg = cfg;
+    t.layout = make_layout(cfg, train.num_classes());
+    const ClassifierLayout& L = t.layout;
+    const uint32_t P = L.pixels, M = L.protos, K = cfg.protos_per_class, R = cfg.label_reps;
+
+    // Encoded training images, grouped by class.
+    std::vector<std::vector<float>> by_class(L.classes);
+    Mat A(train.count, P);
+    for (size_t i = 0; i < train.count; ++i) {
+        const auto s = encode_image(train.image(i), train.rows, train.cols, cfg.coding);
+        for (uint32_t p = 0; p < P; ++p) A(i, p) = s[p];
+        by_class[train.labels[i]].insert(by_class[train.labels[i]].end(), s.begin(), s.end());
+    }
+    // 1. Prototypes: k-means per class; neuron first_proto + m has class m % classes
+    //    (interleaved, so in-order updates favour no class).
+    Mat C(M, P);
+    std::vector<uint32_t> proto_class(M);
+    for (uint32_t c = 0; c < L.classes; ++c) {
+        const size_t count = by_class[c].size() / P;
+        const auto cent = kmeans(by_class[c], count, P, K, cfg.kmeans_iters, cfg.seed + c);
+        for (uint32_t k = 0; k < K; ++k) {
+            const uint32_t m = k * L.classes + c;
+            proto_class[m] = c;
+            for (uint32_t p = 0; p < P; ++p) C(m, p) = cent[size_t{k} * P + p];
+        }
+    }
+    // 2. Score s_m = x.mu_m - |mu_m|^2 / 2: the largest is the nearest centroid.
+    const Eigen::VectorXf half_norm = 0.5f * C.rowwise().squaredNorm();
+    // 3. A per-image offset: ridge regression of the top score on the pixels,
+    //    subtracted from every prototype (ranking unchanged, threshold fits better).
+    Eigen::VectorXd w = Eigen::VectorXd::Zero(P + 1);
+    if (cfg.ridge > 0) {
+        const Mat S = A * C.transpose();
+        Eigen::VectorXd top(train.count);
+        for (size_t i = 0; i < train.count; ++i) top[i] = (S.row(i).transpose() - half_norm).maxCoeff();
+        Eigen::MatrixXd Z(train.count, P + 1);
+        Z.leftCols(P) = A.cast<double>();
+        Z.col(P).setOnes();
+        Eigen::MatrixXd G = Z.transpose() * Z;
+        G.diagonal().array() += cfg.ridge;
+        w = G.ldlt().solve(Z.transpose() * top);
+    }
+    // 4. Couplings among free neurons in the 0/1 domain (b = (s+1)/2), score units.
+    const uint32_t F = M + L.labels;
+    Eigen::MatrixXd Ab = Eigen::MatrixXd::Zero(F, F);
+    Ab.topLeftCorner(M, M).setConstant(-cfg.inhibition);
+    for (uint32_t m = 0; m < M; ++m)
+        for (uint32_t l = 0; l < L.labels; ++l) {
+            const double v = proto_class[m] == l / R ? cfg.label_gain : -cfg.label_gain;
+            Ab(m, M + l) = Ab(M + l, m) = v;
+        }
+    Ab.diagonal().setZero();
+    t.bias.assign(F, 0.0);
+    for (uint32_t m = 0; m < M; ++m) t.bias[m] = half_norm[m] + w[P] + cfg.offset;
+    for (uint32_t l = 0; l < L.labels; ++l) t.bias[M + l] = cfg.label_gain / 2;
+
+    // 5. To the ±1 domain: J = Ab / 2 among free neurons, theta = bias - rowsum(Ab) / 2.
+    const uint32_t n = L.n;
+    t.net.n = n;
+    t.net.w.assign(size_t{n} * n, 0.0f);
+    t.net.theta.assign(n, 0.0f);
+    for (uint32_t f = 0; f < F; ++f) {
+        const uint32_t i = L.first_proto + f;
+        float* row = &t.net.w[size_t{i} * n];
+        if (f < M)
+            for (uint32_t p = 0; p < P; ++p) row[p] = C(f, p) - static_cast<float>(w[p]);
+        for (uint32_t g = 0; g < F; ++g) row[L.first_proto + g] = static_cast<float>(Ab(f, g) / 2);
+        t.net.theta[i] = static_cast<float>(t.bias[f] - Ab.row(f).sum() / 2);
+    }
+    t.centroids.assign(C.data(), C.data() + C.size());
+    t.clamp.assign(n, 1);
+    for (uint32_t f = 0; f < F; ++f) t.clamp[L.first_proto + f] = 0;
+    t.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return t;
+}
+
+ChipNetwork quantize_classifier(const TrainedClassifier& t, unsigned wbits, unsigned abits) {
+    const ClassifierLayout& L = t.layout;
+    FloatMatrix fm(L.n, L.n);
+    fm.data = t.net.w;
+    QuantizerOptions opt;
+    opt.wbits = wbits;
+    const QuantizedMatrix q = quantize_weights(fm, opt);
+    ChipNetwork c;
+    c.weight_report = q.report;
+    c.weights.n = L.n;
+    c.weights.w = q.data;
+    // Thresholds from the rounded couplings: theta_q = round(s * bias) - rowsum(J_q among free neurons).
+    c.thresholds.assign(L.n, 0);
+    const int64_t lo = fx::range_min(abits), hi = fx::range_max(abits);
+    const uint32_t F = L.protos + L.labels;
+    for (uint32_t f = 0; f < F; ++f) {
+        const uint32_t i = L.first_proto + f;
+        int64_t rowsum = 0;
+        for (uint32_t g = 0; g < F; ++g) rowsum += c.weights.w[size_t{i} * L.n + L.first_proto + g];
+        int64_t th = std::llround(q.report.scale * t.bias[f]) - rowsum;
+        c.max_abs_threshold = std::max<int64_t>(c.max_abs_threshold, std::llabs(th));
+        if (th < lo || th > hi) {
+            ++c.thresholds_clipped;
+            th = th < lo ? lo : hi;
+        }
+        c.thresholds[i] = static_cast<int32_t>(th);
+    }
+    return c;
+}
+
+std::vector<int8_t> initial_state(const TrainedClassifier& t, const std::vector<int8_t>& pixels) {
+    std::vector<int8_t> s(t.layout.n, -1);
+    std::copy(pixels.begin(), pixels.end(), s.begin());
+    return s;
+}
+
+int read_label(const std::vector<double>& f, uint32_t classes, uint32_t reps) {
+    int best = 0;
+    double best_v = 0;
+    for (uint32_t c = 0; c < classes; ++c) {
+        double v = 0;
+        for (uint32_t r = 0; r < reps; ++r) v += f[c * reps + r];
+        if (c == 0 || v > best_v) best = static_cast<int>(c), best_v = v;
+    }
+    return best;
+}
+
+RunParams run_params(const TrainedClassifier& t, uint32_t seed, bool wrap) {
+    RunParams p;
+    p.order = t.cfg.order;
+    p.max_sweeps = t.cfg.max_sweeps;
+    p.seed = seed;
+    p.wrap = wrap;
+    p.n_active = t.layout.n;
+    return p;
+}
+
+Classification classify_on_chip(ChipDriver& chip, const TrainedClassifier& t, const std::vector<int8_t>& pixels,
+                                uint32_t seed, bool wrap) {
+    chip.set_state(initial_state(t, pixels));
+    Classification c;
+    c.run = chip.run(run_params(t, seed, wrap));
+    const auto h = chip.fields(t.layout.first_label, t.layout.labels);
+    c.label = read_label(std::vector<double>(h.begin(), h.end()), t.layout.classes, t.cfg.label_reps);
+    return c;
+}
+
+Classification classify_on_twin(FloatTwin& twin, const TrainedClassifier& t, const std::vector<int8_t>& pixels,
+                                uint32_t seed) {
+    twin.set_state(initial_state(t, pixels));
+    Classification c;
+    c.run = twin.run(run_params(t, seed));
+    const auto& h = twin.fields();
+    c.label = read_label(std::vector<double>(h.begin() + t.layout.first_label,
+                                             h.begin() + t.layout.first_label + t.layout.labels),
+                         t.layout.classes, t.cfg.label_reps);
+    return c;
+}
+
+}  // namespace mind1024::host

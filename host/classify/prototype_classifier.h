@@ -1,0 +1,93 @@
+// MNIST on the chip as an attractor network (see docs/mnist.md):
+//  - pixel neurons: a crop of the image, binarized, clamped;
+//  - prototype neurons: k-means centroids per class, excited by the pixels
+//    that match them and inhibiting each other, so the state relaxes to a
+//    k-winner-take-all attractor around the nearest prototypes;
+//  - label neurons: a few per class, tied to their class's prototypes; the
+//    label is the class whose label neurons end with the largest field.
+// Weights among free neurons are symmetric with a zero diagonal, so
+// asynchronous updates always converge.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "chip_driver.h"
+#include "float_twin.h"
+#include "idx_reader.h"
+#include "quantizer.h"
+
+namespace mind1024::host {
+
+struct PixelCoding {
+    uint32_t top = 4, left = 4, height = 20, width = 20;  // crop
+    uint32_t threshold = 64;                              // pixel >= threshold -> +1
+    uint32_t size() const { return height * width; }
+};
+
+struct ClassifierConfig {
+    PixelCoding coding;
+    uint32_t neurons = 1024;          // the chip's N_MAX
+    uint32_t protos_per_class = 60;
+    uint32_t label_reps = 2;          // label neurons per class
+    double inhibition = 14.0;         // c: mutual inhibition among prototypes (score units)
+    double offset = -80.0;            // t: shifts every prototype's threshold
+    double label_gain = 3.0;          // a: prototype <-> label coupling
+    double ridge = 1e4;               // ridge of the per-image offset regression (0: none)
+    uint32_t kmeans_iters = 15;
+    uint64_t seed = 0;
+    Order order = Order::AsyncSeq;
+    uint32_t max_sweeps = 30;
+};
+
+struct ClassifierLayout {
+    uint32_t classes = 10, pixels = 0, first_proto = 0, protos = 0, first_label = 0, labels = 0, n = 0;
+};
+
+struct TrainedClassifier {
+    ClassifierConfig cfg;
+    ClassifierLayout layout;
+    FloatNetwork net;               // n x n, sigma domain
+    std::vector<double> bias;       // b-domain bias of each free neuron (score units)
+    std::vector<uint8_t> clamp;     // pixels and unused neurons
+    std::vector<float> centroids;   // protos x pixels, in [-1, 1] (for pictures)
+    double train_seconds = 0;
+};
+
+struct ChipNetwork {
+    WeightMatrix weights;
+    std::vector<int32_t> thresholds;
+    QuantReport weight_report;
+    size_t thresholds_clipped = 0;
+    int64_t max_abs_threshold = 0;
+};
+
+// Encodes one image (rows x cols bytes) as ±1 pixel neurons.
+std::vector<int8_t> encode_image(const uint8_t* img, uint32_t rows, uint32_t cols, const PixelCoding& c);
+// Checks that the layout fits the chip; throws BadArgument naming what does not.
+ClassifierLayout make_layout(const ClassifierConfig& cfg, uint32_t classes);
+
+TrainedClassifier train_classifier(const MnistSet& train, const ClassifierConfig& cfg);
+// Quantizes to WBITS (max-abs scale) and recomputes the thresholds from the
+// rounded weights, so the "off = -1" folding stays exact; thresholds
+// saturate at ABITS (counted).
+ChipNetwork quantize_classifier(const TrainedClassifier& t, unsigned wbits, unsigned abits);
+
+// Initial state of the network for one encoded image.
+std::vector<int8_t> initial_state(const TrainedClassifier& t, const std::vector<int8_t>& pixels);
+// Label from the label neurons' fields: the class with the largest summed field; ties -> lowest.
+int read_label(const std::vector<double>& label_fields, uint32_t classes, uint32_t reps);
+
+struct Classification {
+    int label = -1;
+    RunResult run;
+};
+// One image through a chip (the network must already be loaded, clamp set).
+Classification classify_on_chip(ChipDriver& chip, const TrainedClassifier& t, const std::vector<int8_t>& pixels,
+                                uint32_t seed, bool wrap = false);
+// The same through the float twin.
+Classification classify_on_twin(FloatTwin& twin, const TrainedClassifier& t, const std::vector<int8_t>& pixels,
+                                uint32_t seed);
+RunParams run_params(const TrainedClassifier& t, uint32_t seed, bool wrap = false);
+
+}  // namespace mind1024::host

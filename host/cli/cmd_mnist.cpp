@@ -1,0 +1,275 @@
+// mind1024 mnist: train the attractor classifier on MNIST, quantize it, run
+// the whole test set through the chip and through its float twin, report.
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "common.h"
+#include "idx_reader.h"
+#include "output_file.h"
+#include "png.h"
+#include "progress.h"
+#include "prototype_classifier.h"
+
+namespace mind1024::host {
+
+namespace {
+
+struct MnistOptions {
+    std::string data, out = "results/mnist", json;
+    std::string order = "async";
+    size_t limit = 0, train_limit = 0;
+    uint32_t protos = 60, examples = 8;
+    uint64_t seed = 0;
+    bool no_progress = false, skip_float = false;
+    ChipOptions chip;
+};
+
+struct Tally {
+    std::vector<int> predicted;
+    std::vector<uint32_t> sweeps;
+    size_t correct = 0, not_converged = 0;
+    uint64_t cycles = 0;
+    double sim_seconds = 0;
+};
+
+void draw_confusion(const std::string& path, const std::vector<size_t>& m, uint32_t classes) {
+    const int cell = 24;
+    GreyImage img(static_cast<int>(classes) * cell + 1, static_cast<int>(classes) * cell + 1, 128);
+    for (uint32_t t = 0; t < classes; ++t) {
+        size_t row = 0;
+        for (uint32_t p = 0; p < classes; ++p) row += m[t * classes + p];
+        for (uint32_t p = 0; p < classes; ++p) {
+            // Darker = more images; the diagonal should be near black.
+            const double f = row ? std::sqrt(static_cast<double>(m[t * classes + p]) / row) : 0;
+            const auto v = static_cast<uint8_t>(255 - std::lround(255 * f));
+            for (int y = 1; y < cell; ++y)
+                for (int x = 1; x < cell; ++x) img.at(static_cast<int>(p) * cell + x, static_cast<int>(t) * cell + y) = v;
+        }
+    }
+    write_png(path, img);
+}
+
+// One example: the input, its binarized crop, the attractor it settled in
+// (the mean of the prototypes left on), the prototype neurons' final state,
+// and the label neurons (one column per class, the answer underlined).
+std::vector<GreyImage> example_tiles(const MnistSet& test, size_t i, const TrainedClassifier& t,
+                                     const std::vector<int8_t>& final_state, int label) {
+    const ClassifierLayout& L = t.layout;
+    const PixelCoding& c = t.cfg.coding;
+    GreyImage input(static_cast<int>(test.cols), static_cast<int>(test.rows));
+    std::copy(test.image(i), test.image(i) + test.image_size(), input.pixels.begin());
+    GreyImage crop = state_image(final_state, 0, static_cast<int>(c.width), static_cast<int>(c.height));
+    const int pw = static_cast<int>(L.classes) * 3, ph = static_cast<int>((L.protos + pw - 1) / pw);
+    GreyImage protos = state_image(final_state, L.first_proto, pw, ph);
+    GreyImage recalled(static_cast<int>(c.width), static_cast<int>(c.height));
+    std::vector<double> mean(c.size(), 0.0);
+    int on = 0;
+    for (uint32_t m = 0; m < L.protos; ++m) {
+        if (final_state[L.first_proto + m] <= 0) continue;
+        ++on;
+        for (uint32_t p = 0; p < c.size(); ++p) mean[p] += t.centroids[size_t{m} * c.size() + p];
+    }
+    for (uint32_t p = 0; p < c.size(); ++p)
+        recalled.pixels[p] = static_cast<uint8_t>(std::lround(127.5 * (1.0 + (on ? mean[p] / on : -1.0))));
+    GreyImage labels(static_cast<int>(L.classes) * 3, static_cast<int>(t.cfg.label_reps) * 3 + 2, 128);
+    for (uint32_t k = 0; k < L.labels; ++k) {
+        const int x = static_cast<int>(k / t.cfg.label_reps) * 3 + 1, y = static_cast<int>(k % t.cfg.label_reps) * 3 + 1;
+        const uint8_t v = final_state[L.first_label + k] > 0 ? 255 : 0;
+        labels.at(x, y) = v;
+    }
+    for (int x = 0; x < 3; ++x) labels.at(label * 3 + x, labels.height - 1) = 255;  // marks the answer
+    // Pad everything to one tile size so they line up.
+    const int side = std::max({input.width, input.height, crop.width, protos.width, protos.height, labels.width});
+    auto pad = [side](const GreyImage& g) {
+        GreyImage o(side, side, 64);
+        for (int y = 0; y < g.height; ++y)
+            for (int x = 0; x < g.width; ++x) o.at(x + (side - g.width) / 2, y + (side - g.height) / 2) = g.pixels[size_t(y) * g.width + x];
+        return o;
+    };
+    return {pad(input), pad(crop), pad(recalled), pad(protos), pad(labels)};
+}
+
+int run_mnist(const MnistOptions& o) {
+    const auto wall0 = std::chrono::steady_clock::now();
+    const std::string dir = resolve_data_dir(o.data);
+    fmt::print(stderr, "[mnist] data: {}\n", dir);
+    MnistSet train = load_mnist_split(dir, Split::Train);
+    MnistSet test = load_mnist_split(dir, Split::Test);
+    if (o.train_limit && o.train_limit < train.count) {
+        train.count = static_cast<uint32_t>(o.train_limit);
+        train.images.resize(train.count * train.image_size());
+        train.labels.resize(train.count);
+    }
+    const size_t images = o.limit ? std::min<size_t>(o.limit, test.count) : test.count;
+    ensure_directory(o.out);
+
+    ClassifierConfig cfg;
+    cfg.protos_per_class = o.protos;
+    cfg.seed = o.seed;
+    cfg.order = parse_order(o.order);
+    cfg.neurons = o.chip.params.n_max;
+    fmt::print(stderr, "[mnist] training on {} images: {} prototypes per class (k-means), order {}\n", train.count,
+               cfg.protos_per_class, order_name(cfg.order));
+    const TrainedClassifier net = train_classifier(train, cfg);
+    fmt::print(stderr, "[mnist] trained in {:.1f} s: {} pixel, {} prototype, {} label neurons\n", net.train_seconds,
+               net.layout.pixels, net.layout.protos, net.layout.labels);
+    const ChipNetwork q = quantize_classifier(net, o.chip.params.wbits, o.chip.params.abits);
+    fmt::print(stderr, "[mnist] weights: {}\n", q.weight_report.describe());
+    fmt::print(stderr, "[mnist] thresholds: max |theta| = {}, {} clipped to ABITS={}\n", q.max_abs_threshold,
+               q.thresholds_clipped, o.chip.params.abits);
+
+    auto chip = open_chip(o.chip);
+    chip->soft_reset();
+    chip->load_weights(q.weights);
+    chip->load_thresholds(q.thresholds);
+    chip->set_clamp(net.clamp);
+
+    std::vector<std::vector<int8_t>> pixels(images);
+    for (size_t i = 0; i < images; ++i) pixels[i] = encode_image(test.image(i), test.rows, test.cols, cfg.coding);
+
+    // The float twin runs on the second core while the chip runs here.
+    Tally fl;
+    std::thread twin_thread([&] {
+        if (o.skip_float) return;
+        FloatTwin twin(net.net);
+        twin.set_clamp(net.clamp);
+        for (size_t i = 0; i < images; ++i) {
+            const Classification c = classify_on_twin(twin, net, pixels[i], static_cast<uint32_t>(i + 1));
+            fl.predicted.push_back(c.label);
+            fl.sweeps.push_back(c.run.sweeps);
+            fl.correct += c.label == test.labels[i];
+            fl.not_converged += !c.run.converged;
+        }
+    });
+
+    Tally fx;
+    std::vector<std::vector<int8_t>> example_states;
+    const auto chip0 = std::chrono::steady_clock::now();
+    Progress bar(fmt::format("[mnist] {} chip", chip->name()), images, !o.no_progress);
+    for (size_t i = 0; i < images; ++i) {
+        const Classification c = classify_on_chip(*chip, net, pixels[i], static_cast<uint32_t>(i + 1), o.chip.wrap);
+        fx.predicted.push_back(c.label);
+        fx.sweeps.push_back(c.run.sweeps);
+        fx.correct += c.label == test.labels[i];
+        fx.not_converged += !c.run.converged;
+        fx.cycles += c.run.cycles;
+        fx.sim_seconds += c.run.sim_seconds;
+        if (i < o.examples) example_states.push_back(chip->state());
+        bar.update(i + 1);
+    }
+    bar.finish();
+    const double chip_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - chip0).count();
+    twin_thread.join();
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+
+    auto mean_sweeps = [](const Tally& t) {
+        double s = 0;
+        for (uint32_t v : t.sweeps) s += v;
+        return t.sweeps.empty() ? 0.0 : s / t.sweeps.size();
+    };
+    const double acc_fixed = 100.0 * fx.correct / images;
+    const double acc_float = o.skip_float ? NAN : 100.0 * fl.correct / images;
+    const double cycles_per_image = static_cast<double>(fx.cycles) / images;
+    const double sim_per_image = fx.sim_seconds / images;
+
+    fmt::print("\nMNIST on the MIND 1024 ({}; {} test images; {})\n", chip->name(), images, o.chip.params.describe());
+    fmt::print("{:<34} {:>9} {:>9} {:>7} {:>8} {:>12} {:>11} {:>8} {:>8}\n", "method", "float %", "fixed %", "sweeps",
+               "no-conv", "cycles/img", "sim ms/img", "wall s", "img/s");
+    fmt::print("{:<34} {:>9.2f} {:>9.2f} {:>7.2f} {:>8} {:>12.0f} {:>11.3f} {:>8.1f} {:>8.1f}\n",
+               fmt::format("k-WTA attractor, {}x10 prototypes", cfg.protos_per_class), acc_float, acc_fixed,
+               mean_sweeps(fx), fx.not_converged, cycles_per_image, 1e3 * sim_per_image, chip_seconds,
+               images / chip_seconds);
+    if (!o.skip_float)
+        fmt::print("float twin: mean sweeps {:.2f}, {} not converged; gap fixed - float = {:+.2f} points\n",
+                   mean_sweeps(fl), fl.not_converged, acc_fixed - acc_float);
+
+    // Confusion matrix (chip), examples.
+    const uint32_t K = net.layout.classes;
+    std::vector<size_t> confusion(size_t{K} * K, 0);
+    for (size_t i = 0; i < images; ++i) ++confusion[size_t{test.labels[i]} * K + fx.predicted[i]];
+    draw_confusion(join_path(o.out, "confusion.png"), confusion, K);
+    write_file_atomic(join_path(o.out, "confusion.csv"), [&](std::ostream& s) {
+        s << "true\\predicted";
+        for (uint32_t p = 0; p < K; ++p) s << ',' << p;
+        s << '\n';
+        for (uint32_t t = 0; t < K; ++t) {
+            s << t;
+            for (uint32_t p = 0; p < K; ++p) s << ',' << confusion[t * K + p];
+            s << '\n';
+        }
+    });
+    if (!example_states.empty()) {
+        std::vector<GreyImage> tiles;
+        for (size_t i = 0; i < example_states.size(); ++i) {
+            auto row = example_tiles(test, i, net, example_states[i], fx.predicted[i]);
+            tiles.insert(tiles.end(), row.begin(), row.end());
+        }
+        write_png(join_path(o.out, "examples.png"), tile_images(tiles, 5, 4));
+        write_file_atomic(join_path(o.out, "examples.csv"), [&](std::ostream& s) {
+            s << "image,true_label,chip_label,float_label,chip_sweeps\n";
+            for (size_t i = 0; i < example_states.size(); ++i)
+                s << i << ',' << int(test.labels[i]) << ',' << fx.predicted[i] << ','
+                  << (o.skip_float ? -1 : fl.predicted[i]) << ',' << fx.sweeps[i] << '\n';
+        });
+    }
+
+    nlohmann::json j = {
+        {"images", images},
+        {"accuracy_fixed", acc_fixed},
+        {"accuracy_float", o.skip_float ? nlohmann::json(nullptr) : nlohmann::json(acc_float)},
+        {"mean_sweeps", mean_sweeps(fx)},
+        {"mean_sweeps_float", o.skip_float ? nlohmann::json(nullptr) : nlohmann::json(mean_sweeps(fl))},
+        {"not_converged", fx.not_converged},
+        {"not_converged_float", fl.not_converged},
+        {"cycles_per_image", cycles_per_image},
+        {"sim_seconds_per_image", sim_per_image},
+        {"wall_seconds", wall},
+        {"chip_wall_seconds", chip_seconds},
+        {"images_per_second", images / chip_seconds},
+        {"train_seconds", net.train_seconds},
+        {"model", chip->name()},
+        {"chip", {{"n_max", o.chip.params.n_max}, {"wbits", o.chip.params.wbits}, {"abits", o.chip.params.abits},
+                  {"lanes", o.chip.params.lanes}, {"latency", o.chip.params.latency}, {"clock_hz", o.chip.params.clock_hz},
+                  {"wrap", o.chip.wrap}}},
+        {"classifier", {{"method", "k-WTA prototype attractor"}, {"protos_per_class", cfg.protos_per_class},
+                        {"label_neurons_per_class", cfg.label_reps}, {"order", order_name(cfg.order)},
+                        {"max_sweeps", cfg.max_sweeps}, {"pixel_threshold", cfg.coding.threshold},
+                        {"crop", {cfg.coding.top, cfg.coding.left, cfg.coding.height, cfg.coding.width}},
+                        {"inhibition", cfg.inhibition}, {"offset", cfg.offset}, {"label_gain", cfg.label_gain},
+                        {"ridge", cfg.ridge}, {"seed", cfg.seed}}},
+        {"quantization", {{"scale", q.weight_report.scale}, {"clipped_fraction", q.weight_report.clipped_fraction},
+                          {"max_abs_error", q.weight_report.max_abs_error}, {"rms_error", q.weight_report.rms_error},
+                          {"max_abs_threshold", q.max_abs_threshold}, {"thresholds_clipped", q.thresholds_clipped}}},
+        {"data", dir},
+    };
+    write_json(join_path(o.out, "mnist.json"), j);
+    if (!o.json.empty()) write_json(o.json, j);
+    fmt::print("wrote {}/mnist.json, confusion.png/.csv, examples.png/.csv\n", o.out);
+    return 0;
+}
+
+}  // namespace
+
+Command add_mnist_command(CLI::App& app) {
+    auto o = std::make_shared<MnistOptions>();
+    CLI::App* c = app.add_subcommand("mnist", "train the attractor classifier, run the MNIST test set on the chip and its float twin");
+    c->add_option("--data", o->data, "directory with the four MNIST IDX files (raw or .gz); default $MIND1024_DATA, then the set-up's copy");
+    c->add_option("--out", o->out, "output directory (JSON, confusion matrix, example PNGs)")->capture_default_str();
+    c->add_option("--json", o->json, "also write the JSON summary to this file");
+    c->add_option("--limit", o->limit, "classify only the first N test images (0 = all)");
+    c->add_option("--train-limit", o->train_limit, "train on the first N training images only (0 = all)");
+    c->add_option("--protos", o->protos, "prototype neurons per class")->capture_default_str()->check(CLI::Range(1, 200));
+    c->add_option("--order", o->order, "update order: sync, async, perm")->capture_default_str()->check(CLI::IsMember({"sync", "async", "seq", "perm"}));
+    c->add_option("--seed", o->seed, "seed of k-means (and the chip's LFSR per image)")->capture_default_str();
+    c->add_option("--examples", o->examples, "example recalls to draw")->capture_default_str();
+    c->add_flag("--no-float", o->skip_float, "skip the float twin");
+    c->add_flag("--no-progress", o->no_progress, "no progress bar");
+    add_chip_options(*c, o->chip);
+    return [o] { return run_mnist(*o); };
+}
+
+}  // namespace mind1024::host

@@ -1,0 +1,60 @@
+#include "common.h"
+
+#include <fmt/format.h>
+
+#include "board.h"
+#include "errors.h"
+#include "output_file.h"
+#include "reference_driver.h"
+
+namespace mind1024::host {
+
+void add_chip_options(CLI::App& app, ChipOptions& o) {
+    app.add_option("--wbits", o.params.wbits, "synapse bits (1..16)")->capture_default_str()->check(CLI::Range(1, 16));
+    app.add_option("--abits", o.params.abits, "accumulator and threshold bits (2..32)")
+        ->capture_default_str()
+        ->check(CLI::Range(2, 32));
+    app.add_option("--lanes", o.params.lanes, "synapses summed per cycle (1..255)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 255));
+    app.add_option("--latency", o.params.latency, "pipeline latency in cycles")->capture_default_str()->check(CLI::Range(0, 1000));
+    app.add_option("--clock", o.params.clock_hz, "board clock in Hz")->capture_default_str()->check(CLI::PositiveNumber);
+    app.add_flag("--wrap", o.wrap, "wrap the accumulator on overflow instead of saturating");
+    app.add_option("--model", o.model, "chip model: systemc (the TLM chip over its bus) or reference (plain C++)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"systemc", "reference"}));
+    app.add_option("--vcd", o.vcd, "write a VCD trace of the SystemC chip to this file");
+}
+
+std::unique_ptr<ChipDriver> open_chip(const ChipOptions& o) {
+    o.params.validate();
+    if (o.model == "reference") return std::make_unique<ReferenceDriver>(o.params);
+    InProcessOptions io;
+    io.vcd_path = o.vcd;
+    return Board::open_in_process(o.params, io);
+}
+
+Order parse_order(const std::string& s) {
+    if (s == "sync") return Order::Sync;
+    if (s == "async" || s == "seq") return Order::AsyncSeq;
+    if (s == "perm") return Order::AsyncPerm;
+    throw BadArgument(fmt::format("unknown update order '{}' (sync, async, perm)", s));
+}
+
+std::string order_name(Order o) {
+    switch (o) {
+        case Order::Sync: return "sync";
+        case Order::AsyncSeq: return "async";
+        case Order::AsyncPerm: return "perm";
+    }
+    return "?";
+}
+
+void write_json(const std::string& path, const nlohmann::json& j) { write_text_atomic(path, j.dump(2) + "\n"); }
+
+std::string join_path(const std::string& dir, const std::string& name) {
+    if (dir.empty()) return name;
+    return dir.back() == '/' ? dir + name : dir + "/" + name;
+}
+
+}  // namespace mind1024::host

@@ -1,0 +1,30 @@
+// Options and helpers shared by the mind1024 subcommands.
+#pragma once
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "chip_driver.h"
+#include "chip_params.h"
+
+namespace mind1024::host {
+
+struct ChipOptions {
+    ChipParams params;
+    bool wrap = false;
+    std::string model = "systemc";  // or "reference"
+    std::string vcd;                // VCD trace file (systemc model)
+};
+
+// --wbits --abits --lanes --latency --clock --wrap --model --vcd
+void add_chip_options(CLI::App& app, ChipOptions& o);
+// The driver the options ask for (one SystemC board per process).
+std::unique_ptr<ChipDriver> open_chip(const ChipOptions& o);
+Order parse_order(const std::string& s);  // sync | async | seq | perm
+std::string order_name(Order o);
+// JSON to a file, atomically.
+void write_json(const std::string& path, const nlohmann::json& j);
+std::string join_path(const std::string& dir, const std::string& name);
+
+}  // namespace mind1024::host

@@ -1,0 +1,38 @@
+// mind1024: the host program for the virtual MIND 1024 board.
+#include <cstdio>
+#include <map>
+
+#include <systemc>
+
+#include "commands.h"
+
+extern "C" int sc_main(int argc, char** argv) {
+    using namespace mind1024::host;
+    CLI::App app{"mind1024: drive the virtual MIND 1024 neural board (SystemC chip) from the host"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "mind1024 0.1.0");
+    std::map<CLI::App*, Command> commands;
+    auto add = [&](Command (*f)(CLI::App&)) {
+        const size_t before = app.get_subcommands({}).size();
+        Command c = f(app);
+        commands[app.get_subcommands({})[before]] = std::move(c);
+    };
+    add(add_mnist_command);
+    add(add_run_command);
+    add(add_recall_command);
+    add(add_capacity_command);
+    add(add_sweep_command);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    try {
+        for (auto& [sub, cmd] : commands)
+            if (sub->parsed()) return cmd();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "mind1024: error: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
