@@ -49,12 +49,18 @@ inline bool& chip_elaborated() {
 
 class Bus {
 public:
-    explicit Bus(const ChipParams& p, const sysc::ChipOptions& opt = {})
+    // vcd_base: if given, a VCD trace of the chip goes to vcd_base + ".vcd" (close_trace() ends it).
+    explicit Bus(const ChipParams& p, const sysc::ChipOptions& opt = {}, const char* vcd_base = nullptr)
         : chip("chip", p, opt), host("host"), irq("irq_line") {
         chip_elaborated() = true;
         host.reg.bind(chip.reg_socket);
         host.syn.bind(chip.syn.socket);
         chip.irq.bind(irq);
+        if (vcd_base) {
+            vcd_ = sc_core::sc_create_vcd_trace_file(vcd_base);
+            vcd_->set_time_unit(1, sc_core::SC_NS);
+            chip.trace(vcd_);
+        }
         sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
         sc_core::sc_report_handler::set_actions("no activity or clock movement for sc_start() invocation",
                                                 sc_core::SC_DO_NOTHING);
@@ -64,6 +70,12 @@ public:
     sysc::Mind1024Chip chip;
     Initiator host;
     sc_core::sc_signal<bool> irq;
+
+    ~Bus() { close_trace(); }
+    void close_trace() {
+        if (vcd_) sc_core::sc_close_vcd_trace_file(vcd_);
+        vcd_ = nullptr;
+    }
 
     const ChipParams& params() const { return chip.params(); }
     sc_core::sc_time period() const { return chip.clock_period(); }
@@ -232,6 +244,7 @@ private:
         }
     }
 
+    sc_core::sc_trace_file* vcd_ = nullptr;
     sc_core::sc_time pending_ = sc_core::SC_ZERO_TIME, bus_total_ = sc_core::SC_ZERO_TIME;
     uint64_t accesses_ = 0;
 };
