@@ -1,8 +1,107 @@
+// mind1024 run: any network, no C++ needed. Weights, thresholds, state and
+// clamp mask from .npy files; the chip runs; state, fields and counters out.
+#include <fmt/format.h>
+
 #include "commands.h"
-#include <cstdio>
+#include "common.h"
+#include "errors.h"
+#include "fixed_point.h"
+#include "npy.h"
+#include "output_file.h"
+
 namespace mind1024::host {
-Command add_run_command(CLI::App& app) {
-    app.add_subcommand("run", "(not yet implemented)");
-    return [] { std::fprintf(stderr, "mind1024 run: not implemented yet\n"); return 2; };
+
+namespace {
+
+struct RunOptions {
+    std::string weights, thresholds, state, clamp, out, order = "async";
+    uint32_t max_sweeps = 100, seed = 1;
+    int64_t noise = -1;  // TEMP; < 0: noise off
+    ChipOptions chip;
+};
+
+int run_network(const RunOptions& o) {
+    const ChipParams& p = o.chip.params;
+    p.validate();
+    // Read and check every input before touching the chip or the output.
+    const NpyArray W = read_npy(o.weights);
+    W.expect_rank(2);
+    const size_t n = W.shape[0];
+    if (W.shape[1] != n) throw BadArgument(fmt::format("{}: weights must be square, got {}", o.weights, W.shape_string()));
+    if (n == 0 || n > p.n_max)
+        throw BadArgument(fmt::format("{}: {} neurons, the chip has N_MAX = {}", o.weights, n, p.n_max));
+    const auto wv = W.to_int64_in_range(fx::range_min(p.wbits), fx::range_max(p.wbits), fmt::format("WBITS={}", p.wbits));
+    WeightMatrix wm{static_cast<uint32_t>(n), std::vector<int16_t>(wv.begin(), wv.end())};
+
+    std::vector<int32_t> theta(n, 0);
+    if (!o.thresholds.empty()) {
+        const NpyArray T = read_npy(o.thresholds);
+        T.expect_shape({n});
+        const auto tv = T.to_int64_in_range(fx::range_min(p.abits), fx::range_max(p.abits), fmt::format("ABITS={}", p.abits));
+        theta.assign(tv.begin(), tv.end());
+    }
+    const NpyArray S = read_npy(o.state);
+    S.expect_shape({n});
+    S.expect_plus_minus_one();
+    std::vector<int8_t> state(n);
+    for (size_t i = 0; i < n; ++i) state[i] = S.as_int64(i) > 0 ? 1 : -1;
+    std::vector<uint8_t> clamp(n, 0);
+    if (!o.clamp.empty()) {
+        const NpyArray C = read_npy(o.clamp);
+        C.expect_shape({n});
+        C.expect_zero_one();
+        for (size_t i = 0; i < n; ++i) clamp[i] = C.as_int64(i) != 0;
+    }
+    if (o.noise > 0xFFFFFFFFll) throw BadArgument(fmt::format("--noise {} does not fit the 32-bit TEMP register", o.noise));
+
+    auto chip = open_chip(o.chip);
+    chip->soft_reset();
+    chip->load_weights(wm);
+    chip->load_thresholds(theta);
+    chip->set_state(state);
+    chip->set_clamp(clamp);
+    RunParams rp;
+    rp.order = parse_order(o.order);
+    rp.max_sweeps = o.max_sweeps;
+    rp.seed = o.seed;
+    rp.noise = o.noise >= 0;
+    rp.temp = rp.noise ? static_cast<uint32_t>(o.noise) : 0;
+    rp.wrap = o.chip.wrap;
+    rp.n_active = static_cast<uint32_t>(n);
+    const RunResult r = chip->run(rp);
+    const auto final_state = chip->state();
+    const auto h = chip->fields(0, static_cast<uint32_t>(n));
+
+    ensure_directory(o.out);
+    write_npy<int8_t>(join_path(o.out, "state.npy"), {n}, std::vector<int8_t>(final_state.begin(), final_state.begin() + n));
+    write_npy<int32_t>(join_path(o.out, "fields.npy"), {n}, h);
+    const nlohmann::json j = {{"sweeps", r.sweeps},       {"flips", r.flips},        {"cycles", r.cycles},
+                              {"overflow_events", r.ovf_count}, {"converged", r.converged}, {"cycle2", r.cycle2},
+                              {"neurons", n},             {"order", order_name(rp.order)}, {"seed", rp.seed},
+                              {"noise_temp", o.noise},    {"wrap", rp.wrap},         {"max_sweeps", rp.max_sweeps}};
+    write_json(join_path(o.out, "counters.json"), j);
+    fmt::print("{}: {} neurons, {} sweeps, {} flips in the last, {} cycles, {} overflow events, {}{}\n", chip->name(), n,
+               r.sweeps, r.flips, r.cycles, r.ovf_count, r.converged ? "converged" : "not converged",
+               r.cycle2 ? " (2-cycle)" : "");
+    return 0;
 }
+
+}  // namespace
+
+Command add_run_command(CLI::App& app) {
+    auto o = std::make_shared<RunOptions>();
+    CLI::App* c = app.add_subcommand("run", "run any network given as .npy files on the chip; write state, fields and counters");
+    c->add_option("--weights", o->weights, "N x N integer weights (.npy; int8/int16/int32 or whole-number floats)")->required();
+    c->add_option("--thresholds", o->thresholds, "N integer thresholds (.npy); default 0");
+    c->add_option("--state", o->state, "N initial states, -1 or +1 (.npy)")->required();
+    c->add_option("--clamp", o->clamp, "N clamp flags, 0 or 1 (.npy); default none");
+    c->add_option("--order", o->order, "update order: sync, async, perm")->capture_default_str()->check(CLI::IsMember({"sync", "async", "seq", "perm"}));
+    c->add_option("--max-sweeps", o->max_sweeps, "sweep limit")->capture_default_str()->check(CLI::PositiveNumber);
+    c->add_option("--noise", o->noise, "enable noise with this TEMP (0..2^32-1)")->check(CLI::NonNegativeNumber);
+    c->add_option("--seed", o->seed, "LFSR seed")->capture_default_str();
+    c->add_option("--out", o->out, "output directory: state.npy, fields.npy, counters.json")->required();
+    add_chip_options(*c, o->chip);
+    return [o] { return run_network(*o); };
+}
+
 }  // namespace mind1024::host
