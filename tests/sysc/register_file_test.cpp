@@ -608,6 +608,26 @@ TEST(Registers, SoftResetRestoresResetValuesAndKeepsSynapsesAndThresholds) {
     EXPECT_EQ(b.read_fields(kN), std::vector<int32_t>(kN, 0));
     EXPECT_FALSE(b.irq.read());
     EXPECT_EQ(Snapshot(b).syn, before.syn);
+    // SOFT_RESET and a new command at the same instant, while the old run is still
+    // in its wait: the old run is dropped and the new one runs from reset values.
+    {
+        load(b, sc);
+        b.ctrl(MIND_CTRL_START);
+        b.advance(300);
+        ASSERT_TRUE(b.chip.state().busy);
+        uint32_t v = MIND_CTRL_SOFT_RESET;
+        ASSERT_EQ(b.raw(false, tlm::TLM_WRITE_COMMAND, MIND_REG_CTRL, &v, 4), tlm::TLM_OK_RESPONSE);
+        v = MIND_CTRL_STEP;
+        ASSERT_EQ(b.raw(false, tlm::TLM_WRITE_COMMAND, MIND_REG_CTRL, &v, 4), tlm::TLM_OK_RESPONSE);
+        b.idle();
+        ReferenceModel r(b.params());
+        load(r, sc);
+        r.soft_reset();  // keeps synapses and thresholds
+        r.step();
+        expect_same(b, r, "STEP right after a mid-run SOFT_RESET");
+        b.ctrl(MIND_CTRL_SOFT_RESET);
+        b.idle();
+    }
     // ...and the chip runs normally afterwards.
     ReferenceModel m(b.params());
     load(m, sc);

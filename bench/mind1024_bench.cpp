@@ -1,0 +1,315 @@
+// mind1024_bench: neuron updates per second and simulated cycles per second of
+// the reference model and of the SystemC chip (coarse and per-neuron-event
+// engines), driven through the bus the way the host drives it, on a
+// 1024-neuron workload (random symmetric weights, ASYNC_SEQ and SYNC).
+// Medians over repeats; the SystemC/reference ratio. Not a test.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "chip.h"
+#include "fixed_point.h"
+#include "mind1024_regs.h"
+#include "reference_model.h"
+
+using namespace mind1024;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Options {
+    uint32_t n = 1024;
+    uint32_t sweeps = 50;
+    uint32_t repeats = 7;
+    uint32_t temp = 0;
+    uint32_t seed = 1;
+    std::string json;
+};
+
+struct Workload {
+    std::vector<std::vector<int16_t>> w;
+    std::vector<std::vector<int8_t>> starts;  // one initial state per repeat
+};
+
+Workload make_workload(const ChipParams& p, const Options& o) {
+    std::mt19937 rng(o.seed);
+    std::uniform_int_distribution<int> wd(static_cast<int>(fx::range_min(p.wbits)), static_cast<int>(fx::range_max(p.wbits)));
+    Workload wl;
+    wl.w.assign(o.n, std::vector<int16_t>(o.n, 0));
+    for (uint32_t i = 0; i < o.n; ++i)
+        for (uint32_t j = i + 1; j < o.n; ++j) wl.w[i][j] = wl.w[j][i] = static_cast<int16_t>(wd(rng));
+    for (uint32_t r = 0; r < o.repeats; ++r) {
+        std::vector<int8_t> s(p.n_max);
+        for (auto& x : s) x = rng() % 2 ? 1 : -1;
+        wl.starts.push_back(std::move(s));
+    }
+    return wl;
+}
+
+struct Sample {
+    double seconds = 0;
+    uint64_t updates = 0, cycles = 0;
+    uint32_t sweeps = 0;
+    std::vector<int8_t> final_state;
+};
+
+struct Result {
+    std::string model, order;
+    double updates_per_s = 0, cycles_per_s = 0, seconds = 0;
+    uint32_t sweeps = 0;
+};
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const size_t m = v.size() / 2;
+    return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
+
+Result summarize(const std::string& model, const std::string& order, const std::vector<Sample>& s) {
+    std::vector<double> u, c, t;
+    uint32_t sweeps = 0;
+    for (const Sample& x : s) {
+        u.push_back(x.updates / x.seconds);
+        c.push_back(x.cycles / x.seconds);
+        t.push_back(x.seconds);
+        sweeps += x.sweeps;
+    }
+    return {model, order, median(u), median(c), median(t), sweeps};
+}
+
+// ---------------------------------------------------------------- reference model
+
+std::vector<Sample> bench_reference(const ChipParams& p, const Options& o, const Workload& wl, Order order) {
+    ReferenceModel m(p);
+    for (uint32_t i = 0; i < o.n; ++i)
+        for (uint32_t j = 0; j < o.n; ++j) m.set_weight(i, j, wl.w[i][j]);
+    Mode mode;
+    mode.order = order;
+    mode.noise = o.temp != 0;
+    m.set_mode(mode);
+    m.set_n_active(o.n);
+    m.set_max_sweeps(o.sweeps);
+    m.set_temp(o.temp);
+    std::vector<Sample> out;
+    for (uint32_t r = 0; r < o.repeats; ++r) {
+        for (uint32_t i = 0; i < p.n_max; ++i) m.set_state(i, wl.starts[r][i]);
+        const uint64_t c0 = m.status().cycles;
+        const auto t0 = Clock::now();
+        m.start();
+        const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
+        Sample s;
+        s.seconds = dt;
+        s.sweeps = m.status().sweeps;
+        s.updates = uint64_t{s.sweeps} * o.n;
+        s.cycles = m.status().cycles - c0;
+        s.final_state = m.states();
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------- SystemC chip through its bus
+
+struct Host : sc_core::sc_module {
+    tlm_utils::simple_initiator_socket<Host> reg, syn;
+    explicit Host(sc_core::sc_module_name n) : sc_module(n), reg("reg"), syn("syn") {}
+};
+
+class BusDriver {
+public:
+    BusDriver(sysc::Mind1024Chip& chip, Host& host) : chip_(chip), host_(host) {}
+    void access(bool window, bool write, uint64_t addr, void* data, unsigned len) {
+        tlm::tlm_generic_payload tx;
+        tx.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+        tx.set_address(addr);
+        tx.set_data_ptr(static_cast<unsigned char*>(data));
+        tx.set_data_length(len);
+        tx.set_streaming_width(len);
+        tx.set_byte_enable_ptr(nullptr);
+        tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        if (window) host_.syn->b_transport(tx, pending_);
+        else host_.reg->b_transport(tx, pending_);
+        if (tx.is_response_error())
+            throw std::runtime_error(fmt::format("bus access at 0x{:X} failed: {}", addr, tx.get_response_string()));
+    }
+    uint32_t rd(uint32_t off) {
+        uint32_t v = 0;
+        access(false, false, off, &v, 4);
+        return v;
+    }
+    void wr(uint32_t off, uint32_t v) {
+        if (off == MIND_REG_CTRL) sync();
+        access(false, true, off, &v, 4);
+    }
+    void sync() {
+        if (pending_ > sc_core::SC_ZERO_TIME) sc_core::sc_start(pending_);
+        pending_ = sc_core::SC_ZERO_TIME;
+    }
+    void idle() {
+        sync();
+        sc_core::sc_start();
+    }
+    uint64_t cycles() {
+        const uint64_t lo = rd(MIND_REG_CYCLES_LO);
+        return lo | uint64_t{rd(MIND_REG_CYCLES_HI)} << 32;
+    }
+    sysc::Mind1024Chip& chip() { return chip_; }
+
+private:
+    sysc::Mind1024Chip& chip_;
+    Host& host_;
+    sc_core::sc_time pending_ = sc_core::SC_ZERO_TIME;
+};
+
+std::vector<Sample> bench_systemc(BusDriver& b, const ChipParams& p, const Options& o, const Workload& wl, Order order) {
+    b.wr(MIND_REG_CTRL, MIND_CTRL_SOFT_RESET);
+    b.idle();
+    for (uint32_t i = 0; i < o.n; ++i)  // one burst per row through the synapse window
+        b.access(true, true, uint64_t{i} * p.n_max * 2, const_cast<int16_t*>(wl.w[i].data()), o.n * 2);
+    b.wr(MIND_REG_MODE, static_cast<uint32_t>(order) | (o.temp ? MIND_MODE_NOISE_EN : 0u));
+    b.wr(MIND_REG_N_ACTIVE, o.n);
+    b.wr(MIND_REG_MAX_SWEEPS, o.sweeps);
+    b.wr(MIND_REG_TEMP, o.temp);
+    std::vector<Sample> out;
+    const uint32_t words = std::min<uint32_t>(32, (p.n_max + 31) / 32);
+    for (uint32_t r = 0; r < o.repeats; ++r) {
+        for (uint32_t k = 0; k < words; ++k) {
+            uint32_t w = 0;
+            for (uint32_t bit = 0; bit < 32 && 32 * k + bit < p.n_max; ++bit)
+                w |= uint32_t{wl.starts[r][32 * k + bit] > 0} << bit;
+            b.wr(MIND_REG_STATE(k), w);
+        }
+        const uint64_t c0 = b.cycles();
+        b.sync();
+        // Timed: the START write, the simulated run, and the STATUS read the host would poll.
+        const auto t0 = Clock::now();
+        b.wr(MIND_REG_CTRL, MIND_CTRL_START);
+        b.idle();
+        const uint32_t st = b.rd(MIND_REG_STATUS);
+        const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
+        if (!(st & MIND_STATUS_DONE)) throw std::runtime_error("the SystemC run did not end with DONE");
+        Sample s;
+        s.seconds = dt;
+        s.sweeps = b.rd(MIND_REG_SWEEPS);
+        s.updates = uint64_t{s.sweeps} * o.n;
+        s.cycles = b.cycles() - c0;
+        s.final_state.resize(p.n_max);
+        for (uint32_t k = 0; k < words; ++k) {
+            const uint32_t w = b.rd(MIND_REG_STATE(k));
+            for (uint32_t bit = 0; bit < 32 && 32 * k + bit < p.n_max; ++bit)
+                s.final_state[32 * k + bit] = (w >> bit) & 1u ? 1 : -1;
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+}  // namespace
+
+extern "C" int sc_main(int argc, char** argv) {
+    Options o;
+    CLI::App app{"mind1024_bench: neuron updates/s and simulated cycles/s of the reference model and the "
+                 "SystemC chip (coarse and per-neuron-event engines) on a 1024-neuron workload"};
+    app.add_option("--neurons", o.n, "neurons (N_MAX = N_ACTIVE)")->check(CLI::Range(2u, 4096u));
+    app.add_option("--sweeps", o.sweeps, "MAX_SWEEPS per run")->check(CLI::Range(1u, 100000u));
+    app.add_option("--repeats", o.repeats, "runs per model and order (the median is reported)")
+        ->check(CLI::Range(1u, 1000u));
+    app.add_option("--temp", o.temp, "noise TEMP (0: noise off; the runs may converge early)");
+    app.add_option("--seed", o.seed, "workload seed");
+    app.add_option("--json", o.json, "also write the figures as JSON to this file");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    try {
+        ChipParams p;
+        p.n_max = o.n;
+        p.validate();
+        const Workload wl = make_workload(p, o);
+
+        sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
+        sc_core::sc_report_handler::set_actions("no activity or clock movement for sc_start() invocation",
+                                                sc_core::SC_DO_NOTHING);
+        // Both engines in one elaboration (SystemC elaborates once per process).
+        sysc::Mind1024Chip coarse("coarse", p, sysc::ChipOptions{false});
+        sysc::Mind1024Chip fine("fine", p, sysc::ChipOptions{true});
+        Host hc("host_coarse"), hf("host_fine");
+        hc.reg.bind(coarse.reg_socket);
+        hc.syn.bind(coarse.syn.socket);
+        hf.reg.bind(fine.reg_socket);
+        hf.syn.bind(fine.syn.socket);
+        sc_core::sc_start(sc_core::SC_ZERO_TIME);
+        BusDriver bc(coarse, hc), bf(fine, hf);
+
+        fmt::print("MIND 1024 bench: {} neurons, {}, MAX_SWEEPS {}, {} repeats, noise {}\n", o.n, p.describe(),
+                   o.sweeps, o.repeats, o.temp ? fmt::format("TEMP {}", o.temp) : std::string("off"));
+        std::vector<Result> results;
+        bool agree = true;
+        for (Order order : {Order::AsyncSeq, Order::Sync}) {
+            const std::string on = order == Order::Sync ? "SYNC" : "ASYNC_SEQ";
+            const auto ref = bench_reference(p, o, wl, order);
+            const auto sc = bench_systemc(bc, p, o, wl, order);
+            const auto sf = bench_systemc(bf, p, o, wl, order);
+            for (uint32_t r = 0; r < o.repeats; ++r)
+                agree &= ref[r].final_state == sc[r].final_state && ref[r].final_state == sf[r].final_state &&
+                         ref[r].cycles == sc[r].cycles && ref[r].cycles == sf[r].cycles;
+            results.push_back(summarize("reference", on, ref));
+            results.push_back(summarize("systemc-coarse", on, sc));
+            results.push_back(summarize("systemc-per-neuron", on, sf));
+        }
+        fmt::print("\n{:<20} {:<10} {:>8} {:>16} {:>16} {:>12} {:>10}\n", "model", "order", "sweeps",
+                   "updates/s", "sim cycles/s", "run (ms)", "vs ref");
+        nlohmann::json j;
+        j["neurons"] = o.n;
+        j["params"] = p.describe();
+        j["max_sweeps"] = o.sweeps;
+        j["repeats"] = o.repeats;
+        j["temp"] = o.temp;
+        j["models_agree"] = agree;
+        for (const Result& r : results) {
+            double ref_rate = 0;
+            for (const Result& x : results)
+                if (x.model == "reference" && x.order == r.order) ref_rate = x.updates_per_s;
+            const double ratio = r.updates_per_s / ref_rate;
+            fmt::print("{:<20} {:<10} {:>8} {:>16.4g} {:>16.4g} {:>12.3f} {:>10.3f}\n", r.model, r.order, r.sweeps,
+                       r.updates_per_s, r.cycles_per_s, r.seconds * 1e3, ratio);
+            j["results"].push_back({{"model", r.model},
+                                    {"order", r.order},
+                                    {"sweeps_total", r.sweeps},
+                                    {"median_updates_per_s", r.updates_per_s},
+                                    {"median_sim_cycles_per_s", r.cycles_per_s},
+                                    {"median_run_s", r.seconds},
+                                    {"ratio_systemc_over_reference", ratio}});
+        }
+        fmt::print("\nvs ref = SystemC updates/s / reference updates/s (same order). "
+                   "Final states and CYCLES {} between the three models.\n",
+                   agree ? "agree" : "DISAGREE");
+        if (!o.json.empty()) {
+            const std::string tmp = o.json + ".tmp";
+            {
+                std::ofstream f(tmp);
+                f << j.dump(2) << "\n";
+                if (!f.flush()) throw std::runtime_error("cannot write " + tmp);
+            }
+            if (std::rename(tmp.c_str(), o.json.c_str()) != 0) throw std::runtime_error("cannot write " + o.json);
+            fmt::print("wrote {}\n", o.json);
+        }
+        return agree ? 0 : 1;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "mind1024_bench: {}\n", e.what());
+        return 2;
+    }
+}
