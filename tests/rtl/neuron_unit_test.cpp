@@ -309,6 +309,46 @@ TEST(NeuronUnit, OverflowBothEnds) {
     EXPECT_EQ(chk.compared(), 8u);
 }
 
+// Random long rows sized to the accumulator (0.3x to 3x of what it takes to
+// reach the end of the ABITS range with biased weights), so that builds whose
+// accumulator cannot overflow at n <= 1024 still see random overflows,
+// recoveries from saturation and wrap-arounds at both ends.
+TEST(NeuronUnit, RandomOverflowLongRows) {
+    Checker chk(13);
+    Rng r(77 + W + A + L);
+    const double reach = static_cast<double>(uint64_t{1} << (A - 1)) / static_cast<double>(uint64_t{1} << (W - 1));
+    const uint64_t budget = 40000000;  // columns in all
+    const uint32_t count = static_cast<uint32_t>(std::min<double>(20000.0, budget / (1.6 * reach + 1)));
+    for (uint32_t k = 0; k < count; ++k) {
+        Vec v;
+        v.n = static_cast<uint32_t>(1 + reach * (0.3 + 2.7 * r.uniform()));
+        v.w.resize(v.n + L);
+        v.s.resize(v.n + L);
+        const int8_t sb = (r() & 1) ? 1 : -1;
+        const uint32_t flip_at = r.below(2) ? v.n : r.below(v.n);  // half the rows turn back somewhere
+        for (uint32_t j = 0; j < v.n + L; ++j) {
+            const int64_t w = r.below(8) ? (r() & 1 ? WMIN : WMAX) : rand_weight(r);
+            const int8_t dir = j < flip_at ? sb : static_cast<int8_t>(-sb);
+            // A term's sign is sign(w) * s: choose s so that most terms push in `dir`.
+            const int8_t s = w == 0 ? 1 : static_cast<int8_t>(((w > 0) == (dir > 0)) ? 1 : -1);
+            v.w[j] = static_cast<int16_t>(w);
+            v.s[j] = r.below(10) ? s : static_cast<int8_t>(-s);
+        }
+        v.wrap = r() & 1;
+        v.state = (r() & 1) ? 1 : -1;
+        v.theta = static_cast<int32_t>(r.in(AMIN, AMAX));
+        v.eta = r.below(2) ? 0 : r.in(ETA_MIN, ETA_MAX);
+        chk.push(v, 0.01);
+    }
+    chk.flush();
+    EXPECT_EQ(chk.compared(), count);
+    std::printf("[ RTL ] W=%u A=%u L=%u: %u long-row updates compared, %llu overflowing (saturate), %llu (wrap)\n", W,
+                A, L, count, static_cast<unsigned long long>(chk.overflowed(false)),
+                static_cast<unsigned long long>(chk.overflowed(true)));
+    EXPECT_GT(chk.overflowed(false), 0u);
+    EXPECT_GT(chk.overflowed(true), 0u);
+}
+
 // Decision: extreme theta and eta, and exact ties (keep the state).
 TEST(NeuronUnit, DecisionExtremesAndTies) {
     Checker chk;
