@@ -28,3 +28,14 @@ void write_json(const std::string& path, const nlohmann::json& j);
 std::string join_path(const std::string& dir, const std::string& name);
 
 }  // namespace mind1024::host
+
+#include "float_matrix.h"
+#include "quantizer.h"
+
+namespace mind1024::host {
+// Quantizes J (max-abs scale, nearest) to the chip's WBITS and loads it with
+// zero thresholds; returns the integer matrix and the report.
+WeightMatrix load_float_weights(ChipDriver& chip, const FloatMatrix& j, QuantReport* report = nullptr);
+// E = -1/2 s'Js + theta's over the first w.n neurons (integer, exact).
+int64_t energy(const WeightMatrix& w, const std::vector<int8_t>& s, const std::vector<int32_t>& theta = {});
+}  // namespace mind1024::host
