@@ -681,6 +681,25 @@ TEST(Registers, CtrlPriorityAndDoneForHebbAndClearSyn) {
     // HEBB does: BAD_ARG.
     b.run(MIND_CTRL_HEBB);
     EXPECT_EQ(b.err_code(), MIND_ERR_BAD_ARG);
+    // ABORT does not stop HEBB or CLEAR_SYN: they complete, with their full cycles.
+    b.wr(MIND_REG_N_ACTIVE, 16);
+    uint64_t c1 = b.cycles();
+    b.ctrl(MIND_CTRL_HEBB);
+    b.advance(5);
+    ASSERT_TRUE(b.chip.state().busy);
+    b.ctrl(MIND_CTRL_ABORT);
+    b.idle();
+    EXPECT_EQ(b.chip.syn.row(0)[1], 1);
+    EXPECT_EQ(b.cycles(), c1 + 16u * p.groups(16));
+    EXPECT_NE(b.status() & MIND_STATUS_DONE, 0u);
+    c1 = b.cycles();
+    b.ctrl(MIND_CTRL_CLEAR_SYN);
+    b.advance(100);
+    ASSERT_TRUE(b.chip.state().busy);
+    b.ctrl(MIND_CTRL_ABORT);
+    b.idle();
+    EXPECT_EQ(b.chip.syn.row(0)[1], 0);
+    EXPECT_EQ(b.cycles(), c1 + uint64_t{kN} * p.groups(kN));
 }
 
 // ---------------------------------------------------------------- ABORT
