@@ -111,8 +111,11 @@ struct Pair {
 
 // MNIST images, binarized (pixel > 127 -> +1), or empty if the file is missing.
 std::vector<std::vector<int8_t>> mnist_patterns(size_t count) {
+    // $MIND1024_DATA (set by scripts/setup.sh test) or the source tree's data/mnist.
+    const char* data = std::getenv("MIND1024_DATA");
     const char* src = std::getenv("MIND1024_SOURCE_DIR");
-    const std::string path = std::string(src ? src : ".") + "/data/mnist/t10k-images-idx3-ubyte";
+    const std::string dir = data && *data ? std::string(data) : std::string(src ? src : ".") + "/data/mnist";
+    const std::string path = dir + "/t10k-images-idx3-ubyte";
     std::ifstream f(path, std::ios::binary);
     std::vector<std::vector<int8_t>> out;
     if (!f) return out;
@@ -187,7 +190,7 @@ void recall_runs(Pair& pr, const std::vector<std::vector<int8_t>>& pats, uint32_
 
 TEST(RtlCosim, HopfieldRecallMnist) {
     auto pats = mnist_patterns(6);
-    if (pats.size() < 6) GTEST_SKIP() << "MNIST not found under $MIND1024_SOURCE_DIR/data/mnist (run scripts/setup.sh)";
+    if (pats.size() < 6) GTEST_SKIP() << "MNIST not found in $MIND1024_DATA or data/mnist (run scripts/setup.sh)";
     Pair pr;
     pr.write(MIND_REG_N_ACTIVE, 784);
     store_by_hebb(pr, pats);
