@@ -289,6 +289,16 @@ TEST(GoldenEquivalenceTiming, PerNeuronEventsAbortLikeTheReferenceBudget) {
             expect_same(b, m, s.describe() + " abort at " + std::to_string(o));
             if (testing::Test::HasFailure()) return;
         }
+        // SOFT_RESET in the middle of a neuron drops the run in this engine too.
+        b.wr(MIND_REG_MAX_SWEEPS, 5);
+        b.ctrl(MIND_CTRL_START);
+        b.advance(3 * p.groups(p.n_max) + 1);
+        ASSERT_TRUE(b.chip.state().busy);
+        b.ctrl(MIND_CTRL_SOFT_RESET);
+        b.idle();
+        EXPECT_EQ(b.status(), 0u);
+        EXPECT_EQ(b.cycles(), 0u);
+        EXPECT_EQ(b.read_state(), std::vector<int8_t>(p.n_max, -1));
     });
 }
 

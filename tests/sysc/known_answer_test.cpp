@@ -137,8 +137,11 @@ TEST(KnownAnswer, EnergyNeverRisesUnderAsynchronousUpdates) {
             EXPECT_TRUE(converged) << "trial " << trial;
             // A local minimum: every free neuron agrees with its field (or ties).
             const std::vector<int32_t> h = b.read_fields(n);
-            for (uint32_t i = 0; i < n; ++i)
-                if (!s.clamp[i]) EXPECT_GE((int64_t{h[i]} - s.theta[i]) * sigma[i], 0) << i;
+            for (uint32_t i = 0; i < n; ++i) {
+                if (!s.clamp[i]) {
+                    EXPECT_GE((int64_t{h[i]} - s.theta[i]) * sigma[i], 0) << i;
+                }
+            }
         }
         EXPECT_GT(strict_drops, 6);
     });
