@@ -21,7 +21,7 @@ namespace {
 
 struct CapacityOptions {
     uint32_t neurons = 1024;
-    std::vector<uint32_t> loads{20, 60, 100, 120, 130, 140, 150, 160, 180, 200, 240, 280, 320, 400, 500, 600};
+    std::vector<uint32_t> loads{20, 60, 100, 120, 130, 140, 150, 160, 180, 200, 240, 280, 320, 400, 500, 600, 700, 800};
     std::vector<std::string> rules{"hebb", "storkey", "pinv"};
     std::vector<uint32_t> wbits{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
     uint32_t probes = 16, max_sweeps = 30;
@@ -33,23 +33,25 @@ struct CapacityOptions {
     ChipOptions chip;
 };
 
-struct Probe {
-    double overlap = 0;
-    uint32_t sweeps = 0;
+struct Quality {
+    double overlap = 0;  // mean final overlap with the stored pattern
+    double exact = 0;    // fraction of probes that end exactly on it
 };
 
-// Mean final overlap of `probes` stored patterns, started at (a corrupted copy of) themselves.
+// Probes `probes` stored patterns, each started at (a corrupted copy of) itself.
 template <class RunOne>
-double mean_overlap(const Patterns& pats, uint32_t p_count, const CapacityOptions& o, RunOne run_one) {
+Quality recall_quality(const Patterns& pats, uint32_t p_count, const CapacityOptions& o, RunOne run_one) {
     const uint32_t probes = std::min(p_count, o.probes);
-    double sum = 0;
+    Quality q;
     for (uint32_t k = 0; k < probes; ++k) {
         const uint32_t mu = static_cast<uint32_t>((uint64_t{k} * p_count) / probes);  // spread over the set
         const std::vector<int8_t> start = corrupt(pats.pattern(mu), pats.n, o.flip, o.seed * 7919 + mu);
         const std::vector<int8_t> end = run_one(start);
-        sum += overlap(end.data(), pats.pattern(mu), pats.n);
+        const double m = overlap(end.data(), pats.pattern(mu), pats.n);
+        q.overlap += m / probes;
+        q.exact += (m == 1.0) / double(probes);
     }
-    return sum / probes;
+    return q;
 }
 
 // alpha where the curve first drops below the threshold (linear interpolation); -1 if never.
@@ -100,15 +102,17 @@ int run_capacity(CapacityOptions o) {
         for (uint32_t p : o.loads) J[r].push_back(learn(parse_learning_rule(o.rules[r]), first(pats, p)));
 
     // Float curves.
-    std::vector<std::vector<double>> mf(o.rules.size());
+    std::vector<std::vector<double>> mf(o.rules.size()), ef(o.rules.size());
     for (size_t r = 0; r < o.rules.size(); ++r)
         for (size_t l = 0; l < o.loads.size(); ++l) {
             FloatTwin twin(FloatNetwork{N, J[r][l].data, {}});
-            mf[r].push_back(mean_overlap(pats, o.loads[l], o, [&](const std::vector<int8_t>& s) {
+            const Quality q = recall_quality(pats, o.loads[l], o, [&](const std::vector<int8_t>& s) {
                 twin.set_state(s);
                 twin.run(rp);
                 return twin.state();
-            }));
+            });
+            mf[r].push_back(q.overlap);
+            ef[r].push_back(q.exact);
         }
 
     // Chip curves: one child process per WBITS.
@@ -121,22 +125,24 @@ int run_capacity(CapacityOptions o) {
             auto chip = open_chip(co);
             nlohmann::json out = nlohmann::json::array();
             for (size_t r = 0; r < o.rules.size(); ++r) {
-                std::vector<double> m;
+                std::vector<double> m, e;
                 double clipped = 0;
                 for (size_t l = 0; l < o.loads.size(); ++l) {
                     chip->soft_reset();
                     QuantReport qr;
                     load_float_weights(*chip, J[r][l], &qr);
                     clipped = std::max(clipped, qr.clipped_fraction);
-                    m.push_back(mean_overlap(pats, o.loads[l], o, [&](const std::vector<int8_t>& s) {
+                    const Quality q = recall_quality(pats, o.loads[l], o, [&](const std::vector<int8_t>& s) {
                         chip->set_state(s);
                         chip->run(rp);
                         auto st = chip->state();
                         st.resize(N);
                         return st;
-                    }));
+                    });
+                    m.push_back(q.overlap);
+                    e.push_back(q.exact);
                 }
-                out.push_back({{"rule", o.rules[r]}, {"overlap", m}, {"max_clipped_fraction", clipped}});
+                out.push_back({{"rule", o.rules[r]}, {"overlap", m}, {"exact", e}, {"max_clipped_fraction", clipped}});
             }
             return out;
         },
@@ -153,7 +159,7 @@ int run_capacity(CapacityOptions o) {
     // Tables, CSV, JSON, plots.
     std::vector<double> alpha;
     for (uint32_t p : o.loads) alpha.push_back(double(p) / N);
-    std::string csv = "rule,precision,patterns,alpha,mean_overlap\n";
+    std::string csv = "rule,precision,patterns,alpha,mean_overlap,exact_fraction\n";
     nlohmann::json summary = {{"neurons", N}, {"probes", o.probes}, {"flip", o.flip}, {"order", order_name(order)},
                               {"threshold", o.threshold}, {"model", o.chip.model},
                               {"theory", {{"hebb", 0.138}, {"clipped_hebb_1bit", 0.10},
@@ -163,8 +169,10 @@ int run_capacity(CapacityOptions o) {
     PlotSpec ac{fmt::format("Measured alpha_c against weight bits (N = {}, overlap < {})", N, o.threshold), "WBITS",
                 "alpha_c", false, {}, {}, 0, 0};
     fmt::print("\nalpha_c (first load with mean final overlap < {}), N = {}\n{:<9}{:>8}", o.threshold, N, "rule", "float");
-    for (uint32_t b : o.wbits) fmt::print("{:>7}", fmt::format("W{}", b));
-    fmt::print("\n");
+    std::string header;
+    for (uint32_t b : o.wbits) header += fmt::format("{:>7}", fmt::format("W{}", b));
+    fmt::print("{}\n", header);
+    std::string exact_line = fmt::format("\nalpha where fewer than half of the probes end exactly on their pattern\n{:<9}{:>8}{}\n", "rule", "float", header);
     for (size_t r = 0; r < o.rules.size(); ++r) {
         const std::string& rule = o.rules[r];
         PlotSpec ps{fmt::format("{}: recall quality against load (N = {}, {} probes, {:.0f}% flipped)", rule, N, o.probes, 100 * o.flip),
@@ -172,25 +180,30 @@ int run_capacity(CapacityOptions o) {
         ps.vertical_marks = {{0.138, "Hebb 0.138"}, {0.10, "clipped Hebb 0.10"},
                              {1.0 / std::sqrt(2.0 * std::log(double(N))), "Storkey N/sqrt(2 ln N)"}};
         ps.series.push_back({"float", alpha, mf[r], true});
-        nlohmann::json rj = {{"float", {{"overlap", mf[r]}, {"alpha_c", alpha_c(alpha, mf[r], o.threshold)}}}};
+        nlohmann::json rj = {{"float", {{"overlap", mf[r]}, {"exact", ef[r]}, {"alpha_c", alpha_c(alpha, mf[r], o.threshold)},
+                                        {"alpha_exact", alpha_c(alpha, ef[r], 0.5)}}}};
         fmt::print("{:<9}{:>8.3f}", rule, alpha_c(alpha, mf[r], o.threshold));
+        exact_line += fmt::format("{:<9}{:>8.3f}", rule, alpha_c(alpha, ef[r], 0.5));
         Series acs{rule, {}, {}, true};
         for (size_t l = 0; l < o.loads.size(); ++l)
-            csv += fmt::format("{},float,{},{:.6f},{:.6f}\n", rule, o.loads[l], alpha[l], mf[r][l]);
+            csv += fmt::format("{},float,{},{:.6f},{:.6f},{:.6f}\n", rule, o.loads[l], alpha[l], mf[r][l], ef[r][l]);
         for (size_t k = 0; k < o.wbits.size(); ++k) {
             const auto m = results[k][r]["overlap"].get<std::vector<double>>();
+            const auto e = results[k][r]["exact"].get<std::vector<double>>();
             const double a = alpha_c(alpha, m, o.threshold);
             fmt::print("{:>7.3f}", a);
-            rj[fmt::format("wbits{}", o.wbits[k])] = {{"overlap", m}, {"alpha_c", a},
+            exact_line += fmt::format("{:>7.3f}", alpha_c(alpha, e, 0.5));
+            rj[fmt::format("wbits{}", o.wbits[k])] = {{"overlap", m}, {"exact", e}, {"alpha_c", a}, {"alpha_exact", alpha_c(alpha, e, 0.5)},
                                                       {"max_clipped_fraction", results[k][r]["max_clipped_fraction"]}};
             acs.x.push_back(o.wbits[k]);
             acs.y.push_back(a);
             for (size_t l = 0; l < o.loads.size(); ++l)
-                csv += fmt::format("{},wbits{},{},{:.6f},{:.6f}\n", rule, o.wbits[k], o.loads[l], alpha[l], m[l]);
+                csv += fmt::format("{},wbits{},{},{:.6f},{:.6f},{:.6f}\n", rule, o.wbits[k], o.loads[l], alpha[l], m[l], e[l]);
             if (std::find(shown.begin(), shown.end(), o.wbits[k]) != shown.end())
                 ps.series.push_back({fmt::format("WBITS={}", o.wbits[k]), alpha, m, true});
         }
         fmt::print("\n");
+        exact_line += "\n";
         summary["rules"][rule] = rj;
         ac.series.push_back(acs);
         Series fl{rule + " float", {double(o.wbits.front()), double(o.wbits.back())}, {}, false};
@@ -201,7 +214,8 @@ int run_capacity(CapacityOptions o) {
     write_text_atomic(join_path(o.out, "capacity.csv"), csv);
     write_json(join_path(o.out, "capacity.json"), summary);
     plot_png(join_path(o.out, "alpha_c.png"), ac);
-    fmt::print("(-1: stayed above {} over the whole range)\nwrote {}/capacity.csv, capacity.json, capacity_*.png, alpha_c.png\n",
+    fmt::print("{}", exact_line);
+    fmt::print("(-1: stayed above the criterion over the whole range)\nwrote {}/capacity.csv, capacity.json, capacity_*.png, alpha_c.png\n",
                o.threshold, o.out);
     return 0;
 }

@@ -1,8 +1,179 @@
+// mind1024 sweep: the MNIST classifier against the chip's word widths —
+// WBITS 1..16, a few ABITS, saturate against wrap — with the float twin's
+// accuracy on the same plot. Training happens once; every chip configuration
+// runs in its own child process (one chip per process).
+#include <fmt/format.h>
+
+#include "child_jobs.h"
 #include "commands.h"
-#include <cstdio>
+#include "common.h"
+#include "errors.h"
+#include "idx_reader.h"
+#include "output_file.h"
+#include "plot.h"
+#include "prototype_classifier.h"
+
 namespace mind1024::host {
-Command add_sweep_command(CLI::App& app) {
-    app.add_subcommand("sweep", "(not yet implemented)");
-    return [] { std::fprintf(stderr, "mind1024 sweep: not implemented yet\n"); return 2; };
+
+namespace {
+
+struct SweepOptions {
+    std::string data, out = "results/sweep";
+    std::vector<uint32_t> wbits{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    std::vector<uint32_t> abits{16, 20, 24};
+    std::vector<std::string> modes{"saturate", "wrap"};
+    size_t limit = 0, train_limit = 0;
+    uint32_t protos = 60;
+    unsigned jobs = 2;
+    bool no_progress = false;
+    ChipOptions chip;
+};
+
+struct Config {
+    uint32_t wbits, abits;
+    bool wrap;
+};
+
+int run_sweep(const SweepOptions& o) {
+    const std::string dir = resolve_data_dir(o.data);
+    MnistSet train = load_mnist_split(dir, Split::Train);
+    const MnistSet test = load_mnist_split(dir, Split::Test);
+    if (o.train_limit && o.train_limit < train.count) {
+        train.count = static_cast<uint32_t>(o.train_limit);
+        train.images.resize(train.count * train.image_size());
+        train.labels.resize(train.count);
+    }
+    const size_t images = o.limit ? std::min<size_t>(o.limit, test.count) : test.count;
+    ensure_directory(o.out);
+    ClassifierConfig cfg;
+    cfg.protos_per_class = o.protos;
+    cfg.neurons = o.chip.params.n_max;
+    fmt::print(stderr, "[sweep] training on {} images\n", train.count);
+    const TrainedClassifier net = train_classifier(train, cfg);
+    std::vector<std::vector<int8_t>> pixels(images);
+    for (size_t i = 0; i < images; ++i) pixels[i] = encode_image(test.image(i), test.rows, test.cols, cfg.coding);
+
+    std::vector<Config> configs;
+    for (const auto& m : o.modes)
+        for (uint32_t a : o.abits)
+            for (uint32_t w : o.wbits) configs.push_back({w, a, m == "wrap"});
+    fmt::print(stderr, "[sweep] {} chip configurations x {} test images, {} at a time\n", configs.size(), images, o.jobs);
+
+    // The float twin, once (it does not depend on the chip's widths), while children run.
+    size_t finished = 0;
+    const auto results = run_in_children(
+        configs.size() + 1, o.jobs,
+        [&](size_t k) -> nlohmann::json {
+            size_t correct = 0, not_conv = 0;
+            double sweeps = 0, ovf = 0;
+            if (k == configs.size()) {
+                FloatTwin twin(net.net);
+                twin.set_clamp(net.clamp);
+                for (size_t i = 0; i < images; ++i) {
+                    const Classification c = classify_on_twin(twin, net, pixels[i], static_cast<uint32_t>(i + 1));
+                    correct += c.label == test.labels[i];
+                    not_conv += !c.run.converged;
+                    sweeps += c.run.sweeps;
+                }
+                return {{"accuracy", 100.0 * correct / images}, {"mean_sweeps", sweeps / images}, {"not_converged", not_conv}};
+            }
+            const Config& c = configs[k];
+            ChipOptions co = o.chip;
+            co.params.wbits = c.wbits;
+            co.params.abits = c.abits;
+            const ChipNetwork q = quantize_classifier(net, c.wbits, c.abits);
+            auto chip = open_chip(co);
+            chip->soft_reset();
+            chip->load_weights(q.weights);
+            chip->load_thresholds(q.thresholds);
+            chip->set_clamp(net.clamp);
+            for (size_t i = 0; i < images; ++i) {
+                const Classification r = classify_on_chip(*chip, net, pixels[i], static_cast<uint32_t>(i + 1), c.wrap);
+                correct += r.label == test.labels[i];
+                not_conv += !r.run.converged;
+                sweeps += r.run.sweeps;
+                ovf += r.run.ovf_count;
+            }
+            return {{"accuracy", 100.0 * correct / images}, {"mean_sweeps", sweeps / images},
+                    {"not_converged", not_conv}, {"overflow_events_per_image", ovf / images},
+                    {"thresholds_clipped", q.thresholds_clipped}, {"weights_clipped_fraction", q.weight_report.clipped_fraction},
+                    {"weight_rms_error", q.weight_report.rms_error}};
+        },
+        [&](size_t k, const nlohmann::json& r) {
+            ++finished;
+            if (o.no_progress) return;
+            const std::string what = k == configs.size() ? std::string("float twin")
+                                                          : fmt::format("WBITS={} ABITS={} {}", configs[k].wbits, configs[k].abits,
+                                                                        configs[k].wrap ? "wrap" : "saturate");
+            if (r.contains("error")) fmt::print(stderr, "[sweep] {}/{} {}: failed: {}\n", finished, configs.size() + 1, what, r["error"].get<std::string>());
+            else fmt::print(stderr, "[sweep] {}/{} {}: {:.2f}%\n", finished, configs.size() + 1, what, r["accuracy"].get<double>());
+        });
+    for (const auto& r : results)
+        if (r.contains("error")) throw BoardError("sweep configuration failed: " + r["error"].get<std::string>());
+
+    const double float_acc = results.back()["accuracy"];
+    std::string csv = "wbits,abits,mode,accuracy,mean_sweeps,not_converged,overflow_events_per_image,thresholds_clipped,weights_clipped_fraction\n";
+    nlohmann::json rows = nlohmann::json::array();
+    PlotSpec ps{fmt::format("MNIST accuracy against weight bits ({} test images; float twin {:.2f}%)", images, float_acc),
+                "WBITS", "accuracy (%)", false, {}, {}, 0, 100};
+    for (const auto& m : o.modes)
+        for (uint32_t a : o.abits) {
+            Series s{fmt::format("ABITS={} {}", a, m), {}, {}, true};
+            for (size_t k = 0; k < configs.size(); ++k) {
+                const Config& c = configs[k];
+                if (c.abits != a || c.wrap != (m == "wrap")) continue;
+                const auto& r = results[k];
+                s.x.push_back(c.wbits);
+                s.y.push_back(r["accuracy"]);
+                csv += fmt::format("{},{},{},{:.2f},{:.3f},{},{:.3f},{},{:.6f}\n", c.wbits, a, m, r["accuracy"].get<double>(),
+                                   r["mean_sweeps"].get<double>(), r["not_converged"].get<size_t>(),
+                                   r["overflow_events_per_image"].get<double>(), r["thresholds_clipped"].get<size_t>(),
+                                   r["weights_clipped_fraction"].get<double>());
+                nlohmann::json row = r;
+                row["wbits"] = c.wbits;
+                row["abits"] = a;
+                row["mode"] = m;
+                rows.push_back(row);
+            }
+            ps.series.push_back(s);
+        }
+    ps.series.push_back({"float twin", {double(o.wbits.front()), double(o.wbits.back())}, {float_acc, float_acc}, false});
+    write_text_atomic(join_path(o.out, "sweep.csv"), csv);
+    write_json(join_path(o.out, "sweep.json"), {{"images", images}, {"float", results.back()}, {"configs", rows}});
+    plot_png(join_path(o.out, "accuracy_vs_bits.png"), ps);
+
+    fmt::print("\nMNIST accuracy (%) by WBITS; float twin {:.2f}%\n{:<16}", float_acc, "ABITS / mode");
+    for (uint32_t w : o.wbits) fmt::print("{:>6}", w);
+    fmt::print("\n");
+    for (const auto& m : o.modes)
+        for (uint32_t a : o.abits) {
+            fmt::print("{:<16}", fmt::format("{} {}", a, m));
+            for (size_t k = 0; k < configs.size(); ++k)
+                if (configs[k].abits == a && configs[k].wrap == (m == "wrap"))
+                    fmt::print("{:>6.1f}", results[k]["accuracy"].get<double>());
+            fmt::print("\n");
+        }
+    fmt::print("wrote {}/sweep.csv, sweep.json, accuracy_vs_bits.png\n", o.out);
+    return 0;
 }
+
+}  // namespace
+
+Command add_sweep_command(CLI::App& app) {
+    auto o = std::make_shared<SweepOptions>();
+    CLI::App* c = app.add_subcommand("sweep", "MNIST accuracy against WBITS, ABITS and overflow mode, with the float line");
+    c->add_option("--data", o->data, "MNIST directory (default $MIND1024_DATA, then the set-up's copy)");
+    c->add_option("--out", o->out, "output directory")->capture_default_str();
+    c->add_option("--bits", o->wbits, "WBITS values")->capture_default_str()->delimiter(',')->check(CLI::Range(1, 16));
+    c->add_option("--acc-bits", o->abits, "ABITS values (accumulator widths) to sweep")->capture_default_str()->delimiter(',')->check(CLI::Range(2, 32));
+    c->add_option("--modes", o->modes, "saturate, wrap")->capture_default_str()->delimiter(',')->check(CLI::IsMember({"saturate", "wrap"}));
+    c->add_option("--limit", o->limit, "test images (0 = all)")->capture_default_str();
+    c->add_option("--train-limit", o->train_limit, "training images (0 = all)")->capture_default_str();
+    c->add_option("--protos", o->protos, "prototype neurons per class")->capture_default_str()->check(CLI::Range(1, 200));
+    c->add_option("--jobs", o->jobs, "child processes at once")->capture_default_str()->check(CLI::Range(1, 64));
+    c->add_flag("--no-progress", o->no_progress, "no progress lines");
+    add_chip_options(*c, o->chip);
+    return [o] { return run_sweep(*o); };
+}
+
 }  // namespace mind1024::host
