@@ -31,6 +31,7 @@ struct MnistOptions {
 struct Tally {
     std::vector<int> predicted;
     std::vector<uint32_t> sweeps;
+    std::vector<uint64_t> image_cycles;
     size_t correct = 0, not_converged = 0;
     uint64_t cycles = 0;
     double sim_seconds = 0;
@@ -157,6 +158,7 @@ int run_mnist(const MnistOptions& o) {
         fx.correct += c.label == test.labels[i];
         fx.not_converged += !c.run.converged;
         fx.cycles += c.run.cycles;
+        fx.image_cycles.push_back(c.run.cycles);
         fx.sim_seconds += c.run.sim_seconds;
         if (i < o.examples) example_states.push_back(chip->state());
         bar.update(i + 1);
@@ -176,7 +178,8 @@ int run_mnist(const MnistOptions& o) {
     const double cycles_per_image = static_cast<double>(fx.cycles) / images;
     const double sim_per_image = fx.sim_seconds / images;
 
-    fmt::print("\nMNIST on the MIND 1024 ({}; {} test images; {})\n", chip->name(), images, o.chip.params.describe());
+    fmt::print("\nMNIST on the MIND 1024 ({}, {} datapath; {} test images; {})\n", chip->name(), o.chip.datapath, images,
+               o.chip.params.describe());
     fmt::print("{:<34} {:>9} {:>9} {:>7} {:>8} {:>12} {:>11} {:>8} {:>8}\n", "method", "float %", "fixed %", "sweeps",
                "no-conv", "cycles/img", "sim ms/img", "wall s", "img/s");
     fmt::print("{:<34} {:>9.2f} {:>9.2f} {:>7.2f} {:>8} {:>12.0f} {:>11.3f} {:>8.1f} {:>8.1f}\n",
@@ -201,6 +204,12 @@ int run_mnist(const MnistOptions& o) {
             for (uint32_t p = 0; p < K; ++p) s << ',' << confusion[t * K + p];
             s << '\n';
         }
+    });
+    write_file_atomic(join_path(o.out, "predictions.csv"), [&](std::ostream& s) {
+        s << "image,true_label,chip_label,float_label,chip_sweeps,chip_cycles\n";
+        for (size_t i = 0; i < images; ++i)
+            s << i << ',' << int(test.labels[i]) << ',' << fx.predicted[i] << ',' << (o.skip_float ? -1 : fl.predicted[i])
+              << ',' << fx.sweeps[i] << ',' << fx.image_cycles[i] << '\n';
     });
     if (!example_states.empty()) {
         std::vector<GreyImage> tiles;
@@ -232,6 +241,7 @@ int run_mnist(const MnistOptions& o) {
         {"images_per_second", images / chip_seconds},
         {"train_seconds", net.train_seconds},
         {"model", chip->name()},
+        {"datapath", o.chip.datapath},
         {"chip", {{"n_max", o.chip.params.n_max}, {"wbits", o.chip.params.wbits}, {"abits", o.chip.params.abits},
                   {"lanes", o.chip.params.lanes}, {"latency", o.chip.params.latency}, {"clock_hz", o.chip.params.clock_hz},
                   {"wrap", o.chip.wrap}}},
@@ -248,7 +258,7 @@ int run_mnist(const MnistOptions& o) {
     };
     write_json(join_path(o.out, "mnist.json"), j);
     if (!o.json.empty()) write_json(o.json, j);
-    fmt::print("wrote {}/mnist.json, confusion.png/.csv, examples.png/.csv\n", o.out);
+    fmt::print("wrote {}/mnist.json, predictions.csv, confusion.png/.csv, examples.png/.csv\n", o.out);
     return 0;
 }
 

@@ -6,6 +6,10 @@
 #include "errors.h"
 #include "output_file.h"
 #include "reference_driver.h"
+#ifdef MIND1024_HAVE_RTL
+#include "chip.h"
+#include "verilated_datapath.h"
+#endif
 
 namespace mind1024::host {
 
@@ -24,14 +28,31 @@ void add_chip_options(CLI::App& app, ChipOptions& o) {
         ->capture_default_str()
         ->check(CLI::IsMember({"systemc", "reference"}));
     app.add_option("--vcd", o.vcd, "write a VCD trace of the SystemC chip to this file");
+    app.add_option("--datapath", o.datapath,
+                   "neuron datapath of the SystemC chip: cpp, or rtl (the Verilated unit; WBITS 8, ABITS 24, LANES 16)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"cpp", "rtl"}));
 }
 
 std::unique_ptr<ChipDriver> open_chip(const ChipOptions& o) {
     o.params.validate();
-    if (o.model == "reference") return std::make_unique<ReferenceDriver>(o.params);
+    if (o.model == "reference") {
+        if (o.datapath != "cpp") throw BadArgument("--datapath rtl needs --model systemc");
+        return std::make_unique<ReferenceDriver>(o.params);
+    }
     InProcessOptions io;
     io.vcd_path = o.vcd;
-    return Board::open_in_process(o.params, io);
+    auto board = Board::open_in_process(o.params, io);
+    if (o.datapath == "rtl") {
+#ifdef MIND1024_HAVE_RTL
+        static std::unique_ptr<rtl::VerilatedDatapath> dp;  // lives as long as the process's board
+        if (!dp) dp = std::make_unique<rtl::VerilatedDatapath>(o.params);
+        InProcessTransport::open(o.params, io).chip().pipeline().set_datapath(dp.get());
+#else
+        throw BadArgument("--datapath rtl: this build has no Verilated datapath (configure with MIND1024_RTL=ON and Verilator)");
+#endif
+    }
+    return board;
 }
 
 Order parse_order(const std::string& s) {

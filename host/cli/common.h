@@ -15,9 +15,10 @@ struct ChipOptions {
     bool wrap = false;
     std::string model = "systemc";  // or "reference"
     std::string vcd;                // VCD trace file (systemc model)
+    std::string datapath = "cpp";   // or "rtl": the Verilated neuron unit (systemc model)
 };
 
-// --wbits --abits --lanes --latency --clock --wrap --model --vcd
+// --wbits --abits --lanes --latency --clock --wrap --model --vcd --datapath
 void add_chip_options(CLI::App& app, ChipOptions& o);
 // The driver the options ask for (one SystemC board per process).
 std::unique_ptr<ChipDriver> open_chip(const ChipOptions& o);
