@@ -1,0 +1,223 @@
+// Smoke runs of the mind1024 command line: every subcommand with small
+// settings, its outputs checked for existence and sense, and bad input
+// refused with a message and no output.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "npy.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct Result {
+    int code;
+    std::string out;  // stdout and stderr
+};
+
+Result cli(const std::string& args) {
+    const std::string cmd = std::string(MIND1024_CLI) + " " + args + " 2>&1";
+    Result r{0, ""};
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) return {-1, "popen failed"};
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+    const int st = pclose(p);
+    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
+
+std::string data_flag() {
+    const char* d = std::getenv("MIND1024_DATA");
+    return d ? std::string(" --data ") + d : std::string();
+}
+
+bool have_mnist() {
+    const char* d = std::getenv("MIND1024_DATA");
+    return d && fs::exists(fs::path(d) / "t10k-images-idx3-ubyte");
+}
+
+fs::path fresh_dir(const std::string& name) {
+    const fs::path d = fs::temp_directory_path() / ("mind1024_cli_" + name + "_" + std::to_string(::getpid()));
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+}
+
+json read_json(const fs::path& p) {
+    std::ifstream f(p);
+    return json::parse(f);
+}
+
+std::string slurp(const fs::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
+}  // namespace
+
+TEST(Cli, EveryCommandHasHelp) {
+    for (const char* c : {"", "mnist", "run", "recall", "capacity", "sweep"}) {
+        const Result r = cli(std::string(c) + " --help");
+        EXPECT_EQ(r.code, 0) << c << ": " << r.out;
+        EXPECT_NE(r.out.find("Usage"), std::string::npos) << c;
+    }
+    const Result none = cli("");
+    EXPECT_NE(none.code, 0);
+}
+
+TEST(Cli, RunGivesTheSameFilesOnBothModels) {
+    const fs::path d = fresh_dir("run");
+    const size_t n = 64;
+    // Two Hebbian patterns, probe = pattern 0 with 8 flips.
+    std::vector<int8_t> a(n), b(n), s(n);
+    for (size_t i = 0; i < n; ++i) a[i] = (i % 3) ? 1 : -1, b[i] = (i % 5 < 2) ? 1 : -1;
+    std::vector<int16_t> w(n * n);
+    for (size_t i = 0; i < n; ++i)
+        for (size_t j = 0; j < n; ++j) w[i * n + j] = i == j ? 0 : static_cast<int16_t>(a[i] * a[j] + b[i] * b[j]);
+    s = a;
+    for (size_t i = 0; i < 8; ++i) s[i * 7] = static_cast<int8_t>(-s[i * 7]);
+    mind1024::host::write_npy<int16_t>((d / "W.npy").string(), {n, n}, w);
+    mind1024::host::write_npy<int8_t>((d / "S.npy").string(), {n}, s);
+    mind1024::host::write_npy<int32_t>((d / "T.npy").string(), {n}, std::vector<int32_t>(n, 0));
+    for (const char* m : {"systemc", "reference"}) {
+        const Result r = cli("run --weights " + (d / "W.npy").string() + " --thresholds " + (d / "T.npy").string() +
+                                  " --state " + (d / "S.npy").string() + " --order perm --seed 5 --max-sweeps 20 --model " +
+                                  m + " --out " + (d / m).string());
+        ASSERT_EQ(r.code, 0) << r.out;
+    }
+    for (const char* f : {"state.npy", "fields.npy", "counters.json"})
+        EXPECT_EQ(slurp(d / "systemc" / f), slurp(d / "reference" / f)) << f;
+    const auto st = mind1024::host::read_npy((d / "systemc" / "state.npy").string()).to_int64();
+    for (size_t i = 0; i < n; ++i) EXPECT_EQ(st[i], a[i]) << "neuron " << i;  // recalled
+    const json c = read_json(d / "systemc" / "counters.json");
+    EXPECT_TRUE(c["converged"].get<bool>());
+    EXPECT_GT(c["cycles"].get<uint64_t>(), 0u);
+
+    // Out-of-range weights: refused, named, nothing written.
+    w[1] = 300;
+    mind1024::host::write_npy<int16_t>((d / "Wbad.npy").string(), {n, n}, w);
+    const Result bad = cli("run --weights " + (d / "Wbad.npy").string() + " --state " + (d / "S.npy").string() +
+                                " --out " + (d / "bad").string());
+    EXPECT_NE(bad.code, 0);
+    EXPECT_NE(bad.out.find("Wbad.npy"), std::string::npos) << bad.out;
+    EXPECT_NE(bad.out.find("WBITS=8"), std::string::npos) << bad.out;
+    EXPECT_FALSE(fs::exists(d / "bad"));
+    // A state that is not ±1, and a wrong shape.
+    const Result bad2 = cli("run --weights " + (d / "W.npy").string() + " --state " + (d / "T.npy").string() +
+                                 " --out " + (d / "bad").string());
+    EXPECT_NE(bad2.code, 0);
+    EXPECT_NE(bad2.out.find("T.npy"), std::string::npos) << bad2.out;
+    const Result bad3 = cli("run --weights " + (d / "S.npy").string() + " --state " + (d / "S.npy").string() +
+                                 " --out " + (d / "bad").string());
+    EXPECT_NE(bad3.code, 0);
+    EXPECT_FALSE(fs::exists(d / "bad"));
+    const Result bad4 = cli("run --weights " + (d / "W.npy").string() + " --state " + (d / "S.npy").string() +
+                                 " --wbits 17 --out " + (d / "bad").string());
+    EXPECT_NE(bad4.code, 0);
+    EXPECT_NE(bad4.out.find("wbits"), std::string::npos) << bad4.out;
+    fs::remove_all(d);
+}
+
+TEST(Cli, MnistSmokeRun) {
+    if (!have_mnist()) GTEST_SKIP() << "MNIST not found (set MIND1024_DATA)";
+    const fs::path d = fresh_dir("mnist");
+    const Result r = cli("mnist --limit 300 --train-limit 6000 --protos 20 --no-progress --out " + d.string() +
+                              " --json " + (d / "copy.json").string() + data_flag());
+    ASSERT_EQ(r.code, 0) << r.out;
+    const json j = read_json(d / "mnist.json");
+    for (const char* k : {"accuracy_fixed", "accuracy_float", "images", "mean_sweeps", "cycles_per_image", "wall_seconds"})
+        EXPECT_TRUE(j.contains(k)) << k;
+    EXPECT_EQ(j["images"].get<int>(), 300);
+    EXPECT_GT(j["accuracy_fixed"].get<double>(), 80.0);
+    EXPECT_LT(std::abs(j["accuracy_fixed"].get<double>() - j["accuracy_float"].get<double>()), 3.0);
+    EXPECT_GT(j["cycles_per_image"].get<double>(), 0.0);
+    EXPECT_EQ(read_json(d / "copy.json")["accuracy_fixed"], j["accuracy_fixed"]);
+    for (const char* f : {"confusion.png", "confusion.csv", "examples.png", "predictions.csv"})
+        EXPECT_GT(fs::file_size(d / f), 0u) << f;
+    fs::remove_all(d);
+}
+
+TEST(Cli, MnistRefusesBadDataWithAClearMessage) {
+    const fs::path d = fresh_dir("mnist_bad");
+    const Result missing = cli("mnist --data " + (d / "nowhere").string() + " --out " + (d / "out").string());
+    EXPECT_NE(missing.code, 0);
+    EXPECT_NE(missing.out.find("nowhere"), std::string::npos) << missing.out;
+    // A truncated image file next to good-looking names.
+    fs::create_directories(d / "trunc");
+    for (const char* f : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {
+        std::ofstream o(d / "trunc" / f, std::ios::binary);
+        const unsigned char hdr[] = {0, 0, 8, std::string(f).find("images") != std::string::npos ? 3 : 1, 0, 0, 0, 10};
+        o.write(reinterpret_cast<const char*>(hdr), sizeof hdr);
+    }
+    const Result trunc = cli("mnist --data " + (d / "trunc").string() + " --out " + (d / "out").string());
+    EXPECT_NE(trunc.code, 0);
+    EXPECT_NE(trunc.out.find("train-images-idx3-ubyte"), std::string::npos) << trunc.out;
+    EXPECT_FALSE(fs::exists(d / "out" / "mnist.json"));
+    fs::remove_all(d);
+}
+
+TEST(Cli, RecallSmokeRun) {
+    const fs::path d = fresh_dir("recall");
+    const Result r = cli("recall --patterns shapes --count 4 --flip 0.1 --rules hebb,storkey --orders sync,async --out " + d.string());
+    ASSERT_EQ(r.code, 0) << r.out;
+    const json j = read_json(d / "recall.json");
+    ASSERT_EQ(j["results"].size(), 4u);
+    for (const auto& row : j["results"]) EXPECT_GT(row["mean_final_overlap"].get<double>(), 0.9) << row.dump();
+    for (const char* f : {"energy.csv", "frames_hebb_sync.png", "frames_storkey_async.png"}) EXPECT_GT(fs::file_size(d / f), 0u) << f;
+    const Result bad = cli("recall --rules nonsense --out " + (d / "bad").string());
+    EXPECT_NE(bad.code, 0);
+    EXPECT_NE(bad.out.find("nonsense"), std::string::npos) << bad.out;
+    fs::remove_all(d);
+}
+
+TEST(Cli, CapacitySmokeRun) {
+    const fs::path d = fresh_dir("capacity");
+    const Result r = cli("capacity --neurons 200 --loads 10,20,30,40,60,80 --bits 3,8 --probes 6 --no-progress --out " + d.string());
+    ASSERT_EQ(r.code, 0) << r.out;
+    const json j = read_json(d / "capacity.json");
+    const double hebb = j["rules"]["hebb"]["float"]["alpha_c"];
+    EXPECT_GT(hebb, 0.05);  // theory 0.138; small N and few probes make it rough
+    EXPECT_LT(hebb, 0.35);
+    EXPECT_TRUE(j["rules"]["storkey"].contains("wbits8"));
+    EXPECT_GT(fs::file_size(d / "capacity.csv"), 0u);
+    fs::remove_all(d);
+}
+
+TEST(Cli, SweepSmokeRun) {
+    if (!have_mnist()) GTEST_SKIP() << "MNIST not found (set MIND1024_DATA)";
+    const fs::path d = fresh_dir("sweep");
+    const Result r = cli("sweep --bits 2,6 --acc-bits 24 --limit 100 --train-limit 3000 --protos 10 --no-progress --out " +
+                              d.string() + data_flag());
+    ASSERT_EQ(r.code, 0) << r.out;
+    const json j = read_json(d / "sweep.json");
+    ASSERT_EQ(j["configs"].size(), 4u);  // 2 WBITS x 1 ABITS x 2 modes
+    EXPECT_GT(j["float"]["accuracy"].get<double>(), 70.0);
+    fs::remove_all(d);
+}
+
+TEST(Cli, RtlDatapathClassifiesExactlyLikeTheCppDatapath) {
+    if (!MIND1024_HAVE_RTL) GTEST_SKIP() << "built without the Verilated datapath";
+    if (!have_mnist()) GTEST_SKIP() << "MNIST not found (set MIND1024_DATA)";
+    const fs::path d = fresh_dir("cosim");
+    for (const char* dp : {"cpp", "rtl"}) {
+        const Result r = cli(std::string("mnist --limit 60 --train-limit 3000 --protos 20 --no-float --no-progress --examples 0 --datapath ") +
+                                  dp + " --out " + (d / dp).string() + data_flag());
+        ASSERT_EQ(r.code, 0) << r.out;
+    }
+    const std::string a = slurp(d / "cpp" / "predictions.csv"), b = slurp(d / "rtl" / "predictions.csv");
+    EXPECT_GT(a.size(), 100u);
+    EXPECT_EQ(a, b);
+    fs::remove_all(d);
+}
