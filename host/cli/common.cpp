@@ -82,9 +82,13 @@ std::string join_path(const std::string& dir, const std::string& name) {
 
 namespace mind1024::host {
 
-WeightMatrix load_float_weights(ChipDriver& chip, const FloatMatrix& j, QuantReport* report) {
+WeightMatrix load_float_weights(ChipDriver& chip, const FloatMatrix& j, QuantReport* report, double percentile) {
     QuantizerOptions opt;
     opt.wbits = chip.params().wbits;
+    if (percentile > 0) {
+        opt.scale_mode = ScaleMode::Percentile;
+        opt.percentile = percentile;
+    }
     const QuantizedMatrix q = quantize_weights(j, opt);
     WeightMatrix w{static_cast<uint32_t>(j.rows), q.data};
     chip.load_weights(w);

@@ -34,9 +34,11 @@ std::string join_path(const std::string& dir, const std::string& name);
 #include "quantizer.h"
 
 namespace mind1024::host {
-// Quantizes J (max-abs scale, nearest) to the chip's WBITS and loads it with
-// zero thresholds; returns the integer matrix and the report.
-WeightMatrix load_float_weights(ChipDriver& chip, const FloatMatrix& j, QuantReport* report = nullptr);
+// Quantizes J to the chip's WBITS (nearest; max-abs scale, or the given
+// percentile of |J| mapped to the top code, clipping above it) and loads it
+// with zero thresholds; returns the integer matrix and the report.
+WeightMatrix load_float_weights(ChipDriver& chip, const FloatMatrix& j, QuantReport* report = nullptr,
+                                double percentile = 0);
 // E = -1/2 s'Js + theta's over the first w.n neurons (integer, exact).
 int64_t energy(const WeightMatrix& w, const std::vector<int8_t>& s, const std::vector<int32_t>& theta = {});
 }  // namespace mind1024::host
