@@ -195,7 +195,7 @@ int run_mnist(const MnistOptions& o) {
     std::vector<size_t> confusion(size_t{K} * K, 0);
     for (size_t i = 0; i < images; ++i) ++confusion[size_t{test.labels[i]} * K + fx.predicted[i]];
     draw_confusion(join_path(o.out, "confusion.png"), confusion, K);
-    write_file_atomic(join_path(o.out, "confusion.csv"), [&](std::ostream& s) {
+    write_stream_atomic(join_path(o.out, "confusion.csv"), [&](std::ostream& s) {
         s << "true\\predicted";
         for (uint32_t p = 0; p < K; ++p) s << ',' << p;
         s << '\n';
@@ -205,7 +205,7 @@ int run_mnist(const MnistOptions& o) {
             s << '\n';
         }
     });
-    write_file_atomic(join_path(o.out, "predictions.csv"), [&](std::ostream& s) {
+    write_stream_atomic(join_path(o.out, "predictions.csv"), [&](std::ostream& s) {
         s << "image,true_label,chip_label,float_label,chip_sweeps,chip_cycles\n";
         for (size_t i = 0; i < images; ++i)
             s << i << ',' << int(test.labels[i]) << ',' << fx.predicted[i] << ',' << (o.skip_float ? -1 : fl.predicted[i])
@@ -218,7 +218,7 @@ int run_mnist(const MnistOptions& o) {
             tiles.insert(tiles.end(), row.begin(), row.end());
         }
         write_png(join_path(o.out, "examples.png"), tile_images(tiles, 5, 4));
-        write_file_atomic(join_path(o.out, "examples.csv"), [&](std::ostream& s) {
+        write_stream_atomic(join_path(o.out, "examples.csv"), [&](std::ostream& s) {
             s << "image,true_label,chip_label,float_label,chip_sweeps\n";
             for (size_t i = 0; i < example_states.size(); ++i)
                 s << i << ',' << int(test.labels[i]) << ',' << fx.predicted[i] << ','

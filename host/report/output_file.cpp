@@ -1,11 +1,11 @@
 #include "output_file.h"
 
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
-#include <unistd.h>
+
+#include "atomic_file.h"
 
 namespace mind1024::host {
 
@@ -18,26 +18,12 @@ void ensure_directory(const std::string& dir) {
         throw ReportError(fmt::format("cannot create output directory {}: {}", dir, ec ? ec.message() : "not a directory"));
 }
 
-void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& fill, bool binary) {
-    const std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
-    try {
-        std::ofstream f(tmp, binary ? std::ios::binary : std::ios::out);
-        if (!f) throw ReportError(fmt::format("cannot open {} for writing", path));
-        fill(f);
-        f.flush();
-        if (!f) throw ReportError(fmt::format("cannot write {} (disk full?)", path));
-        f.close();
-        std::error_code ec;
-        fs::rename(tmp, path, ec);
-        if (ec) throw ReportError(fmt::format("cannot move the finished output into {}: {}", path, ec.message()));
-    } catch (...) {
-        std::remove(tmp.c_str());
-        throw;
-    }
+void write_stream_atomic(const std::string& path, const std::function<void(std::ostream&)>& fill) {
+    std::ostringstream text;
+    fill(text);
+    write_file_atomic(path, text.str());
 }
 
-void write_text_atomic(const std::string& path, const std::string& text) {
-    write_file_atomic(path, [&](std::ostream& o) { o << text; });
-}
+void write_text_atomic(const std::string& path, const std::string& text) { write_file_atomic(path, text); }
 
 }  // namespace mind1024::host

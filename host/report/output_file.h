@@ -1,5 +1,6 @@
-// Output files that never look complete when they are not: everything is
-// written to a temporary name in the same directory and renamed at the end.
+// Output files that never look complete when they are not: built in memory,
+// then written through AtomicFile (host/data), which renames a finished
+// temporary into place.
 #pragma once
 #include <functional>
 #include <ostream>
@@ -7,10 +8,8 @@
 
 namespace mind1024::host {
 
-// Calls fill(stream), then renames the temporary into `path`. On any error
-// the temporary is removed and a ReportError names the file.
-void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& fill,
-                       bool binary = false);
+// Calls fill(stream) and writes what it produced to `path` atomically.
+void write_stream_atomic(const std::string& path, const std::function<void(std::ostream&)>& fill);
 void write_text_atomic(const std::string& path, const std::string& text);
 // Creates the directory (and parents); a ReportError if it cannot.
 void ensure_directory(const std::string& dir);

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "atomic_file.h"
 #include "output_file.h"
 
 #define STB_IMAGE_WRITE_IMPLEMENTATION
@@ -40,7 +41,7 @@ void write_png(const std::string& path, const GreyImage& img) {
     unsigned char* png = stbi_write_png_to_mem(img.pixels.data(), img.width, img.width, img.height, 1, &len);
     if (!png) throw ReportError(fmt::format("cannot encode {} as PNG", path));
     try {
-        write_file_atomic(path, [&](std::ostream& o) { o.write(reinterpret_cast<const char*>(png), len); }, true);
+        write_file_atomic(path, std::string(reinterpret_cast<const char*>(png), static_cast<size_t>(len)));
     } catch (...) {
         STBIW_FREE(png);
         throw;
