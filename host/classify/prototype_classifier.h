@@ -54,8 +54,15 @@ struct TrainedClassifier {
     double train_seconds = 0;
 };
 
+// How the float network's scale (chip integers per float unit) is chosen.
+enum class ScalePolicy {
+    WeightsOnly,  // largest weight -> top WBITS code; thresholds and fields may not fit ABITS
+    Fit,          // also no larger than lets every threshold and every field fit ABITS
+};
+
 struct ChipNetwork {
     WeightMatrix weights;
+    std::string scale_limited_by;  // "WBITS", "ABITS (thresholds)" or "ABITS (fields)"
     std::vector<int32_t> thresholds;
     QuantReport weight_report;
     size_t thresholds_clipped = 0;
@@ -68,10 +75,12 @@ std::vector<int8_t> encode_image(const uint8_t* img, uint32_t rows, uint32_t col
 ClassifierLayout make_layout(const ClassifierConfig& cfg, uint32_t classes);
 
 TrainedClassifier train_classifier(const MnistSet& train, const ClassifierConfig& cfg);
-// Quantizes to WBITS (max-abs scale) and recomputes the thresholds from the
-// rounded weights, so the "off = -1" folding stays exact; thresholds
-// saturate at ABITS (counted).
-ChipNetwork quantize_classifier(const TrainedClassifier& t, unsigned wbits, unsigned abits);
+// Quantizes to WBITS (rounding to nearest at the policy's scale) and
+// recomputes the thresholds from the rounded weights, so the "off = -1"
+// folding stays exact; thresholds saturate at ABITS (counted).
+ChipNetwork quantize_classifier(const TrainedClassifier& t, unsigned wbits, unsigned abits,
+                                ScalePolicy policy = ScalePolicy::Fit);
+ScalePolicy parse_scale_policy(const std::string& s);  // "fit" | "weights"
 
 // Initial state of the network for one encoded image.
 std::vector<int8_t> initial_state(const TrainedClassifier& t, const std::vector<int8_t>& pixels);

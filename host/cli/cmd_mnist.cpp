@@ -20,7 +20,7 @@ namespace {
 
 struct MnistOptions {
     std::string data, out = "results/mnist", json;
-    std::string order = "async";
+    std::string order = "async", scale = "fit";
     size_t limit = 0, train_limit = 0;
     uint32_t protos = 60, examples = 8;
     uint64_t seed = 0;
@@ -118,8 +118,8 @@ int run_mnist(const MnistOptions& o) {
     const TrainedClassifier net = train_classifier(train, cfg);
     fmt::print(stderr, "[mnist] trained in {:.1f} s: {} pixel, {} prototype, {} label neurons\n", net.train_seconds,
                net.layout.pixels, net.layout.protos, net.layout.labels);
-    const ChipNetwork q = quantize_classifier(net, o.chip.params.wbits, o.chip.params.abits);
-    fmt::print(stderr, "[mnist] weights: {}\n", q.weight_report.describe());
+    const ChipNetwork q = quantize_classifier(net, o.chip.params.wbits, o.chip.params.abits, parse_scale_policy(o.scale));
+    fmt::print(stderr, "[mnist] weights: {} (scale limited by {})\n", q.weight_report.describe(), q.scale_limited_by);
     fmt::print(stderr, "[mnist] thresholds: max |theta| = {}, {} clipped to ABITS={}\n", q.max_abs_threshold,
                q.thresholds_clipped, o.chip.params.abits);
 
@@ -251,7 +251,7 @@ int run_mnist(const MnistOptions& o) {
                         {"crop", {cfg.coding.top, cfg.coding.left, cfg.coding.height, cfg.coding.width}},
                         {"inhibition", cfg.inhibition}, {"offset", cfg.offset}, {"label_gain", cfg.label_gain},
                         {"ridge", cfg.ridge}, {"seed", cfg.seed}}},
-        {"quantization", {{"scale", q.weight_report.scale}, {"clipped_fraction", q.weight_report.clipped_fraction},
+        {"quantization", {{"scale", q.weight_report.scale}, {"scale_policy", o.scale}, {"scale_limited_by", q.scale_limited_by}, {"clipped_fraction", q.weight_report.clipped_fraction},
                           {"max_abs_error", q.weight_report.max_abs_error}, {"rms_error", q.weight_report.rms_error},
                           {"max_abs_threshold", q.max_abs_threshold}, {"thresholds_clipped", q.thresholds_clipped}}},
         {"data", dir},
@@ -276,6 +276,8 @@ Command add_mnist_command(CLI::App& app) {
     c->add_option("--order", o->order, "update order: sync, async, perm")->capture_default_str()->check(CLI::IsMember({"sync", "async", "seq", "perm"}));
     c->add_option("--seed", o->seed, "seed of k-means (and the chip's LFSR per image)")->capture_default_str();
     c->add_option("--examples", o->examples, "example recalls to draw")->capture_default_str();
+    c->add_option("--scale", o->scale, "weight scale: fit (largest weight on the top WBITS code, unless thresholds or fields would not fit ABITS) or weights (WBITS only)")
+        ->capture_default_str()->check(CLI::IsMember({"fit", "weights"}));
     c->add_flag("--no-float", o->skip_float, "skip the float twin");
     c->add_flag("--no-progress", o->no_progress, "no progress bar");
     add_chip_options(*c, o->chip);

@@ -22,6 +22,7 @@ struct SweepOptions {
     std::vector<uint32_t> wbits{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
     std::vector<uint32_t> abits{16, 20, 24};
     std::vector<std::string> modes{"saturate", "wrap"};
+    std::string scale = "fit";
     size_t limit = 0, train_limit = 0;
     uint32_t protos = 60;
     unsigned jobs = 2;
@@ -81,7 +82,7 @@ int run_sweep(const SweepOptions& o) {
             ChipOptions co = o.chip;
             co.params.wbits = c.wbits;
             co.params.abits = c.abits;
-            const ChipNetwork q = quantize_classifier(net, c.wbits, c.abits);
+            const ChipNetwork q = quantize_classifier(net, c.wbits, c.abits, parse_scale_policy(o.scale));
             auto chip = open_chip(co);
             chip->soft_reset();
             chip->load_weights(q.weights);
@@ -97,7 +98,8 @@ int run_sweep(const SweepOptions& o) {
             return {{"accuracy", 100.0 * correct / images}, {"mean_sweeps", sweeps / images},
                     {"not_converged", not_conv}, {"overflow_events_per_image", ovf / images},
                     {"thresholds_clipped", q.thresholds_clipped}, {"weights_clipped_fraction", q.weight_report.clipped_fraction},
-                    {"weight_rms_error", q.weight_report.rms_error}};
+                    {"weight_rms_error", q.weight_report.rms_error}, {"scale", q.weight_report.scale},
+                    {"scale_limited_by", q.scale_limited_by}};
         },
         [&](size_t k, const nlohmann::json& r) {
             ++finished;
@@ -114,7 +116,7 @@ int run_sweep(const SweepOptions& o) {
     const double float_acc = results.back()["accuracy"];
     std::string csv = "wbits,abits,mode,accuracy,mean_sweeps,not_converged,overflow_events_per_image,thresholds_clipped,weights_clipped_fraction\n";
     nlohmann::json rows = nlohmann::json::array();
-    PlotSpec ps{fmt::format("MNIST accuracy against weight bits ({} test images; float twin {:.2f}%)", images, float_acc),
+    PlotSpec ps{fmt::format("MNIST accuracy against weight bits ({} test images, scale {}; float twin {:.2f}%)", images, o.scale, float_acc),
                 "WBITS", "accuracy (%)", false, {}, {}, 0, 100};
     for (const auto& m : o.modes)
         for (uint32_t a : o.abits) {
@@ -139,7 +141,7 @@ int run_sweep(const SweepOptions& o) {
         }
     ps.series.push_back({"float twin", {double(o.wbits.front()), double(o.wbits.back())}, {float_acc, float_acc}, false});
     write_text_atomic(join_path(o.out, "sweep.csv"), csv);
-    write_json(join_path(o.out, "sweep.json"), {{"images", images}, {"float", results.back()}, {"configs", rows}});
+    write_json(join_path(o.out, "sweep.json"), {{"images", images}, {"scale_policy", o.scale}, {"float", results.back()}, {"configs", rows}});
     plot_png(join_path(o.out, "accuracy_vs_bits.png"), ps);
 
     fmt::print("\nMNIST accuracy (%) by WBITS; float twin {:.2f}%\n{:<16}", float_acc, "ABITS / mode");
@@ -167,6 +169,8 @@ Command add_sweep_command(CLI::App& app) {
     c->add_option("--bits", o->wbits, "WBITS values")->capture_default_str()->delimiter(',')->check(CLI::Range(1, 16));
     c->add_option("--acc-bits", o->abits, "ABITS values (accumulator widths) to sweep")->capture_default_str()->delimiter(',')->check(CLI::Range(2, 32));
     c->add_option("--modes", o->modes, "saturate, wrap")->capture_default_str()->delimiter(',')->check(CLI::IsMember({"saturate", "wrap"}));
+    c->add_option("--scale", o->scale, "weight scale: fit (respects ABITS too) or weights (WBITS only: thresholds and fields may overflow)")
+        ->capture_default_str()->check(CLI::IsMember({"fit", "weights"}));
     c->add_option("--limit", o->limit, "test images (0 = all)")->capture_default_str();
     c->add_option("--train-limit", o->train_limit, "training images (0 = all)")->capture_default_str();
     c->add_option("--protos", o->protos, "prototype neurons per class")->capture_default_str()->check(CLI::Range(1, 200));
