@@ -8,7 +8,7 @@
 
 #include "commands.h"
 #include "common.h"
-#include "idx_reader.h"
+#include "mnist_job.h"
 #include "output_file.h"
 #include "png.h"
 #include "progress.h"
@@ -19,11 +19,9 @@ namespace mind1024::host {
 namespace {
 
 struct MnistOptions {
-    std::string data, out = "results/mnist", json;
-    std::string order = "async", scale = "fit";
-    size_t limit = 0, train_limit = 0;
-    uint32_t protos = 60, examples = 8;
-    uint64_t seed = 0;
+    MnistJobOptions job;
+    std::string out = "results/mnist", json, scale = "fit";
+    uint32_t examples = 8;
     bool no_progress = false, skip_float = false;
     ChipOptions chip;
 };
@@ -96,28 +94,14 @@ std::vector<GreyImage> example_tiles(const MnistSet& test, size_t i, const Train
 
 int run_mnist(const MnistOptions& o) {
     const auto wall0 = std::chrono::steady_clock::now();
-    const std::string dir = resolve_data_dir(o.data);
-    fmt::print(stderr, "[mnist] data: {}\n", dir);
-    MnistSet train = load_mnist_split(dir, Split::Train);
-    MnistSet test = load_mnist_split(dir, Split::Test);
-    if (o.train_limit && o.train_limit < train.count) {
-        train.count = static_cast<uint32_t>(o.train_limit);
-        train.images.resize(train.count * train.image_size());
-        train.labels.resize(train.count);
-    }
-    const size_t images = o.limit ? std::min<size_t>(o.limit, test.count) : test.count;
     ensure_directory(o.out);
-
-    ClassifierConfig cfg;
-    cfg.protos_per_class = o.protos;
-    cfg.seed = o.seed;
-    cfg.order = parse_order(o.order);
-    cfg.neurons = o.chip.params.n_max;
-    fmt::print(stderr, "[mnist] training on {} images: {} prototypes per class (k-means), order {}\n", train.count,
-               cfg.protos_per_class, order_name(cfg.order));
-    const TrainedClassifier net = train_classifier(train, cfg);
-    fmt::print(stderr, "[mnist] trained in {:.1f} s: {} pixel, {} prototype, {} label neurons\n", net.train_seconds,
-               net.layout.pixels, net.layout.protos, net.layout.labels);
+    const MnistJob job = prepare_mnist_job(o.job, o.chip.params.n_max, "mnist");
+    const MnistSet& test = job.test;
+    const TrainedClassifier& net = job.net;
+    const ClassifierConfig& cfg = net.cfg;
+    const size_t images = job.images;
+    const auto& pixels = job.pixels;
+    const std::string& dir = job.dir;
     const ChipNetwork q = quantize_classifier(net, o.chip.params.wbits, o.chip.params.abits, parse_scale_policy(o.scale));
     fmt::print(stderr, "[mnist] weights: {} (scale limited by {})\n", q.weight_report.describe(), q.scale_limited_by);
     fmt::print(stderr, "[mnist] thresholds: max |theta| = {}, {} clipped to ABITS={}\n", q.max_abs_threshold,
@@ -128,9 +112,6 @@ int run_mnist(const MnistOptions& o) {
     chip->load_weights(q.weights);
     chip->load_thresholds(q.thresholds);
     chip->set_clamp(net.clamp);
-
-    std::vector<std::vector<int8_t>> pixels(images);
-    for (size_t i = 0; i < images; ++i) pixels[i] = encode_image(test.image(i), test.rows, test.cols, cfg.coding);
 
     // The float twin runs on the second core while the chip runs here.
     Tally fl;
@@ -267,14 +248,9 @@ int run_mnist(const MnistOptions& o) {
 Command add_mnist_command(CLI::App& app) {
     auto o = std::make_shared<MnistOptions>();
     CLI::App* c = app.add_subcommand("mnist", "train the attractor classifier, run the MNIST test set on the chip and its float twin");
-    c->add_option("--data", o->data, "directory with the four MNIST IDX files (raw or .gz); default $MIND1024_DATA, then the set-up's copy");
     c->add_option("--out", o->out, "output directory (JSON, confusion matrix, example PNGs)")->capture_default_str();
     c->add_option("--json", o->json, "also write the JSON summary to this file");
-    c->add_option("--limit", o->limit, "classify only the first N test images (0 = all)");
-    c->add_option("--train-limit", o->train_limit, "train on the first N training images only (0 = all)");
-    c->add_option("--protos", o->protos, "prototype neurons per class")->capture_default_str()->check(CLI::Range(1, 200));
-    c->add_option("--order", o->order, "update order: sync, async, perm")->capture_default_str()->check(CLI::IsMember({"sync", "async", "seq", "perm"}));
-    c->add_option("--seed", o->seed, "seed of k-means (and the chip's LFSR per image)")->capture_default_str();
+    add_mnist_job_options(c, o->job);
     c->add_option("--examples", o->examples, "example recalls to draw")->capture_default_str();
     c->add_option("--scale", o->scale, "weight scale: fit (largest weight on the top WBITS code, unless thresholds or fields would not fit ABITS) or weights (WBITS only)")
         ->capture_default_str()->check(CLI::IsMember({"fit", "weights"}));

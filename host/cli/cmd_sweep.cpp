@@ -8,7 +8,7 @@
 #include "commands.h"
 #include "common.h"
 #include "errors.h"
-#include "idx_reader.h"
+#include "mnist_job.h"
 #include "output_file.h"
 #include "plot.h"
 #include "prototype_classifier.h"
@@ -18,13 +18,12 @@ namespace mind1024::host {
 namespace {
 
 struct SweepOptions {
-    std::string data, out = "results/sweep";
+    MnistJobOptions job;
+    std::string out = "results/sweep";
     std::vector<uint32_t> wbits{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
     std::vector<uint32_t> abits{16, 20, 24};
     std::vector<std::string> modes{"saturate", "wrap"};
     std::string scale = "fit";
-    size_t limit = 0, train_limit = 0;
-    uint32_t protos = 60;
     unsigned jobs = 2;
     bool no_progress = false;
     ChipOptions chip;
@@ -36,23 +35,12 @@ struct Config {
 };
 
 int run_sweep(const SweepOptions& o) {
-    const std::string dir = resolve_data_dir(o.data);
-    MnistSet train = load_mnist_split(dir, Split::Train);
-    const MnistSet test = load_mnist_split(dir, Split::Test);
-    if (o.train_limit && o.train_limit < train.count) {
-        train.count = static_cast<uint32_t>(o.train_limit);
-        train.images.resize(train.count * train.image_size());
-        train.labels.resize(train.count);
-    }
-    const size_t images = o.limit ? std::min<size_t>(o.limit, test.count) : test.count;
     ensure_directory(o.out);
-    ClassifierConfig cfg;
-    cfg.protos_per_class = o.protos;
-    cfg.neurons = o.chip.params.n_max;
-    fmt::print(stderr, "[sweep] training on {} images\n", train.count);
-    const TrainedClassifier net = train_classifier(train, cfg);
-    std::vector<std::vector<int8_t>> pixels(images);
-    for (size_t i = 0; i < images; ++i) pixels[i] = encode_image(test.image(i), test.rows, test.cols, cfg.coding);
+    const MnistJob job = prepare_mnist_job(o.job, o.chip.params.n_max, "sweep");
+    const MnistSet& test = job.test;
+    const TrainedClassifier& net = job.net;
+    const size_t images = job.images;
+    const auto& pixels = job.pixels;
 
     std::vector<Config> configs;
     for (const auto& m : o.modes)
@@ -164,16 +152,13 @@ int run_sweep(const SweepOptions& o) {
 Command add_sweep_command(CLI::App& app) {
     auto o = std::make_shared<SweepOptions>();
     CLI::App* c = app.add_subcommand("sweep", "MNIST accuracy against WBITS, ABITS and overflow mode, with the float line");
-    c->add_option("--data", o->data, "MNIST directory (default $MIND1024_DATA, then the set-up's copy)");
     c->add_option("--out", o->out, "output directory")->capture_default_str();
     c->add_option("--bits", o->wbits, "WBITS values")->capture_default_str()->delimiter(',')->check(CLI::Range(1, 16));
     c->add_option("--acc-bits", o->abits, "ABITS values (accumulator widths) to sweep")->capture_default_str()->delimiter(',')->check(CLI::Range(2, 32));
     c->add_option("--modes", o->modes, "saturate, wrap")->capture_default_str()->delimiter(',')->check(CLI::IsMember({"saturate", "wrap"}));
     c->add_option("--scale", o->scale, "weight scale: fit (respects ABITS too) or weights (WBITS only: thresholds and fields may overflow)")
         ->capture_default_str()->check(CLI::IsMember({"fit", "weights"}));
-    c->add_option("--limit", o->limit, "test images (0 = all)")->capture_default_str();
-    c->add_option("--train-limit", o->train_limit, "training images (0 = all)")->capture_default_str();
-    c->add_option("--protos", o->protos, "prototype neurons per class")->capture_default_str()->check(CLI::Range(1, 200));
+    add_mnist_job_options(c, o->job);
     c->add_option("--jobs", o->jobs, "child processes at once")->capture_default_str()->check(CLI::Range(1, 64));
     c->add_flag("--no-progress", o->no_progress, "no progress lines");
     add_chip_options(*c, o->chip);

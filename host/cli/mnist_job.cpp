@@ -1,0 +1,46 @@
+#include "mnist_job.h"
+
+#include <fmt/format.h>
+
+#include "common.h"
+
+namespace mind1024::host {
+
+void add_mnist_job_options(CLI::App* c, MnistJobOptions& o) {
+    c->add_option("--data", o.data, "directory with the four MNIST IDX files (raw or .gz); default $MIND1024_DATA, then the set-up's copy");
+    c->add_option("--limit", o.limit, "use only the first N test images (0 = all)")->capture_default_str();
+    c->add_option("--train-limit", o.train_limit, "train on the first N training images only (0 = all)")->capture_default_str();
+    c->add_option("--protos", o.protos, "prototype neurons per class")->capture_default_str()->check(CLI::Range(1, 200));
+    c->add_option("--order", o.order, "update order: sync, async, perm")->capture_default_str()->check(CLI::IsMember({"sync", "async", "seq", "perm"}));
+    c->add_option("--seed", o.seed, "seed of k-means")->capture_default_str();
+}
+
+MnistJob prepare_mnist_job(const MnistJobOptions& o, uint32_t n_max, const char* tag) {
+    MnistJob j;
+    j.dir = resolve_data_dir(o.data);
+    fmt::print(stderr, "[{}] data: {}\n", tag, j.dir);
+    j.train = load_mnist_split(j.dir, Split::Train);
+    j.test = load_mnist_split(j.dir, Split::Test);
+    if (o.train_limit && o.train_limit < j.train.count) {
+        j.train.count = static_cast<uint32_t>(o.train_limit);
+        j.train.images.resize(j.train.count * j.train.image_size());
+        j.train.labels.resize(j.train.count);
+    }
+    j.images = o.limit ? std::min<size_t>(o.limit, j.test.count) : j.test.count;
+    ClassifierConfig cfg;
+    cfg.protos_per_class = o.protos;
+    cfg.seed = o.seed;
+    cfg.order = parse_order(o.order);
+    cfg.neurons = n_max;
+    fmt::print(stderr, "[{}] training on {} images: {} prototypes per class (k-means), order {}\n", tag, j.train.count,
+               cfg.protos_per_class, order_name(cfg.order));
+    j.net = train_classifier(j.train, cfg);
+    fmt::print(stderr, "[{}] trained in {:.1f} s: {} pixel, {} prototype, {} label neurons\n", tag, j.net.train_seconds,
+               j.net.layout.pixels, j.net.layout.protos, j.net.layout.labels);
+    j.pixels.resize(j.images);
+    for (size_t i = 0; i < j.images; ++i)
+        j.pixels[i] = encode_image(j.test.image(i), j.test.rows, j.test.cols, cfg.coding);
+    return j;
+}
+
+}  // namespace mind1024::host

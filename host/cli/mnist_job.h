@@ -1,0 +1,34 @@
+// What `mnist` and `sweep` share: the data options, loading both splits,
+// training the classifier once and encoding the test images.
+#pragma once
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "idx_reader.h"
+#include "prototype_classifier.h"
+
+namespace mind1024::host {
+
+struct MnistJobOptions {
+    std::string data;
+    size_t limit = 0, train_limit = 0;
+    uint32_t protos = 60;
+    uint64_t seed = 0;
+    std::string order = "async";
+};
+
+struct MnistJob {
+    std::string dir;
+    MnistSet train, test;
+    size_t images = 0;                        // test images used
+    TrainedClassifier net;
+    std::vector<std::vector<int8_t>> pixels;  // encoded test images
+};
+
+void add_mnist_job_options(CLI::App* c, MnistJobOptions& o);
+// Loads, trains (logging with `tag`) and encodes; n_max is the chip's neuron count.
+MnistJob prepare_mnist_job(const MnistJobOptions& o, uint32_t n_max, const char* tag);
+
+}  // namespace mind1024::host
