@@ -127,7 +127,8 @@ TrainedClassifier train_classifier(const MnistSet& train, const ClassifierConfig
 ScalePolicy parse_scale_policy(const std::string& s) {
     if (s == "fit") return ScalePolicy::Fit;
     if (s == "weights") return ScalePolicy::WeightsOnly;
-    throw BadArgument(fmt::format("unknown scale policy '{}' (fit, weights)", s));
+    if (s == "pixels") return ScalePolicy::Pixels;
+    throw BadArgument(fmt::format("unknown scale policy '{}' (fit, weights, pixels)", s));
 }
 
 ChipNetwork quantize_classifier(const TrainedClassifier& t, unsigned wbits, unsigned abits, ScalePolicy policy) {
@@ -138,21 +139,23 @@ ChipNetwork quantize_classifier(const TrainedClassifier& t, unsigned wbits, unsi
     // Scale: the largest weight on the top code; with Fit, also small enough
     // that thresholds and the largest possible field stay inside ABITS (2% margin
     // for rounding), so a narrow accumulator costs resolution, not everything.
-    double max_w = 0, max_theta = 0, max_row = 0;
+    double max_w = 0, max_pixel = 0, max_theta = 0, max_row = 0;
     for (uint32_t i = 0; i < L.n; ++i) {
         double row = 0;
         for (uint32_t j = 0; j < L.n; ++j) {
             const double v = std::fabs(t.net.w[size_t{i} * L.n + j]);
             max_w = std::max(max_w, v);
+            if (j < L.pixels) max_pixel = std::max(max_pixel, v);
             row += v;
         }
         max_row = std::max(max_row, row);
         max_theta = std::max(max_theta, std::fabs(double{t.net.theta[i]}));
     }
     const double acc_top = static_cast<double>(fx::range_max(abits)) * 0.98;
-    double scale = std::max(1.0, static_cast<double>(fx::range_max(wbits))) / max_w;
+    const double top = std::max(1.0, static_cast<double>(fx::range_max(wbits)));
+    double scale = top / (policy == ScalePolicy::Pixels ? max_pixel : max_w);
     c.scale_limited_by = "WBITS";
-    if (policy == ScalePolicy::Fit) {
+    if (policy != ScalePolicy::WeightsOnly) {
         if (acc_top / max_theta < scale) scale = acc_top / max_theta, c.scale_limited_by = "ABITS (thresholds)";
         if (acc_top / max_row < scale) scale = acc_top / max_row, c.scale_limited_by = "ABITS (fields)";
     }

@@ -58,6 +58,7 @@ struct TrainedClassifier {
 enum class ScalePolicy {
     WeightsOnly,  // largest weight -> top WBITS code; thresholds and fields may not fit ABITS
     Fit,          // also no larger than lets every threshold and every field fit ABITS
+    Pixels,       // largest pixel weight on the top code (couplings may clip), then as Fit
 };
 
 struct ChipNetwork {
@@ -80,7 +81,7 @@ TrainedClassifier train_classifier(const MnistSet& train, const ClassifierConfig
 // folding stays exact; thresholds saturate at ABITS (counted).
 ChipNetwork quantize_classifier(const TrainedClassifier& t, unsigned wbits, unsigned abits,
                                 ScalePolicy policy = ScalePolicy::Fit);
-ScalePolicy parse_scale_policy(const std::string& s);  // "fit" | "weights"
+ScalePolicy parse_scale_policy(const std::string& s);  // "fit" | "weights" | "pixels"
 
 // Initial state of the network for one encoded image.
 std::vector<int8_t> initial_state(const TrainedClassifier& t, const std::vector<int8_t>& pixels);

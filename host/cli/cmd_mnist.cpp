@@ -253,7 +253,7 @@ Command add_mnist_command(CLI::App& app) {
     add_mnist_job_options(c, o->job);
     c->add_option("--examples", o->examples, "example recalls to draw")->capture_default_str();
     c->add_option("--scale", o->scale, "weight scale: fit (largest weight on the top WBITS code, unless thresholds or fields would not fit ABITS) or weights (WBITS only)")
-        ->capture_default_str()->check(CLI::IsMember({"fit", "weights"}));
+        ->capture_default_str()->check(CLI::IsMember({"fit", "weights", "pixels"}));
     c->add_flag("--no-float", o->skip_float, "skip the float twin");
     c->add_flag("--no-progress", o->no_progress, "no progress bar");
     add_chip_options(*c, o->chip);
