@@ -115,8 +115,10 @@ int run_mnist(const MnistOptions& o) {
 
     // The float twin runs on the second core while the chip runs here.
     Tally fl;
+    double float_seconds = 0;
     std::thread twin_thread([&] {
         if (o.skip_float) return;
+        const auto t0 = std::chrono::steady_clock::now();
         FloatTwin twin(net.net);
         twin.set_clamp(net.clamp);
         for (size_t i = 0; i < images; ++i) {
@@ -126,6 +128,7 @@ int run_mnist(const MnistOptions& o) {
             fl.correct += c.label == test.labels[i];
             fl.not_converged += !c.run.converged;
         }
+        float_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     });
 
     Tally fx;
@@ -168,8 +171,8 @@ int run_mnist(const MnistOptions& o) {
                mean_sweeps(fx), fx.not_converged, cycles_per_image, 1e3 * sim_per_image, chip_seconds,
                images / chip_seconds);
     if (!o.skip_float)
-        fmt::print("float twin: mean sweeps {:.2f}, {} not converged; gap fixed - float = {:+.2f} points\n",
-                   mean_sweeps(fl), fl.not_converged, acc_fixed - acc_float);
+        fmt::print("float twin: mean sweeps {:.2f}, {} not converged, {:.1f} s wall; gap fixed - float = {:+.2f} points\n",
+                   mean_sweeps(fl), fl.not_converged, float_seconds, acc_fixed - acc_float);
 
     // Confusion matrix (chip), examples.
     const uint32_t K = net.layout.classes;
@@ -219,6 +222,7 @@ int run_mnist(const MnistOptions& o) {
         {"sim_seconds_per_image", sim_per_image},
         {"wall_seconds", wall},
         {"chip_wall_seconds", chip_seconds},
+        {"float_wall_seconds", float_seconds},
         {"images_per_second", images / chip_seconds},
         {"train_seconds", net.train_seconds},
         {"model", chip->name()},

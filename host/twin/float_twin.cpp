@@ -16,6 +16,7 @@ FloatTwin::FloatTwin(FloatNetwork net) : net_(std::move(net)) {
     if (net_.theta.size() != net_.n)
         throw BadArgument(fmt::format("float network: {} thresholds for {} neurons", net_.theta.size(), net_.n));
     sigma_.assign(net_.n, -1);
+    sf_.assign(net_.n, -1.0f);
     clamp_.assign(net_.n, 0);
     field_.assign(net_.n, 0.0);
     order_.resize(net_.n);
@@ -23,7 +24,7 @@ FloatTwin::FloatTwin(FloatNetwork net) : net_(std::move(net)) {
 
 void FloatTwin::set_state(const std::vector<int8_t>& s) {
     if (s.size() > net_.n) throw BadArgument(fmt::format("set_state: {} values for {} neurons", s.size(), net_.n));
-    for (size_t i = 0; i < s.size(); ++i) sigma_[i] = s[i] > 0 ? 1 : -1;
+    for (size_t i = 0; i < s.size(); ++i) sigma_[i] = s[i] > 0 ? 1 : -1, sf_[i] = sigma_[i];
 }
 
 void FloatTwin::set_clamp(const std::vector<uint8_t>& c) {
@@ -54,16 +55,22 @@ bool FloatTwin::sweep(const RunParams& p, uint32_t n, Lfsr& lfsr, uint32_t& flip
         const uint32_t i = order_[pos];
         if (clamp_[i]) continue;
         const float* r = &net_.w[size_t{i} * net_.n];
-        float h = 0;  // float accumulation, like a float datapath would
-        for (uint32_t j = 0; j < n; ++j) h += r[j] * sigma_[j];
+        const float* sf = sf_.data();
+        float h = 0;  // float accumulation; the SIMD lanes fix one summation order
+#pragma omp simd reduction(+ : h)
+        for (uint32_t j = 0; j < n; ++j) h += r[j] * sf[j];
         field_[i] = h;
         const double eta = p.noise ? static_cast<double>(lfsr.draw16()) * p.temp / 32768.0 / scale_ : 0.0;
         const double d = static_cast<double>(h) - net_.theta[i] + eta;
         const int8_t s = d > 0 ? 1 : d < 0 ? -1 : sigma_[i];
         if (s != sigma_[i]) ++flips;
         dst[i] = s;
+        if (!sync) sf_[i] = s;
     }
-    if (sync) sigma_.swap(next);
+    if (sync) {
+        sigma_.swap(next);
+        for (uint32_t i = 0; i < n; ++i) sf_[i] = sigma_[i];
+    }
     return true;
 }
 

@@ -42,6 +42,7 @@ private:
     FloatNetwork net_;
     double scale_ = 1.0;
     std::vector<int8_t> sigma_;
+    std::vector<float> sf_;  // sigma_ as floats, for the vectorized field sums
     std::vector<uint8_t> clamp_;
     std::vector<double> field_;
     std::vector<uint32_t> order_;
