@@ -54,14 +54,22 @@ Quality recall_quality(const Patterns& pats, uint32_t p_count, const CapacityOpt
     return q;
 }
 
-// alpha where the curve first drops below the threshold (linear interpolation); -1 if never.
-double alpha_c(const std::vector<double>& alpha, const std::vector<double>& m, double threshold) {
+// alpha where the curve first drops below the threshold (linear interpolation).
+// If it never does, the largest load tested, flagged as a lower bound.
+struct AlphaC {
+    double value = 0;
+    bool lower_bound = false;
+    std::string text(int width) const { return fmt::format("{:>{}}", fmt::format("{}{:.3f}", lower_bound ? ">" : "", value), width); }
+    nlohmann::json json() const { return lower_bound ? nlohmann::json(nullptr) : nlohmann::json(value); }
+};
+
+AlphaC alpha_c(const std::vector<double>& alpha, const std::vector<double>& m, double threshold) {
     for (size_t k = 0; k < m.size(); ++k) {
         if (m[k] >= threshold) continue;
-        if (k == 0) return alpha[0];
-        return alpha[k - 1] + (alpha[k] - alpha[k - 1]) * (m[k - 1] - threshold) / (m[k - 1] - m[k]);
+        if (k == 0) return {alpha[0], false};
+        return {alpha[k - 1] + (alpha[k] - alpha[k - 1]) * (m[k - 1] - threshold) / (m[k - 1] - m[k]), false};
     }
-    return -1;
+    return {alpha.back(), true};
 }
 
 Patterns first(const Patterns& all, uint32_t p) {
@@ -166,7 +174,8 @@ int run_capacity(CapacityOptions o) {
                                           {"storkey", 1.0 / std::sqrt(2.0 * std::log(double(N)))}}},
                               {"rules", nlohmann::json::object()}};
     const std::vector<uint32_t> shown{1, 2, 3, 4, 6, 8, 16};
-    PlotSpec ac{fmt::format("Measured alpha_c against weight bits (N = {}, overlap < {})", N, o.threshold), "WBITS",
+    PlotSpec ac{fmt::format("Measured alpha_c against weight bits (N = {}, overlap < {}; top edge = no failure up to alpha {:.2f})",
+                            N, o.threshold, alpha.back()), "WBITS",
                 "alpha_c", false, {}, {}, 0, 0};
     fmt::print("\nalpha_c (first load with mean final overlap < {}), N = {}\n{:<9}{:>8}", o.threshold, N, "rule", "float");
     std::string header;
@@ -180,23 +189,24 @@ int run_capacity(CapacityOptions o) {
         ps.vertical_marks = {{0.138, "Hebb 0.138"}, {0.10, "clipped Hebb 0.10"},
                              {1.0 / std::sqrt(2.0 * std::log(double(N))), "Storkey N/sqrt(2 ln N)"}};
         ps.series.push_back({"float", alpha, mf[r], true});
-        nlohmann::json rj = {{"float", {{"overlap", mf[r]}, {"exact", ef[r]}, {"alpha_c", alpha_c(alpha, mf[r], o.threshold)},
-                                        {"alpha_exact", alpha_c(alpha, ef[r], 0.5)}}}};
-        fmt::print("{:<9}{:>8.3f}", rule, alpha_c(alpha, mf[r], o.threshold));
-        exact_line += fmt::format("{:<9}{:>8.3f}", rule, alpha_c(alpha, ef[r], 0.5));
+        const AlphaC fa = alpha_c(alpha, mf[r], o.threshold), fe = alpha_c(alpha, ef[r], 0.5);
+        nlohmann::json rj = {{"float", {{"overlap", mf[r]}, {"exact", ef[r]}, {"alpha_c", fa.json()},
+                                        {"alpha_exact", fe.json()}}}};
+        fmt::print("{:<9}{}", rule, fa.text(8));
+        exact_line += fmt::format("{:<9}{}", rule, fe.text(8));
         Series acs{rule, {}, {}, true};
         for (size_t l = 0; l < o.loads.size(); ++l)
             csv += fmt::format("{},float,{},{:.6f},{:.6f},{:.6f}\n", rule, o.loads[l], alpha[l], mf[r][l], ef[r][l]);
         for (size_t k = 0; k < o.wbits.size(); ++k) {
             const auto m = results[k][r]["overlap"].get<std::vector<double>>();
             const auto e = results[k][r]["exact"].get<std::vector<double>>();
-            const double a = alpha_c(alpha, m, o.threshold);
-            fmt::print("{:>7.3f}", a);
-            exact_line += fmt::format("{:>7.3f}", alpha_c(alpha, e, 0.5));
-            rj[fmt::format("wbits{}", o.wbits[k])] = {{"overlap", m}, {"exact", e}, {"alpha_c", a}, {"alpha_exact", alpha_c(alpha, e, 0.5)},
+            const AlphaC a = alpha_c(alpha, m, o.threshold), ae = alpha_c(alpha, e, 0.5);
+            fmt::print("{}", a.text(7));
+            exact_line += ae.text(7);
+            rj[fmt::format("wbits{}", o.wbits[k])] = {{"overlap", m}, {"exact", e}, {"alpha_c", a.json()}, {"alpha_exact", ae.json()},
                                                       {"max_clipped_fraction", results[k][r]["max_clipped_fraction"]}};
             acs.x.push_back(o.wbits[k]);
-            acs.y.push_back(a);
+            acs.y.push_back(a.value);
             for (size_t l = 0; l < o.loads.size(); ++l)
                 csv += fmt::format("{},wbits{},{},{:.6f},{:.6f},{:.6f}\n", rule, o.wbits[k], o.loads[l], alpha[l], m[l], e[l]);
             if (std::find(shown.begin(), shown.end(), o.wbits[k]) != shown.end())
@@ -207,7 +217,7 @@ int run_capacity(CapacityOptions o) {
         summary["rules"][rule] = rj;
         ac.series.push_back(acs);
         Series fl{rule + " float", {double(o.wbits.front()), double(o.wbits.back())}, {}, false};
-        fl.y = {alpha_c(alpha, mf[r], o.threshold), alpha_c(alpha, mf[r], o.threshold)};
+        fl.y = {fa.value, fa.value};
         ac.series.push_back(fl);
         plot_png(join_path(o.out, fmt::format("capacity_{}.png", rule)), ps);
     }
@@ -215,7 +225,7 @@ int run_capacity(CapacityOptions o) {
     write_json(join_path(o.out, "capacity.json"), summary);
     plot_png(join_path(o.out, "alpha_c.png"), ac);
     fmt::print("{}", exact_line);
-    fmt::print("(-1: stayed above the criterion over the whole range)\nwrote {}/capacity.csv, capacity.json, capacity_*.png, alpha_c.png\n",
+    fmt::print("(>: the criterion held up to the largest load tested; alpha_c is null in the JSON)\nwrote {}/capacity.csv, capacity.json, capacity_*.png, alpha_c.png\n",
                o.out);
     return 0;
 }
