@@ -42,16 +42,7 @@ void write_gz(const std::string& path, const std::string& bytes) {
     gzclose(f);
 }
 
-// Expects a DataError whose message contains every one of `parts`.
-template <class F> void expect_data_error(F f, std::initializer_list<std::string> parts) {
-    try {
-        f();
-        FAIL() << "no DataError";
-    } catch (const DataError& e) {
-        const std::string msg = e.what();
-        for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
-    }
-}
+using mind1024::test::expect_data_error;
 
 void write_split(const TempDir& d, mind1024::host::Split s, uint32_t n, bool gz) {
     const std::string im = idx_images(n, 3, 2), lb = idx_labels(n);

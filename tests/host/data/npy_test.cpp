@@ -12,15 +12,7 @@ using mind1024::test::TempDir;
 
 namespace {
 
-template <class F> void expect_data_error(F f, std::initializer_list<std::string> parts) {
-    try {
-        f();
-        FAIL() << "no DataError";
-    } catch (const DataError& e) {
-        const std::string msg = e.what();
-        for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
-    }
-}
+using mind1024::test::expect_data_error;
 
 // A .npy file by hand, as NumPy writes it (version 1.0, header padded to 64).
 std::string npy_bytes(const std::string& dict, const std::string& data, int major = 1) {

@@ -1,9 +1,15 @@
-// A fresh temporary directory for one test, removed at the end.
+// Test helpers for the data readers: a fresh temporary directory for one
+// test (removed at the end), and a check that an error names what it should.
 #pragma once
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <string>
+
+#include <gtest/gtest.h>
+
+#include "data_error.h"
 
 namespace mind1024::test {
 
@@ -33,5 +39,16 @@ public:
 private:
     std::filesystem::path path_;
 };
+
+// Expects a DataError whose message contains every one of `parts`.
+template <class F> void expect_data_error(F f, std::initializer_list<std::string> parts) {
+    try {
+        f();
+        FAIL() << "no DataError";
+    } catch (const mind1024::host::DataError& e) {
+        const std::string msg = e.what();
+        for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
+    }
+}
 
 }  // namespace mind1024::test
