@@ -9,7 +9,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${MIND1024_BUILD_DIR:-$ROOT/build}
 DATA=${MIND1024_DATA_CACHE:-$ROOT/data/mnist}
 JOBS=${MIND1024_JOBS:-$(nproc)}
-export SYSC_DISABLE_COPYRIGHT_MESSAGE=1  # SystemC banner on every test binary start
+export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1  # SystemC banner on every test binary start
 
 PACKAGES=(build-essential cmake ninja-build pkg-config ca-certificates
   libsystemc-dev verilator yosys libgtest-dev libgmock-dev libfmt-dev libcli11-dev

@@ -13,7 +13,7 @@ extern "C" int sc_main(int, char**) { return 1; }
 
 int main(int argc, char** argv) {
     // SystemC prints its banner when the first module is built; keep stdout for results.
-    setenv("SYSC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
     using namespace mind1024::host;
     CLI::App app{"mind1024: drive the virtual MIND 1024 neural board (SystemC chip) from the host"};
     app.require_subcommand(1);
