@@ -32,6 +32,8 @@ void add_chip_options(CLI::App& app, ChipOptions& o) {
                    "neuron datapath of the SystemC chip: cpp, or rtl (the Verilated unit; WBITS 8, ABITS 24, LANES 16)")
         ->capture_default_str()
         ->check(CLI::IsMember({"cpp", "rtl"}));
+    app.add_flag("--per-neuron-events", o.per_neuron_events,
+                 "SystemC engine waits once per neuron instead of once per sweep (finer VCD, about half the speed)");
 }
 
 std::unique_ptr<ChipDriver> open_chip(const ChipOptions& o) {
@@ -42,6 +44,7 @@ std::unique_ptr<ChipDriver> open_chip(const ChipOptions& o) {
     }
     InProcessOptions io;
     io.vcd_path = o.vcd;
+    io.per_neuron_events = o.per_neuron_events;
     auto board = Board::open_in_process(o.params, io);
     if (o.datapath == "rtl") {
 #ifdef MIND1024_HAVE_RTL

@@ -16,9 +16,10 @@ struct ChipOptions {
     std::string model = "systemc";  // or "reference"
     std::string vcd;                // VCD trace file (systemc model)
     std::string datapath = "cpp";   // or "rtl": the Verilated neuron unit (systemc model)
+    bool per_neuron_events = false; // one SystemC wait per neuron (finer VCD), not per sweep
 };
 
-// --wbits --abits --lanes --latency --clock --wrap --model --vcd --datapath
+// --wbits --abits --lanes --latency --clock --wrap --model --vcd --datapath --per-neuron-events
 void add_chip_options(CLI::App& app, ChipOptions& o);
 // The driver the options ask for (one SystemC board per process).
 std::unique_ptr<ChipDriver> open_chip(const ChipOptions& o);
