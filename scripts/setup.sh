@@ -16,7 +16,11 @@ PACKAGES=(build-essential cmake ninja-build pkg-config ca-certificates
   nlohmann-json3-dev zlib1g-dev libeigen3-dev libstb-dev gnuplot-nox)
 
 log() { printf '[setup] %s\n' "$*" >&2; }
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else log "need root to install packages: run as root or install sudo"; exit 1; fi
+}
 
 install_packages() {
   local want=("${PACKAGES[@]}") missing=()
@@ -59,7 +63,7 @@ cmd=${1:-}
 case "$cmd" in
   main)
     install_packages; fetch_mnist; build
-    shift; "$BUILD/host/mind1024" mnist --data "$DATA" --out "$ROOT/results/mnist" "$@" ;;
+    shift; "$BUILD/host/cli/mind1024" mnist --data "$DATA" --out "$ROOT/results/mnist" "$@" ;;
   test)
     install_packages; fetch_mnist; build
     MIND1024_DATA="$DATA" ctest --test-dir "$BUILD" --output-on-failure -j "$JOBS" ;;

@@ -231,9 +231,10 @@ Mind1024Chip::Outcome Mind1024Chip::sweep(uint32_t& flips) {
     }
     if (reset_seen()) return Outcome::Reset;
 
-    size_t keep = journal_.size();
-    if (elapsed < compute) {  // ABORT: finish the neuron in flight, drain, commit nothing more
-        keep = std::min<size_t>(journal_.size(), elapsed / g + 1);
+    // ABORT finishes the neuron in flight; if that is the sweep's last neuron
+    // the sweep completes in full (drain and SYNC commit), as the reference does.
+    const size_t keep = elapsed < compute ? std::min<size_t>(journal_.size(), elapsed / g + 1) : journal_.size();
+    if (keep < journal_.size()) {  // drain, commit nothing more
         const uint64_t cost = keep * g + pipe_.latency();
         if (!wait_until(t0 + static_cast<double>(cost) * period_)) return Outcome::Reset;
         st_.cycles += cost;

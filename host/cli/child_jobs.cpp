@@ -8,6 +8,8 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +19,7 @@ namespace {
 struct Child {
     size_t job;
     int fd;
+    std::string text;
 };
 
 void write_all(int fd, const std::string& s) {
@@ -29,16 +32,35 @@ void write_all(int fd, const std::string& s) {
     }
 }
 
-std::string read_all(int fd) {
-    std::string s;
-    char buf[65536];
-    for (;;) {
-        const ssize_t r = ::read(fd, buf, sizeof buf);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        s.append(buf, static_cast<size_t>(r));
+pid_t wait_for(pid_t pid, int* status) {
+    pid_t w;
+    do w = ::waitpid(pid, status, 0);
+    while (w < 0 && errno == EINTR);
+    return w;
+}
+
+// Kills and reaps whatever is still running when the parent leaves early
+// (a failed fork, or a `done` callback that throws): no orphans, no open pipes.
+struct Children {
+    std::map<pid_t, Child> running;
+    ~Children() {
+        for (auto& [pid, c] : running) {
+            ::kill(pid, SIGKILL);
+            ::close(c.fd);
+            int status = 0;
+            wait_for(pid, &status);
+        }
     }
-    return s;
+};
+
+nlohmann::json result_of(const std::string& text, int status) {
+    if (!text.empty()) {
+        nlohmann::json r = nlohmann::json::parse(text, nullptr, false);
+        if (!r.is_discarded()) return r;
+        return {{"error", "child sent an unreadable result"}};
+    }
+    if (WIFSIGNALED(status)) return {{"error", fmt::format("child process died with signal {}", WTERMSIG(status))}};
+    return {{"error", fmt::format("child process exited with code {} and no result", WEXITSTATUS(status))}};
 }
 }  // namespace
 
@@ -46,15 +68,20 @@ std::vector<nlohmann::json> run_in_children(size_t jobs, unsigned parallel,
                                             const std::function<nlohmann::json(size_t)>& job,
                                             const std::function<void(size_t, const nlohmann::json&)>& done) {
     std::vector<nlohmann::json> results(jobs);
-    std::map<pid_t, Child> running;
+    Children kids;
     size_t next = 0;
     std::fflush(nullptr);  // children must not flush the parent's buffers again
-    while (next < jobs || !running.empty()) {
-        while (next < jobs && running.size() < std::max(1u, parallel)) {
+    while (next < jobs || !kids.running.empty()) {
+        while (next < jobs && kids.running.size() < std::max(1u, parallel)) {
             int fds[2];
             if (::pipe(fds) != 0) throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
             const pid_t pid = ::fork();
-            if (pid < 0) throw std::runtime_error(fmt::format("fork: {}", std::strerror(errno)));
+            if (pid < 0) {
+                const int e = errno;
+                ::close(fds[0]);
+                ::close(fds[1]);
+                throw std::runtime_error(fmt::format("fork: {}", std::strerror(e)));
+            }
             if (pid == 0) {
                 ::close(fds[0]);
                 nlohmann::json r;
@@ -64,6 +91,9 @@ std::vector<nlohmann::json> run_in_children(size_t jobs, unsigned parallel,
                 } catch (const std::exception& e) {
                     r = {{"error", e.what()}};
                     code = 1;
+                } catch (...) {
+                    r = {{"error", "child job threw a non-standard exception"}};
+                    code = 1;
                 }
                 write_all(fds[1], r.dump());
                 ::close(fds[1]);
@@ -71,32 +101,38 @@ std::vector<nlohmann::json> run_in_children(size_t jobs, unsigned parallel,
                 ::_exit(code);
             }
             ::close(fds[1]);
-            running[pid] = {next++, fds[0]};
+            kids.running[pid] = {next++, fds[0], {}};
         }
-        // Read whichever child finishes first (reading before waiting avoids a full pipe).
-        pid_t pid = running.begin()->first;
-        {
+        // Drain every child's pipe as data comes (a full pipe would block it);
+        // a child is reaped, by its own pid, once its pipe closes.
+        std::vector<pollfd> pfds;
+        std::vector<pid_t> pids;
+        for (const auto& [pid, c] : kids.running) {
+            pfds.push_back({c.fd, POLLIN, 0});
+            pids.push_back(pid);
+        }
+        if (::poll(pfds.data(), pfds.size(), -1) < 0) {
+            if (errno == EINTR) continue;
+            throw std::runtime_error(fmt::format("poll: {}", std::strerror(errno)));
+        }
+        for (size_t k = 0; k < pfds.size(); ++k) {
+            if (!(pfds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            Child& c = kids.running.at(pids[k]);
+            char buf[65536];
+            const ssize_t r = ::read(c.fd, buf, sizeof buf);
+            if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+            if (r > 0) {
+                c.text.append(buf, static_cast<size_t>(r));
+                continue;
+            }
+            ::close(c.fd);
             int status = 0;
-            const pid_t w = ::waitpid(-1, &status, WNOHANG);
-            if (w > 0 && running.count(w)) pid = w;
+            wait_for(pids[k], &status);
+            const Child finished = std::move(c);
+            kids.running.erase(pids[k]);
+            results[finished.job] = result_of(finished.text, status);
+            if (done) done(finished.job, results[finished.job]);
         }
-        Child c = running[pid];
-        const std::string text = read_all(c.fd);
-        ::close(c.fd);
-        int status = 0;
-        ::waitpid(pid, &status, 0);
-        running.erase(pid);
-        nlohmann::json r;
-        if (!text.empty()) {
-            r = nlohmann::json::parse(text, nullptr, false);
-            if (r.is_discarded()) r = {{"error", "child sent an unreadable result"}};
-        } else if (WIFSIGNALED(status)) {
-            r = {{"error", fmt::format("child process died with signal {}", WTERMSIG(status))}};
-        } else {
-            r = {{"error", fmt::format("child process exited with code {} and no result", WEXITSTATUS(status))}};
-        }
-        results[c.job] = r;
-        if (done) done(c.job, r);
     }
     return results;
 }

@@ -1,7 +1,9 @@
 // mind1024 mnist: train the attractor classifier on MNIST, quantize it, run
 // the whole test set through the chip and through its float twin, report.
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <thread>
 
 #include <fmt/format.h>
@@ -116,20 +118,36 @@ int run_mnist(const MnistOptions& o) {
     // The float twin runs on the second core while the chip runs here.
     Tally fl;
     double float_seconds = 0;
+    std::exception_ptr twin_error;
+    std::atomic<bool> stop_twin{false};
     std::thread twin_thread([&] {
         if (o.skip_float) return;
-        const auto t0 = std::chrono::steady_clock::now();
-        FloatTwin twin(net.net);
-        twin.set_clamp(net.clamp);
-        for (size_t i = 0; i < images; ++i) {
-            const Classification c = classify_on_twin(twin, net, pixels[i], static_cast<uint32_t>(i + 1));
-            fl.predicted.push_back(c.label);
-            fl.sweeps.push_back(c.run.sweeps);
-            fl.correct += c.label == test.labels[i];
-            fl.not_converged += !c.run.converged;
+        try {
+            const auto t0 = std::chrono::steady_clock::now();
+            FloatTwin twin(net.net);
+            twin.set_clamp(net.clamp);
+            for (size_t i = 0; i < images && !stop_twin; ++i) {
+                const Classification c = classify_on_twin(twin, net, pixels[i], static_cast<uint32_t>(i + 1));
+                fl.predicted.push_back(c.label);
+                fl.sweeps.push_back(c.run.sweeps);
+                fl.correct += c.label == test.labels[i];
+                fl.not_converged += !c.run.converged;
+            }
+            float_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        } catch (...) {
+            twin_error = std::current_exception();
         }
-        float_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     });
+    // Joined on every way out, so an error on the chip side is reported, not std::terminate.
+    struct Joiner {
+        std::thread& t;
+        std::atomic<bool>& stop;
+        ~Joiner() {
+            if (!t.joinable()) return;
+            stop = true;
+            t.join();
+        }
+    } joiner{twin_thread, stop_twin};
 
     Tally fx;
     std::vector<std::vector<int8_t>> example_states;
@@ -150,6 +168,7 @@ int run_mnist(const MnistOptions& o) {
     bar.finish();
     const double chip_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - chip0).count();
     twin_thread.join();
+    if (twin_error) std::rethrow_exception(twin_error);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
 
     auto mean_sweeps = [](const Tally& t) {
@@ -256,8 +275,7 @@ Command add_mnist_command(CLI::App& app) {
     c->add_option("--json", o->json, "also write the JSON summary to this file");
     add_mnist_job_options(c, o->job);
     c->add_option("--examples", o->examples, "example recalls to draw")->capture_default_str();
-    c->add_option("--scale", o->scale, "weight scale: fit (largest weight on the top WBITS code, unless thresholds or fields would not fit ABITS) or weights (WBITS only)")
-        ->capture_default_str()->check(CLI::IsMember({"fit", "weights", "pixels"}));
+    add_scale_option(c, o->scale);
     c->add_flag("--no-float", o->skip_float, "skip the float twin");
     c->add_flag("--no-progress", o->no_progress, "no progress bar");
     add_chip_options(*c, o->chip);

@@ -156,8 +156,7 @@ Command add_sweep_command(CLI::App& app) {
     c->add_option("--bits", o->wbits, "WBITS values")->capture_default_str()->delimiter(',')->check(CLI::Range(1, 16));
     c->add_option("--acc-bits", o->abits, "ABITS values (accumulator widths) to sweep")->capture_default_str()->delimiter(',')->check(CLI::Range(2, 32));
     c->add_option("--modes", o->modes, "saturate, wrap")->capture_default_str()->delimiter(',')->check(CLI::IsMember({"saturate", "wrap"}));
-    c->add_option("--scale", o->scale, "weight scale: fit (respects ABITS too) or weights (WBITS only: thresholds and fields may overflow)")
-        ->capture_default_str()->check(CLI::IsMember({"fit", "weights", "pixels"}));
+    add_scale_option(c, o->scale);
     add_mnist_job_options(c, o->job);
     c->add_option("--jobs", o->jobs, "child processes at once")->capture_default_str()->check(CLI::Range(1, 64));
     c->add_flag("--no-progress", o->no_progress, "no progress lines");

@@ -6,6 +6,15 @@
 
 namespace mind1024::host {
 
+void add_scale_option(CLI::App* c, std::string& scale) {
+    c->add_option("--scale", scale,
+                  "weight scale: fit (largest weight on the top WBITS code, unless thresholds or fields would not fit "
+                  "ABITS), weights (WBITS only: thresholds and fields may clip), or pixels (largest pixel weight on the "
+                  "top code; larger couplings clip)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"fit", "weights", "pixels"}));
+}
+
 void add_mnist_job_options(CLI::App* c, MnistJobOptions& o) {
     c->add_option("--data", o.data, "directory with the four MNIST IDX files (raw or .gz); default $MIND1024_DATA, then the set-up's copy");
     c->add_option("--limit", o.limit, "use only the first N test images (0 = all)")->capture_default_str();
@@ -32,9 +41,20 @@ MnistJob prepare_mnist_job(const MnistJobOptions& o, uint32_t n_max, const char*
     cfg.seed = o.seed;
     cfg.order = parse_order(o.order);
     cfg.neurons = n_max;
+    check_same_geometry(j.train, j.test);
+    if (cfg.coding.top + cfg.coding.height > j.train.rows || cfg.coding.left + cfg.coding.width > j.train.cols)
+        throw DataError(fmt::format("{}: {}x{} images are too small for the classifier's {}x{} pixel crop at ({}, {})",
+                                    find_data_file(j.dir, images_file_name(Split::Train)), j.train.rows, j.train.cols,
+                                    cfg.coding.height, cfg.coding.width, cfg.coding.top, cfg.coding.left));
     fmt::print(stderr, "[{}] training on {} images: {} prototypes per class (k-means), order {}\n", tag, j.train.count,
                cfg.protos_per_class, order_name(cfg.order));
     j.net = train_classifier(j.train, cfg);
+    // The classes come from the training labels; a test label outside them has no label neuron.
+    for (size_t i = 0; i < j.images; ++i)
+        if (j.test.labels[i] >= j.net.layout.classes)
+            throw DataError(fmt::format("{}: label {} of test item {} is not a class of the training set (0..{})",
+                                        find_data_file(j.dir, labels_file_name(Split::Test)), int{j.test.labels[i]}, i,
+                                        j.net.layout.classes - 1));
     fmt::print(stderr, "[{}] trained in {:.1f} s: {} pixel, {} prototype, {} label neurons\n", tag, j.net.train_seconds,
                j.net.layout.pixels, j.net.layout.protos, j.net.layout.labels);
     j.pixels.resize(j.images);

@@ -784,6 +784,39 @@ TEST(Registers, AbortedSyncSweepCommitsNoState) {
     EXPECT_EQ(Snapshot(b).diff(before), "");
 }
 
+// An ABORT that lands while the sweep's last neuron is in flight lets that
+// sweep complete: full drain, SYNC's commit cycles, the sweep counted.
+TEST(Registers, AbortInTheLastNeuronCompletesTheSweep) {
+    Bus& b = fresh();
+    const ChipParams p = b.params();
+    std::mt19937 rng(4242);
+    for (uint32_t order = MIND_ORDER_SYNC; order <= MIND_ORDER_ASYNC_PERM; ++order) {
+        const uint32_t n = 96;
+        Scenario sc = random_scenario(p, rng, n);
+        sc.mode = order;
+        sc.max_sweeps = 10;
+        b.ctrl(MIND_CTRL_SOFT_RESET);
+        b.idle();
+        load(b, sc);
+        const uint64_t g = p.groups(n), u = n;
+        const uint64_t tail = p.latency + (order == MIND_ORDER_SYNC ? 2 : 0);
+        b.ctrl(MIND_CTRL_START);
+        const sc_core::sc_time t0 = b.now();
+        const uint64_t o = u * g - 1;  // inside the last neuron of sweep 1
+        b.advance_to(t0 + static_cast<double>(o) * b.period());
+        b.ctrl(MIND_CTRL_ABORT);
+        b.idle();
+        ReferenceModel m(p);
+        load(m, sc);
+        m.start(u);
+        const std::string what = sc.describe() + " abort in the last neuron";
+        expect_same(b, m, what);
+        EXPECT_EQ(b.rd(MIND_REG_SWEEPS), 1u) << what;
+        EXPECT_EQ(b.cycles(), u * g + tail) << what;
+        EXPECT_EQ(b.now() - t0, static_cast<double>(b.cycles()) * b.period()) << what;
+    }
+}
+
 // ---------------------------------------------------------------- docs/registers.md
 
 TEST(Registers, DocsRegistersMdIsTheGeneratedTable) {

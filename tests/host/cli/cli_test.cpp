@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -65,6 +66,25 @@ std::string slurp(const fs::path& p) {
     return s.str();
 }
 
+
+// A tiny IDX set: images rows x cols of random bytes, the given labels.
+void write_idx_split(const fs::path& dir, const std::string& prefix, const std::vector<uint8_t>& labels, int rows, int cols) {
+    auto be32 = [](std::ofstream& o, uint32_t v) {
+        const char b[4] = {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
+        o.write(b, 4);
+    };
+    const uint32_t n = static_cast<uint32_t>(labels.size());
+    std::ofstream im(dir / (prefix + "-images-idx3-ubyte"), std::ios::binary);
+    be32(im, 0x803);
+    be32(im, n);
+    be32(im, static_cast<uint32_t>(rows));
+    be32(im, static_cast<uint32_t>(cols));
+    for (uint32_t k = 0; k < n * static_cast<uint32_t>(rows * cols); ++k) im.put(static_cast<char>((k * 2654435761u) >> 24));
+    std::ofstream lb(dir / (prefix + "-labels-idx1-ubyte"), std::ios::binary);
+    be32(lb, 0x801);
+    be32(lb, n);
+    lb.write(reinterpret_cast<const char*>(labels.data()), n);
+}
 }  // namespace
 
 TEST(Cli, EveryCommandHasHelp) {
@@ -158,13 +178,39 @@ TEST(Cli, MnistRefusesBadDataWithAClearMessage) {
     fs::create_directories(d / "trunc");
     for (const char* f : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {
         std::ofstream o(d / "trunc" / f, std::ios::binary);
-        const unsigned char hdr[] = {0, 0, 8, std::string(f).find("images") != std::string::npos ? 3 : 1, 0, 0, 0, 10};
+        const unsigned char hdr[] = {0, 0, 8, static_cast<unsigned char>(std::string(f).find("images") != std::string::npos ? 3 : 1), 0, 0, 0, 10};
         o.write(reinterpret_cast<const char*>(hdr), sizeof hdr);
     }
     const Result trunc = cli("mnist --data " + (d / "trunc").string() + " --out " + (d / "out").string());
     EXPECT_NE(trunc.code, 0);
     EXPECT_NE(trunc.out.find("train-images-idx3-ubyte"), std::string::npos) << trunc.out;
     EXPECT_FALSE(fs::exists(d / "out" / "mnist.json"));
+    fs::remove_all(d);
+}
+
+TEST(Cli, MnistRefusesATestLabelTheTrainingSetHasNot) {
+    const fs::path d = fresh_dir("mnist_labels");
+    std::vector<uint8_t> train(60);
+    for (size_t k = 0; k < train.size(); ++k) train[k] = static_cast<uint8_t>(k % 3);
+    write_idx_split(d, "train", train, 28, 28);
+    write_idx_split(d, "t10k", {0, 1, 7, 2}, 28, 28);
+    const Result r = cli("mnist --protos 2 --no-float --no-progress --data " + d.string() + " --out " + (d / "out").string());
+    EXPECT_NE(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("t10k-labels-idx1-ubyte"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("label 7 of test item 2"), std::string::npos) << r.out;
+    EXPECT_FALSE(fs::exists(d / "out" / "mnist.json"));
+    // Images smaller than the pixel crop: refused, naming the file.
+    write_idx_split(d, "train", train, 8, 8);
+    write_idx_split(d, "t10k", {0, 1, 2, 2}, 8, 8);
+    const Result small = cli("mnist --protos 2 --no-progress --data " + d.string() + " --out " + (d / "out").string());
+    EXPECT_NE(small.code, 0) << small.out;
+    EXPECT_NE(small.out.find("train-images-idx3-ubyte: 8x8 images are too small"), std::string::npos) << small.out;
+    // The same files at 28x28 with the odd label fixed run through.
+    write_idx_split(d, "train", train, 28, 28);
+    write_idx_split(d, "t10k", {0, 1, 2, 2}, 28, 28);
+    const Result ok = cli("mnist --protos 2 --no-progress --data " + d.string() + " --out " + (d / "out").string());
+    EXPECT_EQ(ok.code, 0) << ok.out;
+    EXPECT_TRUE(fs::exists(d / "out" / "mnist.json"));
     fs::remove_all(d);
 }
 
