@@ -303,6 +303,37 @@ TEST(GoldenEquivalenceTiming, PerNeuronEventsAbortLikeTheReferenceBudget) {
 }
 
 // Bad input at construction: an exception naming the parameter, no crash.
+// A real run whose CYCLES passes 2^32: the 64-bit counter, CYCLES_LO/HI and the
+// annotated time stay exact (LANES 1 makes each cycle one MAC, the cheapest way there).
+TEST(GoldenEquivalenceTiming, CyclesPastTwoToThe32InOneRun) {
+    in_child_process([] {
+        ChipParams p;
+        p.n_max = 1024;
+        p.lanes = 1;
+        p.latency = 1000;
+        Bus b(p);
+        std::mt19937 rng(2032);
+        Scenario s = random_scenario(p, rng, 1024);
+        s.mode = MIND_ORDER_ASYNC_SEQ | MIND_MODE_NOISE_EN;
+        s.temp = 60000;  // hot enough that no sweep is quiet: the run does all its sweeps
+        s.seed = 7;
+        const uint64_t sweep = 1024ull * 1024 + p.latency;
+        s.max_sweeps = static_cast<uint32_t>((1ull << 32) / sweep + 2);
+        load(b, s);
+        const sc_core::sc_time t0 = b.now();
+        b.ctrl(MIND_CTRL_START);
+        b.idle();
+        ReferenceModel m(p);
+        load(m, s);
+        m.start();
+        expect_same(b, m, s.describe());
+        EXPECT_EQ(b.rd(MIND_REG_SWEEPS), s.max_sweeps);
+        EXPECT_EQ(b.cycles(), s.max_sweeps * sweep);
+        EXPECT_GE(b.rd(MIND_REG_CYCLES_HI), 1u);
+        EXPECT_GT(b.now() - t0, static_cast<double>(s.max_sweeps * sweep) * b.period());
+    });
+}
+
 TEST(GoldenEquivalenceBadInput, OutOfRangeChipParametersThrow) {
     struct Bad { const char* name; ChipParams p; };
     std::vector<Bad> bad;
