@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "fixed_point.h"
 #include "mind1024_regs.h"
 
@@ -122,6 +124,19 @@ void Mind1024Chip::irq_method() {
     if (irq.size()) irq->write(tv_.irq);
 }
 
+sc_time Mind1024Chip::after(const sc_time& t, uint64_t cycles) const {
+    // sc_time is 64 bits of the time resolution; past its end the sum would wrap
+    // and the run would look aborted. Stop the simulation with an error instead.
+    const double end = t.to_seconds() + static_cast<double>(cycles) * period_.to_seconds();
+    if (end >= 0.999 * sc_core::sc_max_time().to_seconds())
+        SC_REPORT_ERROR(kTimeLimitMsg, fmt::format("{} cycles at {:g} Hz from t = {} s would end at {:g} s, past SystemC's "
+                                                   "last representable time ({:g} s)",
+                                                   cycles, st_.params.clock_hz, t.to_seconds(), end,
+                                                   sc_core::sc_max_time().to_seconds())
+                                           .c_str());
+    return t + static_cast<double>(cycles) * period_;
+}
+
 bool Mind1024Chip::wait_until(const sc_time& end) {
     while (sc_core::sc_time_stamp() < end && !reset_seen()) wait(end - sc_core::sc_time_stamp(), abort_event_);
     return !reset_seen();
@@ -129,7 +144,7 @@ bool Mind1024Chip::wait_until(const sc_time& end) {
 
 uint64_t Mind1024Chip::wait_cycles(uint64_t cycles) {
     const sc_time start = sc_core::sc_time_stamp();
-    const sc_time end = start + static_cast<double>(cycles) * period_;
+    const sc_time end = after(start, cycles);
     while (sc_core::sc_time_stamp() < end && !abort_requested_ && !reset_seen())
         wait(end - sc_core::sc_time_stamp(), abort_event_);
     return static_cast<uint64_t>((sc_core::sc_time_stamp() - start) / period_ + 1e-9);
@@ -236,11 +251,11 @@ Mind1024Chip::Outcome Mind1024Chip::sweep(uint32_t& flips) {
     const size_t keep = elapsed < compute ? std::min<size_t>(journal_.size(), elapsed / g + 1) : journal_.size();
     if (keep < journal_.size()) {  // drain, commit nothing more
         const uint64_t cost = keep * g + pipe_.latency();
-        if (!wait_until(t0 + static_cast<double>(cost) * period_)) return Outcome::Reset;
+        if (!wait_until(after(t0, cost))) return Outcome::Reset;
         st_.cycles += cost;
     } else {
         // An ABORT during the drain lets the sweep complete.
-        if (!wait_until(t0 + static_cast<double>(total) * period_)) return Outcome::Reset;
+        if (!wait_until(after(t0, total))) return Outcome::Reset;
         st_.cycles += total;
     }
     for (size_t k = 0; k < keep; ++k) {
@@ -260,7 +275,7 @@ Mind1024Chip::Outcome Mind1024Chip::sweep(uint32_t& flips) {
 void Mind1024Chip::hebb() {
     const uint32_t n = st_.n_active;
     const uint64_t cycles = uint64_t{n} * st_.params.groups(n);
-    if (!wait_until(sc_core::sc_time_stamp() + static_cast<double>(cycles) * period_)) return;
+    if (!wait_until(after(sc_core::sc_time_stamp(), cycles))) return;
     st_.ovf_count = 0;
     st_.converged = st_.cycle2 = false;
     for (uint32_t i = 0; i < n; ++i) {
@@ -279,7 +294,7 @@ void Mind1024Chip::hebb() {
 
 void Mind1024Chip::clear_syn() {
     const uint64_t cycles = uint64_t{st_.params.n_max} * st_.params.groups(st_.params.n_max);
-    if (!wait_until(sc_core::sc_time_stamp() + static_cast<double>(cycles) * period_)) return;
+    if (!wait_until(after(sc_core::sc_time_stamp(), cycles))) return;
     syn.clear();
     st_.converged = st_.cycle2 = false;
     st_.cycles += cycles;

@@ -49,6 +49,9 @@ public:
     const TraceView& trace_view() const { return tv_; }
     bool irq_level() const { return (st_.irq_status & st_.irq_en) != 0; }
     sc_core::sc_time clock_period() const { return period_; }
+    // SC_REPORT_ERROR message type raised (out of sc_start) when a run would
+    // pass the last time SystemC can represent; the host turns it into an error.
+    static constexpr const char* kTimeLimitMsg = "mind1024/simulated time limit";
     // Notified when an operation ends (DONE).
     const sc_core::sc_event& done_event() const { return done_event_; }
 
@@ -79,6 +82,7 @@ private:
     ChipState st_;
     ChipOptions opt_;
     sc_core::sc_time period_;
+    sc_core::sc_time after(const sc_core::sc_time& t, uint64_t cycles) const;  // t + cycles, checked
     RegisterFile regs_;
     NeuronPipeline pipe_;
     Lfsr lfsr_;

@@ -21,8 +21,11 @@ void ChipParams::validate() const {
     check_range("ABITS", abits, 2, 32);
     check_range("LANES", lanes, 1, 255);
     check_range("latency", latency, 0, 1000);
-    if (!(clock_hz > 0) || !std::isfinite(clock_hz))
-        throw std::invalid_argument(fmt::format("chip parameter clock = {} Hz must be positive", clock_hz));
+    // 1 Hz .. 1 GHz: the period must be a whole number of SystemC's 1 ps resolution
+    // to within 0.1%, and runs must stay far from the end of 64-bit simulated time.
+    if (!(clock_hz >= kMinClockHz && clock_hz <= kMaxClockHz))
+        throw std::invalid_argument(fmt::format("chip parameter clock = {:g} Hz is outside {:g}..{:g} Hz", clock_hz,
+                                                kMinClockHz, kMaxClockHz));
 }
 
 std::string ChipParams::describe() const {

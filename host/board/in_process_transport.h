@@ -15,7 +15,9 @@ namespace mind1024::host {
 
 struct InProcessOptions {
     bool per_neuron_events = false;
-    std::string vcd_path;  // non-empty: write a VCD trace of the chip there
+    // Non-empty: write a VCD trace of the chip there (must end in ".vcd"). It is
+    // written under "<name>.partial.vcd" and renamed by finish_trace(true).
+    std::string vcd_path;
 };
 
 class InProcessTransport : public Transport {
@@ -31,6 +33,10 @@ public:
     double now_seconds() const override;
     std::string name() const override { return "systemc"; }
 
+    // Closes the VCD trace of the process's board, if any: kept under its name
+    // when `complete`, removed otherwise (a failed run leaves no trace that looks whole).
+    static void finish_trace(bool complete);
+
     sysc::Mind1024Chip& chip();
     const ChipParams& params() const { return params_; }
 
@@ -38,10 +44,13 @@ private:
     InProcessTransport(const ChipParams& p, const InProcessOptions& opt);
     void transact(bool write, uint64_t addr, void* data, uint32_t bytes);
     void sync_time();
+    void check_usable() const;
+    [[noreturn]] void fail(const std::string& what);
 
     struct Impl;
     std::unique_ptr<Impl> impl_;
     ChipParams params_;
+    std::string broken_;  // why the simulation cannot go on (after a SystemC error)
 };
 
 }  // namespace mind1024::host

@@ -96,8 +96,8 @@ std::vector<GreyImage> example_tiles(const MnistSet& test, size_t i, const Train
 
 int run_mnist(const MnistOptions& o) {
     const auto wall0 = std::chrono::steady_clock::now();
-    ensure_directory(o.out);
     const MnistJob job = prepare_mnist_job(o.job, o.chip.params.n_max, "mnist");
+    ensure_directory(o.out);  // after the data checks: a bad data set leaves no empty directory
     const MnistSet& test = job.test;
     const TrainedClassifier& net = job.net;
     const ClassifierConfig& cfg = net.cfg;
@@ -197,8 +197,9 @@ int run_mnist(const MnistOptions& o) {
     const uint32_t K = net.layout.classes;
     std::vector<size_t> confusion(size_t{K} * K, 0);
     for (size_t i = 0; i < images; ++i) ++confusion[size_t{test.labels[i]} * K + fx.predicted[i]];
-    draw_confusion(join_path(o.out, "confusion.png"), confusion, K);
-    write_stream_atomic(join_path(o.out, "confusion.csv"), [&](std::ostream& s) {
+    OutputSet out(o.out);  // every file of this run, or none
+    draw_confusion(out.path("confusion.png"), confusion, K);
+    write_stream_atomic(out.path("confusion.csv"), [&](std::ostream& s) {
         s << "true\\predicted";
         for (uint32_t p = 0; p < K; ++p) s << ',' << p;
         s << '\n';
@@ -208,7 +209,7 @@ int run_mnist(const MnistOptions& o) {
             s << '\n';
         }
     });
-    write_stream_atomic(join_path(o.out, "predictions.csv"), [&](std::ostream& s) {
+    write_stream_atomic(out.path("predictions.csv"), [&](std::ostream& s) {
         s << "image,true_label,chip_label,float_label,chip_sweeps,chip_cycles\n";
         for (size_t i = 0; i < images; ++i)
             s << i << ',' << int(test.labels[i]) << ',' << fx.predicted[i] << ',' << (o.skip_float ? -1 : fl.predicted[i])
@@ -220,8 +221,8 @@ int run_mnist(const MnistOptions& o) {
             auto row = example_tiles(test, i, net, example_states[i], fx.predicted[i]);
             tiles.insert(tiles.end(), row.begin(), row.end());
         }
-        write_png(join_path(o.out, "examples.png"), tile_images(tiles, 5, 4));
-        write_stream_atomic(join_path(o.out, "examples.csv"), [&](std::ostream& s) {
+        write_png(out.path("examples.png"), tile_images(tiles, 5, 4));
+        write_stream_atomic(out.path("examples.csv"), [&](std::ostream& s) {
             s << "image,true_label,chip_label,float_label,chip_sweeps\n";
             for (size_t i = 0; i < example_states.size(); ++i)
                 s << i << ',' << int(test.labels[i]) << ',' << fx.predicted[i] << ','
@@ -260,7 +261,8 @@ int run_mnist(const MnistOptions& o) {
                           {"max_abs_threshold", q.max_abs_threshold}, {"thresholds_clipped", q.thresholds_clipped}}},
         {"data", dir},
     };
-    write_json(join_path(o.out, "mnist.json"), j);
+    write_json(out.path("mnist.json"), j);
+    out.publish();
     if (!o.json.empty()) write_json(o.json, j);
     fmt::print("wrote {}/mnist.json, predictions.csv, confusion.png/.csv, examples.png/.csv\n", o.out);
     return 0;

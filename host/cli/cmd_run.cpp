@@ -52,7 +52,6 @@ int run_network(const RunOptions& o) {
         C.expect_zero_one();
         for (size_t i = 0; i < n; ++i) clamp[i] = C.as_int64(i) != 0;
     }
-    if (o.noise > 0xFFFFFFFFll) throw BadArgument(fmt::format("--noise {} does not fit the 32-bit TEMP register", o.noise));
 
     auto chip = open_chip(o.chip);
     chip->soft_reset();
@@ -72,14 +71,15 @@ int run_network(const RunOptions& o) {
     const auto final_state = chip->state();
     const auto h = chip->fields(0, static_cast<uint32_t>(n));
 
-    ensure_directory(o.out);
-    write_npy<int8_t>(join_path(o.out, "state.npy"), {n}, std::vector<int8_t>(final_state.begin(), final_state.begin() + n));
-    write_npy<int32_t>(join_path(o.out, "fields.npy"), {n}, h);
+    OutputSet out(o.out);  // all three files or none
+    write_npy<int8_t>(out.path("state.npy"), {n}, std::vector<int8_t>(final_state.begin(), final_state.begin() + n));
+    write_npy<int32_t>(out.path("fields.npy"), {n}, h);
     const nlohmann::json j = {{"sweeps", r.sweeps},       {"flips", r.flips},        {"cycles", r.cycles},
                               {"overflow_events", r.ovf_count}, {"converged", r.converged}, {"cycle2", r.cycle2},
                               {"neurons", n},             {"order", order_name(rp.order)}, {"seed", rp.seed},
                               {"noise_temp", o.noise},    {"wrap", rp.wrap},         {"max_sweeps", rp.max_sweeps}};
-    write_json(join_path(o.out, "counters.json"), j);
+    write_json(out.path("counters.json"), j);
+    out.publish();
     fmt::print("{}: {} neurons, {} sweeps, {} flips in the last, {} cycles, {} overflow events, {}{}\n", chip->name(), n,
                r.sweeps, r.flips, r.cycles, r.ovf_count, r.converged ? "converged" : "not converged",
                r.cycle2 ? " (2-cycle)" : "");
@@ -91,13 +91,13 @@ int run_network(const RunOptions& o) {
 Command add_run_command(CLI::App& app) {
     auto o = std::make_shared<RunOptions>();
     CLI::App* c = app.add_subcommand("run", "run any network given as .npy files on the chip; write state, fields and counters");
-    c->add_option("--weights", o->weights, "N x N integer weights (.npy; int8/int16/int32 or whole-number floats)")->required();
-    c->add_option("--thresholds", o->thresholds, "N integer thresholds (.npy); default 0");
-    c->add_option("--state", o->state, "N initial states, -1 or +1 (.npy)")->required();
-    c->add_option("--clamp", o->clamp, "N clamp flags, 0 or 1 (.npy); default none");
+    c->add_option("--weights", o->weights, "N x N integer weights (.npy; int8/int16/int32 or whole-number floats)")->required()->check(CLI::ExistingFile);
+    c->add_option("--thresholds", o->thresholds, "N integer thresholds (.npy); default 0")->check(CLI::ExistingFile);
+    c->add_option("--state", o->state, "N initial states, -1 or +1 (.npy)")->required()->check(CLI::ExistingFile);
+    c->add_option("--clamp", o->clamp, "N clamp flags, 0 or 1 (.npy); default none")->check(CLI::ExistingFile);
     c->add_option("--order", o->order, "update order: sync, async, perm")->capture_default_str()->check(CLI::IsMember({"sync", "async", "seq", "perm"}));
-    c->add_option("--max-sweeps", o->max_sweeps, "sweep limit")->capture_default_str()->check(CLI::PositiveNumber);
-    c->add_option("--noise", o->noise, "enable noise with this TEMP (0..2^32-1)")->check(CLI::NonNegativeNumber);
+    c->add_option("--max-sweeps", o->max_sweeps, "sweep limit (1..4294967295)")->capture_default_str()->check(CLI::Range(1u, 0xFFFFFFFFu));
+    c->add_option("--noise", o->noise, "enable noise with this TEMP (0..4294967295)")->check(CLI::Range(int64_t{0}, int64_t{0xFFFFFFFF}));
     c->add_option("--seed", o->seed, "LFSR seed")->capture_default_str();
     c->add_option("--out", o->out, "output directory: state.npy, fields.npy, counters.json")->required();
     add_chip_options(*c, o->chip);

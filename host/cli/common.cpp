@@ -22,12 +22,12 @@ void add_chip_options(CLI::App& app, ChipOptions& o) {
         ->capture_default_str()
         ->check(CLI::Range(1, 255));
     app.add_option("--latency", o.params.latency, "pipeline latency in cycles")->capture_default_str()->check(CLI::Range(0, 1000));
-    app.add_option("--clock", o.params.clock_hz, "board clock in Hz")->capture_default_str()->check(CLI::PositiveNumber);
+    app.add_option("--clock", o.params.clock_hz, "board clock in Hz (1..1e9)")->capture_default_str()->check(CLI::Range(kMinClockHz, kMaxClockHz));
     app.add_flag("--wrap", o.wrap, "wrap the accumulator on overflow instead of saturating");
     app.add_option("--model", o.model, "chip model: systemc (the TLM chip over its bus) or reference (plain C++)")
         ->capture_default_str()
         ->check(CLI::IsMember({"systemc", "reference"}));
-    app.add_option("--vcd", o.vcd, "write a VCD trace of the SystemC chip to this file");
+    app.add_option("--vcd", o.vcd, "write a VCD trace of the SystemC chip to this file (name ending in .vcd; GTKWave opens it)");
     app.add_option("--datapath", o.datapath,
                    "neuron datapath of the SystemC chip: cpp, or rtl (the Verilated unit; WBITS 8, ABITS 24, LANES 16)")
         ->capture_default_str()
@@ -40,6 +40,8 @@ std::unique_ptr<ChipDriver> open_chip(const ChipOptions& o) {
     o.params.validate();
     if (o.model == "reference") {
         if (o.datapath != "cpp") throw BadArgument("--datapath rtl needs --model systemc");
+        if (!o.vcd.empty()) throw BadArgument("--vcd traces the SystemC chip: it needs --model systemc");
+        if (o.per_neuron_events) throw BadArgument("--per-neuron-events is an option of the SystemC engine: it needs --model systemc");
         return std::make_unique<ReferenceDriver>(o.params);
     }
     InProcessOptions io;

@@ -2,10 +2,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <new>
 
 #include <systemc>
 
 #include "commands.h"
+#include "in_process_transport.h"
 
 // libsystemc references sc_main; this program enters through main() and
 // starts the simulation itself, so sc_main is never called.
@@ -34,12 +36,17 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     }
+    int rc = 0;
     try {
         for (auto& [sub, cmd] : commands)
-            if (sub->parsed()) return cmd();
+            if (sub->parsed()) rc = cmd();
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "mind1024: error: out of memory (an input asked for more than this machine could allocate)\n");
+        rc = 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "mind1024: error: %s\n", e.what());
-        return 1;
+        rc = 1;
     }
-    return 0;
+    InProcessTransport::finish_trace(rc == 0);
+    return rc;
 }

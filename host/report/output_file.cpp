@@ -1,7 +1,10 @@
 #include "output_file.h"
 
 #include <filesystem>
+#include <atomic>
 #include <sstream>
+
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -25,5 +28,51 @@ void write_stream_atomic(const std::string& path, const std::function<void(std::
 }
 
 void write_text_atomic(const std::string& path, const std::string& text) { write_file_atomic(path, text); }
+
+OutputSet::OutputSet(std::string dir) : dir_(std::move(dir)) {
+    ensure_directory(dir_);
+    static std::atomic<unsigned> serial{0};
+    staging_ = (fs::path(dir_) / fmt::format(".partial-{}-{}", ::getpid(), serial++)).string();
+    std::error_code ec;
+    fs::create_directory(staging_, ec);
+    if (ec) throw ReportError(fmt::format("cannot create staging directory {}: {}", staging_, ec.message()));
+}
+
+OutputSet::~OutputSet() {
+    std::error_code ec;
+    fs::remove_all(staging_, ec);
+}
+
+std::string OutputSet::path(const std::string& name) {
+    if (name.empty() || name.find('/') != std::string::npos)
+        throw ReportError(fmt::format("output name '{}' must be a plain file name", name));
+    names_.push_back(name);
+    return (fs::path(staging_) / name).string();
+}
+
+void OutputSet::publish() {
+    if (published_) throw ReportError(fmt::format("outputs in {} were published already", dir_));
+    for (const std::string& n : names_) {
+        const fs::path staged = fs::path(staging_) / n, target = fs::path(dir_) / n;
+        if (!fs::is_regular_file(staged))
+            throw ReportError(fmt::format("{}: was not written (internal error), nothing published", target.string()));
+        if (fs::is_directory(target))
+            throw ReportError(fmt::format("{}: is a directory, cannot put the output file there; nothing written", target.string()));
+    }
+    std::vector<fs::path> done;
+    for (const std::string& n : names_) {
+        const fs::path target = fs::path(dir_) / n;
+        std::error_code ec;
+        fs::rename(fs::path(staging_) / n, target, ec);
+        if (ec) {
+            const std::string why = ec.message();
+            for (const fs::path& p : done) fs::remove(p, ec);
+            throw ReportError(fmt::format("{}: cannot put the output file there: {}; none of this run's files was kept",
+                                          target.string(), why));
+        }
+        done.push_back(target);
+    }
+    published_ = true;
+}
 
 }  // namespace mind1024::host

@@ -4,7 +4,9 @@
 #pragma once
 #include <functional>
 #include <ostream>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace mind1024::host {
 
@@ -16,6 +18,30 @@ void ensure_directory(const std::string& dir);
 
 struct ReportError : std::runtime_error {
     using std::runtime_error::runtime_error;
+};
+
+// Several output files that belong together (state, fields and counters of one
+// run): each is written into a hidden staging directory under `dir`, and
+// publish() moves them all into `dir`. If anything fails before or during
+// publish(), none of the new files is left in `dir` (files already published
+// in that call are removed again), so old and new outputs never mix.
+class OutputSet {
+public:
+    explicit OutputSet(std::string dir);  // creates dir and the staging directory
+    ~OutputSet();                         // removes the staging directory if not published
+    OutputSet(const OutputSet&) = delete;
+    OutputSet& operator=(const OutputSet&) = delete;
+
+    // Where to write `name` now (a path in the staging directory).
+    std::string path(const std::string& name);
+    // Checks every final path can take a file, then renames each into place.
+    void publish();
+    const std::string& dir() const { return dir_; }
+
+private:
+    std::string dir_, staging_;
+    std::vector<std::string> names_;
+    bool published_ = false;
 };
 
 }  // namespace mind1024::host

@@ -354,6 +354,10 @@ TEST(GoldenEquivalenceBadInput, OutOfRangeChipParametersThrow) {
     add("latency", [](ChipParams& p) { p.latency = 1001; });
     add("clock", [](ChipParams& p) { p.clock_hz = 0; });
     add("clock", [](ChipParams& p) { p.clock_hz = -5; });
+    add("clock", [](ChipParams& p) { p.clock_hz = 0.5; });
+    add("clock", [](ChipParams& p) { p.clock_hz = 2e9; });
+    add("clock", [](ChipParams& p) { p.clock_hz = std::nan(""); });
+    add("clock", [](ChipParams& p) { p.clock_hz = HUGE_VAL; });
     for (const Bad& x : bad) {
         SCOPED_TRACE(x.name);
         in_child_process([&] {

@@ -150,6 +150,57 @@ TEST(Cli, RunGivesTheSameFilesOnBothModels) {
     fs::remove_all(d);
 }
 
+// --vcd: a trace under exactly the given name, or a clear refusal; a run whose
+// outputs cannot all be written leaves none of them; option limits are named.
+TEST(Cli, RunTraceOutputsAndLimitsAreAllOrNothing) {
+    const fs::path d = fresh_dir("run_edges");
+    const size_t n = 32;
+    std::vector<int16_t> w(n * n, 0);
+    for (size_t i = 0; i < n; ++i)
+        for (size_t j = 0; j < n; ++j) w[i * n + j] = i == j ? 0 : static_cast<int16_t>((i * 7 + j * 7) % 5 - 2);
+    std::vector<int8_t> s(n);
+    for (size_t i = 0; i < n; ++i) s[i] = i % 3 ? 1 : -1;
+    mind1024::host::write_npy<int16_t>((d / "W.npy").string(), {n, n}, w);
+    mind1024::host::write_npy<int8_t>((d / "S.npy").string(), {n}, s);
+    const std::string base = "run --weights " + (d / "W.npy").string() + " --state " + (d / "S.npy").string();
+
+    const Result traced = cli(base + " --out " + (d / "o1").string() + " --vcd " + (d / "tr" / "run.vcd").string());
+    ASSERT_EQ(traced.code, 0) << traced.out;
+    EXPECT_NE(slurp(d / "tr" / "run.vcd").find("$enddefinitions"), std::string::npos);
+    EXPECT_FALSE(fs::exists(d / "tr" / "run.partial.vcd"));
+    EXPECT_EQ(traced.out.find("I703"), std::string::npos) << traced.out;
+
+    struct Bad {
+        std::string args, says;
+    };
+    const std::vector<Bad> bad = {
+        {" --vcd " + (d / "t").string(), "must end in .vcd"},
+        {" --vcd /proc/nowhere/t.vcd", "cannot create"},
+        {" --vcd " + (d / "r.vcd").string() + " --model reference", "needs --model systemc"},
+        {" --clock 0.3", "--clock"},
+        {" --clock 2e9", "--clock"},
+        {" --max-sweeps 0", "--max-sweeps"},
+        {" --noise 99999999999999999999", "--noise"},
+        {" --thresholds ''", "--thresholds"},
+    };
+    for (const Bad& b : bad) {
+        const Result r = cli(base + " --out " + (d / "o2").string() + b.args);
+        EXPECT_NE(r.code, 0) << b.args << "\n" << r.out;
+        EXPECT_LT(r.code, 128) << "crashed: " << b.args << "\n" << r.out;
+        EXPECT_NE(r.out.find(b.says), std::string::npos) << b.args << "\n" << r.out;
+        EXPECT_LT(r.out.size(), 400u) << b.args << "\n" << r.out;
+    }
+    EXPECT_FALSE(fs::exists(d / "o2" / "state.npy"));
+
+    // counters.json cannot be written (a directory is in the way): no new state or fields either.
+    fs::create_directories(d / "o3" / "counters.json");
+    const Result blocked = cli(base + " --out " + (d / "o3").string());
+    EXPECT_NE(blocked.code, 0);
+    EXPECT_NE(blocked.out.find("counters.json"), std::string::npos) << blocked.out;
+    for (const auto& e : fs::directory_iterator(d / "o3")) EXPECT_EQ(e.path().filename(), "counters.json");
+    fs::remove_all(d);
+}
+
 TEST(Cli, MnistSmokeRun) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not found (set MIND1024_DATA)";
     const fs::path d = fresh_dir("mnist");
