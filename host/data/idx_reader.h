@@ -3,11 +3,14 @@
 // An IDX file is: magic (00 00 type ndims), ndims big-endian uint32 dimensions,
 // then the data. Only unsigned bytes (type 0x08) are read. Labels are
 // 0x00000801 (1 dimension), images 0x00000803 (count, rows, cols).
-// Gzip is detected by its magic bytes (1f 8b), not by the name, and read through
-// zlib's gzread. The header's dimensions are checked (no zero image side, no
-// overflow) and the data length is checked against them exactly (raw: the file
-// size; gzip: the decompressed length, counted by streaming) before anything is
-// allocated. Every error is a DataError naming the file.
+// Gzip is detected by its magic bytes (1f 8b), not by the name, and inflated
+// with zlib; concatenated gzip members are read, any other bytes after the
+// stream are refused. The header is read first and checked (no zero image
+// side, no overflow, at most kMaxIdxDataBytes of data); then exactly the bytes
+// the dimensions need are read (raw: checked against the file size before
+// allocating; gzip: the buffer grows only as decompressed data arrives), and
+// nothing more may follow (gzip: at most a few KiB past them are read to see
+// that). Every error is a DataError naming the file.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -20,6 +23,9 @@ namespace mind1024::host {
 
 constexpr uint32_t kIdxLabelsMagic = 0x00000801;
 constexpr uint32_t kIdxImagesMagic = 0x00000803;
+// Largest data part of one IDX file read (2 GiB): a header claiming more is
+// refused before anything is allocated or decompressed.
+constexpr uint64_t kMaxIdxDataBytes = uint64_t{1} << 31;
 
 // Any uint8 IDX file: dims as in the header, data in C order.
 struct IdxArray {
@@ -47,7 +53,8 @@ struct MnistSet {
 
     size_t image_size() const { return size_t{rows} * cols; }
     const uint8_t* image(size_t i) const { return images.data() + i * image_size(); }
-    // Largest label + 1 (10 for MNIST and Fashion-MNIST); 0 if empty.
+    // Largest label + 1 (10 for MNIST and Fashion-MNIST); 0 if empty. One stray
+    // label makes it large: check_labels says so.
     uint32_t num_classes() const;
 };
 
@@ -56,6 +63,13 @@ void check_same_geometry(const MnistSet& a, const MnistSet& b);
 // DataError naming the images file unless an image has at most max_pixels
 // pixels; `why` says what limits it (e.g. "the chip's 1024 neurons less 40 for labels").
 void check_max_pixels(const MnistSet& s, size_t max_pixels, const std::string& why);
+
+// DataError naming labels_path unless every class 0..max label has at least
+// min_per_class items (e.g. "labels run 0..50 but class 10 has 0 item(s); every
+// class needs at least 2 (first offending item: 1234, label 50)"), or if there
+// are no labels. The offending item is the first of a short class, or if the
+// short classes are empty, the first past the first empty one.
+void check_labels(const MnistSet& s, const std::string& labels_path, uint32_t min_per_class);
 
 enum class Split { Train, Test };
 const char* to_string(Split s);  // "train" / "test"
@@ -69,8 +83,9 @@ std::string labels_file_name(Split s);
 // dir/base_name.gz. Throws DataError listing both if neither exists.
 std::string find_data_file(const std::string& dir, const std::string& base_name);
 
-// Loads one split from dir (each file raw or .gz). Checks that the image and
-// label counts agree and that the split is not empty.
+// Loads one split from dir (each file raw or .gz). Reads both headers first and
+// checks that the image and label counts agree and that the split is not
+// empty before reading any data.
 MnistSet load_mnist_split(const std::string& dir, Split split);
 
 // Where the data is: cli_value (--data) if non-empty, else the environment

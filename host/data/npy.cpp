@@ -1,10 +1,13 @@
 #include "npy.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <new>
 
 #include <fmt/format.h>
 
@@ -37,6 +40,21 @@ struct Preamble {
 
 uint32_t le_u32(const unsigned char* p) {
     return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
+}
+
+// Header text for a message: non-printable bytes as \xNN so that no control
+// or escape sequence reaches the terminal, and at most `max` characters since
+// a header may be megabytes.
+std::string printable(const std::string& s, size_t max = 200) {
+    std::string r;
+    const size_t n = std::min(s.size(), max);
+    for (size_t i = 0; i < n; ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c < 0x7f) r += static_cast<char>(c);
+        else r += fmt::format("\\x{:02x}", c);
+    }
+    if (s.size() > max) r += fmt::format("... ({} bytes)", s.size());
+    return r;
 }
 
 // The first bytes of a file: magic, version, header length. avail is how many
@@ -75,7 +93,7 @@ NpyDtype parse_descr(const std::string& d, const std::string& name) {
     if (d.size() >= 2 && d[0] == '>')
         throw DataError(fmt::format("{}: big-endian dtype '{}' is not supported; save little-endian "
                                     "(e.g. a.astype('<{}'))",
-                                    name, d, d.substr(1)));
+                                    name, printable(d), printable(d.substr(1))));
     std::string what;
     const std::string t = d.size() >= 2 && (d[0] == '<' || d[0] == '>' || d[0] == '|' || d[0] == '=') ? d.substr(1) : d;
     if (t == "i8") what = " (int64, NumPy's default integer: save with .astype(np.int32))";
@@ -84,7 +102,8 @@ NpyDtype parse_descr(const std::string& d, const std::string& name) {
     else if (t == "f2") what = " (float16: save with .astype(np.float32))";
     else if (!t.empty() && t[0] == 'u') what = " (unsigned: save as a signed type)";
     else if (!t.empty() && t[0] == 'c') what = " (complex)";
-    throw DataError(fmt::format("{}: dtype '{}'{} is not supported; supported: {}", name, d, what, kSupported));
+    throw DataError(fmt::format("{}: dtype '{}'{} is not supported; supported: {}", name, printable(d), what,
+                                kSupported));
 }
 
 class HeaderParser {
@@ -120,7 +139,7 @@ public:
                 h.shape = shape();
                 have_shape = true;
             } else {
-                fail(fmt::format("unexpected key '{}'", key));
+                fail(fmt::format("unexpected key '{}'", printable(key, 40)));
             }
             ws();
             if (peek() == ',') { ++i_; continue; }
@@ -137,7 +156,9 @@ public:
 
 private:
     [[noreturn]] void fail(const std::string& what) const {
-        throw DataError(fmt::format("{}: bad .npy header ({}): {}", name_, what, s_));
+        const size_t end = s_.find_last_not_of(" \n");  // drop the padding
+        throw DataError(fmt::format("{}: bad .npy header ({}): {}", name_, what,
+                                    printable(s_.substr(0, end == std::string::npos ? 0 : end + 1))));
     }
     char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
     void ws() {
@@ -340,24 +361,38 @@ template <class T> std::vector<T> NpyArray::values() const {
     return r;
 }
 
-void NpyArray::expect_rank(size_t r) const {
-    if (rank() != r)
+namespace {
+void expect_rank_of(const std::vector<size_t>& shape, size_t r, const std::string& source) {
+    if (shape.size() != r)
         throw DataError(fmt::format("{}: shape {} has {} dimension(s), expected {}",
-                                    source.empty() ? "array" : source, shape_string(), rank(), r));
+                                    source.empty() ? "array" : source, shape_str(shape), shape.size(), r));
 }
 
-void NpyArray::expect_shape(const std::vector<size_t>& want) const {
+void expect_shape_of(const std::vector<size_t>& shape, const std::vector<size_t>& want, const std::string& source) {
     bool ok = want.size() == shape.size();
-    for (size_t i = 0; ok && i < want.size(); ++i) ok = want[i] == kAny || want[i] == shape[i];
+    for (size_t i = 0; ok && i < want.size(); ++i) ok = want[i] == NpyArray::kAny || want[i] == shape[i];
     if (!ok) {
         std::string w = "(";
         for (size_t i = 0; i < want.size(); ++i)
-            w += (i ? ", " : "") + (want[i] == kAny ? std::string("any") : std::to_string(want[i]));
+            w += (i ? ", " : "") + (want[i] == NpyArray::kAny ? std::string("any") : std::to_string(want[i]));
         w += want.size() == 1 ? ",)" : ")";
         throw DataError(fmt::format("{}: shape {}, expected {}", source.empty() ? "array" : source,
-                                    shape_string(), w));
+                                    shape_str(shape), w));
     }
 }
+}  // namespace
+
+void NpyArray::expect_rank(size_t r) const { expect_rank_of(shape, r, source); }
+void NpyArray::expect_shape(const std::vector<size_t>& want) const { expect_shape_of(shape, want, source); }
+
+size_t NpyHeader::size() const {
+    size_t n = 1;
+    for (size_t d : shape) n *= d;
+    return n;
+}
+std::string NpyHeader::shape_string() const { return shape_str(shape); }
+void NpyHeader::expect_rank(size_t r) const { expect_rank_of(shape, r, source); }
+void NpyHeader::expect_shape(const std::vector<size_t>& want) const { expect_shape_of(shape, want, source); }
 
 void NpyArray::expect_plus_minus_one() const {
     const size_t n = size();
@@ -441,30 +476,58 @@ NpyArray decode_npy(const std::string& bytes, const std::string& name) {
     return a;
 }
 
-NpyArray read_npy(const std::string& path) {
+namespace {
+// Opens path and reads and checks its header, leaving `in` at the data.
+NpyHeader open_npy(const std::string& path, std::ifstream& in) {
     std::error_code ec;
     const auto st = fs::status(path, ec);
     if (ec || !fs::exists(st)) throw DataError(fmt::format("{}: no such file", path));
     if (!fs::is_regular_file(st)) throw DataError(fmt::format("{}: not a regular file", path));
     const uint64_t total = fs::file_size(path, ec);
     if (ec) throw DataError(fmt::format("{}: cannot get the file size: {}", path, ec.message()));
-    std::ifstream in(path, std::ios::binary);
+    in.open(path, std::ios::binary);
     if (!in) throw DataError(fmt::format("{}: cannot open for reading", path));
     unsigned char head[12] = {};
     const size_t avail = static_cast<size_t>(std::min<uint64_t>(total, sizeof head));
     in.read(reinterpret_cast<char*>(head), static_cast<std::streamsize>(avail));
     const Preamble pre = parse_preamble(head, avail, total, path);
     std::string text(pre.header_len, '\0');
+    in.clear();  // a file shorter than `head` left eof set
     in.seekg(static_cast<std::streamoff>(pre.data_start - pre.header_len));
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
     if (!in) throw DataError(fmt::format("{}: read error in the .npy header", path));
     const Header h = HeaderParser(text, path).parse();
-    check_length(h, total - pre.data_start, path);  // before allocating
+    check_length(h, total - pre.data_start, path);
+    NpyHeader r;
+    r.dtype = h.dtype;
+    r.shape = h.shape;
+    r.header_len = pre.header_len;
+    r.data_offset = pre.data_start;
+    r.data_bytes = total - pre.data_start;
+    r.source = path;
+    return r;
+}
+}  // namespace
+
+NpyHeader read_npy_header(const std::string& path) {
+    std::ifstream in;
+    return open_npy(path, in);
+}
+
+NpyArray read_npy(const std::string& path) {
+    std::ifstream in;
+    const NpyHeader h = open_npy(path, in);  // the length is checked before allocating
     NpyArray a;
     a.dtype = h.dtype;
     a.shape = h.shape;
     a.source = path;
-    a.bytes.resize(static_cast<size_t>(total - pre.data_start));
+    if (h.data_bytes > SIZE_MAX) throw DataError(fmt::format("{}: too large for this machine", path));
+    try {
+        a.bytes.resize(static_cast<size_t>(h.data_bytes));
+    } catch (const std::bad_alloc&) {
+        throw DataError(fmt::format("{}: out of memory for the {} data bytes of shape {} of {}", path,
+                                    h.data_bytes, shape_str(h.shape), to_string(h.dtype)));
+    }
     in.read(reinterpret_cast<char*>(a.bytes.data()), static_cast<std::streamsize>(a.bytes.size()));
     if (static_cast<size_t>(in.gcount()) != a.bytes.size())
         throw DataError(fmt::format("{}: truncated while reading the data", path));

@@ -6,6 +6,9 @@
 // a bad magic or version, a malformed header, an unknown or big-endian dtype
 // (int64, the NumPy default integer, is refused: save with .astype(np.int32)),
 // fortran_order True, a data length that does not match the shape exactly.
+// read_npy_header reads and checks all that without reading the data, so a
+// caller can check the shape of a large file before loading it; read_npy checks
+// the length against the file size before allocating.
 // Writing goes through AtomicFile: the final file appears complete or not at all.
 #pragma once
 #include <cstddef>
@@ -72,6 +75,25 @@ struct NpyArray {
 // product of shape; throws DataError otherwise).
 template <class T> NpyArray make_npy(std::vector<size_t> shape, const std::vector<T>& values);
 
+// What a .npy file's header says, checked as read_npy checks it (including that
+// the file holds exactly the data bytes the shape needs); the data is not read.
+struct NpyHeader {
+    NpyDtype dtype = NpyDtype::Float32;
+    std::vector<size_t> shape;  // empty = scalar
+    size_t header_len = 0;      // length of the header text (the dict and its padding)
+    size_t data_offset = 0;     // where the data starts: magic, version, length, header text
+    uint64_t data_bytes = 0;    // product of shape x item size
+    std::string source;         // the file
+
+    size_t rank() const { return shape.size(); }
+    size_t size() const;                // number of elements
+    std::string shape_string() const;   // "(3, 4)", "(5,)", "()"
+    // As NpyArray's: DataError naming the file unless the rank / shape match.
+    void expect_rank(size_t r) const;
+    void expect_shape(const std::vector<size_t>& want) const;
+};
+
+NpyHeader read_npy_header(const std::string& path);
 NpyArray read_npy(const std::string& path);
 void write_npy(const std::string& path, const NpyArray& a);
 

@@ -1,8 +1,12 @@
 #include "idx_reader.h"
 
+#include <sys/resource.h>
+
 #include <array>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include <gtest/gtest.h>
 #include <zlib.h>
@@ -40,6 +44,44 @@ void write_gz(const std::string& path, const std::string& bytes) {
         ASSERT_EQ(gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())), static_cast<int>(bytes.size()));
     }
     gzclose(f);
+}
+
+std::string read_all(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+// A gzip stream holding `prefix`, then blocks x 4 MiB of zeros, and no end:
+// cheap to make because a block compressed after a full flush refers to nothing
+// before it, so it decodes alike wherever it is repeated. A reader that goes
+// to the end finds it truncated; one that stops early never sees that.
+std::string gzip_bomb(const std::string& prefix, size_t blocks) {
+    z_stream z{};
+    EXPECT_EQ(deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY), Z_OK);
+    auto run = [&](const std::string& in) {
+        std::string out(deflateBound(&z, in.size()) + 1024, '\0');
+        z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+        z.avail_in = static_cast<uInt>(in.size());
+        z.next_out = reinterpret_cast<Bytef*>(out.data());
+        z.avail_out = static_cast<uInt>(out.size());
+        EXPECT_EQ(deflate(&z, Z_FULL_FLUSH), Z_OK);
+        EXPECT_EQ(z.avail_in, 0u);
+        out.resize(out.size() - z.avail_out);
+        return out;
+    };
+    std::string r = run(prefix);
+    const std::string zeros = run(std::string(4 << 20, '\0'));
+    deflateEnd(&z);
+    r.reserve(r.size() + blocks * zeros.size());
+    for (size_t i = 0; i < blocks; ++i) r += zeros;
+    return r;
+}
+
+// Peak resident memory of this process so far, in MiB.
+long peak_rss_mib() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss / 1024;
 }
 
 using mind1024::test::expect_data_error;
@@ -144,6 +186,64 @@ TEST(IdxReader, RefusesOverflowingAndHugeDims) {
     expect_data_error([&] { read_idx_images(d.file("zero")); }, {d.file("zero"), "zero"});
 }
 
+// Review finding: 32 GiB of zeros after a labels file's 60000 labels were all
+// decompressed (78 s) before the length was refused.
+TEST(IdxReader, GzipBombStopsAfterTheDimensions) {
+    TempDir d;
+    const std::string lb = idx_labels(60000);
+    d.write("bomb.gz", gzip_bomb(lb, 1024));  // 4 GiB of zeros after the labels, ~4 MB on disk
+    const auto t0 = std::chrono::steady_clock::now();
+    expect_data_error([&] { read_idx_labels(d.file("bomb.gz")); },
+                      {d.file("bomb.gz"), "gzip IDX file is longer than its dimensions 60000 need (60008 bytes"});
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
+    // a small excess is counted exactly
+    write_gz(d.file("long.gz"), lb + "xyz");
+    expect_data_error([&] { read_idx_labels(d.file("long.gz")); }, {d.file("long.gz"), "3 bytes longer"});
+}
+
+// Review finding: a gzip header claiming 3,221,225,472 labels forced a 3.2 GB
+// allocation before the counts were compared.
+TEST(IdxReader, LyingGzipHeaderAllocatesNothing) {
+    TempDir d;
+    const std::string huge = be32(0x801) + be32(3221225472u);
+    write_gz(d.file("huge.gz"), huge + std::string(1000, '\1'));
+    expect_data_error([&] { read_idx_labels(d.file("huge.gz")); },
+                      {d.file("huge.gz"), "3221225472 bytes of data", "2 GiB"});
+    // raw: the same header on a sparse 3 GiB file is refused from the header too
+    d.write("huge", huge);
+    std::filesystem::resize_file(d.file("huge"), 8 + 3221225472ull);
+    expect_data_error([&] { read_idx_labels(d.file("huge")); }, {d.file("huge"), "3221225472 bytes of data"});
+    // under the cap: the buffer grows only with the data that really arrives
+    const long before = peak_rss_mib();
+    write_gz(d.file("big.gz"), be32(0x801) + be32(2000000000u) + std::string(10, '\1'));
+    expect_data_error([&] { read_idx_labels(d.file("big.gz")); },
+                      {d.file("big.gz"), "truncated gzip IDX file", "2000000008", "holds 18"});
+    EXPECT_LT(peak_rss_mib() - before, 100);
+}
+
+// Review finding: gzread ignored bytes after the gzip stream.
+TEST(IdxReader, GzipTrailingBytesRefusedMembersRead) {
+    TempDir d;
+    const std::string im = idx_images(4, 3, 2);
+    write_gz(d.file("a.gz"), im.substr(0, 10));
+    write_gz(d.file("b.gz"), im.substr(10));
+    const std::string a = read_all(d.file("a.gz")), b = read_all(d.file("b.gz"));
+    d.write("two.gz", a + b);  // concatenated members are legal gzip
+    d.write("raw", im);
+    EXPECT_EQ(read_idx_images(d.file("two.gz")).pixels, read_idx_images(d.file("raw")).pixels);
+    d.write("junk.gz", a + b + "JUNKJUNK");
+    expect_data_error([&] { read_idx_images(d.file("junk.gz")); },
+                      {d.file("junk.gz"), "8 trailing bytes after the gzip stream"});
+    d.write("one.gz", a + b + "\x1f");  // half a gzip magic is no member
+    expect_data_error([&] { read_idx_images(d.file("one.gz")); }, {d.file("one.gz"), "1 trailing bytes"});
+    d.write("cut2.gz", a + b.substr(0, b.size() - 4));  // second member cut in its trailer
+    expect_data_error([&] { read_idx_images(d.file("cut2.gz")); }, {d.file("cut2.gz"), "truncated gzip stream"});
+    std::string bad = a + b;
+    bad[bad.size() - 6] ^= 0x55;  // CRC of the second member
+    d.write("crc.gz", bad);
+    expect_data_error([&] { read_idx_images(d.file("crc.gz")); }, {d.file("crc.gz"), "corrupt gzip data"});
+}
+
 TEST(IdxReader, MissingFile) {
     expect_data_error([&] { read_idx_labels("/nonexistent/file-idx1-ubyte"); },
                       {"/nonexistent/file-idx1-ubyte", "no such file"});
@@ -188,6 +288,42 @@ TEST(MnistSplit, RefusesCountMismatch) {
     d.write(labels_file_name(Split::Train), idx_labels(4));
     expect_data_error([&] { load_mnist_split(d.path().string(), Split::Train); },
                       {"counts differ", images_file_name(Split::Train), "5 images", "4 labels"});
+}
+
+TEST(MnistSplit, HeadersComparedBeforeTheData) {
+    TempDir d;
+    d.write(images_file_name(Split::Train), idx_images(5, 2, 2));
+    write_gz(d.file(labels_file_name(Split::Train) + ".gz"), be32(0x801) + be32(3221225472u) + "abc");
+    expect_data_error([&] { load_mnist_split(d.path().string(), Split::Train); },
+                      {"counts differ", "5 images", "3221225472 labels"});
+    // a zero image side is refused from the header as well
+    d.write(images_file_name(Split::Test), be32(0x803) + be32(2) + be32(0) + be32(4));
+    d.write(labels_file_name(Split::Test), idx_labels(2) + "junk");
+    expect_data_error([&] { load_mnist_split(d.path().string(), Split::Test); },
+                      {images_file_name(Split::Test), "a side is zero"});
+}
+
+// Review finding: one stray label (50 or 200) only showed up as confusing errors downstream.
+TEST(MnistSplit, CheckLabelsNamesTheShortClass) {
+    MnistSet s;
+    for (int k = 0; k < 3; ++k)
+        for (uint8_t c = 0; c < 10; ++c) s.labels.push_back(c);
+    check_labels(s, "lb", 3);
+    expect_data_error([&] { check_labels(s, "lb", 4); },
+                      {"lb: labels run 0..9 but class 0 has 3 item(s); every class needs at least 4",
+                       "first offending item: 0, label 0"});
+    s.labels[17] = 50;  // class 7 keeps 2
+    expect_data_error([&] { check_labels(s, "lb", 2); },
+                      {"lb: labels run 0..50 but class 10 has 0 item(s)", "at least 2", "item: 17, label 50"});
+    check_labels(s, "lb", 0);
+    s.labels[17] = 7;
+    s.labels[4] = 3;  // class 4 keeps 2, class 3 has 4
+    check_labels(s, "lb", 2);
+    expect_data_error([&] { check_labels(s, "lb", 3); }, {"class 4 has 2 item(s)", "item: 14, label 4"});
+    s.labels.assign(5, 200);
+    expect_data_error([&] { check_labels(s, "lb", 1); }, {"0..200", "class 0 has 0", "item: 0, label 200"});
+    s.labels.clear();
+    expect_data_error([&] { check_labels(s, "lb", 1); }, {"lb: no labels"});
 }
 
 TEST(MnistSplit, RefusesEmptySplitAndMissingFile) {

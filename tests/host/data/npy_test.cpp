@@ -1,6 +1,11 @@
 #include "npy.h"
 
+#include <sys/resource.h>
+
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -29,6 +34,13 @@ std::string npy_bytes(const std::string& dict, const std::string& data, int majo
 std::string read_all(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+// Peak resident memory of this process so far, in MiB.
+long peak_rss_mib() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss / 1024;
 }
 
 template <class T> void round_trip(const std::vector<size_t>& shape, const std::vector<T>& v) {
@@ -168,6 +180,96 @@ TEST(Npy, RefusesBadMagicVersionAndHeader) {
         expect_data_error([&] { read_npy(d.file("b.npy")); }, {d.file("b.npy"), "bad .npy header", what});
     }
     expect_data_error([&] { read_npy(d.file("absent.npy")); }, {d.file("absent.npy"), "no such file"});
+}
+
+// Review finding: a (40000, 40000) int8 file was read whole (1.6 GB) before the
+// caller could look at its shape.
+TEST(Npy, ReadHeaderWithoutTheData) {
+    TempDir d;
+    const std::string head = npy_bytes("{'descr': '|i1', 'fortran_order': False, 'shape': (40000, 40000), }", "");
+    d.write("big.npy", head);
+    std::filesystem::resize_file(d.file("big.npy"), head.size() + 1600000000ull);  // sparse
+    const long before = peak_rss_mib();
+    const NpyHeader h = read_npy_header(d.file("big.npy"));
+    EXPECT_LT(peak_rss_mib() - before, 50);
+    EXPECT_EQ(h.dtype, NpyDtype::Int8);
+    EXPECT_EQ(h.shape, (std::vector<size_t>{40000, 40000}));
+    EXPECT_EQ(h.data_offset, head.size());
+    EXPECT_EQ(h.header_len, head.size() - 10);
+    EXPECT_EQ(h.data_bytes, 1600000000u);
+    EXPECT_EQ(h.size(), 1600000000u);
+    EXPECT_EQ(h.source, d.file("big.npy"));
+    h.expect_rank(2);
+    h.expect_shape({NpyArray::kAny, 40000});
+    expect_data_error([&] { h.expect_shape({1024, 1024}); }, {d.file("big.npy"), "(40000, 40000)", "(1024, 1024)"});
+    // the length must match exactly, as for read_npy
+    std::filesystem::resize_file(d.file("big.npy"), head.size() + 1600000001ull);
+    expect_data_error([&] { read_npy_header(d.file("big.npy")); }, {d.file("big.npy"), "1 bytes of trailing data"});
+    expect_data_error([&] { read_npy(d.file("big.npy")); }, {d.file("big.npy"), "1 bytes of trailing data"});
+    EXPECT_LT(peak_rss_mib() - before, 50);
+    const std::string good = encode_npy(make_npy<int16_t>({2, 3}, {1, 2, 3, 4, 5, 6}));
+    d.write("g.npy", good);
+    const NpyHeader g = read_npy_header(d.file("g.npy"));
+    EXPECT_EQ(g.shape_string(), "(2, 3)");
+    EXPECT_EQ(g.data_offset + g.data_bytes, good.size());
+    expect_data_error([&] { read_npy_header(d.file("none.npy")); }, {d.file("none.npy"), "no such file"});
+}
+
+// In a death-test child: read_npy with at most 1 GiB of address space; exits 0
+// after printing the DataError, 1 if there was none.
+void read_npy_under_1gib(const std::string& path) {
+    rlimit lim{};
+    lim.rlim_cur = lim.rlim_max = rlim_t{1} << 30;
+    setrlimit(RLIMIT_AS, &lim);
+    try {
+        read_npy(path);
+    } catch (const DataError& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        std::_Exit(0);
+    }
+    std::_Exit(1);
+}
+
+// Out of memory while loading names the file instead of a bare std::bad_alloc.
+TEST(NpyDeathTest, OutOfMemoryNamesTheFile) {
+    TempDir d;
+    const std::string head = npy_bytes("{'descr': '|i1', 'fortran_order': False, 'shape': (40000, 40000), }", "");
+    d.write("big.npy", head);
+    std::filesystem::resize_file(d.file("big.npy"), head.size() + 1600000000ull);
+    const std::string path = d.file("big.npy");
+    EXPECT_EXIT(read_npy_under_1gib(path), ::testing::ExitedWithCode(0),
+                "big.npy: out of memory for the 1600000000 data bytes of shape \\(40000, 40000\\)");
+}
+
+// Review finding: a bad header was quoted whole (5 MB on stderr), control bytes included.
+TEST(Npy, BadHeaderQuotedShortAndEscaped) {
+    TempDir d;
+    const std::string pad(5000000, 'A');
+    d.write("long.npy", npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'x" + pad + "': 1}", "abcd", 2));
+    try {
+        read_npy(d.file("long.npy"));
+        FAIL() << "no DataError";
+    } catch (const DataError& e) {
+        const std::string msg = e.what();
+        EXPECT_LT(msg.size(), 600u);
+        EXPECT_NE(msg.find("unexpected key 'xAAAA"), std::string::npos) << msg;
+        EXPECT_NE(msg.find("... (5000" ), std::string::npos) << msg;
+        EXPECT_NE(msg.find(" bytes)"), std::string::npos) << msg;
+    }
+    const std::string ctl = std::string("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }\x1b[2J\x07") +
+                            std::string(1, '\0') + "\xff";
+    d.write("ctl.npy", npy_bytes(ctl, "abcd"));
+    try {
+        read_npy(d.file("ctl.npy"));
+        FAIL() << "no DataError";
+    } catch (const DataError& e) {
+        const std::string msg = e.what();
+        EXPECT_NE(msg.find("text after the closing '}'"), std::string::npos) << msg;
+        EXPECT_NE(msg.find("}\\x1b[2J\\x07\\x00\\xff"), std::string::npos) << msg;
+        for (char c : msg) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << "raw byte " << int(static_cast<unsigned char>(c));
+    }
+    d.write("dt.npy", npy_bytes("{'descr': '<x\x1b[31m', 'fortran_order': False, 'shape': (1,), }", "abcd"));
+    expect_data_error([&] { read_npy(d.file("dt.npy")); }, {d.file("dt.npy"), "dtype '<x\\x1b[31m'"});
 }
 
 TEST(Npy, FailedWriteLeavesNothing) {
