@@ -23,13 +23,17 @@ struct RunOptions {
 int run_network(const RunOptions& o) {
     const ChipParams& p = o.chip.params;
     p.validate();
-    // Read and check every input before touching the chip or the output.
-    const NpyArray W = read_npy(o.weights);
-    W.expect_rank(2);
-    const size_t n = W.shape[0];
-    if (W.shape[1] != n) throw BadArgument(fmt::format("{}: weights must be square, got {}", o.weights, W.shape_string()));
+    // Check every input's shape from its header (nothing allocated yet), then read
+    // and check the values, all before touching the chip or the output.
+    const NpyHeader WH = read_npy_header(o.weights);
+    WH.expect_rank(2);
+    const size_t n = WH.shape[0];
+    if (WH.shape[1] != n) throw BadArgument(fmt::format("{}: weights must be square, got {}", o.weights, WH.shape_string()));
     if (n == 0 || n > p.n_max)
         throw BadArgument(fmt::format("{}: {} neurons, the chip has N_MAX = {}", o.weights, n, p.n_max));
+    for (const std::string* f : {&o.thresholds, &o.state, &o.clamp})
+        if (!f->empty()) read_npy_header(*f).expect_shape({n});
+    const NpyArray W = read_npy(o.weights);
     const auto wv = W.to_int64_in_range(fx::range_min(p.wbits), fx::range_max(p.wbits), fmt::format("WBITS={}", p.wbits));
     WeightMatrix wm{static_cast<uint32_t>(n), std::vector<int16_t>(wv.begin(), wv.end())};
 

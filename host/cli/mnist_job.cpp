@@ -42,6 +42,8 @@ MnistJob prepare_mnist_job(const MnistJobOptions& o, uint32_t n_max, const char*
     cfg.order = parse_order(o.order);
     cfg.neurons = n_max;
     check_same_geometry(j.train, j.test);
+    // Every class the training labels span needs its prototypes' worth of images.
+    check_labels(j.train, find_data_file(j.dir, labels_file_name(Split::Train)), o.protos);
     if (cfg.coding.top + cfg.coding.height > j.train.rows || cfg.coding.left + cfg.coding.width > j.train.cols)
         throw DataError(fmt::format("{}: {}x{} images are too small for the classifier's {}x{} pixel crop at ({}, {})",
                                     find_data_file(j.dir, images_file_name(Split::Train)), j.train.rows, j.train.cols,

@@ -192,6 +192,20 @@ TEST(Cli, RunTraceOutputsAndLimitsAreAllOrNothing) {
     }
     EXPECT_FALSE(fs::exists(d / "o2" / "state.npy"));
 
+    // A 1.6 GB weight file (sparse here) for 40,000 neurons: refused from its header alone.
+    {
+        std::string hdr = "{'descr': '|i1', 'fortran_order': False, 'shape': (40000, 40000), }";
+        hdr += std::string(64 - (10 + hdr.size() + 1) % 64, ' ') + "\n";
+        std::ofstream f(d / "huge.npy", std::ios::binary);
+        f << "\x93NUMPY" << char(1) << char(0) << char(hdr.size() & 0xFF) << char(hdr.size() >> 8) << hdr;
+    }
+    fs::resize_file(d / "huge.npy", fs::file_size(d / "huge.npy") + 40000ull * 40000ull);
+    const Result huge = cli("run --weights " + (d / "huge.npy").string() + " --state " + (d / "S.npy").string() +
+                            " --out " + (d / "o2").string());
+    EXPECT_EQ(huge.code, 1) << huge.out;
+    EXPECT_NE(huge.out.find("40000 neurons, the chip has N_MAX = 1024"), std::string::npos) << huge.out;
+    fs::remove(d / "huge.npy");
+
     // counters.json cannot be written (a directory is in the way): no new state or fields either.
     fs::create_directories(d / "o3" / "counters.json");
     const Result blocked = cli(base + " --out " + (d / "o3").string());
@@ -250,6 +264,15 @@ TEST(Cli, MnistRefusesATestLabelTheTrainingSetHasNot) {
     EXPECT_NE(r.out.find("t10k-labels-idx1-ubyte"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("label 7 of test item 2"), std::string::npos) << r.out;
     EXPECT_FALSE(fs::exists(d / "out" / "mnist.json"));
+    // One training label far outside the others: refused, naming the labels file and the item.
+    std::vector<uint8_t> odd_train = train;
+    odd_train[17] = 50;
+    write_idx_split(d, "train", odd_train, 28, 28);
+    const Result odd = cli("mnist --protos 2 --no-progress --data " + d.string() + " --out " + (d / "out").string());
+    EXPECT_NE(odd.code, 0) << odd.out;
+    EXPECT_NE(odd.out.find("train-labels-idx1-ubyte"), std::string::npos) << odd.out;
+    EXPECT_NE(odd.out.find("item: 17, label 50"), std::string::npos) << odd.out;
+    EXPECT_FALSE(fs::exists(d / "out"));
     // Images smaller than the pixel crop: refused, naming the file.
     write_idx_split(d, "train", train, 8, 8);
     write_idx_split(d, "t10k", {0, 1, 2, 2}, 8, 8);
