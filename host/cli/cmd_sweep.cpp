@@ -35,8 +35,8 @@ struct Config {
 };
 
 int run_sweep(const SweepOptions& o) {
-    ensure_directory(o.out);
     const MnistJob job = prepare_mnist_job(o.job, o.chip.params.n_max, "sweep");
+    ensure_directory(o.out);  // after the data checks: a bad data set leaves no empty directory
     const MnistSet& test = job.test;
     const TrainedClassifier& net = job.net;
     const size_t images = job.images;
