@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
     app.add_option("--updates", updates, "neuron updates per run (RTL; the C++ datapath runs 20x more)")
         ->check(CLI::Range(1u, 100000000u));
     app.add_option("--runs", runs, "runs; medians are reported")->check(CLI::Range(1u, 1000u));
-    app.add_option("--seed", seed, "random weights seed");
+    app.add_option("--seed", seed, "random weights seed")->check(CLI::NonNegativeNumber);
     CLI11_PARSE(app, argc, argv);
 
     mind1024::ChipParams p;  // defaults: WBITS 8, ABITS 24, LANES 16

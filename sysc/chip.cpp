@@ -62,7 +62,7 @@ void Mind1024Chip::b_transport(tlm::tlm_generic_payload& tx, sc_time& delay) {
 
 unsigned int Mind1024Chip::transport_dbg(tlm::tlm_generic_payload& tx) {
     // Debug reads must not disturb auto-increment pointers or latches: only plain registers.
-    if (!tx.is_read() || tx.get_data_length() != 4) return 0;
+    if (!tx.is_read() || tx.get_data_length() != 4 || tx.get_address() > 0xFFFFFFFFull) return 0;
     const uint32_t off = static_cast<uint32_t>(tx.get_address());
     if (off == MIND_REG_SYN_DATA || off == MIND_REG_THR_DATA || off == MIND_REG_FIELD_DATA || off == MIND_REG_CYCLES_LO)
         return 0;

@@ -35,6 +35,7 @@ struct Config {
 };
 
 int run_sweep(const SweepOptions& o) {
+    refuse_vcd_in_children(o.chip, "sweep");
     const MnistJob job = prepare_mnist_job(o.job, o.chip.params.n_max, "sweep");
     ensure_directory(o.out);  // after the data checks: a bad data set leaves no empty directory
     const MnistSet& test = job.test;

@@ -29,6 +29,13 @@ std::string order_name(Order o);
 void write_json(const std::string& path, const nlohmann::json& j);
 std::string join_path(const std::string& dir, const std::string& name);
 
+// Option checks that, unlike CLI::Range, refuse NaN, signs on unsigned values,
+// empty strings and numbers too large for the target (which CLI11 would clamp).
+CLI::Validator whole_number(uint64_t max);  // digits only, 0..max
+CLI::Validator finite_in(double lo, double hi);
+// Commands whose chips live in child processes cannot write one VCD trace.
+void refuse_vcd_in_children(const ChipOptions& o, const char* command);
+
 }  // namespace mind1024::host
 
 #include "float_matrix.h"

@@ -17,11 +17,11 @@ void add_scale_option(CLI::App* c, std::string& scale) {
 
 void add_mnist_job_options(CLI::App* c, MnistJobOptions& o) {
     c->add_option("--data", o.data, "directory with the four MNIST IDX files (raw or .gz); default $MIND1024_DATA, then the set-up's copy");
-    c->add_option("--limit", o.limit, "use only the first N test images (0 = all)")->capture_default_str();
-    c->add_option("--train-limit", o.train_limit, "train on the first N training images only (0 = all)")->capture_default_str();
+    c->add_option("--limit", o.limit, "use only the first N test images (0 = all)")->capture_default_str()->check(whole_number(UINT32_MAX));
+    c->add_option("--train-limit", o.train_limit, "train on the first N training images only (0 = all)")->capture_default_str()->check(whole_number(UINT32_MAX));
     c->add_option("--protos", o.protos, "prototype neurons per class")->capture_default_str()->check(CLI::Range(1, 200));
     c->add_option("--order", o.order, "update order: sync, async, perm")->capture_default_str()->check(CLI::IsMember({"sync", "async", "seq", "perm"}));
-    c->add_option("--seed", o.seed, "seed of k-means")->capture_default_str();
+    c->add_option("--seed", o.seed, "seed of k-means")->capture_default_str()->check(whole_number(UINT64_MAX));
 }
 
 MnistJob prepare_mnist_job(const MnistJobOptions& o, uint32_t n_max, const char* tag) {

@@ -817,6 +817,30 @@ TEST(Registers, AbortInTheLastNeuronCompletesTheSweep) {
     }
 }
 
+// The debug transport (what a debugger's memory view uses) reads plain registers
+// only: no latch, no auto-increment, nothing outside the 32-bit register space.
+TEST(Registers, DebugReadsArePlainAndChangeNothing) {
+    Bus& b = fresh();
+    auto dbg = [&](uint64_t addr, bool write = false) {
+        uint32_t v = 0;
+        tlm::tlm_generic_payload tx;
+        tx.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+        tx.set_address(addr);
+        tx.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
+        tx.set_data_length(4);
+        const unsigned n = b.host.reg->transport_dbg(tx);
+        return std::make_pair(n, v);
+    };
+    const Snapshot before(b);
+    EXPECT_EQ(dbg(MIND_REG_ID), std::make_pair(4u, uint32_t{MIND_ID_VALUE}));
+    EXPECT_EQ(dbg(MIND_REG_ID | (uint64_t{1} << 32)).first, 0u) << "the address must not wrap onto ID";
+    EXPECT_EQ(dbg(MIND_REG_CYCLES_LO).first, 0u) << "reading CYCLES_LO latches HI";
+    EXPECT_EQ(dbg(MIND_REG_SYN_DATA).first, 0u) << "SYN_DATA auto-increments";
+    EXPECT_EQ(dbg(MIND_REG_MODE, true).first, 0u) << "debug writes are not served";
+    EXPECT_EQ(dbg(0x1000).first, 0u);
+    EXPECT_EQ(Snapshot(b).diff(before), "");
+}
+
 // ---------------------------------------------------------------- docs/registers.md
 
 TEST(Registers, DocsRegistersMdIsTheGeneratedTable) {

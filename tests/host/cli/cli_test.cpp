@@ -215,6 +215,35 @@ TEST(Cli, RunTraceOutputsAndLimitsAreAllOrNothing) {
     fs::remove_all(d);
 }
 
+// Options CLI11 alone would clamp, wrap or let through (NaN, signs, overflow,
+// empty strings) are refused by name, before any output directory appears.
+TEST(Cli, AbsurdOptionValuesAreRefusedByName) {
+    const fs::path d = fresh_dir("absurd");
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {"capacity --loads 0", "--loads"},
+        {"capacity --loads 4000000000", "--loads"},
+        {"capacity --neurons 64 --loads 600", "--loads"},
+        {"capacity --threshold nan", "--threshold"},
+        {"capacity --scale-percentile nan", "--scale-percentile"},
+        {"capacity --max-sweeps 0", "--max-sweeps"},
+        {"capacity --neurons 64 --loads 5 --vcd " + (d / "c.vcd").string(), "--vcd"},
+        {"sweep --bits 8 --vcd " + (d / "s.vcd").string(), "--vcd"},
+        {"recall --seed -5", "--seed"},
+        {"recall --seed ''", "--seed"},
+        {"recall --seed 99999999999999999999999", "--seed"},
+        {"mnist --limit -1", "--limit"},
+        {"sweep --seed -3", "--seed"},
+    };
+    for (const auto& [args, names] : bad) {
+        const Result r = cli(args + " --out " + (d / "out").string());
+        EXPECT_NE(r.code, 0) << args << "\n" << r.out;
+        EXPECT_LT(r.code, 128) << args;
+        EXPECT_NE(r.out.find(names), std::string::npos) << args << "\n" << r.out;
+    }
+    EXPECT_FALSE(fs::exists(d / "out"));
+    fs::remove_all(d);
+}
+
 TEST(Cli, MnistSmokeRun) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not found (set MIND1024_DATA)";
     const fs::path d = fresh_dir("mnist");
