@@ -55,21 +55,24 @@ Quality recall_quality(const Patterns& pats, uint32_t p_count, const CapacityOpt
 }
 
 // alpha where the curve first drops below the threshold (linear interpolation).
-// If it never does, the largest load tested, flagged as a lower bound.
+// If it never does, the largest load tested, flagged as a lower bound; if it is
+// already below at the smallest load, that load, flagged as an upper bound.
 struct AlphaC {
     double value = 0;
-    bool lower_bound = false;
-    std::string text(int width) const { return fmt::format("{:>{}}", fmt::format("{}{:.3f}", lower_bound ? ">" : "", value), width); }
-    nlohmann::json json() const { return lower_bound ? nlohmann::json(nullptr) : nlohmann::json(value); }
+    bool lower_bound = false, upper_bound = false;
+    std::string text(int width) const {
+        return fmt::format("{:>{}}", fmt::format("{}{:.3f}", lower_bound ? ">" : upper_bound ? "<" : "", value), width);
+    }
+    nlohmann::json json() const { return lower_bound || upper_bound ? nlohmann::json(nullptr) : nlohmann::json(value); }
 };
 
 AlphaC alpha_c(const std::vector<double>& alpha, const std::vector<double>& m, double threshold) {
     for (size_t k = 0; k < m.size(); ++k) {
         if (m[k] >= threshold) continue;
-        if (k == 0) return {alpha[0], false};
-        return {alpha[k - 1] + (alpha[k] - alpha[k - 1]) * (m[k - 1] - threshold) / (m[k - 1] - m[k]), false};
+        if (k == 0) return {alpha[0], false, true};
+        return {alpha[k - 1] + (alpha[k] - alpha[k - 1]) * (m[k - 1] - threshold) / (m[k - 1] - m[k]), false, false};
     }
-    return {alpha.back(), true};
+    return {alpha.back(), true, false};
 }
 
 Patterns first(const Patterns& all, uint32_t p) {
@@ -111,7 +114,15 @@ int run_capacity(CapacityOptions o) {
     std::vector<std::vector<FloatMatrix>> J(o.rules.size());
     fmt::print(stderr, "[capacity] learning {} rules x {} loads at N = {}\n", o.rules.size(), o.loads.size(), N);
     for (size_t r = 0; r < o.rules.size(); ++r)
-        for (uint32_t p : o.loads) J[r].push_back(learn(parse_learning_rule(o.rules[r]), first(pats, p)));
+        for (uint32_t p : o.loads) {
+            J[r].push_back(learn(parse_learning_rule(o.rules[r]), first(pats, p)));
+            // Storkey's increments grow with the load; in float they can overflow.
+            for (float v : J[r].back().data)
+                if (!std::isfinite(v))
+                    throw BadArgument(fmt::format("--rules {} at --loads {}: the learned weights overflow float (inf or "
+                                                  "NaN) at N = {}; use smaller loads for this rule",
+                                                  o.rules[r], p, N));
+        }
 
     // Float curves.
     std::vector<std::vector<double>> mf(o.rules.size()), ef(o.rules.size());
@@ -229,7 +240,8 @@ int run_capacity(CapacityOptions o) {
     write_json(join_path(o.out, "capacity.json"), summary);
     plot_png(join_path(o.out, "alpha_c.png"), ac);
     fmt::print("{}", exact_line);
-    fmt::print("(>: the criterion held up to the largest load tested; alpha_c is null in the JSON)\nwrote {}/capacity.csv, capacity.json, capacity_*.png, alpha_c.png\n",
+    fmt::print("(>: the criterion held up to the largest load tested; <: it failed already at the smallest; both are null in "
+               "the JSON)\nwrote {}/capacity.csv, capacity.json, capacity_*.png, alpha_c.png\n",
                o.out);
     return 0;
 }

@@ -46,7 +46,7 @@ bool plot_png(const std::string& png_path, const PlotSpec& spec) {
                               spec.series[k].points ? "linespoints" : "lines", quote(spec.series[k].title));
     }
     script += "\n";
-    FILE* gp = ::popen("gnuplot 2>&1", "w");
+    FILE* gp = ::popen("gnuplot 1>&2", "w");  // its messages belong on stderr, with ours
     bool ok = gp != nullptr;
     if (gp) {
         std::fputs(script.c_str(), gp);

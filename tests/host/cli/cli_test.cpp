@@ -341,6 +341,12 @@ TEST(Cli, CapacitySmokeRun) {
     EXPECT_LT(hebb, 0.35);
     EXPECT_TRUE(j["rules"]["storkey"].contains("wbits8"));
     EXPECT_GT(fs::file_size(d / "capacity.csv"), 0u);
+    // Hebb already fails at the only load (alpha = 4): an upper bound, shown as "<", null in the JSON.
+    const Result over = cli("capacity --neurons 64 --loads 256 --rules hebb --bits 8 --probes 4 --no-progress --out " +
+                            (d / "over").string());
+    ASSERT_EQ(over.code, 0) << over.out;
+    EXPECT_NE(over.out.find("<4.000"), std::string::npos) << over.out;
+    EXPECT_TRUE(read_json(d / "over" / "capacity.json")["rules"]["hebb"]["float"]["alpha_c"].is_null());
     fs::remove_all(d);
 }
 
