@@ -26,6 +26,7 @@ struct CapacityOptions {
     std::vector<uint32_t> wbits{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
     uint32_t probes = 16, max_sweeps = 30;
     double flip = 0.0, threshold = 0.9, percentile = 0;
+    std::string rounding = "nearest";
     std::string order = "async", out = "results/capacity";
     uint64_t seed = 1;
     unsigned jobs = 2;
@@ -153,7 +154,7 @@ int run_capacity(CapacityOptions o) {
                 for (size_t l = 0; l < o.loads.size(); ++l) {
                     chip->soft_reset();
                     QuantReport qr;
-                    load_float_weights(*chip, J[r][l], &qr, o.percentile);
+                    load_float_weights(*chip, J[r][l], &qr, o.percentile, parse_rounding(o.rounding), o.seed + l);
                     clipped = std::max(clipped, qr.clipped_fraction);
                     const Quality q = recall_quality(pats, o.loads[l], o, [&](const std::vector<int8_t>& s) {
                         chip->set_state(s);
@@ -184,7 +185,7 @@ int run_capacity(CapacityOptions o) {
     for (uint32_t p : o.loads) alpha.push_back(double(p) / N);
     std::string csv = "rule,precision,patterns,alpha,mean_overlap,exact_fraction\n";
     nlohmann::json summary = {{"neurons", N}, {"probes", o.probes}, {"flip", o.flip}, {"order", order_name(order)},
-                              {"threshold", o.threshold}, {"model", o.chip.model}, {"scale_percentile", o.percentile},
+                              {"threshold", o.threshold}, {"model", o.chip.model}, {"scale_percentile", o.percentile}, {"rounding", o.rounding},
                               {"theory", {{"hebb", 0.138}, {"clipped_hebb_1bit", 0.10},
                                           {"storkey", 1.0 / std::sqrt(2.0 * std::log(double(N)))}}},
                               {"rules", nlohmann::json::object()}};
@@ -260,6 +261,9 @@ Command add_capacity_command(CLI::App& app) {
     c->add_option("--scale-percentile", o->percentile,
                   "quantizer scale: this percentile of |J| maps to the top code, larger weights clip (0 = max-abs)")
         ->capture_default_str()->check(finite_in(0.0, 100.0));
+    c->add_option("--rounding", o->rounding, "quantizer rounding: nearest, or stochastic (unbiased, seeded by --seed)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"nearest", "stochastic"}));
     c->add_option("--threshold", o->threshold, "overlap below which recall has failed (defines alpha_c), 0..1")->capture_default_str()->check(finite_in(0.0, 1.0));
     c->add_option("--order", o->order, "update order")->capture_default_str()->check(CLI::IsMember({"sync", "async", "seq", "perm"}));
     c->add_option("--max-sweeps", o->max_sweeps, "sweeps at most (1..100000)")->capture_default_str()->check(whole_number(100000));

@@ -91,9 +91,12 @@ std::string join_path(const std::string& dir, const std::string& name) {
 
 namespace mind1024::host {
 
-WeightMatrix load_float_weights(ChipDriver& chip, const FloatMatrix& j, QuantReport* report, double percentile) {
+WeightMatrix load_float_weights(ChipDriver& chip, const FloatMatrix& j, QuantReport* report, double percentile,
+                                Rounding rounding, uint64_t seed) {
     QuantizerOptions opt;
     opt.wbits = chip.params().wbits;
+    opt.rounding = rounding;
+    opt.seed = seed;
     if (percentile > 0) {
         opt.scale_mode = ScaleMode::Percentile;
         opt.percentile = percentile;

@@ -341,6 +341,16 @@ TEST(Cli, CapacitySmokeRun) {
     EXPECT_LT(hebb, 0.35);
     EXPECT_TRUE(j["rules"]["storkey"].contains("wbits8"));
     EXPECT_GT(fs::file_size(d / "capacity.csv"), 0u);
+    // Stochastic rounding is recorded and changes the 2-bit weights (same seed, same bits).
+    const Result sto = cli("capacity --neurons 200 --loads 10,30 --rules hebb --bits 2 --probes 4 --rounding stochastic "
+                           "--no-progress --out " + (d / "sto").string());
+    ASSERT_EQ(sto.code, 0) << sto.out;
+    const Result near = cli("capacity --neurons 200 --loads 10,30 --rules hebb --bits 2 --probes 4 --no-progress --out " +
+                            (d / "near").string());
+    ASSERT_EQ(near.code, 0) << near.out;
+    EXPECT_EQ(read_json(d / "sto" / "capacity.json")["rounding"], "stochastic");
+    EXPECT_NE(slurp(d / "sto" / "capacity.csv"), slurp(d / "near" / "capacity.csv"));
+    EXPECT_NE(cli("capacity --rounding up --out " + (d / "x").string()).code, 0);
     // Hebb already fails at the only load (alpha = 4): an upper bound, shown as "<", null in the JSON.
     const Result over = cli("capacity --neurons 64 --loads 256 --rules hebb --bits 8 --probes 4 --no-progress --out " +
                             (d / "over").string());
