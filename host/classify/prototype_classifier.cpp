@@ -131,7 +131,8 @@ ScalePolicy parse_scale_policy(const std::string& s) {
     throw BadArgument(fmt::format("unknown scale policy '{}' (fit, weights, pixels)", s));
 }
 
-ChipNetwork quantize_classifier(const TrainedClassifier& t, unsigned wbits, unsigned abits, ScalePolicy policy) {
+ChipNetwork quantize_classifier(const TrainedClassifier& t, unsigned wbits, unsigned abits, ScalePolicy policy,
+                                Rounding rounding, uint64_t seed) {
     const ClassifierLayout& L = t.layout;
     FloatMatrix fm(L.n, L.n);
     fm.data = t.net.w;
@@ -163,6 +164,8 @@ ChipNetwork quantize_classifier(const TrainedClassifier& t, unsigned wbits, unsi
     opt.wbits = wbits;
     opt.scale_mode = ScaleMode::Given;
     opt.scale = scale;
+    opt.rounding = rounding;
+    opt.seed = seed;
     const QuantizedMatrix q = quantize_weights(fm, opt);
     c.weight_report = q.report;
     c.weights.n = L.n;

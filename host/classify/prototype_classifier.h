@@ -79,8 +79,10 @@ TrainedClassifier train_classifier(const MnistSet& train, const ClassifierConfig
 // Quantizes to WBITS (rounding to nearest at the policy's scale) and
 // recomputes the thresholds from the rounded weights, so the "off = -1"
 // folding stays exact; thresholds saturate at ABITS (counted).
+// `rounding` of the couplings (stochastic: unbiased, drawn from `seed`).
 ChipNetwork quantize_classifier(const TrainedClassifier& t, unsigned wbits, unsigned abits,
-                                ScalePolicy policy = ScalePolicy::Fit);
+                                ScalePolicy policy = ScalePolicy::Fit, Rounding rounding = Rounding::Nearest,
+                                uint64_t seed = 1);
 ScalePolicy parse_scale_policy(const std::string& s);  // "fit" | "weights" | "pixels"
 
 // Initial state of the network for one encoded image.

@@ -11,6 +11,7 @@
 #include "common.h"
 #include "errors.h"
 #include "float_twin.h"
+#include "mnist_job.h"
 #include "output_file.h"
 #include "patterns.h"
 #include "plot.h"
@@ -261,9 +262,7 @@ Command add_capacity_command(CLI::App& app) {
     c->add_option("--scale-percentile", o->percentile,
                   "quantizer scale: this percentile of |J| maps to the top code, larger weights clip (0 = max-abs)")
         ->capture_default_str()->check(finite_in(0.0, 100.0));
-    c->add_option("--rounding", o->rounding, "quantizer rounding: nearest, or stochastic (unbiased, seeded by --seed)")
-        ->capture_default_str()
-        ->check(CLI::IsMember({"nearest", "stochastic"}));
+    add_rounding_option(c, o->rounding);
     c->add_option("--threshold", o->threshold, "overlap below which recall has failed (defines alpha_c), 0..1")->capture_default_str()->check(finite_in(0.0, 1.0));
     c->add_option("--order", o->order, "update order")->capture_default_str()->check(CLI::IsMember({"sync", "async", "seq", "perm"}));
     c->add_option("--max-sweeps", o->max_sweeps, "sweeps at most (1..100000)")->capture_default_str()->check(whole_number(100000));

@@ -22,7 +22,7 @@ namespace {
 
 struct MnistOptions {
     MnistJobOptions job;
-    std::string out = "results/mnist", json, scale = "fit";
+    std::string out = "results/mnist", json, scale = "fit", rounding = "nearest";
     uint32_t examples = 8;
     bool no_progress = false, skip_float = false;
     ChipOptions chip;
@@ -104,7 +104,8 @@ int run_mnist(const MnistOptions& o) {
     const size_t images = job.images;
     const auto& pixels = job.pixels;
     const std::string& dir = job.dir;
-    const ChipNetwork q = quantize_classifier(net, o.chip.params.wbits, o.chip.params.abits, parse_scale_policy(o.scale));
+    const ChipNetwork q = quantize_classifier(net, o.chip.params.wbits, o.chip.params.abits, parse_scale_policy(o.scale),
+                                              parse_rounding(o.rounding), o.job.seed);
     fmt::print(stderr, "[mnist] weights: {} (scale limited by {})\n", q.weight_report.describe(), q.scale_limited_by);
     fmt::print(stderr, "[mnist] thresholds: max |theta| = {}, {} clipped to ABITS={}\n", q.max_abs_threshold,
                q.thresholds_clipped, o.chip.params.abits);
@@ -256,7 +257,7 @@ int run_mnist(const MnistOptions& o) {
                         {"crop", {cfg.coding.top, cfg.coding.left, cfg.coding.height, cfg.coding.width}},
                         {"inhibition", cfg.inhibition}, {"offset", cfg.offset}, {"label_gain", cfg.label_gain},
                         {"ridge", cfg.ridge}, {"seed", cfg.seed}}},
-        {"quantization", {{"scale", q.weight_report.scale}, {"scale_policy", o.scale}, {"scale_limited_by", q.scale_limited_by}, {"clipped_fraction", q.weight_report.clipped_fraction},
+        {"quantization", {{"scale", q.weight_report.scale}, {"scale_policy", o.scale}, {"rounding", o.rounding}, {"scale_limited_by", q.scale_limited_by}, {"clipped_fraction", q.weight_report.clipped_fraction},
                           {"max_abs_error", q.weight_report.max_abs_error}, {"rms_error", q.weight_report.rms_error},
                           {"max_abs_threshold", q.max_abs_threshold}, {"thresholds_clipped", q.thresholds_clipped}}},
         {"data", dir},
@@ -278,6 +279,7 @@ Command add_mnist_command(CLI::App& app) {
     add_mnist_job_options(c, o->job);
     c->add_option("--examples", o->examples, "example recalls to draw")->capture_default_str();
     add_scale_option(c, o->scale);
+    add_rounding_option(c, o->rounding);
     c->add_flag("--no-float", o->skip_float, "skip the float twin");
     c->add_flag("--no-progress", o->no_progress, "no progress bar");
     add_chip_options(*c, o->chip);

@@ -24,6 +24,7 @@ struct SweepOptions {
     std::vector<uint32_t> abits{16, 20, 24};
     std::vector<std::string> modes{"saturate", "wrap"};
     std::string scale = "fit";
+    std::string rounding = "nearest";
     unsigned jobs = 2;
     bool no_progress = false;
     ChipOptions chip;
@@ -71,7 +72,8 @@ int run_sweep(const SweepOptions& o) {
             ChipOptions co = o.chip;
             co.params.wbits = c.wbits;
             co.params.abits = c.abits;
-            const ChipNetwork q = quantize_classifier(net, c.wbits, c.abits, parse_scale_policy(o.scale));
+            const ChipNetwork q = quantize_classifier(net, c.wbits, c.abits, parse_scale_policy(o.scale),
+                                                      parse_rounding(o.rounding), o.job.seed);
             auto chip = open_chip(co);
             chip->soft_reset();
             chip->load_weights(q.weights);
@@ -130,7 +132,7 @@ int run_sweep(const SweepOptions& o) {
         }
     ps.series.push_back({"float twin", {double(o.wbits.front()), double(o.wbits.back())}, {float_acc, float_acc}, false});
     write_text_atomic(join_path(o.out, "sweep.csv"), csv);
-    write_json(join_path(o.out, "sweep.json"), {{"images", images}, {"scale_policy", o.scale}, {"float", results.back()}, {"configs", rows}});
+    write_json(join_path(o.out, "sweep.json"), {{"images", images}, {"scale_policy", o.scale}, {"rounding", o.rounding}, {"float", results.back()}, {"configs", rows}});
     plot_png(join_path(o.out, "accuracy_vs_bits.png"), ps);
 
     fmt::print("\nMNIST accuracy (%) by WBITS; float twin {:.2f}%\n{:<16}", float_acc, "ABITS / mode");
@@ -158,6 +160,7 @@ Command add_sweep_command(CLI::App& app) {
     c->add_option("--acc-bits", o->abits, "ABITS values (accumulator widths) to sweep")->capture_default_str()->delimiter(',')->check(CLI::Range(2, 32));
     c->add_option("--modes", o->modes, "saturate, wrap")->capture_default_str()->delimiter(',')->check(CLI::IsMember({"saturate", "wrap"}));
     add_scale_option(c, o->scale);
+    add_rounding_option(c, o->rounding);
     add_mnist_job_options(c, o->job);
     c->add_option("--jobs", o->jobs, "child processes at once")->capture_default_str()->check(CLI::Range(1, 64));
     c->add_flag("--no-progress", o->no_progress, "no progress lines");

@@ -15,6 +15,12 @@ void add_scale_option(CLI::App* c, std::string& scale) {
         ->check(CLI::IsMember({"fit", "weights", "pixels"}));
 }
 
+void add_rounding_option(CLI::App* c, std::string& rounding) {
+    c->add_option("--rounding", rounding, "quantizer rounding: nearest, or stochastic (unbiased, seeded by --seed)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"nearest", "stochastic"}));
+}
+
 void add_mnist_job_options(CLI::App* c, MnistJobOptions& o) {
     c->add_option("--data", o.data, "directory with the four MNIST IDX files (raw or .gz); default $MIND1024_DATA, then the set-up's copy");
     c->add_option("--limit", o.limit, "use only the first N test images (0 = all)")->capture_default_str()->check(whole_number(UINT32_MAX));

@@ -30,6 +30,8 @@ struct MnistJob {
 void add_mnist_job_options(CLI::App* c, MnistJobOptions& o);
 // --scale fit|weights|pixels (see ScalePolicy), the same on every command.
 void add_scale_option(CLI::App* c, std::string& scale);
+// --rounding nearest|stochastic (the quantizer's rounding), the same on every command.
+void add_rounding_option(CLI::App* c, std::string& rounding);
 // Loads, trains (logging with `tag`) and encodes; n_max is the chip's neuron count.
 MnistJob prepare_mnist_job(const MnistJobOptions& o, uint32_t n_max, const char* tag);
 

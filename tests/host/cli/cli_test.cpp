@@ -369,6 +369,19 @@ TEST(Cli, SweepSmokeRun) {
     const json j = read_json(d / "sweep.json");
     ASSERT_EQ(j["configs"].size(), 4u);  // 2 WBITS x 1 ABITS x 2 modes
     EXPECT_GT(j["float"]["accuracy"].get<double>(), 70.0);
+    // The rounding mode reaches the quantizer: stochastic 4-bit couplings classify differently.
+    std::string acc[2];
+    for (int k = 0; k < 2; ++k) {
+        const std::string rounding = k ? "stochastic" : "nearest";
+        const fs::path o = d / rounding;
+        const Result rr = cli("sweep --bits 4 --acc-bits 24 --modes saturate --limit 100 --train-limit 3000 --protos 10 "
+                              "--no-progress --rounding " + rounding + " --out " + o.string() + data_flag());
+        ASSERT_EQ(rr.code, 0) << rr.out;
+        const json jr = read_json(o / "sweep.json");
+        EXPECT_EQ(jr["rounding"], rounding);
+        acc[k] = jr["configs"].dump();
+    }
+    EXPECT_NE(acc[0], acc[1]);
     fs::remove_all(d);
 }
 
