@@ -84,6 +84,8 @@ int main(int argc, char** argv) {
     for (uint32_t r = 0; r < runs; ++r) {
         cpp_rate.push_back(run_once(cpp, rows, n, updates * 20, sum_cpp));
         rtl_rate.push_back(run_once(rtl, rows, n, updates, sum_rtl));
+        fmt::print(stderr, "[bench_rtl] run {}/{}: cpp {:.3g} updates/s, verilated {:.3g} updates/s\n", r + 1, runs,
+                   cpp_rate.back(), rtl_rate.back());
     }
     if (sum_cpp == 1 && sum_rtl == 1) std::puts("");  // keep the results live
     const double c = median(cpp_rate), v = median(rtl_rate);
