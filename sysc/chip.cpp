@@ -125,16 +125,20 @@ void Mind1024Chip::irq_method() {
 }
 
 sc_time Mind1024Chip::after(const sc_time& t, uint64_t cycles) const {
-    // sc_time is 64 bits of the time resolution; past its end the sum would wrap
-    // and the run would look aborted. Stop the simulation with an error instead.
-    const double end = t.to_seconds() + static_cast<double>(cycles) * period_.to_seconds();
-    if (end >= 0.999 * sc_core::sc_max_time().to_seconds())
-        SC_REPORT_ERROR(kTimeLimitMsg, fmt::format("{} cycles at {:g} Hz from t = {} s would end at {:g} s, past SystemC's "
-                                                   "last representable time ({:g} s)",
-                                                   cycles, st_.params.clock_hz, t.to_seconds(), end,
-                                                   sc_core::sc_max_time().to_seconds())
-                                           .c_str());
     return t + static_cast<double>(cycles) * period_;
+}
+
+void Mind1024Chip::check_time_left(uint64_t cycles) const {
+    // sc_time is 64 bits of the time resolution; past its end the waits would
+    // wrap and the run would look aborted. Stop the simulation with an error
+    // instead (0.999: room for the bus time around the operation).
+    const double now = sc_core::sc_time_stamp().to_seconds(), max = sc_core::sc_max_time().to_seconds();
+    const double end = now + static_cast<double>(cycles) * period_.to_seconds();
+    if (end >= 0.999 * max)
+        SC_REPORT_ERROR(kTimeLimitMsg, fmt::format("{} cycles at {:g} Hz from t = {} s would end at {:g} s, past "
+                                                   "SystemC's last representable time ({:g} s)",
+                                                   cycles, st_.params.clock_hz, now, end, max)
+                                           .c_str());
 }
 
 bool Mind1024Chip::wait_until(const sc_time& end) {
@@ -231,6 +235,7 @@ Mind1024Chip::Outcome Mind1024Chip::sweep(uint32_t& flips) {
     const uint64_t compute = journal_.size() * g;
     const uint64_t total = compute + pipe_.latency() + (sync ? 2 : 0);
 
+    check_time_left(total);  // every wait of this sweep ends by t0 + total
     const sc_time t0 = sc_core::sc_time_stamp();
     uint64_t elapsed = 0;
     if (opt_.per_neuron_events) {
@@ -275,6 +280,7 @@ Mind1024Chip::Outcome Mind1024Chip::sweep(uint32_t& flips) {
 void Mind1024Chip::hebb() {
     const uint32_t n = st_.n_active;
     const uint64_t cycles = uint64_t{n} * st_.params.groups(n);
+    check_time_left(cycles);
     if (!wait_until(after(sc_core::sc_time_stamp(), cycles))) return;
     st_.ovf_count = 0;
     st_.converged = st_.cycle2 = false;
@@ -294,6 +300,7 @@ void Mind1024Chip::hebb() {
 
 void Mind1024Chip::clear_syn() {
     const uint64_t cycles = uint64_t{st_.params.n_max} * st_.params.groups(st_.params.n_max);
+    check_time_left(cycles);
     if (!wait_until(after(sc_core::sc_time_stamp(), cycles))) return;
     syn.clear();
     st_.converged = st_.cycle2 = false;

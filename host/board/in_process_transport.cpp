@@ -68,14 +68,15 @@ struct InProcessTransport::Impl {
         if (!vcd) return;
         sc_core::sc_close_vcd_trace_file(vcd);
         vcd = nullptr;
-        if (complete && std::rename(trace.partial_path.c_str(), trace.final_path.c_str()) == 0) {
+        if (!complete) {
+            std::remove(trace.partial_path.c_str());
+        } else if (std::rename(trace.partial_path.c_str(), trace.final_path.c_str()) == 0) {
             std::fprintf(stderr, "[board] VCD trace written to %s\n", trace.final_path.c_str());
-            return;
-        }
-        if (complete)
+        } else {
             std::fprintf(stderr, "[board] cannot rename %s to %s: %s\n", trace.partial_path.c_str(),
                          trace.final_path.c_str(), std::strerror(errno));
-        std::remove(trace.partial_path.c_str());
+            std::remove(trace.partial_path.c_str());
+        }
     }
     sysc::Mind1024Chip chip;
     HostInitiator host;

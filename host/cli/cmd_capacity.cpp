@@ -89,9 +89,8 @@ int run_capacity(CapacityOptions o) {
     if (N < 2 || N > o.chip.params.n_max)
         throw BadArgument(fmt::format("--neurons {} must be in 2..N_MAX={}", N, o.chip.params.n_max));
     std::sort(o.loads.begin(), o.loads.end());
-    if (o.loads.empty() || o.loads.front() < 1 || o.loads.back() > 8 * N)
+    if (o.loads.empty() || o.loads.back() > 8 * N)  // 1..8N: the option's check knows no N
         throw BadArgument(fmt::format("--loads: every load must be in 1..8N = 1..{} patterns", 8 * N));
-    if (o.max_sweeps < 1) throw BadArgument("--max-sweeps must be at least 1");
     refuse_vcd_in_children(o.chip, "capacity");
     for (const auto& r : o.rules) parse_learning_rule(r);
     const Order order = parse_order(o.order);
@@ -253,8 +252,8 @@ int run_capacity(CapacityOptions o) {
 Command add_capacity_command(CLI::App& app) {
     auto o = std::make_shared<CapacityOptions>();
     CLI::App* c = app.add_subcommand("capacity", "recall quality against load alpha for Hebb, Storkey, pseudo-inverse; float and WBITS 1..16");
-    c->add_option("--neurons", o->neurons, "N: neurons taking part (N_ACTIVE)")->capture_default_str()->check(whole_number(kMaxNeurons));
-    c->add_option("--loads", o->loads, "numbers of stored patterns P (1..8N)")->capture_default_str()->delimiter(',')->check(whole_number(8 * kMaxNeurons));
+    c->add_option("--neurons", o->neurons, "N: neurons taking part (N_ACTIVE)")->capture_default_str()->check(whole_number(2, kMaxNeurons));
+    c->add_option("--loads", o->loads, "numbers of stored patterns P (1..8N)")->capture_default_str()->delimiter(',')->check(whole_number(1, 8 * kMaxNeurons));
     c->add_option("--rules", o->rules, "hebb, storkey, pinv")->capture_default_str()->delimiter(',');
     c->add_option("--bits", o->wbits, "WBITS values to test")->capture_default_str()->delimiter(',')->check(CLI::Range(1, 16));
     c->add_option("--probes", o->probes, "stored patterns probed per load")->capture_default_str()->check(CLI::Range(1, 100000));
@@ -265,8 +264,8 @@ Command add_capacity_command(CLI::App& app) {
     add_rounding_option(c, o->rounding);
     c->add_option("--threshold", o->threshold, "overlap below which recall has failed (defines alpha_c), 0..1")->capture_default_str()->check(finite_in(0.0, 1.0));
     c->add_option("--order", o->order, "update order")->capture_default_str()->check(CLI::IsMember({"sync", "async", "seq", "perm"}));
-    c->add_option("--max-sweeps", o->max_sweeps, "sweeps at most (1..100000)")->capture_default_str()->check(whole_number(100000));
-    c->add_option("--seed", o->seed, "pattern and probe seed")->capture_default_str()->check(whole_number(UINT64_MAX));
+    c->add_option("--max-sweeps", o->max_sweeps, "sweeps at most (1..100000)")->capture_default_str()->check(whole_number(1, 100000));
+    c->add_option("--seed", o->seed, "pattern and probe seed")->capture_default_str()->check(whole_number(0, UINT64_MAX));
     c->add_option("--jobs", o->jobs, "child processes at once")->capture_default_str()->check(CLI::Range(1, 64));
     c->add_option("--out", o->out, "output directory")->capture_default_str();
     c->add_flag("--no-progress", o->no_progress, "no progress lines");

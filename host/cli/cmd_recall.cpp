@@ -128,7 +128,7 @@ Command add_recall_command(CLI::App& app) {
     c->add_option("--rules", o->rules, "learning rules: hebb, storkey, pinv")->capture_default_str()->delimiter(',');
     c->add_option("--orders", o->orders, "update orders: sync, async, perm")->capture_default_str()->delimiter(',');
     c->add_option("--max-sweeps", o->max_sweeps, "sweeps at most")->capture_default_str()->check(CLI::Range(1, 1000));
-    c->add_option("--seed", o->seed, "seed of the corruption, random patterns and ASYNC_PERM")->capture_default_str()->check(whole_number(UINT64_MAX));
+    c->add_option("--seed", o->seed, "seed of the corruption, random patterns and ASYNC_PERM")->capture_default_str()->check(whole_number(0, UINT64_MAX));
     c->add_option("--data", o->data, "MNIST directory (for --patterns mnist)");
     c->add_option("--out", o->out, "output directory")->capture_default_str();
     add_chip_options(*c, o->chip);

@@ -100,9 +100,9 @@ Command add_run_command(CLI::App& app) {
     c->add_option("--state", o->state, "N initial states, -1 or +1 (.npy)")->required()->check(CLI::ExistingFile);
     c->add_option("--clamp", o->clamp, "N clamp flags, 0 or 1 (.npy); default none")->check(CLI::ExistingFile);
     c->add_option("--order", o->order, "update order: sync, async, perm")->capture_default_str()->check(CLI::IsMember({"sync", "async", "seq", "perm"}));
-    c->add_option("--max-sweeps", o->max_sweeps, "sweep limit (1..4294967295)")->capture_default_str()->check(CLI::Range(1u, 0xFFFFFFFFu));
+    c->add_option("--max-sweeps", o->max_sweeps, "sweep limit (1..4294967295)")->capture_default_str()->check(whole_number(1, UINT32_MAX));
     c->add_option("--noise", o->noise, "enable noise with this TEMP (0..4294967295)")->check(CLI::Range(int64_t{0}, int64_t{0xFFFFFFFF}));
-    c->add_option("--seed", o->seed, "LFSR seed")->capture_default_str();
+    c->add_option("--seed", o->seed, "LFSR seed")->capture_default_str()->check(whole_number(0, UINT32_MAX));
     c->add_option("--out", o->out, "output directory: state.npy, fields.npy, counters.json")->required();
     add_chip_options(*c, o->chip);
     return [o] { return run_network(*o); };

@@ -121,17 +121,17 @@ int64_t energy(const WeightMatrix& w, const std::vector<int8_t>& s, const std::v
     return -e2 / 2 + t;
 }
 
-CLI::Validator whole_number(uint64_t max) {
+CLI::Validator whole_number(uint64_t min, uint64_t max) {
     return CLI::Validator(
-        [max](std::string& v) -> std::string {
+        [min, max](std::string& v) -> std::string {
             const bool digits = !v.empty() && v.size() <= 20 && v.find_first_not_of("0123456789") == std::string::npos;
             errno = 0;
             const unsigned long long x = digits ? std::strtoull(v.c_str(), nullptr, 10) : 0;
-            if (!digits || errno == ERANGE || x > max)
-                return fmt::format("'{}' is not a whole number in 0..{}", v, max);
+            if (!digits || errno == ERANGE || x < min || x > max)
+                return fmt::format("'{}' is not a whole number in {}..{}", v, min, max);
             return {};
         },
-        fmt::format("UINT in 0..{}", max));
+        fmt::format("UINT in {}..{}", min, max));
 }
 
 CLI::Validator finite_in(double lo, double hi) {

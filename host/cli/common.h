@@ -31,7 +31,7 @@ std::string join_path(const std::string& dir, const std::string& name);
 
 // Option checks that, unlike CLI::Range, refuse NaN, signs on unsigned values,
 // empty strings and numbers too large for the target (which CLI11 would clamp).
-CLI::Validator whole_number(uint64_t max);  // digits only, 0..max
+CLI::Validator whole_number(uint64_t min, uint64_t max);  // digits only, min..max
 CLI::Validator finite_in(double lo, double hi);
 // Commands whose chips live in child processes cannot write one VCD trace.
 void refuse_vcd_in_children(const ChipOptions& o, const char* command);

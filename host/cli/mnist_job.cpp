@@ -23,11 +23,11 @@ void add_rounding_option(CLI::App* c, std::string& rounding) {
 
 void add_mnist_job_options(CLI::App* c, MnistJobOptions& o) {
     c->add_option("--data", o.data, "directory with the four MNIST IDX files (raw or .gz); default $MIND1024_DATA, then the set-up's copy");
-    c->add_option("--limit", o.limit, "use only the first N test images (0 = all)")->capture_default_str()->check(whole_number(UINT32_MAX));
-    c->add_option("--train-limit", o.train_limit, "train on the first N training images only (0 = all)")->capture_default_str()->check(whole_number(UINT32_MAX));
+    c->add_option("--limit", o.limit, "use only the first N test images (0 = all)")->capture_default_str()->check(whole_number(0, UINT32_MAX));
+    c->add_option("--train-limit", o.train_limit, "train on the first N training images only (0 = all)")->capture_default_str()->check(whole_number(0, UINT32_MAX));
     c->add_option("--protos", o.protos, "prototype neurons per class")->capture_default_str()->check(CLI::Range(1, 200));
     c->add_option("--order", o.order, "update order: sync, async, perm")->capture_default_str()->check(CLI::IsMember({"sync", "async", "seq", "perm"}));
-    c->add_option("--seed", o.seed, "seed of k-means")->capture_default_str()->check(whole_number(UINT64_MAX));
+    c->add_option("--seed", o.seed, "seed of k-means")->capture_default_str()->check(whole_number(0, UINT64_MAX));
 }
 
 MnistJob prepare_mnist_job(const MnistJobOptions& o, uint32_t n_max, const char* tag) {
@@ -49,20 +49,20 @@ MnistJob prepare_mnist_job(const MnistJobOptions& o, uint32_t n_max, const char*
     cfg.neurons = n_max;
     check_same_geometry(j.train, j.test);
     // Every class the training labels span needs its prototypes' worth of images.
-    check_labels(j.train, find_data_file(j.dir, labels_file_name(Split::Train)), o.protos);
+    check_labels(j.train, o.protos);
+    // The classes come from the training labels; a test label outside them has no label neuron.
+    const uint32_t classes = j.train.num_classes();
+    for (size_t i = 0; i < j.images; ++i)
+        if (j.test.labels[i] >= classes)
+            throw DataError(fmt::format("{}: label {} of test item {} is not a class of the training set (0..{})",
+                                        j.test.labels_path, int{j.test.labels[i]}, i, classes - 1));
     if (cfg.coding.top + cfg.coding.height > j.train.rows || cfg.coding.left + cfg.coding.width > j.train.cols)
         throw DataError(fmt::format("{}: {}x{} images are too small for the classifier's {}x{} pixel crop at ({}, {})",
-                                    find_data_file(j.dir, images_file_name(Split::Train)), j.train.rows, j.train.cols,
+                                    j.train.images_path, j.train.rows, j.train.cols,
                                     cfg.coding.height, cfg.coding.width, cfg.coding.top, cfg.coding.left));
     fmt::print(stderr, "[{}] training on {} images: {} prototypes per class (k-means), order {}\n", tag, j.train.count,
                cfg.protos_per_class, order_name(cfg.order));
     j.net = train_classifier(j.train, cfg);
-    // The classes come from the training labels; a test label outside them has no label neuron.
-    for (size_t i = 0; i < j.images; ++i)
-        if (j.test.labels[i] >= j.net.layout.classes)
-            throw DataError(fmt::format("{}: label {} of test item {} is not a class of the training set (0..{})",
-                                        find_data_file(j.dir, labels_file_name(Split::Test)), int{j.test.labels[i]}, i,
-                                        j.net.layout.classes - 1));
     fmt::print(stderr, "[{}] trained in {:.1f} s: {} pixel, {} prototype, {} label neurons\n", tag, j.net.train_seconds,
                j.net.layout.pixels, j.net.layout.protos, j.net.layout.labels);
     j.pixels.resize(j.images);

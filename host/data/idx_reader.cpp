@@ -315,7 +315,8 @@ void check_max_pixels(const MnistSet& s, size_t max_pixels, const std::string& w
                                     s.rows, s.cols, s.image_size(), max_pixels, why));
 }
 
-void check_labels(const MnistSet& s, const std::string& labels_path, uint32_t min_per_class) {
+void check_labels(const MnistSet& s, uint32_t min_per_class) {
+    const std::string& labels_path = s.labels_path;
     if (s.labels.empty()) throw DataError(fmt::format("{}: no labels", labels_path));
     std::array<uint64_t, 256> count{};
     for (uint8_t l : s.labels) ++count[l];
@@ -323,12 +324,11 @@ void check_labels(const MnistSet& s, const std::string& labels_path, uint32_t mi
     unsigned bad = 0;
     while (bad <= max && count[bad] >= min_per_class) ++bad;
     if (bad > max) return;
-    // The likely culprit: the first item of a short class, else (the short
-    // classes are empty) the first item past the first empty one.
-    size_t item = 0;
-    while (item < s.labels.size() && count[s.labels[item]] >= min_per_class) ++item;
-    if (item == s.labels.size()) item = 0;
-    while (count[s.labels[item]] >= min_per_class && s.labels[item] < bad) ++item;
+    // The likely culprit: the first item of a short class; if the short classes
+    // are empty, the first label above the missing class (a stray large label).
+    auto it = std::find_if(s.labels.begin(), s.labels.end(), [&](uint8_t l) { return count[l] < min_per_class; });
+    if (it == s.labels.end()) it = std::find_if(s.labels.begin(), s.labels.end(), [&](uint8_t l) { return l > bad; });
+    const size_t item = static_cast<size_t>(it - s.labels.begin());
     throw DataError(fmt::format("{}: labels run 0..{} but class {} has {} item(s); every class needs at least {} "
                                 "(first offending item: {}, label {})",
                                 labels_path, max, bad, count[bad], min_per_class, item, s.labels[item]));

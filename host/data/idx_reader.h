@@ -64,12 +64,12 @@ void check_same_geometry(const MnistSet& a, const MnistSet& b);
 // pixels; `why` says what limits it (e.g. "the chip's 1024 neurons less 40 for labels").
 void check_max_pixels(const MnistSet& s, size_t max_pixels, const std::string& why);
 
-// DataError naming labels_path unless every class 0..max label has at least
+// DataError naming s.labels_path unless every class 0..max label has at least
 // min_per_class items (e.g. "labels run 0..50 but class 10 has 0 item(s); every
 // class needs at least 2 (first offending item: 1234, label 50)"), or if there
 // are no labels. The offending item is the first of a short class, or if the
-// short classes are empty, the first past the first empty one.
-void check_labels(const MnistSet& s, const std::string& labels_path, uint32_t min_per_class);
+// short classes are empty, the first label above the missing class.
+void check_labels(const MnistSet& s, uint32_t min_per_class);
 
 enum class Split { Train, Test };
 const char* to_string(Split s);  // "train" / "test"

@@ -28,7 +28,7 @@ struct ReportError : std::runtime_error {
 class OutputSet {
 public:
     explicit OutputSet(std::string dir);  // creates dir and the staging directory
-    ~OutputSet();                         // removes the staging directory if not published
+    ~OutputSet();                         // removes the staging directory (and what was not published)
     OutputSet(const OutputSet&) = delete;
     OutputSet& operator=(const OutputSet&) = delete;
 
@@ -36,12 +36,10 @@ public:
     std::string path(const std::string& name);
     // Checks every final path can take a file, then renames each into place.
     void publish();
-    const std::string& dir() const { return dir_; }
 
 private:
     std::string dir_, staging_;
     std::vector<std::string> names_;
-    bool published_ = false;
 };
 
 }  // namespace mind1024::host

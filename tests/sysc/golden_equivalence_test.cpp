@@ -302,7 +302,6 @@ TEST(GoldenEquivalenceTiming, PerNeuronEventsAbortLikeTheReferenceBudget) {
     });
 }
 
-// Bad input at construction: an exception naming the parameter, no crash.
 // A real run whose CYCLES passes 2^32: the 64-bit counter, CYCLES_LO/HI and the
 // annotated time stay exact (LANES 1 makes each cycle one MAC, the cheapest way there).
 TEST(GoldenEquivalenceTiming, CyclesPastTwoToThe32InOneRun) {
@@ -334,6 +333,7 @@ TEST(GoldenEquivalenceTiming, CyclesPastTwoToThe32InOneRun) {
     });
 }
 
+// Bad input at construction: an exception naming the parameter, no crash.
 TEST(GoldenEquivalenceBadInput, OutOfRangeChipParametersThrow) {
     struct Bad { const char* name; ChipParams p; };
     std::vector<Bad> bad;

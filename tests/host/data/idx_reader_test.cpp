@@ -306,24 +306,25 @@ TEST(MnistSplit, HeadersComparedBeforeTheData) {
 // Review finding: one stray label (50 or 200) only showed up as confusing errors downstream.
 TEST(MnistSplit, CheckLabelsNamesTheShortClass) {
     MnistSet s;
+    s.labels_path = "lb";
     for (int k = 0; k < 3; ++k)
         for (uint8_t c = 0; c < 10; ++c) s.labels.push_back(c);
-    check_labels(s, "lb", 3);
-    expect_data_error([&] { check_labels(s, "lb", 4); },
+    check_labels(s, 3);
+    expect_data_error([&] { check_labels(s, 4); },
                       {"lb: labels run 0..9 but class 0 has 3 item(s); every class needs at least 4",
                        "first offending item: 0, label 0"});
     s.labels[17] = 50;  // class 7 keeps 2
-    expect_data_error([&] { check_labels(s, "lb", 2); },
+    expect_data_error([&] { check_labels(s, 2); },
                       {"lb: labels run 0..50 but class 10 has 0 item(s)", "at least 2", "item: 17, label 50"});
-    check_labels(s, "lb", 0);
+    check_labels(s, 0);
     s.labels[17] = 7;
     s.labels[4] = 3;  // class 4 keeps 2, class 3 has 4
-    check_labels(s, "lb", 2);
-    expect_data_error([&] { check_labels(s, "lb", 3); }, {"class 4 has 2 item(s)", "item: 14, label 4"});
+    check_labels(s, 2);
+    expect_data_error([&] { check_labels(s, 3); }, {"class 4 has 2 item(s)", "item: 14, label 4"});
     s.labels.assign(5, 200);
-    expect_data_error([&] { check_labels(s, "lb", 1); }, {"0..200", "class 0 has 0", "item: 0, label 200"});
+    expect_data_error([&] { check_labels(s, 1); }, {"0..200", "class 0 has 0", "item: 0, label 200"});
     s.labels.clear();
-    expect_data_error([&] { check_labels(s, "lb", 1); }, {"lb: no labels"});
+    expect_data_error([&] { check_labels(s, 1); }, {"lb: no labels"});
 }
 
 TEST(MnistSplit, RefusesEmptySplitAndMissingFile) {
