@@ -56,6 +56,7 @@ tlm::tlm_response_status Mind1024Chip::reg_access(tlm::tlm_generic_payload& tx) 
 }
 
 void Mind1024Chip::b_transport(tlm::tlm_generic_payload& tx, sc_time& delay) {
+    access_delay_ = delay;  // a command starts at the initiator's time, not at the last sync point
     tx.set_response_status(reg_access(tx));
     delay += 2 * period_;  // a register access takes 2 bus cycles
 }
@@ -114,7 +115,7 @@ void Mind1024Chip::command(uint32_t ctrl) {
     st_.done = false;
     abort_requested_ = false;
     cmd_pending_ = true;
-    cmd_event_.notify(sc_core::SC_ZERO_TIME);
+    cmd_event_.notify(access_delay_);
 }
 
 void Mind1024Chip::update_irq() { irq_event_.notify(sc_core::SC_ZERO_TIME); }

@@ -82,6 +82,7 @@ private:
     ChipState st_;
     ChipOptions opt_;
     sc_core::sc_time period_;
+    sc_core::sc_time access_delay_;  // the local time offset of the access being served
     sc_core::sc_time after(const sc_core::sc_time& t, uint64_t cycles) const;  // t + cycles clock periods
     // SC_REPORT_ERROR(kTimeLimitMsg) unless `cycles` from now fit in sc_time.
     void check_time_left(uint64_t cycles) const;

@@ -1,23 +1,37 @@
-// The SystemC chip linked into this process. SystemC elaborates once per
-// process, so there is one such board per process: open() hands out the same
-// instance again when the parameters agree, and refuses otherwise.
+// The board simulated in this process: the SystemC platform of sysc/board
+// (chip-only by default; with the controller CPU when firmware is given),
+// reached through the board's host port. SystemC elaborates once per
+// process, so there is one such board per process: open() hands out the
+// same instance again when the parameters agree, and refuses otherwise.
+//
+// Time: every access costs its simulated bus time. The host runs ahead of
+// the simulation like a loosely-timed initiator and lets the kernel catch up
+// before it observes anything (a read) while something is running, so a host
+// polling STATUS sees a run finish; wait_idle() runs the kernel until the
+// chip's DONE, not until the kernel runs out of events (with a CPU or a timer
+// it never does).
 #pragma once
 #include <memory>
+#include <string>
 
 #include "transport.h"
 
 namespace mind1024::sysc {
 class Mind1024Chip;
-struct ChipOptions;
+}
+namespace mind1024::board {
+class Mind1024Board;
 }
 
 namespace mind1024::host {
 
 struct InProcessOptions {
     bool per_neuron_events = false;
-    // Non-empty: write a VCD trace of the chip there (must end in ".vcd"). It is
+    // Non-empty: write a VCD trace of the board there (must end in ".vcd"). It is
     // written under "<name>.partial.vcd" and renamed by finish_trace(true).
     std::string vcd_path;
+    // Non-empty: an RV32IM ELF the board's controller runs (otherwise a chip-only platform).
+    std::string firmware_path;
 };
 
 class InProcessTransport : public Transport {
@@ -33,16 +47,22 @@ public:
     double now_seconds() const override;
     std::string name() const override { return "systemc"; }
 
+    // Board addresses (any region of the memory map), for the mailbox and SRAM.
+    uint32_t board_read32(uint64_t addr);
+    void board_write32(uint64_t addr, uint32_t v);
+
     // Closes the VCD trace of the process's board, if any: kept under its name
     // when `complete`, removed otherwise (a failed run leaves no trace that looks whole).
     static void finish_trace(bool complete);
 
     sysc::Mind1024Chip& chip();
+    board::Mind1024Board& board();
     const ChipParams& params() const { return params_; }
 
 private:
     InProcessTransport(const ChipParams& p, const InProcessOptions& opt);
-    void transact(bool write, uint64_t addr, void* data, uint32_t bytes);
+    void transact(bool write, uint64_t board_addr, void* data, uint32_t bytes);
+    // Runs the kernel over the host's bus time not yet simulated.
     void sync_time();
     void check_usable() const;
     [[noreturn]] void fail(const std::string& what);

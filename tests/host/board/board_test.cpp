@@ -23,7 +23,7 @@ ChipParams small_params() {
     return p;
 }
 
-Board& board() {
+Board& test_board() {
     static std::unique_ptr<Board> b = Board::open_in_process(small_params());
     return *b;
 }
@@ -37,7 +37,7 @@ WeightMatrix random_weights(uint32_t n, unsigned wbits, std::mt19937& rng) {
 }  // namespace
 
 TEST(Board, ReadsConfigAndId) {
-    Board& b = board();
+    Board& b = test_board();
     EXPECT_EQ(b.read_reg(MIND_REG_ID), MIND_ID_VALUE);
     EXPECT_EQ(b.params().n_max, 96u);
     EXPECT_EQ(b.params().wbits, 6u);
@@ -46,7 +46,7 @@ TEST(Board, ReadsConfigAndId) {
 }
 
 TEST(Board, AgreesWithReferenceDriverOnRandomRuns) {
-    Board& b = board();
+    Board& b = test_board();
     ReferenceDriver ref(small_params());
     std::mt19937 rng(7);
     for (int trial = 0; trial < 12; ++trial) {
@@ -91,7 +91,7 @@ TEST(Board, AgreesWithReferenceDriverOnRandomRuns) {
 }
 
 TEST(Board, RejectsOutOfRangeInputWithClearErrors) {
-    Board& b = board();
+    Board& b = test_board();
     WeightMatrix w{4, std::vector<int16_t>(16, 0)};
     w.w[5] = 32;  // WBITS 6: max 31
     try {
@@ -112,7 +112,7 @@ TEST(Board, RejectsOutOfRangeInputWithClearErrors) {
 }
 
 TEST(Board, ChipBadArgSurfacesAsTypedError) {
-    Board& b = board();
+    Board& b = test_board();
     b.soft_reset();
     b.write_reg(MIND_REG_MODE, 3);  // reserved order
     b.write_reg(MIND_REG_IRQ_STATUS, 3);
@@ -124,7 +124,7 @@ TEST(Board, ChipBadArgSurfacesAsTypedError) {
 }
 
 TEST(Board, SecondBoardWithOtherParamsIsRefused) {
-    board();
+    test_board();
     ChipParams p = small_params();
     p.wbits = 8;
     EXPECT_THROW(Board::open_in_process(p), BoardError);

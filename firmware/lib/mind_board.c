@@ -1,0 +1,153 @@
+/* mind_board.c: the board runtime (see mind_board.h). */
+#include "mind_board.h"
+
+#include <stdio.h>
+
+#include "mind1024_board.h"
+#include "mind_bus.h"
+
+/* ------------------------------------------------------------------ console */
+
+void mind_putc(char c) { mind_write32(MIND_UART_BASE + MIND_UART_REG_DATA, (uint8_t)c); }
+
+static int uart_put(char c, FILE *f) {
+    (void)f;
+    mind_putc(c);
+    return (unsigned char)c;
+}
+
+/* picolibc: stdin/stdout/stderr are globals the program defines. One write-only
+ * stream; reading stdin gives EOF. */
+static FILE uart_stream = FDEV_SETUP_STREAM(uart_put, NULL, NULL, _FDEV_SETUP_WRITE);
+FILE *const stdin = &uart_stream;
+FILE *const stdout = &uart_stream;
+FILE *const stderr = &uart_stream;
+
+/* ------------------------------------------------------------------ exit */
+
+void _exit(int code) __attribute__((noreturn));
+void _exit(int code) {
+    mind_write32(MIND_SYSCTRL_BASE + MIND_SYSCTRL_REG_EXIT, (uint32_t)code);
+    for (;;) {
+        /* the board has stopped; nothing runs past the write */
+    }
+}
+
+void mind_exit(int code) { _exit(code); }
+
+/* ------------------------------------------------------------------ timer */
+
+uint64_t mind_timer_us(void) {
+    const uint32_t lo = mind_read32(MIND_TIMER_BASE + MIND_TIMER_REG_TIME_LO); /* latches HI */
+    const uint32_t hi = mind_read32(MIND_TIMER_BASE + MIND_TIMER_REG_TIME_HI);
+    return ((uint64_t)hi << 32) | lo;
+}
+
+void mind_timer_alarm_at(uint64_t at_us) {
+    mind_write32(MIND_TIMER_BASE + MIND_TIMER_REG_IRQ_EN, 0);
+    /* HI first with LO at its maximum: no intermediate value lies before at_us. */
+    mind_write32(MIND_TIMER_BASE + MIND_TIMER_REG_CMP_LO, 0xFFFFFFFFu);
+    mind_write32(MIND_TIMER_BASE + MIND_TIMER_REG_CMP_HI, (uint32_t)(at_us >> 32));
+    mind_write32(MIND_TIMER_BASE + MIND_TIMER_REG_CMP_LO, (uint32_t)at_us);
+    mind_write32(MIND_TIMER_BASE + MIND_TIMER_REG_IRQ_STATUS, MIND_TIMER_IRQ_STATUS_CMP);
+    mind_write32(MIND_TIMER_BASE + MIND_TIMER_REG_IRQ_EN, MIND_TIMER_IRQ_EN_CMP);
+}
+
+void mind_timer_alarm_off(void) {
+    mind_write32(MIND_TIMER_BASE + MIND_TIMER_REG_IRQ_EN, 0);
+    mind_write32(MIND_TIMER_BASE + MIND_TIMER_REG_IRQ_STATUS, MIND_TIMER_IRQ_STATUS_CMP);
+}
+
+uint32_t mind_irq_sources(void) { return mind_read32(MIND_SYSCTRL_BASE + MIND_SYSCTRL_REG_IRQ_SOURCES); }
+
+/* ------------------------------------------------------------------ interrupts */
+
+#define MSTATUS_MIE (1u << 3)
+#define MIE_MEIE (1u << 11)
+
+#define CSR_READ(csr)                                          \
+    __extension__({                                            \
+        uint32_t v_;                                           \
+        __asm__ volatile("csrr %0, " #csr : "=r"(v_));         \
+        v_;                                                    \
+    })
+#define CSR_WRITE(csr, v) __asm__ volatile("csrw " #csr ", %0" ::"r"((uint32_t)(v)))
+#define CSR_SET(csr, v) __asm__ volatile("csrs " #csr ", %0" ::"r"((uint32_t)(v)))
+#define CSR_CLEAR(csr, v) __asm__ volatile("csrc " #csr ", %0" ::"r"((uint32_t)(v)))
+
+static volatile mind_irq_handler_t irq_handler;
+static volatile uint32_t irq_taken;
+
+/* The wfi of mind_wfi, at a known address (mind_wfi_insn) for the trap entry. */
+extern const char mind_wfi_insn[];
+__asm__(".section .text.mind_wfi,\"ax\",@progbits\n"
+        ".globl mind_wfi\n"
+        ".type mind_wfi, @function\n"
+        ".p2align 2\n"
+        "mind_wfi:\n"
+        ".globl mind_wfi_insn\n"
+        "mind_wfi_insn:\n"
+        "    wfi\n"
+        "    ret\n"
+        ".size mind_wfi, .-mind_wfi\n"
+        ".text\n");
+
+/* A few characters straight to the UART (no stdio inside the trap). */
+static void trap_puts(const char *s) {
+    while (*s) mind_putc(*s++);
+}
+static void trap_puthex(uint32_t v) {
+    int k;
+    trap_puts("0x");
+    for (k = 28; k >= 0; k -= 4) mind_putc("0123456789abcdef"[(v >> k) & 0xFu]);
+}
+
+/* mtvec, direct mode: every trap comes here. GCC saves the registers this uses
+ * (all caller-saved ones, since it calls the handler) and ends with mret. */
+void mind_trap_entry(void) __attribute__((interrupt("machine"), aligned(4), used));
+void mind_trap_entry(void) {
+    const uint32_t mcause = CSR_READ(mcause);
+    if (mcause == MIND_MCAUSE_EXTERNAL) {
+        /* Taken on the wfi itself (the interrupt came just before it): resume
+         * after it, as if the wfi had woken up. */
+        if (CSR_READ(mepc) == (uint32_t)(uintptr_t)mind_wfi_insn) CSR_WRITE(mepc, (uint32_t)(uintptr_t)mind_wfi_insn + 4u);
+        ++irq_taken;
+        const mind_irq_handler_t h = irq_handler;
+        if (h)
+            h();
+        else
+            CSR_CLEAR(mie, MIE_MEIE); /* nobody to clear the cause: stop it repeating */
+        return;
+    }
+    trap_puts("\nmind_board: unexpected trap, mcause ");
+    trap_puthex(mcause);
+    trap_puts(" mepc ");
+    trap_puthex(CSR_READ(mepc));
+    trap_puts(" mtval ");
+    trap_puthex(CSR_READ(mtval));
+    trap_puts("\n");
+    _exit(MIND_EXIT_UNEXPECTED_TRAP);
+}
+
+/* Before main (picolibc's crt0 runs the constructors): a valid mtvec, the
+ * external interrupt masked. */
+static void __attribute__((constructor)) mind_board_init(void) {
+    CSR_CLEAR(mstatus, MSTATUS_MIE);
+    CSR_CLEAR(mie, MIE_MEIE);
+    CSR_WRITE(mtvec, (uint32_t)(uintptr_t)&mind_trap_entry); /* aligned(4): mode bits 00, direct */
+}
+
+void mind_irq_set_handler(mind_irq_handler_t handler) { irq_handler = handler; }
+
+void mind_irq_enable(void) {
+    CSR_WRITE(mtvec, (uint32_t)(uintptr_t)&mind_trap_entry);
+    CSR_SET(mie, MIE_MEIE);
+    CSR_SET(mstatus, MSTATUS_MIE);
+}
+
+void mind_irq_disable(void) {
+    CSR_CLEAR(mstatus, MSTATUS_MIE);
+    CSR_CLEAR(mie, MIE_MEIE);
+}
+
+uint32_t mind_irq_count(void) { return irq_taken; }

@@ -1,0 +1,83 @@
+/* mind_board.h: the board runtime for MIND 1024 board firmware.
+ *
+ * Linking mind_board.c gives a program:
+ *   - stdio on the UART: printf, puts, putchar, fputs(stderr) ... write to the
+ *     console (stdin reads EOF);
+ *   - _exit(code) (so exit(), return from main, abort()) writing SYSCTRL EXIT:
+ *     the simulation ends with that exit code;
+ *   - the microsecond timer, its compare interrupt;
+ *   - machine external interrupts: a trap entry in mtvec (direct mode, set
+ *     before main) that calls one C handler.
+ *
+ * Interrupts. The board ORs the chip IRQ, the host interface doorbell and the
+ * timer compare into the CPU's machine external interrupt (mcause 0x8000000B),
+ * taken when mstatus.MIE and mie.MEIE are both set. mind_irq_sources() says
+ * which devices drive the line now. The handler must clear the cause in the
+ * device (e.g. the chip's IRQ_STATUS, RW1C) or the interrupt is taken again
+ * at once after it returns. Exceptions (illegal instruction, ecall, bad
+ * access) never reach the firmware: the board stops with a report.
+ *
+ * Plain C99 (also usable from C++).
+ */
+#ifndef MIND_BOARD_H
+#define MIND_BOARD_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Exit code of a program the runtime itself stops: a trap other than the
+ * external interrupt reached mtvec (the board should never let one through). */
+#define MIND_EXIT_UNEXPECTED_TRAP 126
+
+/* mcause of the machine external interrupt. */
+#define MIND_MCAUSE_EXTERNAL 0x8000000Bu
+
+/* One character to the console (what stdout uses). */
+void mind_putc(char c);
+
+/* Ends the simulation with `code` (0..255 by convention), as exit() does but
+ * without running atexit handlers. Never returns. */
+void mind_exit(int code) __attribute__((noreturn));
+
+/* Simulated time in microseconds (TIMER: TIME_LO, then the HI word it latched). */
+uint64_t mind_timer_us(void);
+
+/* Timer compare interrupt: fires once the time reaches `at_us` (a source of the
+ * external interrupt, SYSCTRL.IRQ_SOURCES.TIMER). Clears a pending compare
+ * first. mind_timer_alarm_off() disables it and clears it. */
+void mind_timer_alarm_at(uint64_t at_us);
+void mind_timer_alarm_off(void);
+
+/* Which devices drive the external interrupt now: MIND_SYSCTRL_IRQ_SOURCES_CHIP,
+ * _HOSTIF, _TIMER bits of mind1024_board.h. */
+uint32_t mind_irq_sources(void);
+
+/* The handler called, from the trap entry, for each external interrupt (NULL:
+ * none; an interrupt without a handler clears mie.MEIE so it cannot repeat). */
+typedef void (*mind_irq_handler_t)(void);
+void mind_irq_set_handler(mind_irq_handler_t handler);
+
+/* Sets mie.MEIE and mstatus.MIE (mtvec is already the trap entry). */
+void mind_irq_enable(void);
+/* Clears mstatus.MIE and mie.MEIE. */
+void mind_irq_disable(void);
+
+/* External interrupts taken since reset. */
+uint32_t mind_irq_count(void);
+
+/* Waits for an interrupt (the wfi instruction). Safe in the loop
+ *     while (!flag_set_by_the_handler) mind_wfi();
+ * with interrupts enabled: if the interrupt is taken between the test of the
+ * flag and the wfi, the trap entry resumes after the wfi instead of on it, so
+ * the loop re-tests the flag rather than sleeping on an interrupt already
+ * served. With nothing left that can interrupt, the board reports a deadlock. */
+void mind_wfi(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MIND_BOARD_H */

@@ -1,0 +1,155 @@
+// RiscvCpu: the board's RV32IM controller, Unicorn inside a SystemC thread.
+//  - ROM and SRAM are mapped into Unicorn directly (DMI through the bus);
+//    every device access is a b_transport on `bus`, carrying the CPU's local
+//    time offset as its delay (loosely timed, riscv-vp/qbox style).
+//  - Time: one cycle per instruction at `clock_hz` plus the devices' delays.
+//    Instructions are counted per translation block (a block hook), not per
+//    instruction. The CPU runs ahead up to one quantum, then waits (syncs).
+//  - Interrupts: `ext_irq` is sampled at every sync and after `wfi`; Unicorn
+//    cannot raise MEIP, so the CPU enters the trap itself (mepc, mcause 11,
+//    mstatus.MPIE/MIE/MPP, pc = mtvec) and the guest's mret returns.
+//  - Faults never escape: illegal instructions, unmapped or read-only accesses,
+//    device error responses and misaligned device accesses halt the CPU with
+//    a report (cause, exact pc, instruction word, address).
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "debug_target.h"
+#include "elf_loader.h"
+#include "memory_map.h"
+
+struct uc_struct;
+
+namespace mind1024::board {
+
+class GdbStub;
+
+struct CpuConfig {
+    double clock_hz = MIND_CPU_CLOCK_HZ;
+    sc_core::sc_time quantum = sc_core::sc_time(10, sc_core::SC_US);
+    uint64_t max_instructions = 0;  // 0: no limit
+};
+
+struct CpuFault {
+    std::string cause;                 // "illegal instruction", "store to ROM", ...
+    uint32_t pc = 0;
+    bool pc_exact = true;              // false: the start of the translation block
+    std::optional<uint32_t> insn;      // the instruction word at pc, if readable
+    std::optional<uint64_t> address;   // the data or fetch address, if any
+    std::string describe() const;
+};
+
+enum class CpuState { Reset, Running, WaitingForInterrupt, Halted };
+enum class HaltReason { None, Exit, Fault, InstructionLimit, Deadlock, Killed };
+
+class RiscvCpu : public sc_core::sc_module, public DebugTarget {
+public:
+    tlm_utils::simple_initiator_socket<RiscvCpu> bus;
+    sc_core::sc_in<bool> ext_irq;
+
+    SC_HAS_PROCESS(RiscvCpu);
+    RiscvCpu(sc_core::sc_module_name name, const CpuConfig& cfg, std::vector<Region> regions);
+    ~RiscvCpu() override;
+
+    // Before the simulation starts: the image to run (without one the CPU stays in reset).
+    void load(ElfImage image);
+    // Before the simulation starts: serve this debugger before running.
+    void attach_debugger(GdbStub* stub) { gdb_ = stub; }
+    // A write to SYSCTRL.EXIT: the CPU stops after the current instruction.
+    void request_exit(uint32_t code);
+    // Called once when the CPU halts (exit, fault, limit); the board pauses the simulation there.
+    std::function<void()> on_halt;
+
+    CpuState state() const { return state_; }
+    HaltReason halt_reason() const { return halt_; }
+    uint32_t exit_code() const { return exit_code_; }
+    const CpuFault& fault() const { return fault_; }
+    std::string halt_report() const;  // one line for the user
+    uint64_t instructions() const { return icount_; }
+    uint64_t interrupts_taken() const { return irqs_taken_; }
+    uint64_t device_accesses() const { return mmio_; }
+    uint32_t pc() const { return pc_; }
+    const CpuConfig& config() const { return cfg_; }
+    // Marks the CPU as dead-locked in wfi (the board decides: nothing left to wake it).
+    void declare_deadlock();
+
+    // DebugTarget (GDB): valid while the CPU is stopped in the debugger.
+    uint32_t read_reg(unsigned n) override;
+    void write_reg(unsigned n, uint32_t v) override;
+    bool read_mem(uint32_t addr, uint8_t* dst, uint32_t len) override;
+    bool write_mem(uint32_t addr, const uint8_t* src, uint32_t len) override;
+    bool insert_breakpoint(uint32_t addr) override;
+    bool remove_breakpoint(uint32_t addr) override;
+    StopEvent resume(bool step, const std::function<bool()>& stop_requested) override;
+
+private:
+    struct MmioRegion {
+        RiscvCpu* cpu;
+        uint32_t base;
+        size_t region;
+    };
+    void end_of_elaboration() override;
+    void thread();
+    // Runs until something the caller must see: a halt, a breakpoint, one step, a debugger stop request.
+    StopEvent execute(bool step, const std::function<bool()>* stop_requested);
+    void sync();
+    void wait_for_interrupt();
+    void take_interrupt();
+    void halt(HaltReason r);
+    void record_fault(std::string cause, uint32_t pc, bool exact, std::optional<uint64_t> addr);
+    // The exact pc of the access to `addr` in the current block, or the block start.
+    std::pair<uint32_t, bool> access_pc(uint64_t addr);
+    std::optional<uint32_t> fetch_word(uint32_t pc);
+    void read_x(uint32_t (&x)[32]);
+    sc_core::sc_time local_time() const;
+    uint64_t device_access(bool write, uint64_t addr, unsigned size, uint64_t value);
+
+    static void on_block(uc_struct* uc, uint64_t addr, uint32_t size, void* self);
+    static void on_code(uc_struct* uc, uint64_t addr, uint32_t size, void* self);
+    static void on_intr(uc_struct* uc, uint32_t intno, void* self);
+    static bool on_invalid(uc_struct* uc, void* self);
+    static bool on_bad_mem(uc_struct* uc, int type, uint64_t addr, int size, int64_t value, void* self);
+    static uint64_t on_mmio_read(uc_struct* uc, uint64_t off, unsigned size, void* ctx);
+    static void on_mmio_write(uc_struct* uc, uint64_t off, unsigned size, uint64_t value, void* ctx);
+
+    CpuConfig cfg_;
+    std::vector<Region> regions_;
+    std::vector<MmioRegion> mmio_regions_;
+    uc_struct* uc_ = nullptr;
+    std::optional<ElfImage> image_;
+    GdbStub* gdb_ = nullptr;
+
+    sc_core::sc_time period_;
+    uint64_t period_ticks_, quantum_instr_;
+    // Progress in the current quantum.
+    uint64_t icount_ = 0, local_instr_ = 0, local_dev_ticks_ = 0;
+    int64_t budget_ = 0;
+    uint32_t block_start_ = 0, block_size_ = 0, pc_ = 0;
+    bool stepping_ = false, quantum_stop_ = false, limit_stop_ = false, bp_hit_ = false, exit_requested_ = false;
+    bool fault_pending_ = false;
+    std::optional<uint32_t> skip_bp_;
+    std::map<uint32_t, size_t> breakpoints_;  // address -> Unicorn hook handle
+
+    CpuState state_ = CpuState::Reset;
+    HaltReason halt_ = HaltReason::None;
+    uint32_t exit_code_ = 0;
+    CpuFault fault_;
+    uint64_t irqs_taken_ = 0, mmio_ = 0;
+    sc_core::sc_event exit_event_;
+    tlm::tlm_generic_payload tx_;
+    uint64_t tx_data_ = 0;
+};
+
+const char* halt_reason_name(HaltReason r);
+
+}  // namespace mind1024::board

@@ -1,0 +1,33 @@
+#include "uart.h"
+
+#include <cstdio>
+
+#include "mind1024_board.h"
+
+namespace mind1024::board {
+
+Uart::Uart(sc_core::sc_module_name name) : RegisterDevice(name, MIND_UART_SIZE) {
+    sink = [](char c) {
+        std::fputc(c, stdout);
+        if (c == '\n') std::fflush(stdout);
+    };
+}
+
+bool Uart::peek(uint32_t offset, uint32_t& value) {
+    if (offset != MIND_UART_REG_STATUS) return false;
+    value = MIND_UART_STATUS_TX_READY;
+    return true;
+}
+
+tlm::tlm_response_status Uart::read(uint32_t offset, uint32_t& value, const sc_core::sc_time&) {
+    return peek(offset, value) ? tlm::TLM_OK_RESPONSE : tlm::TLM_ADDRESS_ERROR_RESPONSE;
+}
+
+tlm::tlm_response_status Uart::write(uint32_t offset, uint32_t value, const sc_core::sc_time&) {
+    if (offset != MIND_UART_REG_DATA) return tlm::TLM_ADDRESS_ERROR_RESPONSE;
+    ++bytes_;
+    if (sink) sink(static_cast<char>(value & 0xFF));
+    return tlm::TLM_OK_RESPONSE;
+}
+
+}  // namespace mind1024::board
