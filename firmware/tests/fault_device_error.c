@@ -9,7 +9,8 @@
 int main(void) {
     printf("fault_device_error: writing the read-only chip ID register at 0x%08x\n",
            (unsigned)(MIND_CHIP_BASE + MIND_REG_ID));
-    *(volatile uint32_t *)(MIND_CHIP_BASE + MIND_REG_ID) = 0x12345678u;
+    /* fault_insn: the faulting instruction, whose address the board must report. */
+    __asm__ volatile(".globl fault_insn\n.type fault_insn, @function\nfault_insn:\n" "    sw %0, 0(%1)" : : "r"(0x12345678u), "r"(MIND_CHIP_BASE + MIND_REG_ID) : "memory");
     printf("fault_device_error: ERROR, the write to ID went through\n");
     return 1;
 }

@@ -4,7 +4,8 @@
 
 int main(void) {
     printf("fault_illegal: executing the illegal instruction word 0x00000000\n");
-    __asm__ volatile(".word 0x00000000");
+    /* fault_insn: the faulting instruction, whose address the board must report. */
+    __asm__ volatile(".globl fault_insn\n.type fault_insn, @function\nfault_insn:\n" "    .word 0x00000000");
     printf("fault_illegal: ERROR, still running after the illegal instruction\n");
     return 1;
 }

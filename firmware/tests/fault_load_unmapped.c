@@ -4,7 +4,9 @@
 
 int main(void) {
     printf("fault_load_unmapped: loading from 0x10000000\n");
-    const uint32_t v = *(volatile uint32_t *)0x10000000u;
+    uint32_t v;
+    /* fault_insn: the faulting instruction, whose address the board must report. */
+    __asm__ volatile(".globl fault_insn\n.type fault_insn, @function\nfault_insn:\n" "    lw %0, 0(%1)" : "=r"(v) : "r"(0x10000000u) : "memory");
     printf("fault_load_unmapped: ERROR, the load returned 0x%08x\n", (unsigned)v);
     return 1;
 }

@@ -1,5 +1,6 @@
 #include "riscv_cpu.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -100,6 +101,18 @@ void RiscvCpu::end_of_elaboration() {
     check(uc_hook_add(uc_, &h, UC_HOOK_INSN_INVALID, reinterpret_cast<void*>(on_invalid), this, 1, 0), "invalid hook");
     check(uc_hook_add(uc_, &h, UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT, reinterpret_cast<void*>(on_bad_mem), this, 1, 0),
           "memory hook");
+    // Unicorn splits a misaligned device access into aligned ones before the MMIO callbacks see
+    // it; the memory hook still sees the access as the instruction made it. Devices only: ROM
+    // and SRAM stay hook-free.
+    uint64_t dev_lo = ~uint64_t{0}, dev_hi = 0;
+    for (const MmioRegion& m : mmio_regions_) {
+        dev_lo = std::min<uint64_t>(dev_lo, m.base);
+        dev_hi = std::max<uint64_t>(dev_hi, regions_[m.region].end() - 1);
+    }
+    if (dev_lo <= dev_hi)
+        check(uc_hook_add(uc_, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, reinterpret_cast<void*>(on_device_mem), this,
+                          dev_lo, dev_hi),
+              "device access hook");
 
     if (!image_) return;
     // The image goes in through the bus's debug path: ROM accepts it there.
@@ -380,17 +393,23 @@ bool RiscvCpu::on_bad_mem(uc_struct*, int type, uint64_t addr, int, int64_t, voi
     return false;
 }
 
+void RiscvCpu::on_device_mem(uc_struct* uc, int type, uint64_t addr, int size, int64_t, void* self) {
+    auto* c = static_cast<RiscvCpu*>(self);
+    if (size <= 0 || addr % static_cast<unsigned>(size) == 0 || c->fault_pending_) return;
+    const auto k = find_region(addr);
+    if (!k) return;  // between devices: the unmapped hook reports it
+    const bool write = type == UC_MEM_WRITE;
+    const auto [pc, exact] = c->access_pc(addr);
+    c->record_fault(fmt::format("misaligned {}-byte {} device region {}", size, write ? "store to" : "load from",
+                                c->regions_[*k].name),
+                    pc, exact, addr);
+    uc_emu_stop(uc);
+}
+
 uint64_t RiscvCpu::device_access(bool write, uint64_t addr, unsigned size, uint64_t value) {
     if (fault_pending_ || exit_requested_) return 0;  // the run is ending: touch nothing more
     ++mmio_;
     const Region& r = *std::find_if(regions_.begin(), regions_.end(), [&](const Region& g) { return g.contains(addr); });
-    if (addr % size) {
-        const auto [pc, exact] = access_pc(addr);
-        record_fault(fmt::format("misaligned {}-byte {} of device region {}", size, write ? "store to" : "load from", r.name),
-                     pc, exact, addr);
-        uc_emu_stop(uc_);
-        return 0;
-    }
     tx_data_ = value;
     tx_.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     tx_.set_address(addr);

@@ -119,6 +119,7 @@ private:
     static void on_intr(uc_struct* uc, uint32_t intno, void* self);
     static bool on_invalid(uc_struct* uc, void* self);
     static bool on_bad_mem(uc_struct* uc, int type, uint64_t addr, int size, int64_t value, void* self);
+    static void on_device_mem(uc_struct* uc, int type, uint64_t addr, int size, int64_t value, void* self);
     static uint64_t on_mmio_read(uc_struct* uc, uint64_t off, unsigned size, void* ctx);
     static void on_mmio_write(uc_struct* uc, uint64_t off, unsigned size, uint64_t value, void* ctx);
 

@@ -22,26 +22,27 @@
 #include "mind_bus.h"
 #include "mind_chip.h"
 
-/* Exit code of each check. */
+/* Exit code of each check: 10 and up, clear of mind-board's own exit codes
+ * (2..7: bad input, fault, limit, deadlock, ...) and of 1. */
 enum selftest_check {
-    CHECK_ID = 1,             /* ID reads "MIND" */
-    CHECK_VERSION = 2,        /* VERSION major is the header's */
-    CHECK_CONFIG = 3,         /* CONFIG fields inside the contract's ranges */
-    CHECK_STATUS_RESET = 4,   /* STATUS 0 */
-    CHECK_N_ACTIVE_RESET = 5, /* N_ACTIVE = N_MAX */
-    CHECK_MAX_SWEEPS_RESET = 6,
-    CHECK_SEED_RESET = 7,
-    CHECK_OTHER_RESET = 8,    /* MODE, TEMP, IRQ_EN, IRQ_STATUS, CTRL, STATE, CLAMP all 0 */
-    CHECK_COUNTERS_RESET = 9, /* SWEEPS, FLIPS, OVF_COUNT, CYCLES 0 */
-    CHECK_SOFT_RESET = 10,    /* SOFT_RESET puts changed registers back */
-    CHECK_CLEAR_SYN = 11,     /* CLEAR_SYN ends without error in N_MAX * ceil(N_MAX / LANES) cycles */
-    CHECK_HEBB = 12,          /* each HEBB ends without error in n * ceil(n / LANES) cycles */
-    CHECK_WEIGHTS = 13,       /* rows 0 and n-1 read back as the Hebb sum of the two patterns */
-    CHECK_RUN = 14,           /* START ends by interrupt, without error, CONVERGED */
-    CHECK_RECALL = 15,        /* the state is pattern 1 again */
-    CHECK_IRQ = 16,           /* the handler ran, saw DONE, and cleared it */
-    CHECK_TIMER = 17,         /* the microsecond timer advanced */
-    CHECK_CYCLES = 18         /* the run's CYCLES = sweeps * (n * ceil(n / LANES) + latency) */
+    CHECK_ID = 10,               /* ID reads "MIND" */
+    CHECK_VERSION = 11,          /* VERSION major is the header's */
+    CHECK_CONFIG = 12,           /* CONFIG fields inside the contract's ranges */
+    CHECK_STATUS_RESET = 13,     /* STATUS 0 */
+    CHECK_N_ACTIVE_RESET = 14,   /* N_ACTIVE = N_MAX */
+    CHECK_MAX_SWEEPS_RESET = 15,
+    CHECK_SEED_RESET = 16,
+    CHECK_OTHER_RESET = 17,      /* MODE, TEMP, IRQ_EN, IRQ_STATUS, CTRL, STATE, CLAMP all 0 */
+    CHECK_COUNTERS_RESET = 18,   /* SWEEPS, FLIPS, OVF_COUNT, CYCLES 0 */
+    CHECK_SOFT_RESET = 19,       /* SOFT_RESET puts changed registers back */
+    CHECK_CLEAR_SYN = 20,        /* CLEAR_SYN ends without error in N_MAX * ceil(N_MAX / LANES) cycles */
+    CHECK_HEBB = 21,             /* each HEBB ends without error in n * ceil(n / LANES) cycles */
+    CHECK_WEIGHTS = 22,          /* rows 0 and n-1 read back as the Hebb sum of the two patterns */
+    CHECK_RUN = 23,              /* START ends by interrupt, without error, CONVERGED */
+    CHECK_RECALL = 24,           /* the state is pattern 1 again */
+    CHECK_IRQ = 25,              /* the handler ran, saw DONE, and cleared it */
+    CHECK_TIMER = 26,            /* the microsecond timer advanced */
+    CHECK_CYCLES = 27            /* the run's CYCLES = sweeps * (n * ceil(n / LANES) + latency) */
 };
 
 #define N 64u                       /* neurons taking part */

@@ -455,7 +455,7 @@ TEST_F(GdbStubTest, OversizedPacketIsRefused) {
     std::this_thread::sleep_for(50ms);
     client->raw(big.substr(3000));
     EXPECT_EQ(client->get(), '+');
-    EXPECT_EQ(client->read_packet(), "E01");
+    EXPECT_EQ(client->read_packet(), "E01") << log.str();
     EXPECT_EQ(client->cmd("m20000000,4"), "13000000");  // nothing written
     // An abandoned packet followed by a new one: the new one is served.
     client->raw("$m2000");
@@ -574,7 +574,7 @@ TEST_F(GdbStubTest, RealGdbInterrupt) {
     if (access(gdb, X_OK) != 0) GTEST_SKIP() << gdb << " not installed";
     toy.spin = true;
     start(false);
-    std::string cmd = std::string("timeout 60 timeout -s INT 1 ") + gdb +
+    std::string cmd = std::string("timeout 60 timeout -s INT 0.08 ") + gdb +
                       " -batch -nx -ex 'set architecture riscv:rv32'"
                       " -ex 'target remote 127.0.0.1:" + std::to_string(stub->port()) + "'"
                       " -ex 'continue' -ex 'info registers pc' -ex 'detach' 2>&1";

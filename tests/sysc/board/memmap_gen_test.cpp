@@ -205,6 +205,13 @@ TEST(BoardLink, ResponseFileHoldsPicolibcsSymbols) {
 TEST(BoardMap, CommittedDocIsCurrent) {
     EXPECT_EQ(slurp(source_dir() + "/docs/board_map.md"), generated("board_map.md"))
         << "docs/board_map.md is stale: copy build/generated/board_map.md over it";
+    // docs/board.md carries the generated region table verbatim.
+    const std::string gen = generated("board_map.md");
+    const size_t start = gen.find("| base | end |");
+    ASSERT_NE(start, std::string::npos);
+    const std::string table = gen.substr(start, gen.find("\n\n", start) + 1 - start);
+    EXPECT_NE(slurp(source_dir() + "/docs/board.md").find(table), std::string::npos)
+        << "the memory map in docs/board.md is stale: copy the region table of build/generated/board_map.md";
 }
 
 // ---------------------------------------------------------------- the generator itself

@@ -1,0 +1,246 @@
+// mind-board as a firmware engineer meets it: the project's firmware run on
+// the virtual board, UART on stdout, the firmware's exit code, every fault
+// and limit reported with its cause and pc and its own exit code, and bad
+// ELF files refused before anything runs. Each case runs the real binary.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "elf_loader.h"
+#include "mind1024_board.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+    int rc = -1;
+    std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(f), {}};
+}
+
+fs::path temp_dir() {
+    const fs::path d = fs::path(::testing::TempDir()) / ("mind_board_test_" + std::to_string(getpid()));
+    fs::create_directories(d);
+    return d;
+}
+
+fs::path firmware(const std::string& name) { return fs::path(MIND1024_FIRMWARE_DIR) / (name + ".elf"); }
+
+// Runs mind-board with `args` under a 60 s wall-clock limit (a hang fails, it never blocks the suite).
+Result board(const std::string& args) {
+    const fs::path d = temp_dir();
+    const std::string cmd = "timeout -s KILL 60 " + std::string(MIND_BOARD_EXE) + " " + args + " >" +
+                            (d / "out").string() + " 2>" + (d / "err").string();
+    const int st = std::system(cmd.c_str());
+    Result r;
+    r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    r.out = slurp(d / "out");
+    r.err = slurp(d / "err");
+    return r;
+}
+
+Result run_fw(const std::string& name, const std::string& extra = "") {
+    return board("--firmware " + firmware(name).string() + " " + extra);
+}
+
+// The pc the report names.
+uint32_t reported_pc(const std::string& err) {
+    std::smatch m;
+    if (!std::regex_search(err, m, std::regex("pc 0x([0-9A-Fa-f]{8})"))) return 0xFFFFFFFF;
+    return static_cast<uint32_t>(std::stoul(m[1], nullptr, 16));
+}
+
+std::vector<uint8_t> bytes_of(const fs::path& p) {
+    const std::string s = slurp(p);
+    return {s.begin(), s.end()};
+}
+
+fs::path write_file(const std::string& name, const std::vector<uint8_t>& b) {
+    const fs::path p = temp_dir() / name;
+    std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), static_cast<long>(b.size()));
+    return p;
+}
+
+}  // namespace
+
+TEST(MindBoard, HelloPrintsOnTheUartAndExitsWithZero) {
+    const Result r = run_fw("hello");
+    EXPECT_EQ(r.rc, 0) << r.err;
+    EXPECT_NE(r.out.find("Hello from the MIND 1024 board"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("ID 0x4d494e44"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("SystemC"), std::string::npos) << "the SystemC banner is on the console";
+}
+
+TEST(MindBoard, ExitCodeIsWhatTheFirmwareWroteToSystemControl) {
+    const Result r = run_fw("exit_code");
+    EXPECT_EQ(r.rc, 42) << r.err;
+    EXPECT_NE(r.out.find("exit(42)"), std::string::npos) << r.out;
+}
+
+TEST(MindBoard, SelftestPassesOnTheVirtualBoard) {
+    const Result r = run_fw("selftest", "--stats");
+    EXPECT_EQ(r.rc, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("self-test passed"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("interrupt: 1 taken"), std::string::npos) << r.out;
+    EXPECT_NE(r.err.find("M instructions/s"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("1 interrupts"), std::string::npos) << r.err;
+}
+
+// Each fault stops the board with exit code 3, names its cause, and gives the
+// exact pc of the faulting instruction (the firmware marks it with a global
+// label `fault_insn`), after the firmware's own UART line.
+struct FaultCase {
+    const char* firmware;
+    const char* cause;
+    const char* address;  // nullptr: none in the report
+    uint32_t pc = 0;      // 0: the address of the firmware's `fault_insn` label
+};
+
+class MindBoardFault : public ::testing::TestWithParam<FaultCase> {};
+
+TEST_P(MindBoardFault, StopsTheBoardWithCauseExactPcAndAddress) {
+    const FaultCase& c = GetParam();
+    const Result r = run_fw(c.firmware);
+    EXPECT_EQ(r.rc, 3) << r.out << r.err;
+    EXPECT_NE(r.out.find(c.firmware), std::string::npos) << "the UART line before the fault is missing: " << r.out;
+    EXPECT_NE(r.err.find(c.cause), std::string::npos) << r.err;
+    if (c.address) {
+        EXPECT_NE(r.err.find(std::string("address ") + c.address), std::string::npos) << r.err;
+    }
+    const auto img = mind1024::board::load_elf(firmware(c.firmware).string(),
+                                               {{"ROM", MIND_ROM_BASE, MIND_ROM_SIZE, false},
+                                                {"SRAM", MIND_SRAM_BASE, MIND_SRAM_SIZE, true}});
+    uint32_t want = c.pc;
+    if (!want) {
+        const auto label = img.symbols.find("fault_insn");
+        ASSERT_NE(label, img.symbols.end()) << c.firmware << " has no fault_insn label";
+        want = label->second;
+    }
+    EXPECT_EQ(reported_pc(r.err), want) << r.err;
+    EXPECT_EQ(r.err.find("start of its block"), std::string::npos) << r.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Faults, MindBoardFault,
+    ::testing::Values(FaultCase{"fault_illegal", "illegal instruction", nullptr},
+                      FaultCase{"fault_load_unmapped", "load outside the memory map", "0x10000000"},
+                      FaultCase{"fault_store_rom", "store to ROM", "0x00000100"},
+                      FaultCase{"fault_misaligned_device", "misaligned 4-byte load from device region CHIP", "0x40000002"},
+                      FaultCase{"fault_device_error", "bus error from CHIP", "0x40000000"},
+                      FaultCase{"fault_fetch", "instruction fetch outside the memory map", "0x30000000", 0x30000000},
+                      FaultCase{"ecall", "ecall", nullptr}),
+    [](const auto& info) { return std::string(info.param.firmware); });
+
+TEST(MindBoard, RunawayProgramStopsAtTheInstructionLimitWithItsPc) {
+    const Result r = run_fw("loop_forever", "--max-instructions 1000000");
+    EXPECT_EQ(r.rc, 4) << r.err;
+    EXPECT_NE(r.err.find("instruction limit reached"), std::string::npos) << r.err;
+    EXPECT_NE(reported_pc(r.err), 0xFFFFFFFFu) << r.err;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(r.err, m, std::regex("(\\d+) instructions run")));
+    EXPECT_LE(std::stoull(m[1]), 1000000u);
+    EXPECT_GE(std::stoull(m[1]), 999000u);
+}
+
+TEST(MindBoard, RunawayProgramStopsAtTheSimulatedTimeLimit) {
+    const Result r = run_fw("loop_forever", "--max-time 2ms");
+    EXPECT_EQ(r.rc, 4) << r.err;
+    EXPECT_NE(r.err.find("time limit: stopped at 2 ms"), std::string::npos) << r.err;
+    EXPECT_NE(reported_pc(r.err), 0xFFFFFFFFu) << r.err;
+}
+
+TEST(MindBoard, WfiThatNothingCanWakeIsADeadlock) {
+    const Result r = run_fw("wfi_deadlock");
+    EXPECT_EQ(r.rc, 5) << r.err;
+    EXPECT_NE(r.err.find("deadlock"), std::string::npos) << r.err;
+}
+
+TEST(MindBoard, TraceHoldsChipSignalsAndInterruptLines) {
+    const fs::path vcd = temp_dir() / "selftest.vcd";
+    const Result r = run_fw("selftest", "--vcd " + vcd.string());
+    EXPECT_EQ(r.rc, 0) << r.err;
+    const std::string t = slurp(vcd);
+    for (const char* sig : {" busy ", " cpu_ext_irq ", " chip_irq ", " hostif_irq ", " timer_irq "})
+        EXPECT_NE(t.find(sig), std::string::npos) << sig;
+    EXPECT_FALSE(fs::exists(temp_dir() / "selftest.partial.vcd"));
+}
+
+TEST(MindBoard, OptionsAreCheckedBeforeAnythingRuns) {
+    EXPECT_EQ(board("--help").rc, 0);
+    struct Bad {
+        std::string args, msg;
+    };
+    const std::string fw = firmware("hello").string();
+    for (const Bad& b : {Bad{"", "--firmware is required"}, Bad{"--firmware " + fw + " --quantum 0", "--quantum"},
+                         Bad{"--firmware " + fw + " --max-time soon", "--max-time"},
+                         Bad{"--firmware " + fw + " --vcd trace.txt", "must end in .vcd"},
+                         Bad{"--firmware " + fw + " --gdb udp:1", "udp:1"}, Bad{"--firmware " + fw + " --frobnicate", "frobnicate"}}) {
+        const Result r = board(b.args);
+        EXPECT_EQ(r.rc, 2) << b.args << ": " << r.err;
+        EXPECT_NE((r.err + r.out).find(b.msg), std::string::npos) << b.args << ": " << r.err;
+        EXPECT_EQ(r.out.find("Hello"), std::string::npos) << b.args << ": the firmware ran";
+    }
+}
+
+TEST(MindBoard, BadFirmwareFilesAreRefusedNamingFileAndCause) {
+    const std::vector<uint8_t> good = bytes_of(firmware("hello"));
+    ASSERT_GT(good.size(), 64u);
+    auto patched = [&](size_t off, std::vector<uint8_t> v) {
+        std::vector<uint8_t> b = good;
+        std::copy(v.begin(), v.end(), b.begin() + static_cast<long>(off));
+        return b;
+    };
+    // Elf32_Ehdr: e_ident[4] class, [5] data; e_machine at 18; e_phoff at 28, e_phentsize at 42, e_phnum at 44.
+    // Elf32_Phdr: p_type at 0 (1 = PT_LOAD), p_paddr at 12.
+    uint32_t phoff = 0;
+    uint16_t phentsize = 0, phnum = 0;
+    std::memcpy(&phoff, good.data() + 28, 4);
+    std::memcpy(&phentsize, good.data() + 42, 2);
+    std::memcpy(&phnum, good.data() + 44, 2);
+    uint32_t load = 0;
+    for (uint16_t k = 0; k < phnum && !load; ++k) {
+        uint32_t type = 0;
+        std::memcpy(&type, good.data() + phoff + k * phentsize, 4);
+        if (type == 1) load = phoff + k * phentsize;
+    }
+    ASSERT_NE(load, 0u) << "no PT_LOAD segment in hello.elf";
+    std::vector<uint8_t> huge = good;
+    huge.resize(17u << 20);
+    struct Bad {
+        std::string name;
+        fs::path path;
+        std::string msg;
+    };
+    const std::vector<Bad> cases = {
+        {"missing", temp_dir() / "nowhere.elf", "nowhere.elf"},
+        {"empty", write_file("empty.elf", {}), "empty"},
+        {"text", write_file("text.elf", {'h', 'e', 'l', 'l', 'o', '\n'}), "not an ELF"},
+        {"64-bit", write_file("elf64.elf", patched(4, {2})), "64-bit"},
+        {"big-endian", write_file("be.elf", patched(5, {2})), "big-endian"},
+        {"wrong machine", write_file("arm.elf", patched(18, {40, 0})), "machine"},
+        {"oversized", write_file("huge.elf", huge), "larger"},
+        {"segment outside", write_file("outside.elf", patched(load + 12, {0, 0, 0, 0x60})), "outside"},
+    };
+    for (const Bad& c : cases) {
+        const Result r = board("--firmware " + c.path.string());
+        EXPECT_EQ(r.rc, 2) << c.name << ": " << r.err;
+        EXPECT_NE(r.err.find(c.path.filename().string()), std::string::npos) << c.name << ": " << r.err;
+        EXPECT_NE(r.err.find(c.msg), std::string::npos) << c.name << ": " << r.err;
+    }
+}
