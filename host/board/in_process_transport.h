@@ -4,12 +4,10 @@
 // process, so there is one such board per process: open() hands out the
 // same instance again when the parameters agree, and refuses otherwise.
 //
-// Time: every access costs its simulated bus time. The host runs ahead of
-// the simulation like a loosely-timed initiator and lets the kernel catch up
-// before it observes anything (a read) while something is running, so a host
-// polling STATUS sees a run finish; wait_idle() runs the kernel until the
-// chip's DONE, not until the kernel runs out of events (with a CPU or a timer
-// it never does).
+// Time: every access costs its simulated bus time; the host port's driver
+// (sysc/board/host_port_driver.h) lets the chip run meanwhile, so a host
+// polling STATUS sees a run finish, and wait_idle() returns at the chip's
+// DONE, not when the kernel runs out of events.
 #pragma once
 #include <memory>
 #include <string>
@@ -39,17 +37,15 @@ public:
     static InProcessTransport& open(const ChipParams& p, const InProcessOptions& opt = {});
     ~InProcessTransport() override;
 
-    uint32_t read32(uint64_t addr) override;
-    void write32(uint64_t addr, uint32_t v) override;
-    void read_block(uint64_t addr, void* dst, uint32_t bytes) override;
-    void write_block(uint64_t addr, const void* src, uint32_t bytes) override;
+    uint32_t board_read32(uint32_t addr) override;
+    void board_write32(uint32_t addr, uint32_t v) override;
+    void board_read_block(uint32_t addr, void* dst, uint32_t bytes) override;
+    void board_write_block(uint32_t addr, const void* src, uint32_t bytes) override;
     void wait_idle() override;
+    void wait_ready(double limit_s) override;
     double now_seconds() const override;
     std::string name() const override { return "systemc"; }
-
-    // Board addresses (any region of the memory map), for the mailbox and SRAM.
-    uint32_t board_read32(uint64_t addr);
-    void board_write32(uint64_t addr, uint32_t v);
+    ChipParams chip_params() const override { return params_; }
 
     // Closes the VCD trace of the process's board, if any: kept under its name
     // when `complete`, removed otherwise (a failed run leaves no trace that looks whole).
@@ -61,9 +57,7 @@ public:
 
 private:
     InProcessTransport(const ChipParams& p, const InProcessOptions& opt);
-    void transact(bool write, uint64_t board_addr, void* data, uint32_t bytes);
-    // Runs the kernel over the host's bus time not yet simulated.
-    void sync_time();
+    void transact(bool write, uint32_t board_addr, void* data, uint32_t bytes);
     void check_usable() const;
     [[noreturn]] void fail(const std::string& what);
 

@@ -1,28 +1,60 @@
-// Transport: how the host reaches a board's bus. The in-process transport
-// links the SystemC chip; a socket or firmware transport can be added under
-// the same interface without changing Board or its callers.
+// Transport: how the host reaches a board's bus. Board addresses follow the
+// board's memory map (chip registers at MIND_CHIP_BASE, synapse window at
+// MIND_CHIP_SYN_BASE, mailbox at MIND_HOSTIF_BASE, its buffer, SRAM).
+// InProcessTransport links the simulated board into the process;
+// SocketTransport (host/link) reaches a board process over a socket. Board
+// (bare mode, register by register) and FirmwareDriver (commands to the
+// firmware through the mailbox) work over either.
 #pragma once
 #include <cstdint>
 #include <string>
 
 #include "chip_params.h"
+#include "errors.h"
+#include "mind1024_board.h"
 
 namespace mind1024::host {
 
 class Transport {
 public:
     virtual ~Transport() = default;
-    // Chip-relative addresses: registers at 0, synapse window at MIND_SYN_WINDOW_OFFSET.
     // Throw BusError on an error response.
-    virtual uint32_t read32(uint64_t addr) = 0;
-    virtual void write32(uint64_t addr, uint32_t v) = 0;
-    virtual void read_block(uint64_t addr, void* dst, uint32_t bytes) = 0;
-    virtual void write_block(uint64_t addr, const void* src, uint32_t bytes) = 0;
-    // Let the board run until the chip's engine is idle.
+    virtual uint32_t board_read32(uint32_t addr) = 0;
+    virtual void board_write32(uint32_t addr, uint32_t v) = 0;
+    virtual void board_read_block(uint32_t addr, void* dst, uint32_t bytes) = 0;
+    virtual void board_write_block(uint32_t addr, const void* src, uint32_t bytes) = 0;
+    // Lets the board run until the chip's engine is idle.
     virtual void wait_idle() = 0;
+    // Lets the board run until HOSTIF.READY != 0 (the firmware answered); a
+    // BoardError naming the limit after `limit_s` of simulated time.
+    virtual void wait_ready(double limit_s) = 0;
     // Simulated (or real) board time in seconds.
     virtual double now_seconds() const = 0;
     virtual std::string name() const = 0;
+    // The chip's parameters as the board states them (CONFIG cannot hold latency and clock).
+    virtual ChipParams chip_params() const = 0;
+
+    // Chip-relative addresses: registers at 0, synapse window at MIND_SYN_WINDOW_OFFSET.
+    uint32_t read32(uint64_t addr) { return board_read32(chip_address(addr)); }
+    void write32(uint64_t addr, uint32_t v) { board_write32(chip_address(addr), v); }
+    void read_block(uint64_t addr, void* dst, uint32_t bytes) { board_read_block(chip_address(addr), dst, bytes); }
+    void write_block(uint64_t addr, const void* src, uint32_t bytes) {
+        board_write_block(chip_address(addr), src, bytes);
+    }
+
+    static uint32_t chip_address(uint64_t addr) {
+        if (addr >= MIND_CHIP_SYN_BASE - MIND_CHIP_BASE + MIND_CHIP_SYN_SIZE)
+            throw BusError("chip offset 0x" + to_hex(addr) + " is beyond the chip's register block and window", addr);
+        return static_cast<uint32_t>(MIND_CHIP_BASE + addr);
+    }
+
+private:
+    static std::string to_hex(uint64_t v) {
+        static const char* d = "0123456789ABCDEF";
+        std::string s;
+        do s.insert(s.begin(), d[v & 15]); while (v >>= 4);
+        return s;
+    }
 };
 
 }  // namespace mind1024::host

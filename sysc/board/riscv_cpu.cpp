@@ -202,6 +202,7 @@ StopEvent RiscvCpu::execute(bool step, const std::function<bool()>* stop_request
         skip_bp_ = breakpoints_.count(pc_) ? std::optional<uint32_t>(pc_) : std::nullopt;
         const uc_err err = uc_emu_start(uc_, pc_, kNoUntil, 0, step ? 1 : 0);
         uc_reg_read(uc_, UC_RISCV_REG_PC, &pc_);
+        if (fault_pending_) pc_ = fault_.pc;  // Unicorn may report the block start
         if (step && !fault_pending_) {
             ++icount_;
             ++local_instr_;
