@@ -4,10 +4,55 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
 
 #include <fmt/format.h>
 
 namespace mind1024::sysc {
+
+namespace {
+// A GTKWave save file beside the trace: every signal, grouped by module,
+// bits in binary and words in decimal, so the trace opens laid out.
+void write_layout(const std::string& vcd_path) {
+    std::ifstream in(vcd_path);
+    std::vector<std::string> scope;
+    std::ostringstream out;
+    out << "[dumpfile] \"" << std::filesystem::absolute(vcd_path).string() << "\"\n";
+    std::string line, group;
+    while (std::getline(in, line)) {
+        std::istringstream l(line);
+        std::string w;
+        l >> w;
+        if (w == "$scope") {
+            std::string kind, name;
+            l >> kind >> name;
+            scope.push_back(name);
+        } else if (w == "$upscope") {
+            if (!scope.empty()) scope.pop_back();
+        } else if (w == "$var") {
+            std::string type, width, code, name, range;
+            l >> type >> width >> code >> name >> range;
+            std::string path;
+            for (const auto& s : scope) path += s + ".";
+            const std::string module = scope.empty() ? "" : scope.back();
+            if (module != group) {
+                out << "@200\n-" << module << "\n";
+                group = module;
+            }
+            if (width == "1") out << "@28\n" << path << name << "\n";
+            else out << "@24\n" << path << name << (range.rfind("[", 0) == 0 ? range : "") << "\n";
+        } else if (w == "$enddefinitions") {
+            break;
+        }
+    }
+    const std::string gtkw = vcd_path.substr(0, vcd_path.size() - 4) + ".gtkw";
+    std::ofstream f(gtkw);
+    f << out.str();
+    if (f.flush()) std::fprintf(stderr, "[board] GTKWave layout written to %s (gtkwave %s)\n", gtkw.c_str(), gtkw.c_str());
+}
+}  // namespace
 
 VcdTrace::VcdTrace(const std::string& path) : final_(path) {
     const std::string ext = ".vcd";
@@ -44,6 +89,7 @@ void VcdTrace::finish(bool complete) {
         std::remove(partial_.c_str());
     } else if (std::rename(partial_.c_str(), final_.c_str()) == 0) {
         std::fprintf(stderr, "[board] VCD trace written to %s\n", final_.c_str());
+        write_layout(final_);
     } else {
         std::fprintf(stderr, "[board] cannot rename %s to %s: %s\n", partial_.c_str(), final_.c_str(),
                      std::strerror(errno));

@@ -2,7 +2,8 @@
 // "<name>.partial.vcd"; finish(true) renames it to its name, finish(false)
 // removes it, so a failed run leaves no trace that looks complete. The path
 // is checked (it must end in ".vcd", its directory must be writable) before
-// anything is elaborated.
+// anything is elaborated. A GTKWave save file (<name>.gtkw) with every
+// signal grouped by module is written beside a complete trace.
 #pragma once
 #include <stdexcept>
 #include <string>

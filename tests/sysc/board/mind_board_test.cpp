@@ -179,6 +179,11 @@ TEST(MindBoard, TraceHoldsChipSignalsAndInterruptLines) {
     for (const char* sig : {" busy ", " cpu_ext_irq ", " chip_irq ", " hostif_irq ", " timer_irq "})
         EXPECT_NE(t.find(sig), std::string::npos) << sig;
     EXPECT_FALSE(fs::exists(temp_dir() / "selftest.partial.vcd"));
+    // A GTKWave layout beside it names the trace and its signals.
+    const std::string layout = slurp(temp_dir() / "selftest.gtkw");
+    EXPECT_NE(layout.find("[dumpfile] \"" + fs::absolute(vcd).string() + "\""), std::string::npos) << layout;
+    EXPECT_NE(layout.find("SystemC.board.chip.busy"), std::string::npos) << layout;
+    EXPECT_NE(layout.find("SystemC.board.chip.sweep[31:0]"), std::string::npos) << layout;
 }
 
 TEST(MindBoard, OptionsAreCheckedBeforeAnythingRuns) {
