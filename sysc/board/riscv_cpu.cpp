@@ -193,15 +193,19 @@ void RiscvCpu::request_exit(uint32_t code) {
 }
 
 StopEvent RiscvCpu::execute(bool step, const std::function<bool()>* stop_requested) {
+    // Only the breakpoint at the pc this run starts from is stepped over, once.
+    skip_bp_ = breakpoints_.count(pc_) ? std::optional<uint32_t>(pc_) : std::nullopt;
     for (;;) {
         if (exit_requested_) halt(HaltReason::Exit);
         if (state_ == CpuState::Halted) break;
         take_interrupt();
         quantum_stop_ = limit_stop_ = bp_hit_ = false;
         stepping_ = step;
-        skip_bp_ = breakpoints_.count(pc_) ? std::optional<uint32_t>(pc_) : std::nullopt;
         const uc_err err = uc_emu_start(uc_, pc_, kNoUntil, 0, step ? 1 : 0);
         uc_reg_read(uc_, UC_RISCV_REG_PC, &pc_);
+        // Stopped by on_block before a block: with any UC_HOOK_CODE hook (a breakpoint)
+        // Unicorn 2.0.1 does not restore the pc to the block start, so take it from on_block.
+        if (quantum_stop_ || limit_stop_) pc_ = block_start_;
         if (fault_pending_) pc_ = fault_.pc;  // Unicorn may report the block start
         if (step && !fault_pending_) {
             ++icount_;
@@ -318,12 +322,16 @@ void RiscvCpu::on_block(uc_struct* uc, uint64_t addr, uint32_t size, void* self)
     if (c->stepping_) return;  // counted by execute()
     const uint64_t n = size / 4;
     if (c->cfg_.max_instructions && c->icount_ + n > c->cfg_.max_instructions) {
+        c->block_start_ = static_cast<uint32_t>(addr);  // where to resume: see execute
+        c->block_size_ = 0;
         c->limit_stop_ = true;
         uc_emu_stop(uc);
         return;
     }
     // Out of quantum: stop before this block (exact resume); a quantum always runs something.
     if (static_cast<int64_t>(n) > c->budget_ && (c->local_instr_ || c->local_dev_ticks_ || c->budget_ <= 0)) {
+        c->block_start_ = static_cast<uint32_t>(addr);  // where to resume: see execute
+        c->block_size_ = 0;
         c->quantum_stop_ = true;
         uc_emu_stop(uc);
         return;

@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <atomic>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -17,8 +20,10 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace std::chrono_literals;
@@ -44,7 +49,9 @@ public:
     uint32_t exit_pc = 0xffffffff, fault_pc = 0xffffffff;
     int exit_code = 0;
     bool spin = false;
-    unsigned polls = 0;
+    // Read by the test thread while the server thread runs the target: atomic.
+    // polls >= 1: resume() is running; polls >= 2: it has asked stop_requested() once.
+    std::atomic<unsigned> polls{0};
 
     ToyMachine() {
         for (uint32_t i = 0; i < kSize; i += 4) put32(kBase + i, 0x00000013);  // addi x0,x0,0
@@ -172,6 +179,82 @@ private:
     int fd_ = -1;
 };
 
+// Waits for a condition another thread makes true, with a limit: true if it held in time.
+template <class Pred>
+bool wait_until(Pred pred, std::chrono::milliseconds limit = 10s) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!pred()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(1ms);
+    }
+    return true;
+}
+
+// A child process (gdb-multiarch) with stdout and stderr on one pipe. Every wait
+// has a limit; a child still there at destruction is killed.
+class Child {
+public:
+    explicit Child(const std::vector<std::string>& argv) {
+        std::vector<char*> args;  // built before fork: the child only calls async-signal-safe functions
+        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        int fds[2];
+        if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+        pid_ = fork();
+        if (pid_ < 0) throw std::runtime_error("fork failed");
+        if (pid_ == 0) {
+            int null = open("/dev/null", O_RDONLY);
+            dup2(null, 0);
+            dup2(fds[1], 1);
+            dup2(fds[1], 2);
+            execv(args[0], args.data());
+            _exit(127);
+        }
+        close(fds[1]);
+        out_fd_ = fds[0];
+    }
+    ~Child() {
+        if (pid_ > 0) {
+            kill(pid_, SIGKILL);
+            waitpid(pid_, nullptr, 0);
+        }
+        if (out_fd_ >= 0) close(out_fd_);
+    }
+    void signal(int sig) { kill(pid_, sig); }
+    // Reads the output to its end and reaps the child; kills it after `limit`.
+    // Returns the exit status as waitpid gives it, or -1 if it had to be killed.
+    int finish(std::string& out, std::chrono::milliseconds limit = 60s) {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        bool killed = false;
+        for (;;) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0) {
+                kill(pid_, SIGKILL);
+                killed = true;
+                break;
+            }
+            pollfd p{out_fd_, POLLIN, 0};
+            int n = poll(&p, 1, int(left.count()));
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) continue;
+            char buf[512];
+            ssize_t got = read(out_fd_, buf, sizeof buf);
+            if (got <= 0) break;
+            out.append(buf, size_t(got));
+        }
+        int status = 0;
+        waitpid(pid_, &status, 0);
+        pid_ = -1;
+        if (killed) out += "\n<killed after the time limit>\n";
+        return killed ? -1 : status;
+    }
+
+private:
+    pid_t pid_ = -1;
+    int out_fd_ = -1;
+};
+
 std::string hex32(uint32_t v) {  // little-endian register encoding
     char s[9];
     std::snprintf(s, sizeof s, "%02x%02x%02x%02x", v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >> 24);
@@ -193,6 +276,7 @@ protected:
     std::thread server;
     std::optional<GdbStub::End> end;
     std::string server_error;
+    std::atomic<bool> served{false};  // serve() returned or threw
 
     // Starts the stub on a free port, serves one session in a thread, connects.
     void start(bool connect = true) {
@@ -203,6 +287,7 @@ protected:
             } catch (const std::exception& e) {
                 server_error = e.what();
             }
+            served = true;
         });
         if (connect) client = std::make_unique<Client>(stub->port());
     }
@@ -389,6 +474,9 @@ TEST_F(GdbStubTest, CtrlCInterruptsRunningTarget) {
     toy.spin = true;
     start();
     client->send_packet("c");
+    // Ctrl-C only once the target runs and has polled the socket once, so the
+    // stop must come from a later poll while running.
+    ASSERT_TRUE(wait_until([&] { return toy.polls >= 2; })) << "target never resumed";
     EXPECT_EQ(client->read_packet(200), "<timeout>");  // still running
     client->raw("\x03");
     EXPECT_EQ(client->read_packet(), "T02");
@@ -455,7 +543,7 @@ TEST_F(GdbStubTest, OversizedPacketIsRefused) {
     std::this_thread::sleep_for(50ms);
     client->raw(big.substr(3000));
     EXPECT_EQ(client->get(), '+');
-    EXPECT_EQ(client->read_packet(), "E01") << log.str();
+    EXPECT_EQ(client->read_packet(), "E01");
     EXPECT_EQ(client->cmd("m20000000,4"), "13000000");  // nothing written
     // An abandoned packet followed by a new one: the new one is served.
     client->raw("$m2000");
@@ -477,7 +565,7 @@ TEST_F(GdbStubTest, DisconnectWhileRunning) {
     client->send_packet("Z0,20000100,4");
     EXPECT_EQ(client->read_packet(), "OK");
     client->send_packet("c");
-    std::this_thread::sleep_for(50ms);
+    ASSERT_TRUE(wait_until([&] { return toy.polls >= 1; })) << "target never resumed";
     client->close_now();
     EXPECT_EQ(finish(), GdbStub::End::Disconnected);  // the target stopped, serve returned
     EXPECT_TRUE(toy.bps.empty());
@@ -569,22 +657,24 @@ TEST_F(GdbStubTest, RealGdbMultiarch) {
 
 
 // Real GDB's Ctrl-C: SIGINT to gdb while the target spins becomes 0x03 on the wire.
+// The SIGINT goes out once the target is running (GDB forwards Ctrl-C to the target
+// from the moment it resumes it); sent at a fixed time instead, it could reach a
+// slow GDB before `continue`, which is not what this test is about.
 TEST_F(GdbStubTest, RealGdbInterrupt) {
     const char* gdb = "/usr/bin/gdb-multiarch";
     if (access(gdb, X_OK) != 0) GTEST_SKIP() << gdb << " not installed";
     toy.spin = true;
     start(false);
-    std::string cmd = std::string("timeout 60 timeout -s INT 0.08 ") + gdb +
-                      " -batch -nx -ex 'set architecture riscv:rv32'"
-                      " -ex 'target remote 127.0.0.1:" + std::to_string(stub->port()) + "'"
-                      " -ex 'continue' -ex 'info registers pc' -ex 'detach' 2>&1";
-    FILE* f = popen(cmd.c_str(), "r");
-    ASSERT_NE(f, nullptr);
+    Child child({gdb, "-batch", "-nx", "-ex", "set architecture riscv:rv32", "-ex",
+                 "target remote 127.0.0.1:" + std::to_string(stub->port()), "-ex", "continue", "-ex",
+                 "info registers pc", "-ex", "detach"});
+    bool running = wait_until([&] { return toy.polls >= 1 || served; }, 60s) && !served;
+    if (running) child.signal(SIGINT);
     std::string out;
-    char buf[512];
-    while (size_t n = fread(buf, 1, sizeof buf, f)) out.append(buf, n);
-    pclose(f);
+    int status = child.finish(out);
+    ASSERT_TRUE(running) << "gdb never resumed the target\n" << out;
     EXPECT_EQ(finish(), GdbStub::End::Detached) << out;
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status << "\n" << out;
     EXPECT_NE(out.find("received signal SIGINT"), std::string::npos) << out;
     EXPECT_NE(out.find("pc             0x20000000"), std::string::npos) << out;
 }
