@@ -17,6 +17,12 @@
 #include "platform.h"
 #include "gdb_stub.h"
 #include "vcd_trace.h"
+// host link (--listen)
+#include <atomic>
+#include <csignal>
+#include <fstream>
+#include "host_port_driver.h"
+#include "link_server.h"
 
 namespace {
 
@@ -25,6 +31,10 @@ using namespace mind1024::board;
 
 // Exit codes for what is not the firmware's own exit.
 enum Exit { kBadInput = 2, kFault = 3, kLimit = 4, kDeadlock = 5, kKilled = 6, kSimError = 7 };
+
+// host link (--listen): SIGINT/SIGTERM end the serving loop.
+std::atomic<bool> g_link_stop{false};
+extern "C" void link_stop_handler(int) { g_link_stop = true; }
 
 // "10us", "2.5 ms", "1s", "300ns"; a bare number is in seconds.
 std::optional<sc_core::sc_time> parse_time(const std::string& s) {
@@ -45,8 +55,18 @@ int run(int argc, char** argv) {
     std::string firmware, vcd, gdb, max_time_s, quantum_s = "10us";
     uint64_t max_instructions = 0;
     bool stats = false;
-    app.add_option("--firmware", firmware, "RV32IM ELF to run (loaded at its physical addresses into ROM/SRAM)")
-        ->required();
+    app.add_option("--firmware", firmware,
+                   "RV32IM ELF to run (loaded at its physical addresses into ROM/SRAM); required unless --listen, "
+                   "which defaults to " MIND1024_DEFAULT_FIRMWARE);
+    // host link (--listen)
+    std::string listen;
+    double listen_timeout = -1;
+    app.add_option("--listen", listen,
+                   "serve the host link on unix:PATH or tcp:HOST:PORT (port 0: any) while the firmware runs; "
+                   "SIGINT/SIGTERM stop it (exit 0)");
+    app.add_option("--listen-timeout", listen_timeout,
+                   "with --listen: stop serving (exit 0) once no client has been connected for this many seconds "
+                   "(default: never)");
     app.add_option("--max-instructions", max_instructions, "stop after this many instructions (0: no limit)");
     app.add_option("--max-time", max_time_s, "stop at this simulated time, e.g. 10ms, 2s (default: none)");
     app.add_option("--quantum", quantum_s, "CPU time quantum: how far the CPU runs ahead of the rest (default 10us)");
@@ -60,6 +80,15 @@ int run(int argc, char** argv) {
     }
 
     // Everything is checked before anything is elaborated.
+    // host link (--listen): the default firmware
+    if (firmware.empty() && listen.empty()) throw std::invalid_argument("--firmware is required (or --listen)");
+    if (firmware.empty()) {
+        firmware = MIND1024_DEFAULT_FIRMWARE;
+        if (!std::ifstream(firmware))
+            throw std::invalid_argument(fmt::format(
+                "--listen without --firmware runs {}, which does not exist (build the target firmware)", firmware));
+    }
+    if (listen.empty() && listen_timeout >= 0) throw std::invalid_argument("--listen-timeout needs --listen");
     BoardConfig cfg;
     const auto quantum = parse_time(quantum_s);
     if (!quantum || *quantum <= sc_core::SC_ZERO_TIME || *quantum > sc_core::sc_time(1, sc_core::SC_SEC))
@@ -90,6 +119,53 @@ int run(int argc, char** argv) {
 
     const auto t0 = std::chrono::steady_clock::now();
     bool time_limit = false;
+    // ---- host link (--listen) ------------------------------------------------------------
+    // The server answers the host through the host port, in this thread and outside
+    // sc_start: the firmware (and the chip) run while a request is served, simulated time
+    // stands still in between. Serving ends with the firmware (its exit code, a fault, a
+    // limit), --max-time, --listen-timeout or SIGINT/SIGTERM (exit 0).
+    std::optional<int> link_rc;
+    if (!listen.empty()) {
+        HostPortDriver port(board);  // before the first sc_start: it elaborates helper modules
+        LinkServerOptions lo;
+        lo.listen = listen;
+        lo.accept_timeout_s = listen_timeout;
+        lo.stop = &g_link_stop;
+        lo.firmware_name = firmware.substr(firmware.find_last_of('/') + 1);
+        lo.board_stopped = [&]() -> std::string {
+            if (cpu.state() == CpuState::Halted || board.exit_code()) return "the firmware stopped";
+            if (max_time && sc_core::sc_time_stamp() >= *max_time) return "--max-time reached";
+            return {};
+        };
+        std::unique_ptr<LinkServer> server;
+        try {
+            server = std::make_unique<LinkServer>(board, port, lo);
+        } catch (const link::LinkError& e) {
+            std::fprintf(stderr, "mind-board: --listen: %s\n", e.what());
+            return kBadInput;
+        }
+        // Idle stretches leave sc_start() nothing to do; that is expected here.
+        sc_core::sc_report_handler::set_actions("no activity or clock movement for sc_start() invocation",
+                                                sc_core::SC_DO_NOTHING);
+        struct sigaction sa {};
+        sa.sa_handler = link_stop_handler;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, nullptr);
+        sigaction(SIGTERM, &sa, nullptr);
+        std::fprintf(stderr, "[board] serving the host link on %s (firmware %s)\n", server->address().c_str(),
+                     lo.firmware_name.c_str());
+        sc_core::sc_start(sc_core::SC_ZERO_TIME);  // end of elaboration: the CPU starts
+        const std::string why = server->serve();
+        const LinkServerStats& st = server->stats();
+        std::fprintf(stderr, "[board] link closed: %s (%llu clients, %llu refused, %llu dropped, %llu requests)\n",
+                     why.c_str(), static_cast<unsigned long long>(st.clients),
+                     static_cast<unsigned long long>(st.refused), static_cast<unsigned long long>(st.dropped),
+                     static_cast<unsigned long long>(st.requests));
+        if (why == "--max-time reached") time_limit = true;
+        else if (why.rfind("simulation error", 0) == 0) link_rc = kSimError;
+        else if (why != "the firmware stopped") link_rc = 0;  // stopped, or no client: not a failure
+    } else
+    // ---- end host link ---------------------------------------------------------------------
     for (;;) {
         if (max_time) {
             const sc_core::sc_time now = sc_core::sc_time_stamp();
@@ -115,7 +191,9 @@ int run(int argc, char** argv) {
     }
 
     int rc = 0;
-    if (time_limit) {
+    if (link_rc) {
+        rc = *link_rc;  // host link: serving ended by request
+    } else if (time_limit) {
         std::fprintf(stderr, "[board] time limit: stopped at %s of simulated time, pc 0x%08X, %llu instructions\n",
                      sc_core::sc_time_stamp().to_string().c_str(), cpu.pc(),
                      static_cast<unsigned long long>(cpu.instructions()));
