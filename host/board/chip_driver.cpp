@@ -36,4 +36,48 @@ void check_run_params(const RunParams& r, const ChipParams& p) {
     if (r.max_sweeps < 1) throw BadArgument("max_sweeps must be at least 1");
 }
 
+void check_classify_batch(const ClassifyBatch& b, const ChipParams& p) {
+    if (b.n == 0 || b.n > p.n_max)
+        throw BadArgument(fmt::format("classify: n = {} is outside 1..N_MAX = {}", b.n, p.n_max));
+    if (b.classes == 0 || b.classes > 0xFFFF || b.reps == 0 || b.reps > 0xFFFF)
+        throw BadArgument(fmt::format("classify: {} classes x {} label neurons each; both must be in 1..65535",
+                                      b.classes, b.reps));
+    if (uint64_t{b.first_label} + uint64_t{b.classes} * b.reps > p.n_max)
+        throw BadArgument(fmt::format("classify: label neurons {}..{} are beyond N_MAX = {}", b.first_label,
+                                      uint64_t{b.first_label} + uint64_t{b.classes} * b.reps - 1, p.n_max));
+    RunParams r = b.run;
+    r.n_active = b.n;  // the batch's own
+    check_run_params(r, p);
+    for (size_t k = 0; k < b.states.size(); ++k)
+        if (b.states[k].size() != b.n)
+            throw BadArgument(
+                fmt::format("classify: image {} has a state of {} neurons; the batch has n = {}", k, b.states[k].size(), b.n));
+}
+
+int pick_label(const int32_t* f, uint32_t classes, uint32_t reps) {
+    int best = 0;
+    int64_t best_sum = 0;
+    for (uint32_t c = 0; c < classes; ++c) {
+        int64_t sum = 0;
+        for (uint32_t r = 0; r < reps; ++r) sum += f[size_t{c} * reps + r];
+        if (c == 0 || sum > best_sum) best = static_cast<int>(c), best_sum = sum;
+    }
+    return best;
+}
+
+std::vector<ClassifyOutcome> ChipDriver::classify_batch(const ClassifyBatch& b) {
+    check_classify_batch(b, params());
+    std::vector<ClassifyOutcome> out(b.states.size());
+    RunParams p = b.run;
+    p.n_active = b.n;
+    for (size_t k = 0; k < b.states.size(); ++k) {
+        set_state(b.states[k]);
+        p.seed = b.first_seed + static_cast<uint32_t>(k);
+        out[k].run = run(p);
+        const std::vector<int32_t> h = fields(b.first_label, b.classes * b.reps);
+        out[k].label = pick_label(h.data(), b.classes, b.reps);
+    }
+    return out;
+}
+
 }  // namespace mind1024::host

@@ -34,6 +34,22 @@ struct WeightMatrix {
     std::vector<int16_t> w;
 };
 
+// A batch of images through the classifier's per-image procedure (see
+// ChipDriver::classify_batch). The network, thresholds and clamp mask are
+// loaded before.
+struct ClassifyBatch {
+    uint32_t n = 0;            // neurons taking part: each state's size and N_ACTIVE (1..N_MAX)
+    uint32_t first_label = 0;  // label neurons first_label .. first_label + classes * reps - 1
+    uint32_t classes = 0, reps = 0;
+    RunParams run;             // order, wrap, noise, temp, max_sweeps (n_active and seed are set per image)
+    uint32_t first_seed = 1;   // image k runs with SEED = first_seed + k
+    std::vector<std::vector<int8_t>> states;  // initial states (size n each; > 0 is +1)
+};
+struct ClassifyOutcome {
+    int label = -1;
+    RunResult run;
+};
+
 class ChipDriver {
 public:
     virtual ~ChipDriver() = default;
@@ -57,11 +73,24 @@ public:
     virtual void clear_synapses() = 0;
     virtual void soft_reset() = 0;
     virtual uint64_t cycles() = 0;  // CYCLES since reset
+
+    // For each image k: set_state(states[k]), run(run with n_active = n, seed =
+    // first_seed + k), the fields of the label neurons, and the label = the class
+    // with the largest summed field over its reps neurons, ties to the lowest
+    // (pick_label). This default does exactly that through the methods above;
+    // FirmwareDriver has the board's firmware do it (CLASSIFY), same results.
+    virtual std::vector<ClassifyOutcome> classify_batch(const ClassifyBatch& b);
 };
 
 // Checks shared by every driver; throw BadArgument naming the value.
 void check_weights(const WeightMatrix& m, const ChipParams& p);
 void check_thresholds(const std::vector<int32_t>& t, const ChipParams& p);
 void check_run_params(const RunParams& r, const ChipParams& p);
+// n in 1..N_MAX, classes and reps in 1..65535, the label neurons below N_MAX,
+// every state of size n, the run parameters.
+void check_classify_batch(const ClassifyBatch& b, const ChipParams& p);
+// The class c (0..classes-1) whose fields f[c*reps .. c*reps + reps - 1] have the
+// largest sum; ties to the lowest class.
+int pick_label(const int32_t* f, uint32_t classes, uint32_t reps);
 
 }  // namespace mind1024::host

@@ -226,6 +226,24 @@ Classification classify_on_chip(ChipDriver& chip, const TrainedClassifier& t, co
     return c;
 }
 
+std::vector<Classification> classify_batch_on_chip(ChipDriver& chip, const TrainedClassifier& t,
+                                                   const std::vector<std::vector<int8_t>>& pixels,
+                                                   uint32_t first_seed, bool wrap) {
+    ClassifyBatch b;
+    b.n = t.layout.n;
+    b.first_label = t.layout.first_label;
+    b.classes = t.layout.classes;
+    b.reps = t.cfg.label_reps;
+    b.run = run_params(t, first_seed, wrap);
+    b.first_seed = first_seed;
+    b.states.reserve(pixels.size());
+    for (const auto& p : pixels) b.states.push_back(initial_state(t, p));
+    const std::vector<ClassifyOutcome> o = chip.classify_batch(b);
+    std::vector<Classification> out(o.size());
+    for (size_t k = 0; k < o.size(); ++k) out[k].label = o[k].label, out[k].run = o[k].run;
+    return out;
+}
+
 Classification classify_on_twin(FloatTwin& twin, const TrainedClassifier& t, const std::vector<int8_t>& pixels,
                                 uint32_t seed) {
     twin.set_state(initial_state(t, pixels));

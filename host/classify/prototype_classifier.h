@@ -97,6 +97,12 @@ struct Classification {
 // One image through a chip (the network must already be loaded, clamp set).
 Classification classify_on_chip(ChipDriver& chip, const TrainedClassifier& t, const std::vector<int8_t>& pixels,
                                 uint32_t seed, bool wrap = false);
+// A batch of images through a chip, image k with seed first_seed + k: the same
+// results as classify_on_chip image by image (ChipDriver::classify_batch; in
+// firmware mode the board's firmware runs the per-image procedure).
+std::vector<Classification> classify_batch_on_chip(ChipDriver& chip, const TrainedClassifier& t,
+                                                   const std::vector<std::vector<int8_t>>& pixels,
+                                                   uint32_t first_seed, bool wrap = false);
 // The same through the float twin.
 Classification classify_on_twin(FloatTwin& twin, const TrainedClassifier& t, const std::vector<int8_t>& pixels,
                                 uint32_t seed);
