@@ -26,14 +26,14 @@ ChipParams params_from_config(Transport& t) {
 }
 }  // namespace
 
-std::unique_ptr<Board> Board::open_in_process(const ChipParams& p, const InProcessOptions& opt) {
-    InProcessTransport& t = InProcessTransport::open(p, opt);
-    auto b = std::make_unique<Board>(t);
-    b->params_ = t.params();  // latency and clock are not in CONFIG
-    return b;
-}
-
 Board::Board(Transport& t) : t_(t), params_(params_from_config(t)) {
+    // Latency and clock are not in CONFIG: the board states them (the hello of a link).
+    const ChipParams stated = t.chip_params();
+    if (stated.n_max != params_.n_max || stated.wbits != params_.wbits || stated.abits != params_.abits ||
+        stated.lanes != params_.lanes)
+        throw BoardError(fmt::format("{}: CONFIG says {} but the board states {}", t.name(), params_.describe(),
+                                     stated.describe()));
+    params_ = stated;
     if (params_.n_max > kRegisterNeurons)
         throw BoardError(fmt::format("N_MAX = {} > {}: such a chip is driven through the C++ API, not the bus",
                                      params_.n_max, kRegisterNeurons));

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "board.h"
 #include "errors.h"
 #include "mind1024_board.h"
 #include "mind1024_regs.h"
@@ -77,6 +78,10 @@ InProcessTransport& InProcessTransport::open(const ChipParams& p, const InProces
     p.validate();
     t.reset(new InProcessTransport(p, opt));
     return *t;
+}
+
+std::unique_ptr<Board> Board::open_in_process(const ChipParams& p, const InProcessOptions& opt) {
+    return std::make_unique<Board>(InProcessTransport::open(p, opt));
 }
 
 InProcessTransport::InProcessTransport(const ChipParams& p, const InProcessOptions& opt)
