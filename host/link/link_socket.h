@@ -9,6 +9,7 @@
 //   then the payload, read as it arrives (a hostile length allocates nothing
 //   until the bytes come); a peer that disconnects mid-frame is a clean error.
 #pragma once
+#include <poll.h>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -25,6 +26,11 @@ struct LinkError : std::runtime_error {
 
 // A negative timeout waits forever.
 constexpr double kForever = -1.0;
+
+// poll(2) that first looks without blocking for up to kSpinMicros (a link's
+// answers come within microseconds; sleeping and waking costs more than that).
+constexpr int kSpinMicros = 200;
+int poll_spinning(pollfd* fds, size_t n, int timeout_ms);
 
 struct Endpoint {
     enum class Kind { Unix, Tcp } kind = Kind::Unix;

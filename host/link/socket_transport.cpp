@@ -1,5 +1,7 @@
 #include "socket_transport.h"
 
+#include <optional>
+
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
@@ -139,17 +141,20 @@ void SocketTransport::fail(const std::string& what) {
     throw BoardError(fmt::format("the board at {}: {}", spec_, what));
 }
 
-Response SocketTransport::transact(const Message& req) {
+uint32_t SocketTransport::send(const Message& req) {
     check_usable();
-    const MsgType type = type_of(req);
     const uint32_t seq = ++seq_;
     try {
         conn_.send_frame({seq, req}, opt_.timeout_s);
     } catch (const LinkError& e) {
-        fail(fmt::format("sending {}: {}", type_name(type), e.what()));
+        fail(fmt::format("sending {}: {}", type_name(type_of(req)), e.what()));
     } catch (const std::length_error& e) {
         fail(e.what());
     }
+    return seq;
+}
+
+Response SocketTransport::receive(MsgType type, uint32_t seq) {
     Received r = conn_.recv_frame(opt_.timeout_s, seq);
     switch (r.status) {
         case RecvStatus::Ok: break;
@@ -174,6 +179,30 @@ Response SocketTransport::transact(const Message& req) {
     return std::move(*resp);
 }
 
+void SocketTransport::settle(size_t keep) {
+    // After a failed write, the answers to the writes behind it are read too, so the
+    // link stays in step; the first failure is the one reported.
+    std::optional<std::pair<Response, PendingWrite>> failed;
+    while (pending_.size() > keep || (failed && !pending_.empty())) {
+        PendingWrite w = pending_.front();
+        pending_.pop_front();
+        Response r = receive(w.type, w.seq);
+        if (r.status != Status::Ok && !failed) failed.emplace(std::move(r), std::move(w));
+    }
+    if (failed) check_status(failed->first, failed->second.addr, failed->second.what);
+}
+
+void SocketTransport::post_write(const Message& req, uint32_t addr, std::string what) {
+    settle(kWriteWindow - 1);
+    const MsgType type = type_of(req);
+    pending_.push_back({type, send(req), addr, std::move(what)});
+}
+
+Response SocketTransport::transact(const Message& req) {
+    settle(0);
+    return receive(type_of(req), send(req));
+}
+
 void SocketTransport::check_status(const Response& r, uint32_t addr, const std::string& what) {
     if (r.status == Status::Ok) return;
     if (is_bus_status(r.status))
@@ -194,8 +223,7 @@ uint32_t SocketTransport::board_read32(uint32_t addr) {
 }
 
 void SocketTransport::board_write32(uint32_t addr, uint32_t v) {
-    const Response r = transact(Write32{addr, v});
-    check_status(r, addr, access_text(true, 4, addr));
+    post_write(Write32{addr, v}, addr, access_text(true, 4, addr));
 }
 
 void SocketTransport::board_read_block(uint32_t addr, void* dst, uint32_t bytes) {
@@ -221,8 +249,7 @@ void SocketTransport::board_write_block(uint32_t addr, const void* src, uint32_t
         WriteBlock w;
         w.addr = addr + done;
         w.data.assign(in + done, in + done + n);
-        const Response r = transact(w);
-        check_status(r, addr + done, access_text(true, n, addr + done));
+        post_write(w, addr + done, access_text(true, n, addr + done));
         done += n;
     }
 }

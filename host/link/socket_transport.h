@@ -14,6 +14,7 @@
 // is the time of the last answer without another round trip.
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <string>
 
 #include "frame.h"
@@ -53,8 +54,22 @@ public:
     void close();
     bool usable() const { return broken_.empty() && conn_.is_open(); }
 
+    // Writes are pipelined: sent without waiting, their answers checked before the
+    // next read, wait or close (a failed write is reported there, naming its address).
+    static constexpr size_t kWriteWindow = 64;
+
 private:
+    struct PendingWrite {
+        link::MsgType type;
+        uint32_t seq, addr;
+        std::string what;
+    };
     link::Response transact(const link::Message& req);
+    uint32_t send(const link::Message& req);
+    link::Response receive(link::MsgType type, uint32_t seq);
+    void post_write(const link::Message& req, uint32_t addr, std::string what);
+    // Reads answers to pipelined writes until at most `keep` are outstanding; throws for a failed one.
+    void settle(size_t keep);
     [[noreturn]] void fail(const std::string& what);
     void check_usable() const;
     // Throws for a response whose status is not OK (`what`: e.g. "read of 4 bytes at board address 0x...").
@@ -68,6 +83,7 @@ private:
     ChipParams params_;
     uint32_t seq_ = 0;
     uint64_t time_ps_ = 0;
+    std::deque<PendingWrite> pending_;
     std::string broken_;
 };
 

@@ -374,7 +374,7 @@ std::string LinkServer::serve() {
         fds.push_back({s.client.is_open() ? s.client.fd() : -1, POLLIN, 0});
         fds.push_back({s.listener.fd(), POLLIN, 0});
         for (const Lingering& l : s.lingering) fds.push_back({l.conn.fd(), POLLIN, 0});
-        const int n = ::poll(fds.data(), fds.size(), static_cast<int>(std::ceil(wait_s * 1000)));
+        const int n = link::poll_spinning(fds.data(), fds.size(), static_cast<int>(std::ceil(wait_s * 1000)));
         if (n < 0) {
             if (errno == EINTR) continue;
             return fmt::format("poll: {}", std::strerror(errno));
