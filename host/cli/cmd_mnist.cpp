@@ -96,6 +96,8 @@ std::vector<GreyImage> example_tiles(const MnistSet& test, size_t i, const Train
 
 int run_mnist(const MnistOptions& o) {
     const auto wall0 = std::chrono::steady_clock::now();
+    // The board first: an unreachable or mismatched board is reported before the training.
+    auto chip = open_chip(o.chip);
     const MnistJob job = prepare_mnist_job(o.job, o.chip.params.n_max, "mnist");
     ensure_directory(o.out);  // after the data checks: a bad data set leaves no empty directory
     const MnistSet& test = job.test;
@@ -110,7 +112,6 @@ int run_mnist(const MnistOptions& o) {
     fmt::print(stderr, "[mnist] thresholds: max |theta| = {}, {} clipped to ABITS={}\n", q.max_abs_threshold,
                q.thresholds_clipped, o.chip.params.abits);
 
-    auto chip = open_chip(o.chip);
     chip->soft_reset();
     chip->load_weights(q.weights);
     chip->load_thresholds(q.thresholds);
@@ -154,17 +155,31 @@ int run_mnist(const MnistOptions& o) {
     std::vector<std::vector<int8_t>> example_states;
     const auto chip0 = std::chrono::steady_clock::now();
     Progress bar(fmt::format("[mnist] {} chip", chip->name()), images, !o.no_progress);
-    for (size_t i = 0; i < images; ++i) {
-        const Classification c = classify_on_chip(*chip, net, pixels[i], static_cast<uint32_t>(i + 1), o.chip.wrap);
-        fx.predicted.push_back(c.label);
-        fx.sweeps.push_back(c.run.sweeps);
-        fx.correct += c.label == test.labels[i];
-        fx.not_converged += !c.run.converged;
-        fx.cycles += c.run.cycles;
-        fx.image_cycles.push_back(c.run.cycles);
-        fx.sim_seconds += c.run.sim_seconds;
-        if (i < o.examples) example_states.push_back(chip->state());
-        bar.update(i + 1);
+    // The example images one by one (their final states are pictured), the rest in batches
+    // (which the firmware runs itself in --mode firmware); seed i + 1 for image i either way.
+    constexpr size_t kBatch = 256;
+    for (size_t i = 0; i < images;) {
+        std::vector<Classification> done;
+        if (i < o.examples) {
+            done.push_back(classify_on_chip(*chip, net, pixels[i], static_cast<uint32_t>(i + 1), o.chip.wrap));
+            example_states.push_back(chip->state());
+        } else {
+            const size_t k = std::min(kBatch, images - i);
+            const std::vector<std::vector<int8_t>> slice(pixels.begin() + static_cast<long>(i),
+                                                         pixels.begin() + static_cast<long>(i + k));
+            done = classify_batch_on_chip(*chip, net, slice, static_cast<uint32_t>(i + 1), o.chip.wrap);
+        }
+        for (const Classification& c : done) {
+            fx.predicted.push_back(c.label);
+            fx.sweeps.push_back(c.run.sweeps);
+            fx.correct += c.label == test.labels[i];
+            fx.not_converged += !c.run.converged;
+            fx.cycles += c.run.cycles;
+            fx.image_cycles.push_back(c.run.cycles);
+            fx.sim_seconds += c.run.sim_seconds;
+            ++i;
+        }
+        bar.update(i);
     }
     bar.finish();
     const double chip_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - chip0).count();

@@ -8,6 +8,9 @@
 
 #include "board.h"
 #include "errors.h"
+#include "firmware_driver.h"
+#include "link_socket.h"
+#include "socket_transport.h"
 #include "output_file.h"
 #include "reference_driver.h"
 #ifdef MIND1024_HAVE_RTL
@@ -38,30 +41,88 @@ void add_chip_options(CLI::App& app, ChipOptions& o) {
         ->check(CLI::IsMember({"cpp", "rtl"}));
     app.add_flag("--per-neuron-events", o.per_neuron_events,
                  "SystemC engine waits once per neuron instead of once per sweep (finer VCD, about half the speed)");
+    app.add_option("--board", o.board,
+                   "which board: inproc (simulated in this process), or unix:PATH / tcp:HOST:PORT of a "
+                   "'mind-board --listen' process")
+        ->capture_default_str()
+        ->check([](const std::string& v) -> std::string {
+            if (v == "inproc") return {};
+            try {
+                link::parse_endpoint(v);
+                return {};
+            } catch (const std::exception& e) {
+                return e.what();
+            }
+        });
+    app.add_option("--mode", o.mode,
+                   "bare: the host drives the chip register by register; firmware: the host sends commands to "
+                   "the board's firmware through the mailbox")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"bare", "firmware"}));
+    app.add_option("--firmware", o.firmware,
+                   "firmware ELF of an in-process board in firmware mode (default: the project's mind_fw.elf)");
 }
+
+namespace {
+// A driver together with the transport it runs on (the transport first: it must outlive the driver).
+struct TransportHolder {
+    std::unique_ptr<Transport> transport;
+};
+template <class Driver>
+struct Owning : TransportHolder, Driver {
+    explicit Owning(std::unique_ptr<Transport> t) : TransportHolder{std::move(t)}, Driver(*transport) {}
+};
+
+bool same_chip(const ChipParams& a, const ChipParams& b) {
+    return a.n_max == b.n_max && a.wbits == b.wbits && a.abits == b.abits && a.lanes == b.lanes &&
+           a.latency == b.latency && a.clock_hz == b.clock_hz;
+}
+}  // namespace
 
 std::unique_ptr<ChipDriver> open_chip(const ChipOptions& o) {
     o.params.validate();
+    const bool firmware = o.mode == "firmware";
+    if (!o.firmware.empty() && (!firmware || o.board != "inproc"))
+        throw BadArgument("--firmware is the firmware of an in-process board in --mode firmware; a board process "
+                          "(--board unix:/tcp:) runs the firmware mind-board was started with");
     if (o.model == "reference") {
         if (o.datapath != "cpp") throw BadArgument("--datapath rtl needs --model systemc");
         if (!o.vcd.empty()) throw BadArgument("--vcd traces the SystemC chip: it needs --model systemc");
         if (o.per_neuron_events) throw BadArgument("--per-neuron-events is an option of the SystemC engine: it needs --model systemc");
+        if (o.board != "inproc" || firmware)
+            throw BadArgument("--model reference is the plain C++ model in this process: it takes neither --board "
+                              "unix:/tcp: nor --mode firmware");
         return std::make_unique<ReferenceDriver>(o.params);
+    }
+    if (o.board != "inproc") {
+        // A board process: its chip, trace and engine are mind-board's.
+        if (!o.vcd.empty()) throw BadArgument("--vcd traces an in-process board; start mind-board with --vcd instead");
+        if (o.datapath != "cpp") throw BadArgument("--datapath rtl is an option of an in-process board (--board inproc)");
+        if (o.per_neuron_events) throw BadArgument("--per-neuron-events is an option of an in-process board (--board inproc)");
+        auto t = std::make_unique<SocketTransport>(o.board);
+        if (!same_chip(t->chip_params(), o.params))
+            throw BadArgument(fmt::format("the board at {} has {}, the options ask for {}: pass its parameters "
+                                          "(--wbits, --abits, --lanes, --latency, --clock) or start mind-board with yours",
+                                          o.board, t->chip_params().describe(), o.params.describe()));
+        if (firmware) return std::make_unique<Owning<FirmwareDriver>>(std::move(t));
+        return std::make_unique<Owning<Board>>(std::move(t));
     }
     InProcessOptions io;
     io.vcd_path = o.vcd;
     io.per_neuron_events = o.per_neuron_events;
-    auto board = Board::open_in_process(o.params, io);
+    if (firmware) io.firmware_path = o.firmware.empty() ? MIND1024_DEFAULT_FIRMWARE : o.firmware;
+    InProcessTransport& t = InProcessTransport::open(o.params, io);
     if (o.datapath == "rtl") {
 #ifdef MIND1024_HAVE_RTL
         static std::unique_ptr<rtl::VerilatedDatapath> dp;  // lives as long as the process's board
         if (!dp) dp = std::make_unique<rtl::VerilatedDatapath>(o.params);
-        InProcessTransport::open(o.params, io).chip().pipeline().set_datapath(dp.get());
+        t.chip().pipeline().set_datapath(dp.get());
 #else
         throw BadArgument("--datapath rtl: this build has no Verilated datapath (configure with MIND1024_RTL=ON and Verilator)");
 #endif
     }
-    return board;
+    if (firmware) return std::make_unique<FirmwareDriver>(t);
+    return std::make_unique<Board>(t);
 }
 
 Order parse_order(const std::string& s) {
@@ -151,6 +212,11 @@ void refuse_vcd_in_children(const ChipOptions& o, const char* command) {
         throw BadArgument(fmt::format("--vcd: {} runs each configuration in its own child process, so there is no one "
                                       "trace to write; trace a single configuration with run, recall or mnist",
                                       command));
+    if (o.board != "inproc")
+        throw BadArgument(fmt::format("--board {}: {} runs chips of different parameters in child processes at once; "
+                                      "a board process has one chip and serves one client: use --board inproc "
+                                      "(with --mode firmware if you want the firmware path)",
+                                      o.board, command));
 }
 
 }  // namespace mind1024::host

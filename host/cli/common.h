@@ -17,9 +17,13 @@ struct ChipOptions {
     std::string vcd;                // VCD trace file (systemc model)
     std::string datapath = "cpp";   // or "rtl": the Verilated neuron unit (systemc model)
     bool per_neuron_events = false; // one SystemC wait per neuron (finer VCD), not per sweep
+    std::string board = "inproc";   // or unix:PATH / tcp:HOST:PORT: a mind-board --listen process
+    std::string mode = "bare";      // or "firmware": commands to the board's firmware through the mailbox
+    std::string firmware;           // the firmware of an in-process board in firmware mode (default mind_fw.elf)
 };
 
 // --wbits --abits --lanes --latency --clock --wrap --model --vcd --datapath --per-neuron-events
+// --board --mode --firmware
 void add_chip_options(CLI::App& app, ChipOptions& o);
 // The driver the options ask for (one SystemC board per process).
 std::unique_ptr<ChipDriver> open_chip(const ChipOptions& o);
@@ -33,7 +37,8 @@ std::string join_path(const std::string& dir, const std::string& name);
 // empty strings and numbers too large for the target (which CLI11 would clamp).
 CLI::Validator whole_number(uint64_t min, uint64_t max);  // digits only, min..max
 CLI::Validator finite_in(double lo, double hi);
-// Commands whose chips live in child processes cannot write one VCD trace.
+// Commands whose chips live in child processes cannot write one VCD trace,
+// nor share one board process (it has one chip and serves one client).
 void refuse_vcd_in_children(const ChipOptions& o, const char* command);
 
 }  // namespace mind1024::host
