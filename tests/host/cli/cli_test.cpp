@@ -10,6 +10,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "cli_run.h"
 #include <nlohmann/json.hpp>
 
 #include "npy.h"
@@ -19,23 +21,6 @@ using nlohmann::json;
 
 namespace {
 
-struct Result {
-    int code;
-    std::string out;  // stdout and stderr
-};
-
-Result cli(const std::string& args) {
-    const std::string cmd = std::string(MIND1024_CLI) + " " + args + " 2>&1";
-    Result r{0, ""};
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return {-1, "popen failed"};
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    const int st = pclose(p);
-    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
 
 std::string data_flag() {
     const char* d = std::getenv("MIND1024_DATA");
@@ -59,12 +44,6 @@ json read_json(const fs::path& p) {
     return json::parse(f);
 }
 
-std::string slurp(const fs::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
 
 
 // A tiny IDX set: images rows x cols of random bytes, the given labels.

@@ -23,6 +23,8 @@
 
 #include <gtest/gtest.h>
 
+#include "cli_run.h"
+
 #include "npy.h"
 
 namespace fs = std::filesystem;
@@ -30,30 +32,7 @@ extern char** environ;
 
 namespace {
 
-struct Result {
-    int code;
-    std::string out;
-};
 
-Result cli(const std::string& args) {
-    const std::string cmd = "timeout -s KILL 300 " + std::string(MIND1024_CLI) + " " + args + " 2>&1";
-    Result r{0, ""};
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return {-1, "popen failed"};
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    const int st = pclose(p);
-    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
 
 // MNIST where the CLI finds it: MIND1024_DATA, or the set-up's data/mnist.
 std::string mnist_dir() {

@@ -1,0 +1,35 @@
+// Runs the mind1024 command as a user would, for the CLI tests: stdout and
+// stderr together, the exit code, and a wall-clock limit so a hang fails.
+#pragma once
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+struct Result {
+    int code;
+    std::string out;  // stdout and stderr
+};
+
+inline Result cli(const std::string& args) {
+    const std::string cmd = "timeout -s KILL 600 " + std::string(MIND1024_CLI) + " " + args + " 2>&1";
+    Result r{0, ""};
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) return {-1, "popen failed"};
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+    const int st = pclose(p);
+    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
+
+inline std::string slurp(const std::filesystem::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
