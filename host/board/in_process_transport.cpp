@@ -145,18 +145,7 @@ uint32_t InProcessTransport::board_read32(uint32_t addr) {
     return v;
 }
 
-void InProcessTransport::board_write32(uint32_t addr, uint32_t v) {
-    // Commands start at the bus's notion of now.
-    if (addr == MIND_CHIP_BASE + MIND_REG_CTRL) {
-        check_usable();
-        try {
-            impl_->port.sync();
-        } catch (const sc_core::sc_report& e) {
-            fail(fmt::format("SystemC stopped: {}", e.what()));
-        }
-    }
-    transact(true, addr, &v, 4);
-}
+void InProcessTransport::board_write32(uint32_t addr, uint32_t v) { transact(true, addr, &v, 4); }
 
 void InProcessTransport::board_read_block(uint32_t addr, void* dst, uint32_t bytes) { transact(false, addr, dst, bytes); }
 

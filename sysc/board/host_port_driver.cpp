@@ -1,5 +1,7 @@
 #include "host_port_driver.h"
 
+#include "mind1024_board.h"
+#include "mind1024_regs.h"
 #include "platform.h"
 
 namespace mind1024::board {
@@ -31,8 +33,11 @@ HostPortDriver::HostPortDriver(Mind1024Board& board)
 HostPortDriver::~HostPortDriver() = default;
 
 tlm::tlm_response_status HostPortDriver::access(bool write, uint32_t addr, void* data, uint32_t bytes) {
-    // Catch up before observing anything that may be changing, and never run more than a quantum ahead.
-    if ((!write && sc_core::sc_pending_activity()) || pending_ >= quantum_) sync();
+    // Catch up before observing anything that may be changing, and never run more than a
+    // quantum ahead; a chip command starts at the bus's notion of now.
+    if ((!write && sc_core::sc_pending_activity()) || pending_ >= quantum_ ||
+        (write && addr == MIND_CHIP_BASE + MIND_REG_CTRL))
+        sync();
     tx_.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     tx_.set_address(addr);
     tx_.set_data_ptr(static_cast<unsigned char*>(data));

@@ -169,8 +169,6 @@ struct LinkServer::Impl {
                 r.status = from_tlm(driver.access(false, x->addr, v, 4));
                 if (r.status == Status::Ok) r.data.assign(v, v + 4);
             } else if (auto* x = std::get_if<Write32>(&m)) {
-                // Commands start at the bus's notion of now (as the in-process host does).
-                if (x->addr == MIND_CHIP_BASE + MIND_REG_CTRL) driver.sync();
                 uint8_t v[4];
                 for (int i = 0; i < 4; ++i) v[i] = static_cast<uint8_t>(x->value >> (8 * i));
                 r.status = from_tlm(driver.access(true, x->addr, v, 4));
