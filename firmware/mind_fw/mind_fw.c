@@ -72,8 +72,17 @@ static uint32_t stage[MIND_FW_BUF_BYTES / 4u];
 
 /* ------------------------------------------------------------------ interrupts */
 
+/* The chip's line reaches the CPU only while the firmware waits for a chip
+ * operation of its own; otherwise a bare-mode host owns the chip and its IRQ
+ * bits (SYSCTRL.IRQ_ENABLE masks the line, so the firmware sleeps on). */
+static void own_chip_irq(int on) {
+    mind_write32(MIND_SYSCTRL_BASE + MIND_SYSCTRL_REG_IRQ_ENABLE,
+                 MIND_SYSCTRL_IRQ_ENABLE_HOSTIF | MIND_SYSCTRL_IRQ_ENABLE_TIMER | (on ? MIND_SYSCTRL_IRQ_ENABLE_CHIP : 0u));
+}
+
 static void on_interrupt(void) {
-    const uint32_t src = mind_irq_sources();
+    /* Only the sources routed to the CPU: a host's pending chip DONE is not ours to clear. */
+    const uint32_t src = mind_irq_sources() & mind_read32(MIND_SYSCTRL_BASE + MIND_SYSCTRL_REG_IRQ_ENABLE);
     if (src & MIND_SYSCTRL_IRQ_SOURCES_CHIP) mind_chip_isr(&chip); /* reads and clears IRQ_STATUS */
     if (src & MIND_SYSCTRL_IRQ_SOURCES_HOSTIF) {
         /* Masked until the command's CMD and ARGs are read (serve()). */
@@ -171,11 +180,13 @@ static uint32_t wait_done(uint32_t *status) {
 static uint32_t operate(uint32_t ctrl) {
     const uint64_t c0 = chip_cycles();
     uint32_t status = 0, r;
+    own_chip_irq(1);
     chip_wr(MIND_REG_IRQ_EN, MIND_IRQ_EN_DONE | MIND_IRQ_EN_ERR);
     arm_limit(1);
     issue(ctrl);
     r = wait_done(&status);
     chip_wr(MIND_REG_IRQ_EN, 0);
+    own_chip_irq(0);
     disarm_limit();
     if (r != MIND_FW_OK) return r;
     const uint64_t cycles = chip_cycles() - c0;
@@ -492,6 +503,7 @@ static uint32_t cmd_classify(const uint32_t *a) {
     const uint32_t t_start = time_lo();
     uint32_t t_prev = t_start;
 
+    own_chip_irq(1);
     chip_wr(MIND_REG_IRQ_EN, MIND_IRQ_EN_DONE | MIND_IRQ_EN_ERR);
     arm_limit(count);
     for (k = 0; k < count; ++k) {
@@ -534,6 +546,7 @@ static uint32_t cmd_classify(const uint32_t *a) {
         t_prev = t;
     }
     chip_wr(MIND_REG_IRQ_EN, 0);
+    own_chip_irq(0);
     disarm_limit();
     if (result != MIND_FW_OK) {
         res[MIND_FW_ERR_PROGRESS] = k;
@@ -611,6 +624,7 @@ int main(void) {
            (unsigned)chip.n_max, (unsigned)chip.wbits, (unsigned)chip.abits, (unsigned)chip.lanes,
            (unsigned)buf_bytes);
     mind_irq_set_handler(on_interrupt);
+    own_chip_irq(0);
     hostif_wr(MIND_HOSTIF_REG_IRQ_EN, MIND_HOSTIF_IRQ_EN_DOORBELL);
     mind_irq_enable();
     for (;;) {

@@ -68,10 +68,10 @@ Mind1024Board::Mind1024Board(sc_core::sc_module_name name, BoardConfig cfg)
         }
     };
     SC_METHOD(combine_irq);
-    sensitive << chip_irq_ << hostif_irq_ << timer_irq_;
+    sensitive << chip_irq_ << hostif_irq_ << timer_irq_ << sysctrl_.enable_changed();
 }
 
-void Mind1024Board::combine_irq() { ext_irq_.write(chip_irq_.read() || hostif_irq_.read() || timer_irq_.read()); }
+void Mind1024Board::combine_irq() { ext_irq_.write((sysctrl_.irq_sources() & sysctrl_.irq_enable()) != 0); }
 
 void Mind1024Board::trace(sc_core::sc_trace_file* tf) const {
     chip_.trace(tf);

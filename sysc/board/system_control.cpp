@@ -16,6 +16,7 @@ uint32_t SystemControl::irq_sources() const {
 bool SystemControl::peek(uint32_t offset, uint32_t& value) {
     if (offset == MIND_SYSCTRL_REG_IRQ_SOURCES) value = irq_sources();
     else if (offset == MIND_SYSCTRL_REG_CPU_HZ) value = cpu_hz_;
+    else if (offset == MIND_SYSCTRL_REG_IRQ_ENABLE) value = irq_enable_;
     else return false;
     return true;
 }
@@ -25,6 +26,11 @@ tlm::tlm_response_status SystemControl::read(uint32_t offset, uint32_t& value, c
 }
 
 tlm::tlm_response_status SystemControl::write(uint32_t offset, uint32_t value, const sc_core::sc_time&) {
+    if (offset == MIND_SYSCTRL_REG_IRQ_ENABLE) {
+        irq_enable_ = value & kAllSources;
+        enable_changed_.notify(sc_core::SC_ZERO_TIME);
+        return tlm::TLM_OK_RESPONSE;
+    }
     if (offset != MIND_SYSCTRL_REG_EXIT) return tlm::TLM_ADDRESS_ERROR_RESPONSE;
     if (on_exit) on_exit(value);
     return tlm::TLM_OK_RESPONSE;

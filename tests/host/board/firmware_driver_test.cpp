@@ -574,6 +574,31 @@ TEST(FirmwareDriver, AChipBusyWithABareModeRunIsReportedAsBusy) {
     expect_cpu_serving(t);
 }
 
+// Bare mode with the firmware on the board: the host owns the chip's IRQ bits.
+// A DONE the host enabled stays pending for the host (the firmware keeps the
+// chip's line masked in SYSCTRL.IRQ_ENABLE and sleeps), and the firmware still
+// answers afterwards.
+TEST(FirmwareDriver, ABareModeHostKeepsTheChipsInterruptBits) {
+    const ChipParams p = params(128, 8, 24, 16);
+    InProcessTransport& t = firmware_board(p);
+    FirmwareDriver fw(t);
+    Board bare(t);
+    std::mt19937 rng(5);
+    bare.load_weights(random_weights(128, 8, rng, true));
+    bare.set_state(random_state(128, rng));
+    t.write32(MIND_REG_IRQ_EN, MIND_IRQ_EN_DONE);
+    RunParams rp;
+    rp.max_sweeps = 5;
+    bare.run(rp);
+    // The run's DONE raised the chip's line inside that simulation: a CPU it reached has reacted by now.
+    EXPECT_EQ(t.read32(MIND_REG_IRQ_STATUS) & MIND_IRQ_STATUS_DONE, MIND_IRQ_STATUS_DONE)
+        << "the firmware took the host's DONE";
+    EXPECT_EQ(t.board_read32(MIND_SYSCTRL_BASE + MIND_SYSCTRL_REG_IRQ_ENABLE) & MIND_SYSCTRL_IRQ_ENABLE_CHIP, 0u);
+    t.write32(MIND_REG_IRQ_EN, 0);
+    t.write32(MIND_REG_IRQ_STATUS, MIND_IRQ_STATUS_DONE);
+    EXPECT_GE(fw.selftest(), 1u);
+}
+
 TEST(FirmwareDriver, ABoardWithoutFirmwareIsAClearError) {
     InProcessTransport& t = InProcessTransport::open(params(64, 8, 24, 16));  // chip only: nobody answers
     FirmwareOptions o;

@@ -173,6 +173,23 @@ TEST(Platform, ChipDoneInterruptReachesTheCpuLine) {
     EXPECT_EQ(b.rd(MIND_SYSCTRL_BASE + MIND_SYSCTRL_REG_IRQ_SOURCES), MIND_SYSCTRL_IRQ_SOURCES_CHIP);
 }
 
+TEST(Platform, IrqEnableMasksASourceFromTheCpuLine) {
+    Bench b;
+    EXPECT_EQ(b.rd(MIND_SYSCTRL_BASE + MIND_SYSCTRL_REG_IRQ_ENABLE),
+              MIND_SYSCTRL_IRQ_ENABLE_CHIP | MIND_SYSCTRL_IRQ_ENABLE_HOSTIF | MIND_SYSCTRL_IRQ_ENABLE_TIMER);  // reset: all
+    b.wr(MIND_SYSCTRL_BASE + MIND_SYSCTRL_REG_IRQ_ENABLE, MIND_SYSCTRL_IRQ_ENABLE_HOSTIF);
+    b.wr(MIND_CHIP_BASE + MIND_REG_IRQ_EN, MIND_IRQ_EN_DONE);
+    b.wr(MIND_CHIP_BASE + MIND_REG_N_ACTIVE, 16);
+    b.wr(MIND_CHIP_BASE + MIND_REG_CTRL, MIND_CTRL_STEP);
+    sc_core::sc_start();
+    EXPECT_EQ(b.rd(MIND_SYSCTRL_BASE + MIND_SYSCTRL_REG_IRQ_SOURCES), MIND_SYSCTRL_IRQ_SOURCES_CHIP);
+    EXPECT_FALSE(b.board.ext_irq()) << "a masked source reached the CPU";
+    b.wr(MIND_SYSCTRL_BASE + MIND_SYSCTRL_REG_IRQ_ENABLE, MIND_SYSCTRL_IRQ_ENABLE_CHIP | 0xF0);  // extra bits ignored
+    sc_core::sc_start(sc_time(1, SC_NS));
+    EXPECT_TRUE(b.board.ext_irq());
+    EXPECT_EQ(b.rd(MIND_SYSCTRL_BASE + MIND_SYSCTRL_REG_IRQ_ENABLE), MIND_SYSCTRL_IRQ_ENABLE_CHIP);
+}
+
 TEST(Platform, ExitWithoutACpuIsRecordedForTheRunner) {
     Bench b;
     EXPECT_FALSE(b.board.exit_code().has_value());
