@@ -73,6 +73,21 @@ int run(int argc, char** argv) {
     app.add_option("--vcd", vcd, "write a VCD trace (chip signals, interrupt lines) to FILE.vcd");
     app.add_option("--gdb", gdb, "wait for gdb-multiarch on tcp:HOST:PORT before running");
     app.add_flag("--stats", stats, "print instructions, simulated time and instructions per second at the end");
+    // The chip on this board (a host over the link learns them from the HELLO).
+    ChipParams chip;
+    app.add_option("--wbits", chip.wbits, "chip synapse bits (1..16)")->capture_default_str()->check(CLI::Range(1, 16));
+    app.add_option("--abits", chip.abits, "chip accumulator and threshold bits (2..32)")
+        ->capture_default_str()
+        ->check(CLI::Range(2, 32));
+    app.add_option("--lanes", chip.lanes, "chip synapses summed per cycle (1..255)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 255));
+    app.add_option("--latency", chip.latency, "chip pipeline latency in cycles (0..1000)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1000));
+    app.add_option("--clock", chip.clock_hz, "chip clock in Hz (1..1e9)")
+        ->capture_default_str()
+        ->check(CLI::Range(kMinClockHz, kMaxClockHz));
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -90,6 +105,8 @@ int run(int argc, char** argv) {
     }
     if (listen.empty() && listen_timeout >= 0) throw std::invalid_argument("--listen-timeout needs --listen");
     BoardConfig cfg;
+    chip.validate();
+    cfg.chip = chip;
     const auto quantum = parse_time(quantum_s);
     if (!quantum || *quantum <= sc_core::SC_ZERO_TIME || *quantum > sc_core::sc_time(1, sc_core::SC_SEC))
         throw std::invalid_argument(fmt::format("--quantum '{}': want a time in (0, 1 s], e.g. 10us", quantum_s));

@@ -45,9 +45,10 @@ std::string mnist_dir() {
 // A board process serving a unix socket, killed at the end.
 class BoardProcess {
 public:
-    explicit BoardProcess(const fs::path& dir) : sock_(dir / "b.sock") {
+    explicit BoardProcess(const fs::path& dir, const std::vector<std::string>& extra = {}) : sock_(dir / "b.sock") {
         const std::string listen = "unix:" + sock_.string(), log = (dir / "board.log").string();
         std::vector<std::string> args = {MIND_BOARD_EXE, "--listen", listen};
+        args.insert(args.end(), extra.begin(), extra.end());
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);
@@ -168,4 +169,34 @@ TEST(SameAnswers, BoardOptionsAreCheckedBeforeAnyWork) {
         EXPECT_NE(r.code, 0) << b.args << ": " << r.out;
         EXPECT_NE(r.out.find(b.msg), std::string::npos) << b.args << ": " << r.out;
     }
+}
+
+// A board process with its own chip (mind-board --wbits ...): a host must ask for the
+// same chip, and is told what the board has when it does not.
+TEST(SameAnswers, ABoardProcessStatesItsChipAndAMismatchIsNamed) {
+    const fs::path d = fresh_dir("chip");
+    BoardProcess board(d, {"--wbits", "6", "--abits", "20", "--lanes", "8"});
+    ASSERT_TRUE(board.up()) << slurp(d / "board.log");
+    const size_t n = 32;
+    std::vector<int16_t> w(n * n, 0);
+    for (size_t i = 0; i < n; ++i)
+        for (size_t j = 0; j < n; ++j) w[i * n + j] = i == j ? 0 : static_cast<int16_t>(((i * 7 + j * 3) % 61) - 30);
+    for (size_t i = 0; i < n; ++i)
+        for (size_t j = 0; j < i; ++j) w[i * n + j] = w[j * n + i];
+    std::vector<int8_t> s(n);
+    for (size_t i = 0; i < n; ++i) s[i] = i % 3 ? 1 : -1;
+    mind1024::host::write_npy<int16_t>((d / "W.npy").string(), {n, n}, w);
+    mind1024::host::write_npy<int8_t>((d / "S.npy").string(), {n}, s);
+    const std::string net = "run --weights " + (d / "W.npy").string() + " --state " + (d / "S.npy").string() +
+                            " --order async --max-sweeps 20 ";
+    const Result wrong = cli(net + "--out " + (d / "o1").string() + " --board " + board.spec());
+    EXPECT_NE(wrong.code, 0);
+    EXPECT_NE(wrong.out.find("WBITS=6"), std::string::npos) << wrong.out;
+    const std::string chip = " --wbits 6 --abits 20 --lanes 8";
+    const Result remote = cli(net + "--out " + (d / "remote").string() + " --board " + board.spec() + chip);
+    ASSERT_EQ(remote.code, 0) << remote.out;
+    const Result local = cli(net + "--out " + (d / "local").string() + chip);
+    ASSERT_EQ(local.code, 0) << local.out;
+    for (const char* f : {"state.npy", "fields.npy", "counters.json"})
+        EXPECT_EQ(slurp(d / "remote" / f), slurp(d / "local" / f)) << f;
 }
