@@ -85,6 +85,11 @@ Patterns first(const Patterns& all, uint32_t p) {
 }
 
 int run_capacity(CapacityOptions o) {
+    {  // every output location first, before any work
+        std::vector<std::string> names{"capacity.csv", "capacity.json", "alpha_c.png"};
+        for (const auto& r : o.rules) names.push_back(fmt::format("capacity_{}.png", r));
+        check_output_dir(o.out, names);
+    }
     const uint32_t N = o.neurons;
     if (N < 2 || N > o.chip.params.n_max)
         throw BadArgument(fmt::format("--neurons {} must be in 2..N_MAX={}", N, o.chip.params.n_max));
@@ -263,13 +268,14 @@ Command add_capacity_command(CLI::App& app) {
         ->capture_default_str()->check(finite_in(0.0, 100.0));
     add_rounding_option(c, o->rounding);
     c->add_option("--threshold", o->threshold, "overlap below which recall has failed (defines alpha_c), 0..1")->capture_default_str()->check(finite_in(0.0, 1.0));
-    c->add_option("--order", o->order, "update order")->capture_default_str()->check(CLI::IsMember({"sync", "async", "seq", "perm"}));
+    c->add_option("--order", o->order, std::string("update order: ") + kOrderHelp)->capture_default_str()->check(order_check());
     c->add_option("--max-sweeps", o->max_sweeps, "sweeps at most (1..100000)")->capture_default_str()->check(whole_number(1, 100000));
     c->add_option("--seed", o->seed, "pattern and probe seed")->capture_default_str()->check(whole_number(0, UINT64_MAX));
     c->add_option("--jobs", o->jobs, "child processes at once")->capture_default_str()->check(CLI::Range(1, 64));
     c->add_option("--out", o->out, "output directory")->capture_default_str();
     c->add_flag("--no-progress", o->no_progress, "no progress lines");
-    add_chip_options(*c, o->chip);
+    // WBITS is what --bits sweeps; the chips run in child processes (no one trace): no --wbits, no --vcd.
+    add_chip_options(*c, o->chip, kOfferAll & ~(kOfferWbits | kOfferVcd));
     return [o] { return run_capacity(*o); };
 }
 

@@ -96,6 +96,12 @@ std::vector<GreyImage> example_tiles(const MnistSet& test, size_t i, const Train
 
 int run_mnist(const MnistOptions& o) {
     const auto wall0 = std::chrono::steady_clock::now();
+    // Every output location first: a bad --out or --json is reported before any work.
+    std::vector<std::string> names{"mnist.json", "predictions.csv", "confusion.png", "confusion.csv"};
+    if (o.examples) names.insert(names.end(), {"examples.png", "examples.csv"});
+    check_output_dir(o.out, names);
+    if (!o.json.empty()) check_output_file(o.json);
+    check_chip_outputs(o.chip);
     // The board first: an unreachable or mismatched board is reported before the training.
     auto chip = open_chip(o.chip);
     const MnistJob job = prepare_mnist_job(o.job, o.chip.params.n_max, "mnist");
@@ -201,8 +207,9 @@ int run_mnist(const MnistOptions& o) {
                o.chip.params.describe());
     fmt::print("{:<34} {:>9} {:>9} {:>7} {:>8} {:>12} {:>11} {:>8} {:>8}\n", "method", "float %", "fixed %", "sweeps",
                "no-conv", "cycles/img", "sim ms/img", "wall s", "img/s");
-    fmt::print("{:<34} {:>9.2f} {:>9.2f} {:>7.2f} {:>8} {:>12.0f} {:>11.3f} {:>8.1f} {:>8.1f}\n",
-               fmt::format("k-WTA attractor, {}x10 prototypes", cfg.protos_per_class), acc_float, acc_fixed,
+    fmt::print("{:<34} {:>9} {:>9.2f} {:>7.2f} {:>8} {:>12.0f} {:>11.3f} {:>8.1f} {:>8.1f}\n",
+               fmt::format("k-WTA attractor, {}x10 prototypes", cfg.protos_per_class),
+               o.skip_float ? std::string("not run") : fmt::format("{:.2f}", acc_float), acc_fixed,
                mean_sweeps(fx), fx.not_converged, cycles_per_image, 1e3 * sim_per_image, chip_seconds,
                images / chip_seconds);
     if (!o.skip_float)
@@ -226,10 +233,13 @@ int run_mnist(const MnistOptions& o) {
         }
     });
     write_stream_atomic(out.path("predictions.csv"), [&](std::ostream& s) {
-        s << "image,true_label,chip_label,float_label,chip_sweeps,chip_cycles\n";
-        for (size_t i = 0; i < images; ++i)
-            s << i << ',' << int(test.labels[i]) << ',' << fx.predicted[i] << ',' << (o.skip_float ? -1 : fl.predicted[i])
-              << ',' << fx.sweeps[i] << ',' << fx.image_cycles[i] << '\n';
+        // Without the float twin (--no-float) there is no float_label column.
+        s << "image,true_label,chip_label" << (o.skip_float ? "" : ",float_label") << ",chip_sweeps,chip_cycles\n";
+        for (size_t i = 0; i < images; ++i) {
+            s << i << ',' << int(test.labels[i]) << ',' << fx.predicted[i];
+            if (!o.skip_float) s << ',' << fl.predicted[i];
+            s << ',' << fx.sweeps[i] << ',' << fx.image_cycles[i] << '\n';
+        }
     });
     if (!example_states.empty()) {
         std::vector<GreyImage> tiles;
@@ -239,26 +249,24 @@ int run_mnist(const MnistOptions& o) {
         }
         write_png(out.path("examples.png"), tile_images(tiles, 5, 4));
         write_stream_atomic(out.path("examples.csv"), [&](std::ostream& s) {
-            s << "image,true_label,chip_label,float_label,chip_sweeps\n";
-            for (size_t i = 0; i < example_states.size(); ++i)
-                s << i << ',' << int(test.labels[i]) << ',' << fx.predicted[i] << ','
-                  << (o.skip_float ? -1 : fl.predicted[i]) << ',' << fx.sweeps[i] << '\n';
+            s << "image,true_label,chip_label" << (o.skip_float ? "" : ",float_label") << ",chip_sweeps\n";
+            for (size_t i = 0; i < example_states.size(); ++i) {
+                s << i << ',' << int(test.labels[i]) << ',' << fx.predicted[i];
+                if (!o.skip_float) s << ',' << fl.predicted[i];
+                s << ',' << fx.sweeps[i] << '\n';
+            }
         });
     }
 
     nlohmann::json j = {
         {"images", images},
         {"accuracy_fixed", acc_fixed},
-        {"accuracy_float", o.skip_float ? nlohmann::json(nullptr) : nlohmann::json(acc_float)},
         {"mean_sweeps", mean_sweeps(fx)},
-        {"mean_sweeps_float", o.skip_float ? nlohmann::json(nullptr) : nlohmann::json(mean_sweeps(fl))},
         {"not_converged", fx.not_converged},
-        {"not_converged_float", fl.not_converged},
         {"cycles_per_image", cycles_per_image},
         {"sim_seconds_per_image", sim_per_image},
         {"wall_seconds", wall},
         {"chip_wall_seconds", chip_seconds},
-        {"float_wall_seconds", float_seconds},
         {"images_per_second", images / chip_seconds},
         {"train_seconds", net.train_seconds},
         {"model", chip->name()},
@@ -277,10 +285,21 @@ int run_mnist(const MnistOptions& o) {
                           {"max_abs_threshold", q.max_abs_threshold}, {"thresholds_clipped", q.thresholds_clipped}}},
         {"data", dir},
     };
+    // The float twin's fields only when it ran (--no-float leaves them out).
+    j["float_twin"] = o.skip_float ? "not run" : "run";
+    if (!o.skip_float) {
+        j["accuracy_float"] = acc_float;
+        j["mean_sweeps_float"] = mean_sweeps(fl);
+        j["not_converged_float"] = fl.not_converged;
+        j["float_wall_seconds"] = float_seconds;
+    }
     write_json(out.path("mnist.json"), j);
     out.publish();
     if (!o.json.empty()) write_json(o.json, j);
-    fmt::print("wrote {}/mnist.json, predictions.csv, confusion.png/.csv, examples.png/.csv\n", o.out);
+    fmt::print("wrote {}/mnist.json, predictions.csv, confusion.png/.csv{}\n", o.out,
+               example_states.empty() ? std::string(" (no examples: --examples 0)")
+                                      : fmt::format(", examples.png/.csv ({} example{})", example_states.size(),
+                                                    example_states.size() == 1 ? "" : "s"));
     return 0;
 }
 
@@ -292,10 +311,16 @@ Command add_mnist_command(CLI::App& app) {
     c->add_option("--out", o->out, "output directory (JSON, confusion matrix, example PNGs)")->capture_default_str();
     c->add_option("--json", o->json, "also write the JSON summary to this file");
     add_mnist_job_options(c, o->job);
-    c->add_option("--examples", o->examples, "example recalls to draw")->capture_default_str();
+    c->add_option("--examples", o->examples,
+                  "example recalls to draw in examples.png/.csv, 0..100 (0: neither file is written; at most the test "
+                  "images used)")
+        ->capture_default_str()
+        ->check(whole_number(0, 100));
     add_scale_option(c, o->scale);
     add_rounding_option(c, o->rounding);
-    c->add_flag("--no-float", o->skip_float, "skip the float twin");
+    c->add_flag("--no-float", o->skip_float,
+                "skip the float twin: the table says 'not run', mnist.json has float_twin: \"not run\" and no "
+                "*_float fields, and predictions.csv/examples.csv have no float_label column");
     c->add_flag("--no-progress", o->no_progress, "no progress bar");
     add_chip_options(*c, o->chip);
     return [o] { return run_mnist(*o); };

@@ -10,10 +10,14 @@
 #include "patterns.h"
 #include "plot.h"
 #include "png.h"
+#include "progress.h"
 
 namespace mind1024::host {
 
 namespace {
+
+// frames_*.png draws one row per pattern; beyond this many patterns only the first are drawn.
+constexpr size_t kMaxFrameRows = 32;
 
 struct RecallOptions {
     std::string patterns = "shapes", data, out = "results/recall";
@@ -22,6 +26,7 @@ struct RecallOptions {
     double flip = 0.2;
     uint32_t max_sweeps = 20;
     uint64_t seed = 1;
+    bool no_progress = false;
     ChipOptions chip;
 };
 
@@ -29,6 +34,13 @@ int run_recall(const RecallOptions& o) {
     const uint32_t side = static_cast<uint32_t>(std::lround(std::sqrt(double(o.chip.params.n_max))));
     if (side * side != o.chip.params.n_max)
         throw BadArgument(fmt::format("recall draws N_MAX = {} neurons as a square picture; use a square N_MAX", o.chip.params.n_max));
+    {  // every output location first, before any work
+        std::vector<std::string> names{"energy.csv", "energy.png", "recall.json"};
+        for (const auto& r : o.rules)
+            for (const auto& d : o.orders) names.push_back(fmt::format("frames_{}_{}.png", r, order_name(parse_order(d))));
+        check_output_dir(o.out, names);
+        check_chip_outputs(o.chip);
+    }
     const Patterns pats = make_patterns(o.patterns, o.count, side, o.seed, o.data);
     const size_t n = pats.n;
     auto chip = open_chip(o.chip);
@@ -39,6 +51,7 @@ int run_recall(const RecallOptions& o) {
     PlotSpec plot{fmt::format("Energy during recall ({} {} patterns, {:.0f}% flipped, WBITS={})", o.count, o.patterns,
                               100 * o.flip, o.chip.params.wbits),
                   "sweep", "mean energy per neuron (float units: E / (scale N))", false, {}, {}, 0, 0};
+    const size_t drawn = std::min(pats.count, kMaxFrameRows);
     fmt::print("{:<8} {:<6} {:>8} {:>13} {:>12} {:>8} {:>10}\n", "rule", "order", "recalled", "mean overlap",
                "mean sweeps", "2-cycles", "clipped %");
     for (const std::string& rule_name : o.rules) {
@@ -52,6 +65,8 @@ int run_recall(const RecallOptions& o) {
             std::vector<GreyImage> tiles;
             std::vector<double> mean_energy(o.max_sweeps + 1, 0.0);
             size_t recalled = 0, cycle2 = 0;
+            // One bar per rule and order, finished before its table row.
+            Progress bar(fmt::format("[recall] {} {}", rule_name, order_name(order)), pats.count, !o.no_progress);
             double sum_overlap = 0, sum_sweeps = 0;
             for (size_t mu = 0; mu < pats.count; ++mu) {
                 const std::vector<int8_t> target(pats.pattern(mu), pats.pattern(mu) + n);
@@ -88,10 +103,13 @@ int run_recall(const RecallOptions& o) {
                 sum_sweeps += sweeps;
                 recalled += s == target;
                 cycle2 += c2;
-                // Frame row: target, corrupted, sweeps 1..max (the last one repeated).
-                for (size_t k = 0; k < o.max_sweeps + 2 && k < 12; ++k)
-                    tiles.push_back(state_image(frames[std::min(k, frames.size() - 1)], 0, side, side));
+                // Frame row: target, corrupted, sweeps 1..max (the last one repeated); the first patterns only.
+                if (mu < drawn)
+                    for (size_t k = 0; k < o.max_sweeps + 2 && k < 12; ++k)
+                        tiles.push_back(state_image(frames[std::min(k, frames.size() - 1)], 0, side, side));
+                bar.update(mu + 1);
             }
+            bar.finish();
             const size_t columns = std::min<size_t>(o.max_sweeps + 2, 12);
             write_png(join_path(o.out, fmt::format("frames_{}_{}.png", rule_name, order_name(order))),
                       tile_images(tiles, static_cast<int>(columns), 3));
@@ -111,8 +129,10 @@ int run_recall(const RecallOptions& o) {
     plot_png(join_path(o.out, "energy.png"), plot);
     write_json(join_path(o.out, "recall.json"),
                {{"patterns", o.patterns}, {"count", o.count}, {"flip", o.flip}, {"wbits", o.chip.params.wbits},
-                {"model", chip->name()}, {"results", summary}});
-    fmt::print("wrote {}/energy.csv, energy.png, frames_*.png, recall.json\n", o.out);
+                {"model", chip->name()}, {"frames_patterns_drawn", drawn}, {"results", summary}});
+    fmt::print("wrote {}/energy.csv, energy.png, frames_*.png ({}), recall.json\n", o.out,
+               drawn < pats.count ? fmt::format("the first {} of {} patterns", drawn, pats.count)
+                                  : fmt::format("all {} patterns", pats.count));
     return 0;
 }
 
@@ -126,11 +146,14 @@ Command add_recall_command(CLI::App& app) {
     c->add_option("--count", o->count, "patterns to store")->capture_default_str()->check(CLI::Range(1, 10000));
     c->add_option("--flip", o->flip, "fraction of neurons flipped in the probe")->capture_default_str()->check(CLI::Range(0.0, 1.0));
     c->add_option("--rules", o->rules, "learning rules: hebb, storkey, pinv")->capture_default_str()->delimiter(',');
-    c->add_option("--orders", o->orders, "update orders: sync, async, perm")->capture_default_str()->delimiter(',');
+    c->add_option("--orders", o->orders, std::string("update orders, comma-separated: ") + kOrderHelp)->capture_default_str()->delimiter(',')->check(order_check());
     c->add_option("--max-sweeps", o->max_sweeps, "sweeps at most")->capture_default_str()->check(CLI::Range(1, 1000));
     c->add_option("--seed", o->seed, "seed of the corruption, random patterns and ASYNC_PERM")->capture_default_str()->check(whole_number(0, UINT64_MAX));
     c->add_option("--data", o->data, "MNIST directory (for --patterns mnist)");
-    c->add_option("--out", o->out, "output directory")->capture_default_str();
+    c->add_option("--out", o->out,
+                  fmt::format("output directory (frames_*.png draw the first {} patterns at most)", kMaxFrameRows))
+        ->capture_default_str();
+    c->add_flag("--no-progress", o->no_progress, "no progress bar");
     add_chip_options(*c, o->chip);
     return [o] {
         for (const auto& r : o->rules) parse_learning_rule(r);  // refuse bad names before any work

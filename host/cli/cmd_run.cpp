@@ -23,6 +23,9 @@ struct RunOptions {
 int run_network(const RunOptions& o) {
     const ChipParams& p = o.chip.params;
     p.validate();
+    // Every output location first, before reading the inputs or touching the chip.
+    check_output_dir(o.out, {"state.npy", "fields.npy", "counters.json"});
+    check_chip_outputs(o.chip);
     // Check every input's shape from its header (nothing allocated yet), then read
     // and check the values, all before touching the chip or the output.
     const NpyHeader WH = read_npy_header(o.weights);
@@ -99,7 +102,7 @@ Command add_run_command(CLI::App& app) {
     c->add_option("--thresholds", o->thresholds, "N integer thresholds (.npy); default 0")->check(CLI::ExistingFile);
     c->add_option("--state", o->state, "N initial states, -1 or +1 (.npy)")->required()->check(CLI::ExistingFile);
     c->add_option("--clamp", o->clamp, "N clamp flags, 0 or 1 (.npy); default none")->check(CLI::ExistingFile);
-    c->add_option("--order", o->order, "update order: sync, async, perm")->capture_default_str()->check(CLI::IsMember({"sync", "async", "seq", "perm"}));
+    c->add_option("--order", o->order, std::string("update order: ") + kOrderHelp)->capture_default_str()->check(order_check());
     c->add_option("--max-sweeps", o->max_sweeps, "sweep limit (1..4294967295)")->capture_default_str()->check(whole_number(1, UINT32_MAX));
     c->add_option("--noise", o->noise, "enable noise with this TEMP (0..4294967295)")->check(CLI::Range(int64_t{0}, int64_t{0xFFFFFFFF}));
     c->add_option("--seed", o->seed, "LFSR seed")->capture_default_str()->check(whole_number(0, UINT32_MAX));

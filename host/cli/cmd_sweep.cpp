@@ -37,6 +37,7 @@ struct Config {
 
 int run_sweep(const SweepOptions& o) {
     refuse_vcd_in_children(o.chip, "sweep");
+    check_output_dir(o.out, {"sweep.csv", "sweep.json", "accuracy_vs_bits.png"});  // before any work
     const MnistJob job = prepare_mnist_job(o.job, o.chip.params.n_max, "sweep");
     ensure_directory(o.out);  // after the data checks: a bad data set leaves no empty directory
     const MnistSet& test = job.test;
@@ -164,7 +165,9 @@ Command add_sweep_command(CLI::App& app) {
     add_mnist_job_options(c, o->job);
     c->add_option("--jobs", o->jobs, "child processes at once")->capture_default_str()->check(CLI::Range(1, 64));
     c->add_flag("--no-progress", o->no_progress, "no progress lines");
-    add_chip_options(*c, o->chip);
+    // WBITS, ABITS and the overflow mode are what --bits, --acc-bits and --modes sweep; the chips run
+    // in child processes, so there is no one trace: none of --wbits, --abits, --wrap, --vcd is offered.
+    add_chip_options(*c, o->chip, kOfferAll & ~(kOfferWbits | kOfferAbits | kOfferWrap | kOfferVcd));
     return [o] { return run_sweep(*o); };
 }
 

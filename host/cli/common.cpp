@@ -20,21 +20,24 @@
 
 namespace mind1024::host {
 
-void add_chip_options(CLI::App& app, ChipOptions& o) {
-    app.add_option("--wbits", o.params.wbits, "synapse bits (1..16)")->capture_default_str()->check(CLI::Range(1, 16));
-    app.add_option("--abits", o.params.abits, "accumulator and threshold bits (2..32)")
-        ->capture_default_str()
-        ->check(CLI::Range(2, 32));
+void add_chip_options(CLI::App& app, ChipOptions& o, unsigned offer) {
+    if (offer & kOfferWbits)
+        app.add_option("--wbits", o.params.wbits, "synapse bits (1..16)")->capture_default_str()->check(CLI::Range(1, 16));
+    if (offer & kOfferAbits)
+        app.add_option("--abits", o.params.abits, "accumulator and threshold bits (2..32)")
+            ->capture_default_str()
+            ->check(CLI::Range(2, 32));
     app.add_option("--lanes", o.params.lanes, "synapses summed per cycle (1..255)")
         ->capture_default_str()
         ->check(CLI::Range(1, 255));
     app.add_option("--latency", o.params.latency, "pipeline latency in cycles")->capture_default_str()->check(CLI::Range(0, 1000));
     app.add_option("--clock", o.params.clock_hz, "board clock in Hz (1..1e9)")->capture_default_str()->check(CLI::Range(kMinClockHz, kMaxClockHz));
-    app.add_flag("--wrap", o.wrap, "wrap the accumulator on overflow instead of saturating");
+    if (offer & kOfferWrap) app.add_flag("--wrap", o.wrap, "wrap the accumulator on overflow instead of saturating");
     app.add_option("--model", o.model, "chip model: systemc (the TLM chip over its bus) or reference (plain C++)")
         ->capture_default_str()
         ->check(CLI::IsMember({"systemc", "reference"}));
-    app.add_option("--vcd", o.vcd, "write a VCD trace of the SystemC chip to this file (name ending in .vcd; GTKWave opens it)");
+    if (offer & kOfferVcd)
+        app.add_option("--vcd", o.vcd, "write a VCD trace of the SystemC chip to this file (name ending in .vcd; GTKWave opens it)");
     app.add_option("--datapath", o.datapath,
                    "neuron datapath of the SystemC chip: cpp, or rtl (the Verilated unit; WBITS 8, ABITS 24, LANES 16)")
         ->capture_default_str()
@@ -61,6 +64,10 @@ void add_chip_options(CLI::App& app, ChipOptions& o) {
         ->check(CLI::IsMember({"bare", "firmware"}));
     app.add_option("--firmware", o.firmware,
                    "firmware ELF of an in-process board in firmware mode (default: the project's mind_fw.elf)");
+}
+
+void check_chip_outputs(const ChipOptions& o) {
+    if (!o.vcd.empty()) check_output_file(o.vcd);
 }
 
 namespace {
@@ -125,11 +132,15 @@ std::unique_ptr<ChipDriver> open_chip(const ChipOptions& o) {
     return std::make_unique<Board>(t);
 }
 
+const char* const kOrderHelp = "sync, async (also spelled seq), perm";
+
+CLI::Validator order_check() { return CLI::IsMember({"sync", "async", "seq", "perm"}); }
+
 Order parse_order(const std::string& s) {
     if (s == "sync") return Order::Sync;
     if (s == "async" || s == "seq") return Order::AsyncSeq;
     if (s == "perm") return Order::AsyncPerm;
-    throw BadArgument(fmt::format("unknown update order '{}' (sync, async, perm)", s));
+    throw BadArgument(fmt::format("unknown update order '{}' ({})", s, kOrderHelp));
 }
 
 std::string order_name(Order o) {

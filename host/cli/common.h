@@ -24,10 +24,25 @@ struct ChipOptions {
 
 // --wbits --abits --lanes --latency --clock --wrap --model --vcd --datapath --per-neuron-events
 // --board --mode --firmware
-void add_chip_options(CLI::App& app, ChipOptions& o);
+// Options a command may leave out when it sets them itself (sweep: the widths and the
+// overflow mode come from --bits/--acc-bits/--modes) or cannot use them (--vcd where
+// the chips run in child processes): only what a command uses is offered.
+enum ChipOptionOffer : unsigned {
+    kOfferWbits = 1,
+    kOfferAbits = 2,
+    kOfferWrap = 4,
+    kOfferVcd = 8,
+    kOfferAll = 15,
+};
+void add_chip_options(CLI::App& app, ChipOptions& o, unsigned offer = kOfferAll);
+// Checks the chip's output files (the --vcd trace) can be written, before any work.
+void check_chip_outputs(const ChipOptions& o);
 // The driver the options ask for (one SystemC board per process).
 std::unique_ptr<ChipDriver> open_chip(const ChipOptions& o);
-Order parse_order(const std::string& s);  // sync | async | seq | perm
+Order parse_order(const std::string& s);  // sync | async (or seq) | perm
+// The help text and the check of an update-order option, the same on every command.
+extern const char* const kOrderHelp;  // "sync, async (also spelled seq), perm"
+CLI::Validator order_check();
 std::string order_name(Order o);
 // JSON to a file, atomically.
 void write_json(const std::string& path, const nlohmann::json& j);

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <map>
 #include <new>
+#include <string>
 
 #include <systemc>
 
@@ -31,6 +32,20 @@ int main(int argc, char** argv) {
     add(add_recall_command);
     add(add_capacity_command);
     add(add_sweep_command);
+    // A first word that is neither an option nor a command: name it, and the commands there are.
+    if (argc > 1 && argv[1][0] != '-') {
+        std::string list;
+        bool known = false;
+        for (CLI::App* sub : app.get_subcommands({})) {
+            known = known || sub->check_name(argv[1]);
+            list += (list.empty() ? "" : ", ") + sub->get_name();
+        }
+        if (!known) {
+            std::fprintf(stderr, "mind1024: error: unknown command '%s'; the commands are %s (mind1024 --help)\n",
+                         argv[1], list.c_str());
+            return 2;
+        }
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

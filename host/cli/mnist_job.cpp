@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common.h"
+#include "errors.h"
 
 namespace mind1024::host {
 
@@ -25,8 +26,13 @@ void add_mnist_job_options(CLI::App* c, MnistJobOptions& o) {
     c->add_option("--data", o.data, "directory with the four MNIST IDX files (raw or .gz); default $MIND1024_DATA, then the set-up's copy");
     c->add_option("--limit", o.limit, "use only the first N test images (0 = all)")->capture_default_str()->check(whole_number(0, UINT32_MAX));
     c->add_option("--train-limit", o.train_limit, "train on the first N training images only (0 = all)")->capture_default_str()->check(whole_number(0, UINT32_MAX));
-    c->add_option("--protos", o.protos, "prototype neurons per class")->capture_default_str()->check(CLI::Range(1, 200));
-    c->add_option("--order", o.order, "update order: sync, async, perm")->capture_default_str()->check(CLI::IsMember({"sync", "async", "seq", "perm"}));
+    c->add_option("--protos", o.protos,
+                  "prototype neurons per class, 1..200; the 400 pixel neurons and, per class, these plus 2 label "
+                  "neurons must fit the chip's 1024: at most 60 for MNIST's 10 classes. Every class needs at least "
+                  "this many training images (see --train-limit)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 200));
+    c->add_option("--order", o.order, std::string("update order: ") + kOrderHelp)->capture_default_str()->check(order_check());
     c->add_option("--seed", o.seed, "seed of k-means")->capture_default_str()->check(whole_number(0, UINT64_MAX));
 }
 
@@ -48,7 +54,34 @@ MnistJob prepare_mnist_job(const MnistJobOptions& o, uint32_t n_max, const char*
     cfg.order = parse_order(o.order);
     cfg.neurons = n_max;
     check_same_geometry(j.train, j.test);
+    // The network must fit the chip: checked here, before training, by the options' names.
+    {
+        const uint64_t classes = j.train.num_classes(), pixels = cfg.coding.size();
+        const uint64_t need = pixels + classes * (uint64_t{o.protos} + cfg.label_reps);
+        if (need > n_max) {
+            const int64_t most = (static_cast<int64_t>(n_max) - static_cast<int64_t>(pixels)) / static_cast<int64_t>(classes) -
+                                 static_cast<int64_t>(cfg.label_reps);
+            throw BadArgument(fmt::format(
+                "--protos {}: {} pixel neurons + {} classes x ({} prototypes + {} label neurons) = {} neurons, the chip "
+                "has {}; {}",
+                o.protos, pixels, classes, o.protos, cfg.label_reps, need, n_max,
+                most >= 1 ? fmt::format("use --protos {} or less for {} classes", most, classes)
+                          : std::string("no --protos fits this many classes")));
+        }
+    }
     // Every class the training labels span needs its prototypes' worth of images.
+    // When --train-limit cut the set short, the cause is the options, not the labels file.
+    if (o.train_limit && o.train_limit == j.train.count && !j.train.labels.empty()) {
+        std::vector<size_t> count(j.train.num_classes(), 0);
+        for (uint8_t l : j.train.labels) ++count[l];
+        for (size_t k = 0; k < count.size(); ++k)
+            if (count[k] < o.protos)
+                throw BadArgument(fmt::format(
+                    "--train-limit {} leaves class {} with {} training image(s), fewer than --protos {} (k-means needs "
+                    "at least one image per prototype, and the classes are those of the first {} labels, 0..{}): "
+                    "raise --train-limit or lower --protos",
+                    o.train_limit, k, count[k], o.protos, o.train_limit, count.size() - 1));
+    }
     check_labels(j.train, o.protos);
     // The classes come from the training labels; a test label outside them has no label neuron.
     const uint32_t classes = j.train.num_classes();

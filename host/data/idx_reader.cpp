@@ -345,6 +345,39 @@ std::string labels_file_name(Split s) {
 
 namespace {
 // dir/base or dir/base.gz, whichever exists first; empty if neither.
+// What stands at `p` when it is there but is no regular file (a FIFO, a device,
+// a directory, a dangling symlink), for the message; "" if nothing is there or it is a regular file.
+std::string not_a_file(const fs::path& p) {
+    std::error_code ec;
+    const fs::file_status l = fs::symlink_status(p, ec);
+    if (ec || !fs::exists(l)) return {};
+    const fs::file_status t = fs::status(p, ec);
+    const std::string link = fs::is_symlink(l) ? "a symbolic link to " : "";
+    if (ec || !fs::exists(t)) return "a symbolic link to nothing (dangling)";
+    switch (t.type()) {
+        case fs::file_type::regular: return {};
+        case fs::file_type::directory: return link + "a directory";
+        case fs::file_type::fifo: return link + "a FIFO (named pipe)";
+        case fs::file_type::character: return link + "a character device";
+        case fs::file_type::block: return link + "a block device";
+        case fs::file_type::socket: return link + "a socket";
+        default: return link + "not a regular file";
+    }
+}
+
+// "" or, when base or base.gz is there but is no regular file, a sentence saying so.
+std::string not_a_file_note(const std::string& dir, const std::string& base) {
+    std::string note;
+    for (const std::string& name : {base, base + ".gz"}) {
+        const fs::path p = fs::path(dir) / name;
+        const std::string what = not_a_file(p);
+        if (!what.empty())
+            note += fmt::format("{}{} is {}, not a regular file (the IDX reader reads regular files only: copy the data into one)",
+                                note.empty() ? "" : "; ", p.string(), what);
+    }
+    return note;
+}
+
 std::string try_find(const std::string& dir, const std::string& base) {
     for (const std::string& name : {base, base + ".gz"}) {
         const fs::path p = fs::path(dir) / name;
@@ -357,8 +390,11 @@ std::string try_find(const std::string& dir, const std::string& base) {
 
 std::string find_data_file(const std::string& dir, const std::string& base_name) {
     std::string p = try_find(dir, base_name);
-    if (p.empty())
+    if (p.empty()) {
+        const std::string note = not_a_file_note(dir, base_name);
+        if (!note.empty()) throw DataError(note);
         throw DataError(fmt::format("{}: neither {} nor {}.gz is there", dir, base_name, base_name));
+    }
     return p;
 }
 
@@ -409,9 +445,17 @@ std::string resolve_data_dir(const std::string& cli_value) {
         throw DataError(fmt::format("data directory {} ({}) {}", dir, source,
                                     fs::exists(dir, ec) ? "is not a directory" : "does not exist"));
     std::vector<std::string> missing;
+    std::string not_files;
     for (Split s : {Split::Train, Split::Test})
         for (const std::string& base : {images_file_name(s), labels_file_name(s)})
-            if (try_find(dir, base).empty()) missing.push_back(base);
+            if (try_find(dir, base).empty()) {
+                const std::string note = not_a_file_note(dir, base);
+                if (note.empty()) missing.push_back(base);
+                else not_files += "\n  " + note;
+            }
+    if (!not_files.empty())
+        throw DataError(fmt::format("data directory {} ({}): an IDX file is there but cannot be read:{}", dir, source,
+                                    not_files));
     if (!missing.empty()) {
         std::string list;
         for (const auto& m : missing) list += fmt::format("\n  {0} or {0}.gz", m);

@@ -1,6 +1,8 @@
 #include "output_file.h"
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <sstream>
 
@@ -19,6 +21,54 @@ void ensure_directory(const std::string& dir) {
     fs::create_directories(dir, ec);
     if (ec || !fs::is_directory(dir))
         throw ReportError(fmt::format("cannot create output directory {}: {}", dir, ec ? ec.message() : "not a directory"));
+}
+
+namespace {
+bool is_dir(const fs::path& p) {
+    std::error_code ec;
+    return fs::is_directory(p, ec);
+}
+bool exists_at_all(const fs::path& p) {
+    std::error_code ec;
+    return fs::exists(fs::symlink_status(p, ec));
+}
+}  // namespace
+
+void check_output_dir(const std::string& dir, const std::vector<std::string>& names) {
+    if (dir.empty()) throw ReportError("output directory: an empty name");
+    const fs::path p = fs::path(dir).lexically_normal();
+    if (exists_at_all(p)) {
+        if (!is_dir(p)) throw ReportError(fmt::format("output directory {}: exists and is not a directory; nothing was done", dir));
+        if (::access(p.c_str(), W_OK | X_OK) != 0)
+            throw ReportError(fmt::format("output directory {}: cannot write into it ({}); nothing was done", dir,
+                                          std::strerror(errno)));
+        for (const std::string& n : names)
+            if (is_dir(p / n))
+                throw ReportError(fmt::format("{}: is a directory, cannot put the output file there; nothing was done",
+                                              (p / n).string()));
+        return;
+    }
+    // The nearest ancestor that exists must be a directory we may create entries in.
+    fs::path a = p.has_parent_path() ? p.parent_path() : fs::path(".");
+    while (!a.empty() && !exists_at_all(a)) a = a.has_parent_path() && a.parent_path() != a ? a.parent_path() : fs::path();
+    if (a.empty()) a = fs::path(dir).is_absolute() ? fs::path("/") : fs::path(".");
+    if (!is_dir(a))
+        throw ReportError(fmt::format("cannot create output directory {}: {} is not a directory; nothing was done", dir,
+                                      a.string()));
+    if (::access(a.c_str(), W_OK | X_OK) != 0)
+        throw ReportError(fmt::format("cannot create output directory {}: cannot write into {} ({}); nothing was done",
+                                      dir, a.string(), std::strerror(errno)));
+}
+
+void check_output_file(const std::string& path) {
+    if (path.empty()) throw ReportError("output file: an empty name");
+    const fs::path p(path);
+    if (is_dir(p)) throw ReportError(fmt::format("{}: is a directory, cannot write the output file there; nothing was done", path));
+    try {
+        check_output_dir(p.has_parent_path() ? p.parent_path().string() : std::string("."));
+    } catch (const ReportError& e) {
+        throw ReportError(fmt::format("cannot write the output file {}: {}", path, e.what()));
+    }
 }
 
 void write_stream_atomic(const std::string& path, const std::function<void(std::ostream&)>& fill) {

@@ -15,6 +15,12 @@ void write_stream_atomic(const std::string& path, const std::function<void(std::
 void write_text_atomic(const std::string& path, const std::string& text);
 // Creates the directory (and parents); a ReportError if it cannot.
 void ensure_directory(const std::string& dir);
+// Checks, before any work and without creating anything, that `dir` is (or can
+// be created as) a directory this process can write into, and that none of
+// `names` is taken there by a directory; a ReportError naming the path if not.
+void check_output_dir(const std::string& dir, const std::vector<std::string>& names = {});
+// The same for one output file: its directory can take it and it is not a directory.
+void check_output_file(const std::string& path);
 
 struct ReportError : std::runtime_error {
     using std::runtime_error::runtime_error;

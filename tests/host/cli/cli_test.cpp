@@ -1,6 +1,8 @@
 // Smoke runs of the mind1024 command line: every subcommand with small
 // settings, its outputs checked for existence and sense, and bad input
 // refused with a message and no output.
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +16,7 @@
 #include "cli_run.h"
 #include <nlohmann/json.hpp>
 
+#include "idx_reader.h"
 #include "npy.h"
 
 namespace fs = std::filesystem;
@@ -22,15 +25,22 @@ using nlohmann::json;
 namespace {
 
 
-std::string data_flag() {
-    const char* d = std::getenv("MIND1024_DATA");
-    return d ? std::string(" --data ") + d : std::string();
+// MNIST where the CLI finds it, by the CLI's own rule (--data, then MIND1024_DATA,
+// then the set-up's data/mnist; raw or .gz): "" if it would find none.
+std::string mnist_dir() {
+    try {
+        return mind1024::host::resolve_data_dir("");
+    } catch (const std::exception&) {
+        return {};
+    }
 }
 
-bool have_mnist() {
-    const char* d = std::getenv("MIND1024_DATA");
-    return d && fs::exists(fs::path(d) / "t10k-images-idx3-ubyte");
+std::string data_flag() {
+    const std::string d = mnist_dir();
+    return d.empty() ? std::string() : " --data " + d;
 }
+
+bool have_mnist() { return !mnist_dir().empty(); }
 
 fs::path fresh_dir(const std::string& name) {
     const fs::path d = fs::temp_directory_path() / ("mind1024_cli_" + name + "_" + std::to_string(::getpid()));
@@ -224,7 +234,7 @@ TEST(Cli, AbsurdOptionValuesAreRefusedByName) {
 }
 
 TEST(Cli, MnistSmokeRun) {
-    if (!have_mnist()) GTEST_SKIP() << "MNIST not found (set MIND1024_DATA)";
+    if (!have_mnist()) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
     const fs::path d = fresh_dir("mnist");
     const Result r = cli("mnist --limit 300 --train-limit 6000 --protos 20 --no-progress --out " + d.string() +
                               " --json " + (d / "copy.json").string() + data_flag());
@@ -340,7 +350,7 @@ TEST(Cli, CapacitySmokeRun) {
 }
 
 TEST(Cli, SweepSmokeRun) {
-    if (!have_mnist()) GTEST_SKIP() << "MNIST not found (set MIND1024_DATA)";
+    if (!have_mnist()) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
     const fs::path d = fresh_dir("sweep");
     const Result r = cli("sweep --bits 2,6 --acc-bits 24 --limit 100 --train-limit 3000 --protos 10 --no-progress --out " +
                               d.string() + data_flag());
@@ -366,7 +376,7 @@ TEST(Cli, SweepSmokeRun) {
 
 TEST(Cli, RtlDatapathClassifiesExactlyLikeTheCppDatapath) {
     if (!MIND1024_HAVE_RTL) GTEST_SKIP() << "built without the Verilated datapath";
-    if (!have_mnist()) GTEST_SKIP() << "MNIST not found (set MIND1024_DATA)";
+    if (!have_mnist()) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
     const fs::path d = fresh_dir("cosim");
     for (const char* dp : {"cpp", "rtl"}) {
         const Result r = cli(std::string("mnist --limit 60 --train-limit 3000 --protos 20 --no-float --no-progress --examples 0 --datapath ") +
@@ -377,4 +387,235 @@ TEST(Cli, RtlDatapathClassifiesExactlyLikeTheCppDatapath) {
     EXPECT_GT(a.size(), 100u);
     EXPECT_EQ(a, b);
     fs::remove_all(d);
+}
+
+// A small labelled set of 28x28 images: `per_class` training images of each of
+// `classes` classes (interleaved 0,1,..,K-1,0,1,...) and 2 test images per class.
+void write_tiny_mnist(const fs::path& d, uint32_t classes, uint32_t per_class) {
+    std::vector<uint8_t> train, test;
+    for (uint32_t k = 0; k < classes * per_class; ++k) train.push_back(static_cast<uint8_t>(k % classes));
+    for (uint32_t k = 0; k < classes * 2; ++k) test.push_back(static_cast<uint8_t>(k % classes));
+    write_idx_split(d, "train", train, 28, 28);
+    write_idx_split(d, "t10k", test, 28, 28);
+}
+
+// Every command checks every output location before its work: a bad --out
+// (or --json, or a directory where an output file goes) is reported first,
+// before the data, the inputs or the training, and nothing is created.
+TEST(Cli, EveryCommandChecksItsOutputsBeforeTheWork) {
+    const fs::path d = fresh_dir("outfirst");
+    const std::string nowhere = (d / "nowhere").string(), bad = " --out /dev/null/x";
+    mind1024::host::write_npy<int16_t>((d / "W.npy").string(), {2, 3}, std::vector<int16_t>(6, 0));  // not square
+    mind1024::host::write_npy<int8_t>((d / "S.npy").string(), {2}, std::vector<int8_t>{1, -1});
+    const std::vector<std::string> cmds = {
+        "mnist --no-progress --data " + nowhere,  // the data check would come first without the output check
+        "sweep --no-progress --data " + nowhere,
+        "recall --patterns mnist --data " + nowhere,
+        "capacity --neurons 10 --loads 100 --no-progress",  // an argument error found only in the work
+        "run --weights " + (d / "W.npy").string() + " --state " + (d / "S.npy").string(),
+    };
+    for (const std::string& c : cmds) {
+        const Result r = cli(c + bad);
+        EXPECT_EQ(r.code, 1) << c << "\n" << r.out;
+        EXPECT_NE(r.out.find("/dev/null/x"), std::string::npos) << c << "\n" << r.out;
+        EXPECT_EQ(r.out.find("nowhere"), std::string::npos) << c << "\n" << r.out;
+        EXPECT_EQ(r.out.find("training"), std::string::npos) << c << "\n" << r.out;
+        EXPECT_EQ(r.out.find("square"), std::string::npos) << c << "\n" << r.out;
+        EXPECT_EQ(r.out.find("--loads"), std::string::npos) << c << "\n" << r.out;
+    }
+    // mnist's --json, and an output file's name taken by a directory.
+    const Result json_bad = cli("mnist --no-progress --data " + nowhere + " --out " + (d / "o").string() + " --json /dev/null/j.json");
+    EXPECT_EQ(json_bad.code, 1) << json_bad.out;
+    EXPECT_NE(json_bad.out.find("cannot write the output file /dev/null/j.json"), std::string::npos) << json_bad.out;
+    EXPECT_EQ(json_bad.out.find("nowhere"), std::string::npos) << json_bad.out;
+    EXPECT_FALSE(fs::exists(d / "o"));
+    fs::create_directories(d / "taken" / "predictions.csv");
+    const Result taken = cli("mnist --no-progress --data " + nowhere + " --out " + (d / "taken").string());
+    EXPECT_EQ(taken.code, 1) << taken.out;
+    EXPECT_NE(taken.out.find("predictions.csv: is a directory"), std::string::npos) << taken.out;
+    fs::create_directories(d / "taken2" / "sweep.json");
+    const Result taken2 = cli("sweep --no-progress --data " + nowhere + " --out " + (d / "taken2").string());
+    EXPECT_NE(taken2.out.find("sweep.json: is a directory"), std::string::npos) << taken2.out;
+    // An existing plain file as --out.
+    std::ofstream(d / "plain") << "x";
+    const Result plain = cli("capacity --neurons 10 --loads 100 --out " + (d / "plain").string());
+    EXPECT_NE(plain.out.find("is not a directory"), std::string::npos) << plain.out;
+    fs::remove_all(d);
+}
+
+// --examples is range-checked by name, and the closing line says what was written.
+TEST(Cli, MnistExamplesAreCheckedAndReportedAsWritten) {
+    const fs::path d = fresh_dir("examples");
+    for (const char* v : {"-1", "101", "x"}) {
+        const Result r = cli(std::string("mnist --examples ") + v + " --out " + (d / "o").string());
+        EXPECT_NE(r.code, 0) << v;
+        EXPECT_NE(r.out.find("--examples"), std::string::npos) << v << "\n" << r.out;
+        EXPECT_NE(r.out.find("0..100"), std::string::npos) << v << "\n" << r.out;
+        EXPECT_EQ(r.out.find("Could not convert"), std::string::npos) << v << "\n" << r.out;
+    }
+    write_tiny_mnist(d, 3, 20);
+    const std::string base = "mnist --protos 2 --no-float --no-progress --data " + d.string();
+    const Result none = cli(base + " --examples 0 --out " + (d / "none").string());
+    ASSERT_EQ(none.code, 0) << none.out;
+    EXPECT_EQ(none.out.find("examples.png"), std::string::npos) << none.out;
+    EXPECT_NE(none.out.find("no examples"), std::string::npos) << none.out;
+    EXPECT_FALSE(fs::exists(d / "none" / "examples.png"));
+    EXPECT_FALSE(fs::exists(d / "none" / "examples.csv"));
+    const Result two = cli(base + " --examples 2 --out " + (d / "two").string());
+    ASSERT_EQ(two.code, 0) << two.out;
+    EXPECT_NE(two.out.find("examples.png/.csv (2 examples)"), std::string::npos) << two.out;
+    EXPECT_TRUE(fs::exists(d / "two" / "examples.png"));
+    fs::remove_all(d);
+}
+
+// Without the float twin: "not run" in the table, no float fields in the JSON,
+// no float_label column in the CSVs.
+TEST(Cli, MnistWithoutTheFloatTwinSaysNotRun) {
+    const fs::path d = fresh_dir("nofloat");
+    write_tiny_mnist(d, 3, 20);
+    const std::string base = "mnist --protos 2 --no-progress --examples 2 --data " + d.string();
+    const Result r = cli(base + " --no-float --out " + (d / "o").string());
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("not run"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("nan"), std::string::npos) << r.out;
+    const json j = read_json(d / "o" / "mnist.json");
+    EXPECT_EQ(j["float_twin"], "not run");
+    for (const char* k : {"accuracy_float", "mean_sweeps_float", "not_converged_float", "float_wall_seconds"})
+        EXPECT_FALSE(j.contains(k)) << k;
+    for (const char* f : {"predictions.csv", "examples.csv"}) {
+        const std::string csv = slurp(d / "o" / f);
+        EXPECT_EQ(csv.find("float_label"), std::string::npos) << f;
+        EXPECT_EQ(csv.find("-1"), std::string::npos) << f;
+    }
+    // With the twin, the fields and the column are there.
+    const Result f = cli(base + " --out " + (d / "f").string());
+    ASSERT_EQ(f.code, 0) << f.out;
+    const json jf = read_json(d / "f" / "mnist.json");
+    EXPECT_EQ(jf["float_twin"], "run");
+    for (const char* k : {"accuracy_float", "mean_sweeps_float", "not_converged_float", "float_wall_seconds"})
+        EXPECT_TRUE(jf.contains(k)) << k;
+    EXPECT_NE(slurp(d / "f" / "predictions.csv").find("chip_label,float_label,"), std::string::npos);
+    fs::remove_all(d);
+}
+
+TEST(Cli, AnUnknownCommandIsNamed) {
+    const Result r = cli("frobnicate --out x");
+    EXPECT_NE(r.code, 0);
+    EXPECT_LT(r.code, 128);
+    EXPECT_NE(r.out.find("unknown command 'frobnicate'"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("mnist, run, recall, capacity, sweep"), std::string::npos) << r.out;
+    EXPECT_EQ(cli("run --help").code, 0);
+}
+
+// --protos: the help says what fits and the check says the same; --order names seq.
+TEST(Cli, ProtosAndOrderHelpAgreeWithTheChecks) {
+    const Result help = cli("mnist --help");
+    EXPECT_NE(help.out.find("at most 60 for MNIST's 10 classes"), std::string::npos) << help.out;
+    for (const char* c : {"mnist", "run", "sweep", "capacity", "recall"})
+        EXPECT_NE(cli(std::string(c) + " --help").out.find("async (also spelled seq)"), std::string::npos) << c;
+    const fs::path d = fresh_dir("protos");
+    write_tiny_mnist(d, 10, 70);
+    const Result big = cli("mnist --protos 61 --no-progress --data " + d.string() + " --out " + (d / "o").string());
+    EXPECT_NE(big.code, 0);
+    EXPECT_NE(big.out.find("--protos 61"), std::string::npos) << big.out;
+    EXPECT_NE(big.out.find("use --protos 60 or less for 10 classes"), std::string::npos) << big.out;
+    EXPECT_EQ(big.out.find("training on"), std::string::npos) << big.out;  // refused before the training
+    // Fewer classes leave room for more prototypes, up to the documented 200.
+    const fs::path d3 = d / "three";
+    fs::create_directories(d3);
+    write_tiny_mnist(d3, 3, 70);
+    const Result three = cli("mnist --protos 65 --no-float --no-progress --examples 0 --limit 3 --data " + d3.string() +
+                             " --out " + (d / "o3").string());
+    EXPECT_EQ(three.code, 0) << three.out;
+    EXPECT_NE(cli("mnist --protos 201 --out " + (d / "o4").string()).out.find("--protos"), std::string::npos);
+    fs::remove_all(d);
+}
+
+// A --train-limit too small for --protos is blamed on those options, with the numbers.
+TEST(Cli, ClassCountErrorNamesTrainLimitAndProtos) {
+    const fs::path d = fresh_dir("trainlimit");
+    write_tiny_mnist(d, 3, 20);
+    const Result r = cli("mnist --protos 5 --train-limit 12 --no-float --no-progress --data " + d.string() + " --out " +
+                         (d / "o").string());
+    EXPECT_NE(r.code, 0);
+    EXPECT_NE(r.out.find("--train-limit 12 leaves class 0 with 4 training image(s), fewer than --protos 5"),
+              std::string::npos)
+        << r.out;
+    EXPECT_EQ(r.out.find("train-labels-idx1-ubyte:"), std::string::npos) << r.out;
+    EXPECT_FALSE(fs::exists(d / "o"));
+    fs::remove_all(d);
+}
+
+// The tests find MNIST exactly where the CLI does: with MIND1024_DATA unset, the
+// CLI's own default (data/mnist of the set-up) still counts.
+TEST(Cli, TestsFindMnistWhereTheCliDoes) {
+    const char* env = std::getenv("MIND1024_DATA");
+    const std::string saved = env ? env : "";
+    unsetenv("MIND1024_DATA");
+    const fs::path d = fresh_dir("finddata");
+    const bool tests_find = have_mnist();
+    const Result r = cli("recall --patterns mnist --count 2 --rules hebb --orders sync --max-sweeps 1 --model reference --out " +
+                         (d / "o").string());
+    if (env) setenv("MIND1024_DATA", saved.c_str(), 1);
+    EXPECT_EQ(tests_find, r.code == 0) << r.out;
+    fs::remove_all(d);
+}
+
+// Many patterns: frames_*.png draws the first 32 only (and says so), with a progress line.
+TEST(Cli, RecallCapsThePictureAndShowsProgress) {
+    const fs::path d = fresh_dir("recallcap");
+    const Result r = cli("recall --patterns random --count 200 --rules hebb --orders sync --max-sweeps 2 --model reference --out " +
+                         d.string());
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("the first 32 of 200 patterns"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("[recall] hebb sync"), std::string::npos) << r.out;  // the progress line
+    const std::string png = slurp(d / "frames_hebb_sync.png");
+    ASSERT_GT(png.size(), 24u);
+    auto be32 = [&](size_t at) {
+        return (uint32_t(uint8_t(png[at])) << 24) | (uint32_t(uint8_t(png[at + 1])) << 16) |
+               (uint32_t(uint8_t(png[at + 2])) << 8) | uint32_t(uint8_t(png[at + 3]));
+    };
+    const uint32_t width = be32(16), height = be32(20);  // IHDR
+    EXPECT_GT(height, 0u);
+    // 4 frames a row (target, probe, 2 sweeps), square tiles: at most 32 rows (200 rows before the cap).
+    EXPECT_LE(height, 32 * ((width - 1) / 4) + 1) << width << " x " << height;
+    EXPECT_EQ(read_json(d / "recall.json")["frames_patterns_drawn"], 32);
+    const Result quiet = cli("recall --patterns random --count 40 --rules hebb --orders sync --max-sweeps 1 --model reference "
+                             "--no-progress --out " + (d / "q").string());
+    ASSERT_EQ(quiet.code, 0) << quiet.out;
+    EXPECT_EQ(quiet.out.find("[recall]"), std::string::npos) << quiet.out;
+    fs::remove_all(d);
+}
+
+// An MNIST file that is there but is no regular file (a FIFO, a symlink to a
+// device) is named as what it is, not reported as missing.
+TEST(Cli, MnistNamesAFifoOrADeviceInsteadOfCallingItMissing) {
+    const fs::path d = fresh_dir("fifo");
+    write_tiny_mnist(d, 3, 20);
+    fs::remove(d / "train-images-idx3-ubyte");
+    ASSERT_EQ(::mkfifo((d / "train-images-idx3-ubyte").c_str(), 0600), 0);
+    fs::remove(d / "t10k-labels-idx1-ubyte");
+    fs::create_symlink("/dev/null", d / "t10k-labels-idx1-ubyte");
+    const Result r = cli("mnist --protos 2 --no-progress --data " + d.string() + " --out " + (d / "o").string());
+    EXPECT_EQ(r.code, 1) << r.out;
+    EXPECT_NE(r.out.find("train-images-idx3-ubyte is a FIFO (named pipe), not a regular file"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("t10k-labels-idx1-ubyte is a symbolic link to a character device"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("lacks"), std::string::npos) << r.out;
+    EXPECT_FALSE(fs::exists(d / "o"));
+    fs::remove_all(d);
+}
+
+// sweep and capacity offer only the chip options they use: the widths they sweep
+// themselves (and --vcd, which their child processes cannot write) are not offered.
+TEST(Cli, SweepAndCapacityOfferOnlyTheChipOptionsTheyUse) {
+    const std::string sweep = cli("sweep --help").out, capacity = cli("capacity --help").out, mnist = cli("mnist --help").out;
+    for (const char* opt : {"--wbits", "--abits", "--wrap", "--vcd"}) {
+        EXPECT_EQ(sweep.find(opt), std::string::npos) << opt;
+        EXPECT_NE(mnist.find(opt), std::string::npos) << opt;
+    }
+    for (const char* opt : {"--wbits", "--vcd"}) EXPECT_EQ(capacity.find(opt), std::string::npos) << opt;
+    for (const char* opt : {"--abits", "--wrap", "--bits"}) EXPECT_NE(capacity.find(opt), std::string::npos) << opt;
+    const Result r = cli("sweep --wbits 4 --out /tmp/x");
+    EXPECT_NE(r.code, 0);
+    EXPECT_NE(r.out.find("--wbits"), std::string::npos) << r.out;
 }
