@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian 12 machine:
 #   scripts/setup.sh main   install, fetch MNIST, build, run the main job (mind1024 mnist)
-#   scripts/setup.sh test   install, fetch MNIST, build, run every test (ctest)
+#   scripts/setup.sh test   install, fetch MNIST, build, run every test (ctest), then the
+#                           fuzz harnesses for 10 s each (scripts/fuzz.sh; MIND1024_FUZZ_SECONDS)
 # A second run installs, downloads and rebuilds nothing that is already there.
 set -euo pipefail
 
@@ -14,7 +15,8 @@ export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1  # SystemC banner on every test binar
 PACKAGES=(build-essential cmake ninja-build pkg-config ca-certificates
   libsystemc-dev verilator yosys libgtest-dev libgmock-dev libfmt-dev libcli11-dev
   nlohmann-json3-dev zlib1g-dev libeigen3-dev libstb-dev gnuplot-nox
-  gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf libunicorn-dev gdb-multiarch)
+  gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf libunicorn-dev gdb-multiarch
+  clang-14 libclang-rt-14-dev)  # clang: the libFuzzer harnesses (scripts/fuzz.sh)
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 as_root() {
@@ -67,11 +69,13 @@ case "$cmd" in
     shift; "$BUILD/host/cli/mind1024" mnist --data "$DATA" --out "$ROOT/results/mnist" "$@" ;;
   test)
     install_packages; fetch_mnist; build
-    MIND1024_DATA="$DATA" ctest --test-dir "$BUILD" --output-on-failure -j "$JOBS" ;;
+    MIND1024_DATA="$DATA" ctest --test-dir "$BUILD" --output-on-failure -j "$JOBS"
+    # Hostile input: every fuzz harness for a short budget (build-fuzz/, clang-14).
+    "$ROOT/scripts/fuzz.sh" "${MIND1024_FUZZ_SECONDS:-10}" ;;
   deps) install_packages ;;
   data) fetch_mnist ;;
   build) build ;;
   -h|--help|"")
-    sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; [ -n "$cmd" ] ;;
+    sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; [ -n "$cmd" ] ;;
   *) log "unknown command '$cmd' (main, test, deps, data, build)"; exit 2 ;;
 esac

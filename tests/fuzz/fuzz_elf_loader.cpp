@@ -1,11 +1,9 @@
 // libFuzzer harness for the checked ELF loader: any input either parses or
 // throws ElfError; crashes, sanitizer reports, leaks and over-allocation
 // (-rss_limit_mb, -malloc_limit_mb) are findings. The windows are the board's
-// own, from the generated memory map. Not wired into CMake; build by hand:
-//   clang++-14 -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined \
-//     -Isysc/board/elf -Ibuild/generated sysc/board/elf/elf_loader.cpp \
-//     tests/fuzz/fuzz_elf_loader.cpp -lfmt -o fuzz_elf_loader
-//   ./fuzz_elf_loader -max_total_time=60 -max_len=65536 CORPUS_DIR
+// own, from the generated memory map. Built by tests/fuzz/CMakeLists.txt
+// (MIND1024_FUZZ) and run by scripts/fuzz.sh, seeds in tests/fuzz/corpus/elf_loader/:
+//   build-fuzz/tests/fuzz/fuzz_elf_loader -max_total_time=60 -max_len=65536 CORPUS_DIR
 #include <cstddef>
 #include <cstdint>
 #include <vector>

@@ -9,11 +9,10 @@
 //   - an accepted frame re-encodes to exactly the bytes it came from;
 //   - decode_frame over one frame's bytes agrees with header + payload;
 //   - with an expected sequence number, only that number is accepted.
-// Not wired into CMake; build and run by hand from the repository root:
-//   clang++-14 -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined \
-//     -Ihost/link host/link/frame.cpp tests/fuzz/fuzz_frame_decoder.cpp -lfmt -o fuzz_frame_decoder
-//   mkdir -p corpus_frames && ./fuzz_frame_decoder -max_total_time=60 -max_len=70000 \
-//     -rss_limit_mb=2048 -malloc_limit_mb=64 corpus_frames
+// Built by tests/fuzz/CMakeLists.txt (MIND1024_FUZZ) and run by scripts/fuzz.sh,
+// seeds in tests/fuzz/corpus/frame_decoder/; by hand:
+//   build-fuzz/tests/fuzz/fuzz_frame_decoder -max_total_time=60 -max_len=70000 \
+//     -rss_limit_mb=2048 -malloc_limit_mb=64 CORPUS_DIR
 #include <cstddef>
 #include <cstdint>
 #include <vector>

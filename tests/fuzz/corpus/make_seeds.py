@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Writes the small seed corpora of tests/fuzz/corpus/<harness>/ (run from anywhere;
+the files are in the tree, this says how they were made). Python 3, no packages."""
+import gzip, json, os, struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+
+
+def put(harness, name, data):
+    d = os.path.join(HERE, harness)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def gz(b):
+    return gzip.compress(b, mtime=0)
+
+
+# IDX: byte 0 = mode (bits 0-1: 0 as is, 1 gzip, 2 members, 3 trailing) | entry << 2
+# (0 any, 1 images, 2 labels) | level << 4; byte 1 = split / tail parameter.
+labels = struct.pack(">II", 0x801, 5) + bytes([0, 1, 2, 3, 9])
+images = struct.pack(">IIII", 0x803, 2, 3, 2) + bytes(range(12))
+put("idx_reader", "labels_raw", bytes([0 | 2 << 2, 0]) + labels)
+put("idx_reader", "images_raw", bytes([0 | 1 << 2, 0]) + images)
+put("idx_reader", "images_gzip_file", bytes([0 | 1 << 2, 0]) + gz(images))
+put("idx_reader", "labels_two_members_file", bytes([2 << 2, 0]) + gz(labels[:6]) + gz(labels[6:]))
+put("idx_reader", "images_gzip", bytes([1 | 1 << 2 | 5 << 4, 0]) + images)
+put("idx_reader", "labels_members", bytes([2 | 2 << 2, 3]) + labels)
+put("idx_reader", "any_trailing", bytes([3, 2]) + labels)
+put("idx_reader", "any_4d", bytes([1, 0]) + struct.pack(">IIIII", 0x804, 1, 2, 1, 2) + bytes(4))
+
+
+# .npy
+def npy(descr, shape, data, major=1):
+    s = "(" + "".join(f"{n}, " if len(shape) > 1 else f"{n}," for n in shape).rstrip(" ") + ")" if shape else "()"
+    if len(shape) > 1:
+        s = "(" + ", ".join(str(n) for n in shape) + ")"
+    d = f"{{'descr': '{descr}', 'fortran_order': False, 'shape': {s}, }}"
+    pre = 10 if major == 1 else 12
+    hlen = (pre + len(d) + 1 + 63) // 64 * 64 - pre
+    h = d + " " * (hlen - len(d) - 1) + "\n"
+    lenb = struct.pack("<H", hlen) if major == 1 else struct.pack("<I", hlen)
+    return b"\x93NUMPY" + bytes([major, 0]) + lenb + h.encode() + data
+
+
+put("npy_reader", "f4_2x3", npy("<f4", [2, 3], struct.pack("<6f", 0, 1, -1, 0.5, 2, 3)))
+put("npy_reader", "f8_vec", npy("<f8", [3], struct.pack("<3d", 1, 2.5, -7)))
+put("npy_reader", "i1_scalar", npy("|i1", [], b"\xff"))
+put("npy_reader", "i2_v2", npy("<i2", [2, 2], struct.pack("<4h", 1, -1, 1, -1), major=2))
+put("npy_reader", "i4_empty", npy("<i4", [0, 4], b""))
+put("npy_reader", "bad_fortran", npy("<f4", [1], b"\0\0\0\0").replace(b"False", b"True "))
+
+# Register map: the real one (first registers only, to stay small) and variants.
+with open(os.path.join(ROOT, "sysc", "regmap", "mind1024_regs.json")) as f:
+    regs = json.load(f)
+small = dict(regs)
+small["registers"] = regs["registers"][:4]
+small["constants"] = regs["constants"][:2]
+put("regmap", "small.json", json.dumps(small, indent=1).encode())
+arr = dict(small)
+arr["registers"] = [r for r in regs["registers"] if "count" in r][:1] + regs["registers"][:1]
+put("regmap", "array_reg.json", json.dumps(arr).encode())
+put("regmap", "missing_key.json", json.dumps({"prefix": "X", "version": {"major": 1}}).encode())
+put("regmap", "wrong_type.json", b'{"prefix":"M","version":{"major":"0x1","minor":2},"register_block_size":64,'
+    b'"constants":[],"registers":[{"name":"A","offset":"0x0","access":"RX","desc":"d","reset":"0",'
+    b'"fields":[{"name":"F","lsb":70,"width":40}]}]}')
+
+
+# ELF: a minimal RV32 executable with one PT_LOAD in ROM (0x0) and a truncated one.
+def elf32(entry, segs):
+    ehsize, phsize = 52, 32
+    off = ehsize + phsize * len(segs)
+    ph, body = b"", b""
+    for vaddr, data, memsz, flags in segs:
+        ph += struct.pack("<IIIIIIII", 1, off + len(body), vaddr, vaddr, len(data), memsz, flags, 4)
+        body += data
+    eh = b"\x7fELF" + bytes([1, 1, 1, 0]) + bytes(8)
+    eh += struct.pack("<HHIIIIIHHHHHH", 2, 243, 1, entry, ehsize, 0, 0, ehsize, phsize, len(segs), 40, 0, 0)
+    return eh + ph + body
+
+
+prog = struct.pack("<4I", 0x00000513, 0x00100073, 0x0000006F, 0)
+put("elf_loader", "rom_one_segment.elf", elf32(0, [(0, prog, 16, 5)]))
+put("elf_loader", "rom_bss.elf", elf32(0, [(0, prog, 16, 5), (0x10000000, b"\1\2\3\4", 64, 6)]))
+put("elf_loader", "truncated.elf", elf32(0, [(0, prog, 16, 5)])[:60])
+
+# Frames (host/link/frame.h): a few hand-made frames; the fuzzer finds the payload layouts.
+
+
+def frame(t, seq, payload):
+    return struct.pack("<IHHII", 0x4B4E4C4D, 1, t, seq, len(payload)) + payload
+
+
+put("frame_decoder", "bye", frame(0x17, 1, b""))
+put("frame_decoder", "read32", frame(0x10, 2, struct.pack("<I", 0x40)))
+put("frame_decoder", "write32_then_time", frame(0x11, 3, struct.pack("<II", 0x44, 1)) + frame(0x16, 4, b""))
+put("frame_decoder", "read_block", frame(0x12, 5, struct.pack("<II", 0x1000, 64)))
+put("frame_decoder", "bad_magic", b"MLNX" + frame(0x17, 1, b"")[4:])
