@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -19,6 +20,18 @@
 #endif
 
 namespace mind1024::host {
+
+namespace {
+std::string& command_line() {
+    static std::string c;
+    return c;
+}
+std::optional<ChipParams>& opened_chip() {
+    static std::optional<ChipParams> p;
+    return p;
+}
+}  // namespace
+
 
 void add_chip_options(CLI::App& app, ChipOptions& o, unsigned offer) {
     if (offer & kOfferWbits)
@@ -88,6 +101,7 @@ bool same_chip(const ChipParams& a, const ChipParams& b) {
 
 std::unique_ptr<ChipDriver> open_chip(const ChipOptions& o) {
     o.params.validate();
+    opened_chip() = o.params;
     const bool firmware = o.mode == "firmware";
     if (!o.firmware.empty() && (!firmware || o.board != "inproc"))
         throw BadArgument("--firmware is the firmware of an in-process board in --mode firmware; a board process "
@@ -152,7 +166,25 @@ std::string order_name(Order o) {
     return "?";
 }
 
-void write_json(const std::string& path, const nlohmann::json& j) { write_text_atomic(path, j.dump(2) + "\n"); }
+void set_command_line(int argc, char** argv) {
+    std::string c;
+    for (int k = 0; k < argc; ++k) c += (k ? " " : "") + std::string(argv[k]);
+    command_line() = c;
+}
+
+const char* program_version() { return MIND1024_VERSION_STRING; }
+
+void write_json(const std::string& path, const nlohmann::json& j) {
+    nlohmann::json out = j;
+    if (out.is_object() && !out.contains("provenance")) {
+        nlohmann::json p = {{"program", "mind1024"}, {"version", program_version()}, {"command_line", command_line()}};
+        if (const auto& c = opened_chip())
+            p["chip"] = {{"n_max", c->n_max}, {"wbits", c->wbits},     {"abits", c->abits},
+                         {"lanes", c->lanes}, {"latency", c->latency}, {"clock_hz", c->clock_hz}};
+        out["provenance"] = p;
+    }
+    write_text_atomic(path, out.dump(2) + "\n");
+}
 
 std::string join_path(const std::string& dir, const std::string& name) {
     if (dir.empty()) return name;

@@ -44,8 +44,13 @@ Order parse_order(const std::string& s);  // sync | async (or seq) | perm
 extern const char* const kOrderHelp;  // "sync, async (also spelled seq), perm"
 CLI::Validator order_check();
 std::string order_name(Order o);
-// JSON to a file, atomically.
+// JSON to a file, atomically. Every file says where it came from: a
+// "provenance" object (program, version from `git describe` at build time,
+// the command line, and the chip the command opened, if any) is added.
 void write_json(const std::string& path, const nlohmann::json& j);
+// Recorded by main() and open_chip() for the provenance of the outputs.
+void set_command_line(int argc, char** argv);
+const char* program_version();
 std::string join_path(const std::string& dir, const std::string& name);
 
 // Option checks that, unlike CLI::Range, refuse NaN, signs on unsigned values,

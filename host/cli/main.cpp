@@ -8,6 +8,7 @@
 #include <systemc>
 
 #include "commands.h"
+#include "common.h"
 #include "in_process_transport.h"
 
 // libsystemc references sc_main; this program enters through main() and
@@ -18,9 +19,10 @@ int main(int argc, char** argv) {
     // SystemC prints its banner when the first module is built; keep stdout for results.
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
     using namespace mind1024::host;
+    set_command_line(argc, argv);
     CLI::App app{"mind1024: drive the virtual MIND 1024 neural board (SystemC chip) from the host"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", "mind1024 0.1.0");
+    app.set_version_flag("--version", std::string("mind1024 ") + program_version());
     std::map<CLI::App*, Command> commands;
     auto add = [&](Command (*f)(CLI::App&)) {
         const size_t before = app.get_subcommands({}).size();

@@ -9,6 +9,8 @@
 #include <sstream>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 struct Result {
     int code;
     std::string out;  // stdout and stderr
@@ -32,4 +34,14 @@ inline std::string slurp(const std::filesystem::path& p) {
     std::stringstream s;
     s << f.rdbuf();
     return s.str();
+}
+
+// An output file's content for comparing runs: JSON without its provenance (the
+// command line differs between the runs compared), other files as they are.
+inline std::string comparable(const std::filesystem::path& p) {
+    const std::string text = slurp(p);
+    if (p.extension() != ".json") return text;
+    nlohmann::json j = nlohmann::json::parse(text);
+    j.erase("provenance");
+    return j.dump();
 }
