@@ -1,5 +1,6 @@
 // mind1024 mnist: train the attractor classifier on MNIST, quantize it, run
 // the whole test set through the chip and through its float twin, report.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -32,7 +33,8 @@ struct Tally {
     std::vector<int> predicted;
     std::vector<uint32_t> sweeps;
     std::vector<uint64_t> image_cycles;
-    size_t correct = 0, not_converged = 0;
+    size_t correct = 0, not_converged = 0, images_with_overflow = 0;
+    uint64_t overflow_events = 0, max_overflow_events = 0;  // accumulator overflows (chip only)
     uint64_t cycles = 0;
     double sim_seconds = 0;
 };
@@ -183,6 +185,9 @@ int run_mnist(const MnistOptions& o) {
             fx.cycles += c.run.cycles;
             fx.image_cycles.push_back(c.run.cycles);
             fx.sim_seconds += c.run.sim_seconds;
+            fx.overflow_events += c.run.ovf_count;
+            fx.images_with_overflow += c.run.ovf_count != 0;
+            fx.max_overflow_events = std::max<uint64_t>(fx.max_overflow_events, c.run.ovf_count);
             ++i;
         }
         bar.update(i);
@@ -265,6 +270,8 @@ int run_mnist(const MnistOptions& o) {
         {"not_converged", fx.not_converged},
         {"cycles_per_image", cycles_per_image},
         {"sim_seconds_per_image", sim_per_image},
+        {"overflow", {{"events", fx.overflow_events}, {"images_with_overflow", fx.images_with_overflow},
+                      {"max_events_per_image", fx.max_overflow_events}}},
         {"wall_seconds", wall},
         {"chip_wall_seconds", chip_seconds},
         {"images_per_second", images / chip_seconds},

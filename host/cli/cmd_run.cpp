@@ -84,7 +84,7 @@ int run_network(const RunOptions& o) {
     const nlohmann::json j = {{"sweeps", r.sweeps},       {"flips", r.flips},        {"cycles", r.cycles},
                               {"overflow_events", r.ovf_count}, {"converged", r.converged}, {"cycle2", r.cycle2},
                               {"neurons", n},             {"order", order_name(rp.order)}, {"seed", rp.seed},
-                              {"noise_temp", o.noise},    {"wrap", rp.wrap},         {"max_sweeps", rp.max_sweeps}};
+                              {"noise_temp", o.noise >= 0 ? nlohmann::json(o.noise) : nlohmann::json(nullptr)},    {"wrap", rp.wrap},         {"max_sweeps", rp.max_sweeps}};
     write_json(out.path("counters.json"), j);
     out.publish();
     fmt::print("{}: {} neurons, {} sweeps, {} flips in the last, {} cycles, {} overflow events, {}{}\n", chip->name(), n,

@@ -249,6 +249,15 @@ TEST(Cli, MnistSmokeRun) {
     EXPECT_EQ(read_json(d / "copy.json")["accuracy_fixed"], j["accuracy_fixed"]);
     for (const char* f : {"confusion.png", "confusion.csv", "examples.png", "predictions.csv"})
         EXPECT_GT(fs::file_size(d / f), 0u) << f;
+    // Accumulator overflow is reported: none at ABITS 24 (scale fit), some at ABITS 12 with --scale weights.
+    EXPECT_EQ(j.at("overflow").at("events"), 0);
+    const Result narrow = cli("mnist --limit 50 --train-limit 6000 --protos 20 --no-progress --no-float --abits 12 --scale weights --out " +
+                              (d / "narrow").string() + data_flag());
+    ASSERT_EQ(narrow.code, 0) << narrow.out;
+    const json o = read_json(d / "narrow" / "mnist.json").at("overflow");
+    EXPECT_GT(o.at("images_with_overflow").get<uint64_t>(), 0u) << o.dump();
+    EXPECT_GE(o.at("events").get<uint64_t>(), o.at("images_with_overflow").get<uint64_t>()) << o.dump();
+    EXPECT_LE(o.at("max_events_per_image").get<uint64_t>(), o.at("events").get<uint64_t>()) << o.dump();
     fs::remove_all(d);
 }
 
@@ -638,6 +647,7 @@ TEST(Cli, JsonOutputsCarryTheirProvenance) {
     EXPECT_NE(p.at("command_line").get<std::string>().find("run --weights"), std::string::npos) << p.dump();
     EXPECT_EQ(p.at("chip").at("wbits"), 6);
     EXPECT_EQ(p.at("chip").at("n_max"), 1024);
+    EXPECT_TRUE(read_json(d / "o" / "counters.json").at("noise_temp").is_null());  // no noise: null, not -1
     const Result v = cli("--version");
     EXPECT_EQ(v.code, 0);
     EXPECT_NE(v.out.find(p.at("version").get<std::string>()), std::string::npos) << v.out;
