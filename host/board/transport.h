@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "chip_params.h"
 #include "errors.h"
 #include "mind1024_board.h"
@@ -44,16 +46,8 @@ public:
 
     static uint32_t chip_address(uint64_t addr) {
         if (addr >= MIND_CHIP_SYN_BASE - MIND_CHIP_BASE + MIND_CHIP_SYN_SIZE)
-            throw BusError("chip offset 0x" + to_hex(addr) + " is beyond the chip's register block and window", addr);
+            throw BusError(fmt::format("chip offset 0x{:X} is beyond the chip's register block and window", addr), addr);
         return static_cast<uint32_t>(MIND_CHIP_BASE + addr);
-    }
-
-private:
-    static std::string to_hex(uint64_t v) {
-        static const char* d = "0123456789ABCDEF";
-        std::string s;
-        do s.insert(s.begin(), d[v & 15]); while (v >>= 4);
-        return s;
     }
 };
 

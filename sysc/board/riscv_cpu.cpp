@@ -307,12 +307,15 @@ void RiscvCpu::record_fault(std::string cause, uint32_t pc, bool exact, std::opt
     fault_ = CpuFault{std::move(cause), pc, exact, fetch_word(pc), addr};
     pc_ = pc;
     fault_pending_ = true;
-    // Instructions after the faulting one in its block did not run.
-    if (exact && pc >= block_start_ && pc - block_start_ < block_size_) {
-        const uint64_t unrun = (block_start_ + block_size_ - pc) / 4 - 1;
-        icount_ -= std::min(unrun, icount_);
-        local_instr_ -= std::min(unrun, local_instr_);
-    }
+    if (exact) uncount_after(pc, true);  // the instructions after the faulting one did not run
+}
+
+void RiscvCpu::uncount_after(uint32_t pc, bool pc_ran) {
+    // on_block counted the whole block; take back what followed `pc` (and `pc` itself unless it ran).
+    if (pc < block_start_ || pc - block_start_ >= block_size_) return;
+    const uint64_t unrun = (block_start_ + block_size_ - pc) / 4 - (pc_ran ? 1 : 0);
+    icount_ -= std::min(unrun, icount_);
+    local_instr_ -= std::min(unrun, local_instr_);
 }
 
 // ---- Unicorn callbacks -------------------------------------------------------
@@ -351,12 +354,7 @@ void RiscvCpu::on_code(uc_struct* uc, uint64_t addr, uint32_t, void* self) {
         return;
     }
     c->bp_hit_ = true;
-    // The rest of the block did not run.
-    if (!c->stepping_ && addr >= c->block_start_ && addr - c->block_start_ < c->block_size_) {
-        const uint64_t unrun = (c->block_start_ + c->block_size_ - addr) / 4;
-        c->icount_ -= std::min(unrun, c->icount_);
-        c->local_instr_ -= std::min(unrun, c->local_instr_);
-    }
+    if (!c->stepping_) c->uncount_after(static_cast<uint32_t>(addr), false);  // the breakpoint's instruction did not run
     uc_emu_stop(uc);
 }
 
@@ -445,11 +443,7 @@ uint64_t RiscvCpu::device_access(bool write, uint64_t addr, unsigned size, uint6
     if (exit_requested_) {
         // SYSCTRL.EXIT: the store was the last instruction to run.
         const auto [pc, exact] = access_pc(addr);
-        if (exact && pc >= block_start_ && pc - block_start_ < block_size_) {
-            const uint64_t unrun = (block_start_ + block_size_ - pc) / 4 - 1;
-            icount_ -= std::min(unrun, icount_);
-            local_instr_ -= std::min(unrun, local_instr_);
-        }
+        if (exact) uncount_after(pc, true);
         pc_ = pc;
         uc_emu_stop(uc_);
     }

@@ -109,6 +109,8 @@ private:
     void record_fault(std::string cause, uint32_t pc, bool exact, std::optional<uint64_t> addr);
     // The exact pc of the access to `addr` in the current block, or the block start.
     std::pair<uint32_t, bool> access_pc(uint64_t addr);
+    // The run stopped at `pc` inside the current block: count only what ran.
+    void uncount_after(uint32_t pc, bool pc_ran);
     std::optional<uint32_t> fetch_word(uint32_t pc);
     void read_x(uint32_t (&x)[32]);
     sc_core::sc_time local_time() const;
