@@ -100,6 +100,7 @@ int run_capacity(CapacityOptions o) {
     for (const auto& r : o.rules) parse_learning_rule(r);
     const Order order = parse_order(o.order);
     ensure_directory(o.out);
+    OutputSet out(o.out);  // this run's files, published together with a manifest
     const uint32_t pmax = o.loads.back();
     Patterns pats(N);
     {
@@ -191,6 +192,8 @@ int run_capacity(CapacityOptions o) {
     std::string csv = "rule,precision,patterns,alpha,mean_overlap,exact_fraction\n";
     nlohmann::json summary = {{"neurons", N}, {"probes", o.probes}, {"flip", o.flip}, {"order", order_name(order)},
                               {"threshold", o.threshold}, {"model", o.chip.model}, {"scale_percentile", o.percentile}, {"rounding", o.rounding},
+                              {"seed", o.seed}, {"loads", o.loads}, {"alpha", alpha}, {"wbits", o.wbits},
+                              {"loads", o.loads}, {"alpha", alpha}, {"wbits", o.wbits},
                               {"theory", {{"hebb", 0.138}, {"clipped_hebb_1bit", 0.10},
                                           {"storkey", 1.0 / std::sqrt(2.0 * std::log(double(N)))}}},
                               {"rules", nlohmann::json::object()}};
@@ -240,11 +243,12 @@ int run_capacity(CapacityOptions o) {
         Series fl{rule + " float", {double(o.wbits.front()), double(o.wbits.back())}, {}, false};
         fl.y = {fa.value, fa.value};
         ac.series.push_back(fl);
-        plot_png(join_path(o.out, fmt::format("capacity_{}.png", rule)), ps);
+        plot_png(out.path(fmt::format("capacity_{}.png", rule)), ps);
     }
-    write_text_atomic(join_path(o.out, "capacity.csv"), csv);
-    write_json(join_path(o.out, "capacity.json"), summary);
-    plot_png(join_path(o.out, "alpha_c.png"), ac);
+    write_text_atomic(out.path("capacity.csv"), csv);
+    write_json(out.path("capacity.json"), summary);
+    plot_png(out.path("alpha_c.png"), ac);
+    publish_outputs(out);
     fmt::print("{}", exact_line);
     fmt::print("(>: the criterion held up to the largest load tested; <: it failed already at the smallest; both are null in "
                "the JSON)\nwrote {}/capacity.csv, capacity.json, capacity_*.png, alpha_c.png\n",

@@ -300,9 +300,9 @@ int run_mnist(const MnistOptions& o) {
         j["not_converged_float"] = fl.not_converged;
         j["float_wall_seconds"] = float_seconds;
     }
-    write_json(out.path("mnist.json"), j);
-    out.publish();
-    if (!o.json.empty()) write_json(o.json, j);
+    write_json(out.path("mnist.json"), j, {{"simulated_seconds", fx.sim_seconds}});
+    publish_outputs(out);
+    if (!o.json.empty()) write_json(o.json, j, {{"simulated_seconds", fx.sim_seconds}});
     fmt::print("wrote {}/mnist.json, predictions.csv, confusion.png/.csv{}\n", o.out,
                example_states.empty() ? std::string(" (no examples: --examples 0)")
                                       : fmt::format(", examples.png/.csv ({} example{})", example_states.size(),

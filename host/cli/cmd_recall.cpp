@@ -45,9 +45,11 @@ int run_recall(const RecallOptions& o) {
     const size_t n = pats.n;
     auto chip = open_chip(o.chip);
     ensure_directory(o.out);
+    OutputSet out(o.out);  // this run's files, published together with a manifest
 
     std::string csv = "rule,order,pattern,sweep,energy,energy_float,overlap\n";
     nlohmann::json summary = nlohmann::json::array();
+    double sim_seconds = 0;  // simulated time of every sweep of the chip
     PlotSpec plot{fmt::format("Energy during recall ({} {} patterns, {:.0f}% flipped, WBITS={})", o.count, o.patterns,
                               100 * o.flip, o.chip.params.wbits),
                   "sweep", "mean energy per neuron (float units: E / (scale N))", false, {}, {}, 0, 0};
@@ -84,6 +86,7 @@ int run_recall(const RecallOptions& o) {
                     rp.max_sweeps = 1;
                     rp.wrap = o.chip.wrap;
                     const RunResult r = chip->step(rp);
+                    sim_seconds += r.sim_seconds;
                     two_back = one_back;
                     one_back = s;
                     const std::vector<int8_t> all = chip->state();
@@ -111,7 +114,7 @@ int run_recall(const RecallOptions& o) {
             }
             bar.finish();
             const size_t columns = std::min<size_t>(o.max_sweeps + 2, 12);
-            write_png(join_path(o.out, fmt::format("frames_{}_{}.png", rule_name, order_name(order))),
+            write_png(out.path(fmt::format("frames_{}_{}.png", rule_name, order_name(order))),
                       tile_images(tiles, static_cast<int>(columns), 3));
             Series sr{fmt::format("{} {}", rule_name, order_name(order)), {}, {}, true};
             for (size_t k = 0; k <= o.max_sweeps; ++k) sr.x.push_back(double(k)), sr.y.push_back(mean_energy[k]);
@@ -125,11 +128,13 @@ int run_recall(const RecallOptions& o) {
                        100 * qr.clipped_fraction);
         }
     }
-    write_text_atomic(join_path(o.out, "energy.csv"), csv);
-    plot_png(join_path(o.out, "energy.png"), plot);
-    write_json(join_path(o.out, "recall.json"),
+    write_text_atomic(out.path("energy.csv"), csv);
+    plot_png(out.path("energy.png"), plot);
+    write_json(out.path("recall.json"),
                {{"patterns", o.patterns}, {"count", o.count}, {"flip", o.flip}, {"wbits", o.chip.params.wbits},
-                {"model", chip->name()}, {"frames_patterns_drawn", drawn}, {"results", summary}});
+                {"model", chip->name()}, {"frames_patterns_drawn", drawn}, {"seed", o.seed}, {"results", summary}},
+               {{"simulated_seconds", sim_seconds}});
+    publish_outputs(out);
     fmt::print("wrote {}/energy.csv, energy.png, frames_*.png ({}), recall.json\n", o.out,
                drawn < pats.count ? fmt::format("the first {} of {} patterns", drawn, pats.count)
                                   : fmt::format("all {} patterns", pats.count));

@@ -85,8 +85,8 @@ int run_network(const RunOptions& o) {
                               {"overflow_events", r.ovf_count}, {"converged", r.converged}, {"cycle2", r.cycle2},
                               {"neurons", n},             {"order", order_name(rp.order)}, {"seed", rp.seed},
                               {"noise_temp", o.noise >= 0 ? nlohmann::json(o.noise) : nlohmann::json(nullptr)},    {"wrap", rp.wrap},         {"max_sweeps", rp.max_sweeps}};
-    write_json(out.path("counters.json"), j);
-    out.publish();
+    write_json(out.path("counters.json"), j, {{"simulated_seconds", r.sim_seconds}});
+    publish_outputs(out);
     fmt::print("{}: {} neurons, {} sweeps, {} flips in the last, {} cycles, {} overflow events, {}{}\n", chip->name(), n,
                r.sweeps, r.flips, r.cycles, r.ovf_count, r.converged ? "converged" : "not converged",
                r.cycle2 ? " (2-cycle)" : "");

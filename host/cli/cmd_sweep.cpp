@@ -40,6 +40,7 @@ int run_sweep(const SweepOptions& o) {
     check_output_dir(o.out, {"sweep.csv", "sweep.json", "accuracy_vs_bits.png"});  // before any work
     const MnistJob job = prepare_mnist_job(o.job, o.chip.params.n_max, "sweep");
     ensure_directory(o.out);  // after the data checks: a bad data set leaves no empty directory
+    OutputSet out(o.out);     // this run's files, published together with a manifest
     const MnistSet& test = job.test;
     const TrainedClassifier& net = job.net;
     const size_t images = job.images;
@@ -132,9 +133,10 @@ int run_sweep(const SweepOptions& o) {
             ps.series.push_back(s);
         }
     ps.series.push_back({"float twin", {double(o.wbits.front()), double(o.wbits.back())}, {float_acc, float_acc}, false});
-    write_text_atomic(join_path(o.out, "sweep.csv"), csv);
-    write_json(join_path(o.out, "sweep.json"), {{"images", images}, {"scale_policy", o.scale}, {"rounding", o.rounding}, {"float", results.back()}, {"configs", rows}});
-    plot_png(join_path(o.out, "accuracy_vs_bits.png"), ps);
+    write_text_atomic(out.path("sweep.csv"), csv);
+    write_json(out.path("sweep.json"), {{"images", images}, {"scale_policy", o.scale}, {"rounding", o.rounding}, {"float", results.back()}, {"configs", rows}});
+    plot_png(out.path("accuracy_vs_bits.png"), ps);
+    publish_outputs(out);
 
     fmt::print("\nMNIST accuracy (%) by WBITS; float twin {:.2f}%\n{:<16}", float_acc, "ABITS / mode");
     for (uint32_t w : o.wbits) fmt::print("{:>6}", w);

@@ -174,17 +174,24 @@ void set_command_line(int argc, char** argv) {
 
 const char* program_version() { return MIND1024_VERSION_STRING; }
 
-void write_json(const std::string& path, const nlohmann::json& j) {
+nlohmann::json provenance() {
+    nlohmann::json p = {{"program", "mind1024"}, {"version", program_version()}, {"command_line", command_line()}};
+    if (const auto& c = opened_chip())
+        p["chip"] = {{"n_max", c->n_max}, {"wbits", c->wbits},     {"abits", c->abits},
+                     {"lanes", c->lanes}, {"latency", c->latency}, {"clock_hz", c->clock_hz}};
+    return p;
+}
+
+void write_json(const std::string& path, const nlohmann::json& j, const nlohmann::json& more) {
     nlohmann::json out = j;
     if (out.is_object() && !out.contains("provenance")) {
-        nlohmann::json p = {{"program", "mind1024"}, {"version", program_version()}, {"command_line", command_line()}};
-        if (const auto& c = opened_chip())
-            p["chip"] = {{"n_max", c->n_max}, {"wbits", c->wbits},     {"abits", c->abits},
-                         {"lanes", c->lanes}, {"latency", c->latency}, {"clock_hz", c->clock_hz}};
-        out["provenance"] = p;
+        out["provenance"] = provenance();
+        if (more.is_object()) out["provenance"].update(more);
     }
     write_text_atomic(path, out.dump(2) + "\n");
 }
+
+void publish_outputs(OutputSet& out) { out.publish({{"provenance", provenance()}}); }
 
 std::string join_path(const std::string& dir, const std::string& name) {
     if (dir.empty()) return name;

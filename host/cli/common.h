@@ -7,6 +7,7 @@
 
 #include "chip_driver.h"
 #include "chip_params.h"
+#include "output_file.h"
 
 namespace mind1024::host {
 
@@ -47,7 +48,12 @@ std::string order_name(Order o);
 // JSON to a file, atomically. Every file says where it came from: a
 // "provenance" object (program, version from `git describe` at build time,
 // the command line, and the chip the command opened, if any) is added.
-void write_json(const std::string& path, const nlohmann::json& j);
+// `more` joins the provenance: how this run went, not what it found (simulated
+// time depends on the path to the chip; the answers must not).
+void write_json(const std::string& path, const nlohmann::json& j, const nlohmann::json& more = nlohmann::json::object());
+nlohmann::json provenance();
+// Publishes a command's outputs with a manifest carrying the provenance.
+void publish_outputs(OutputSet& out);
 // Recorded by main() and open_chip() for the provenance of the outputs.
 void set_command_line(int argc, char** argv);
 const char* program_version();

@@ -3,7 +3,9 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include <unistd.h>
@@ -94,13 +96,13 @@ OutputSet::~OutputSet() {
 }
 
 std::string OutputSet::path(const std::string& name) {
-    if (name.empty() || name.find('/') != std::string::npos)
+    if (name.empty() || name.find('/') != std::string::npos || name == kManifest)
         throw ReportError(fmt::format("output name '{}' must be a plain file name", name));
-    names_.push_back(name);
+    if (std::find(names_.begin(), names_.end(), name) == names_.end()) names_.push_back(name);
     return (fs::path(staging_) / name).string();
 }
 
-void OutputSet::publish() {
+void OutputSet::publish(const nlohmann::json& about) {
     for (const std::string& n : names_) {
         const fs::path staged = fs::path(staging_) / n, target = fs::path(dir_) / n;
         if (!fs::is_regular_file(staged))
@@ -121,6 +123,29 @@ void OutputSet::publish() {
         }
         done.push_back(target);
     }
+    // Files of the earlier run that this one did not rewrite. Only plain
+    // names listed by our own manifest are candidates: nothing else is touched.
+    removed_.clear();
+    const fs::path manifest = fs::path(dir_) / kManifest;
+    std::error_code ec;
+    if (fs::is_regular_file(manifest, ec)) {
+        std::ifstream f(manifest);
+        const nlohmann::json old = nlohmann::json::parse(f, nullptr, false);
+        if (old.is_object() && old.contains("files") && old["files"].is_array())
+            for (const auto& e : old["files"]) {
+                if (!e.is_object() || !e.contains("name") || !e["name"].is_string()) continue;
+                const std::string n = e["name"].get<std::string>();
+                if (n.empty() || n.find('/') != std::string::npos || n == "." || n == ".." || n == kManifest) continue;
+                if (std::find(names_.begin(), names_.end(), n) != names_.end()) continue;
+                const fs::path stale = fs::path(dir_) / n;
+                if (fs::is_regular_file(fs::symlink_status(stale, ec)) && fs::remove(stale, ec)) removed_.push_back(n);
+            }
+    }
+    nlohmann::json files = nlohmann::json::array();
+    for (const std::string& n : names_) files.push_back({{"name", n}, {"bytes", fs::file_size(fs::path(dir_) / n, ec)}});
+    nlohmann::json m = about.is_object() ? about : nlohmann::json::object();
+    m["files"] = files;
+    write_text_atomic(manifest.string(), m.dump(2) + "\n");
 }
 
 }  // namespace mind1024::host

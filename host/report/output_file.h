@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace mind1024::host {
 
 // Calls fill(stream) and writes what it produced to `path` atomically.
@@ -26,11 +28,14 @@ struct ReportError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// Several output files that belong together (state, fields and counters of one
-// run): each is written into a hidden staging directory under `dir`, and
-// publish() moves them all into `dir`. If anything fails before or during
-// publish(), none of the new files is left in `dir` (files already published
-// in that call are removed again), so old and new outputs never mix.
+// The output files of one command run: each is written into a hidden staging
+// directory under `dir`, and publish() moves them all into `dir`. If anything
+// fails before or during publish(), none of the new files is left in `dir`
+// (files already published in that call are removed again), so old and new
+// outputs never mix. publish() then writes kManifest, naming this run's files
+// and where they came from, and removes the files an earlier run's manifest
+// named that this run did not write (e.g. frames_hebb_sync.png of a run with
+// other options), so the directory holds one run's outputs; other files stay.
 class OutputSet {
 public:
     explicit OutputSet(std::string dir);  // creates dir and the staging directory
@@ -40,12 +45,16 @@ public:
 
     // Where to write `name` now (a path in the staging directory).
     std::string path(const std::string& name);
-    // Checks every final path can take a file, then renames each into place.
-    void publish();
+    // Checks every final path can take a file, renames each into place, then
+    // writes the manifest (with `about`, e.g. the provenance) and removes stale files.
+    void publish(const nlohmann::json& about = nlohmann::json::object());
+    // The stale files the last publish() removed.
+    const std::vector<std::string>& removed() const { return removed_; }
+    static constexpr const char* kManifest = "manifest.json";
 
 private:
     std::string dir_, staging_;
-    std::vector<std::string> names_;
+    std::vector<std::string> names_, removed_;
 };
 
 }  // namespace mind1024::host

@@ -13,8 +13,8 @@
 using namespace mind1024::regmap;
 
 int main(int argc, char** argv) {
+    std::string in, hdr, md;
     try {
-        std::string in, hdr, md;
         for (int k = 1; k < argc; ++k) {
             std::string a = argv[k];
             if (a == "--help" || a == "-h") {
@@ -31,12 +31,14 @@ int main(int argc, char** argv) {
             }
         }
         if (in.empty()) throw std::runtime_error("no register description given (see --help)");
-        const json d = regmap_load(in);
-        if (!hdr.empty()) regmap_write(hdr, regmap_header(d));
-        if (!md.empty()) regmap_write(md, regmap_markdown(d));
+        // Everything checked and generated in memory first: a bad description writes nothing.
+        const RegisterMap m = regmap_parse(regmap_load(in));
+        const std::string header = regmap_header(m), markdown = regmap_markdown(m);
+        if (!hdr.empty()) regmap_write(hdr, header);
+        if (!md.empty()) regmap_write(md, markdown);
         return 0;
     } catch (const std::exception& e) {
-        std::cerr << "regmap_gen: " << e.what() << "\n";
+        std::cerr << "regmap_gen: " << (in.empty() ? "" : in + ": ") << e.what() << "\n";
         return 1;
     }
 }

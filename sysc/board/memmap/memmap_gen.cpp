@@ -18,29 +18,16 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "register_description.h"
+
 using nlohmann::json;
 
 namespace {
 
-struct Error : std::runtime_error {
-    using runtime_error::runtime_error;
-};
+using namespace mind1024::regdesc;  // Field, Reg, need, num, str, ident, ...: JSON access with messages
+using Error = DescriptionError;
 
 // ---------------------------------------------------------------- the checked model
-
-struct Field {
-    std::string name, desc;
-    uint32_t lsb = 0, width = 0;
-    uint32_t mask() const { return uint32_t(((width >= 32 ? 0xFFFFFFFFull : (1ull << width) - 1) << lsb) & 0xFFFFFFFFull); }
-};
-
-struct Reg {
-    std::string name, access, desc;
-    uint32_t offset = 0, count = 1, stride = 4;
-    bool array = false;  // "count" given: an indexed macro even for count 1
-    std::vector<Field> fields;
-    uint32_t last() const { return offset + stride * (count - 1); }
-};
 
 struct Region {
     std::string name, kind, desc;
@@ -61,139 +48,19 @@ struct Board {
 
 // In code order: the header lists them so.
 const std::vector<std::string> kKinds = {"rom", "ram", "device", "buffer"};
-const std::vector<std::string> kAccess = {"RO", "WO", "RW", "RW1C"};  // codes as the chip's MIND_ACCESS_*
 
 bool one_of(const std::vector<std::string>& list, const std::string& x) {
     return std::find(list.begin(), list.end(), x) != list.end();
 }
 
-// ---------------------------------------------------------------- JSON access with messages
-
-const json& need(const json& o, const char* key, const std::string& what) {
-    if (!o.is_object()) throw Error(what + " is not a JSON object");
-    auto it = o.find(key);
-    if (it == o.end()) throw Error(fmt::format("{}: missing '{}'", what, key));
-    return *it;
-}
-
-// Numbers are JSON unsigned integers or strings C would accept ("0x1000", "4096").
-uint64_t num(const json& v, const std::string& what) {
-    if (v.is_number_unsigned()) return v.get<uint64_t>();
-    if (v.is_string()) {
-        const std::string s = v.get<std::string>();
-        if (!s.empty() && s[0] != '-' && s[0] != '+' && s[0] != ' ') {
-            try {
-                size_t used = 0;
-                const uint64_t x = std::stoull(s, &used, 0);
-                if (used == s.size()) return x;
-            } catch (const std::exception&) {
-            }
-        }
-        throw Error(fmt::format("{}: '{}' is not an unsigned number", what, s));
-    }
-    throw Error(fmt::format("{}: {} is not an unsigned number", what, v.dump()));
-}
-
-uint64_t num(const json& o, const char* key, const std::string& what) {
-    return num(need(o, key, what), what + "." + key);
-}
-
-uint64_t num_or(const json& o, const char* key, uint64_t dflt, const std::string& what) {
-    return o.contains(key) ? num(o[key], what + "." + key) : dflt;
-}
-
-std::string str(const json& o, const char* key, const std::string& what) {
-    const json& v = need(o, key, what);
-    if (!v.is_string()) throw Error(fmt::format("{}: '{}' is not a string", what, key));
-    return v.get<std::string>();
-}
-
-std::string str_or(const json& o, const char* key, const std::string& what) {
-    return o.contains(key) ? str(o, key, what) : std::string();
-}
-
-const json& array(const json& o, const char* key, const std::string& what) {
-    const json& v = need(o, key, what);
-    if (!v.is_array()) throw Error(fmt::format("{}: '{}' is not an array", what, key));
-    return v;
-}
-
-// Names become parts of C macro names.
-std::string ident(const json& o, const std::string& what) {
-    const std::string n = str(o, "name", what);
-    const bool ok = !n.empty() && n[0] >= 'A' && n[0] <= 'Z' &&
-                    std::all_of(n.begin(), n.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; });
-    if (!ok) throw Error(fmt::format("{} '{}': a name must be upper-case letters, digits and '_', starting with a letter", what, n));
-    return n;
-}
-
-uint32_t u32(uint64_t x, const std::string& what) {
-    if (x > 0xFFFFFFFFull) throw Error(fmt::format("{}: 0x{:X} does not fit in 32 bits", what, x));
-    return uint32_t(x);
-}
-
 // ---------------------------------------------------------------- parse + validate
-
-Field parse_field(const json& j, size_t k, const std::string& reg_what) {
-    const std::string what0 = fmt::format("{}, field #{}", reg_what, k);
-    Field f;
-    f.name = ident(j, what0);
-    const std::string what = fmt::format("{}, field '{}'", reg_what, f.name);
-    const uint64_t lsb = num(j, "lsb", what), width = num(j, "width", what);
-    if (width == 0 || lsb >= 32 || width > 32 || lsb + width > 32)
-        throw Error(fmt::format("{}: bits lsb {} width {} are outside the 32-bit register", what, lsb, width));
-    f.lsb = uint32_t(lsb), f.width = uint32_t(width);
-    f.desc = str_or(j, "desc", what);
-    return f;
-}
-
-Reg parse_reg(const json& j, size_t k, const Region& r) {
-    Reg g;
-    g.name = ident(j, fmt::format("register #{} of {}", k, r.name));
-    const std::string what = fmt::format("register {}.{}", r.name, g.name);
-    g.offset = u32(num(j, "offset", what), what + ".offset");
-    g.access = str(j, "access", what);
-    if (!one_of(kAccess, g.access))
-        throw Error(fmt::format("{}: unknown access '{}' (RO, WO, RW or RW1C)", what, g.access));
-    g.desc = str_or(j, "desc", what);
-    g.array = j.contains("count");
-    const uint64_t count = num_or(j, "count", 1, what), stride = num_or(j, "stride", 4, what);
-    if (g.offset % 4) throw Error(fmt::format("{}: offset 0x{:X} is not a multiple of 4", what, g.offset));
-    if (count == 0) throw Error(fmt::format("{}: count 0", what));
-    if (stride == 0 || stride % 4)
-        throw Error(fmt::format("{}: stride {} is not a positive multiple of 4", what, stride));
-    // Bounded before multiplying: every word must lie inside the region.
-    if (count > r.size / 4 || stride > r.size || g.offset >= r.size ||
-        uint64_t(g.offset) + stride * (count - 1) + 4 > r.size)
-        throw Error(fmt::format("{}: offset 0x{:X} (count {}, stride {}) is outside the region ({} bytes)", what,
-                                g.offset, count, stride, r.size));
-    g.count = uint32_t(count), g.stride = uint32_t(stride);
-    if (j.contains("fields")) {
-        const json& fs = array(j, "fields", what);
-        uint32_t used = 0;
-        std::map<std::string, bool> names;
-        for (size_t i = 0; i < fs.size(); ++i) {
-            Field f = parse_field(fs[i], i, what);
-            if (names.count(f.name)) throw Error(fmt::format("{}: field '{}' defined twice", what, f.name));
-            names[f.name] = true;
-            if (used & f.mask()) {
-                const auto other = std::find_if(g.fields.begin(), g.fields.end(),
-                                                [&](const Field& o) { return o.mask() & f.mask(); });
-                throw Error(fmt::format("{}: fields '{}' and '{}' overlap", what, other->name, f.name));
-            }
-            used |= f.mask();
-            g.fields.push_back(f);
-        }
-    }
-    return g;
-}
 
 Board parse(const json& d, const std::string& source) {
     Board b;
     b.source = source;
     b.title = d.is_object() && d.contains("name") ? str(d, "name", "the board") : "board";
     b.prefix = str(d, "prefix", "the board");
-    if (b.prefix.empty() || !std::all_of(b.prefix.begin(), b.prefix.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }))
+    if (!is_c_ident(b.prefix))
         throw Error(fmt::format("prefix '{}' is not an upper-case C identifier", b.prefix));
     const uint64_t page = num_or(d, "page_size", 4096, "the board");
     if (page == 0 || (page & (page - 1)) || page > (1u << 30))
@@ -259,21 +126,7 @@ Board parse(const json& d, const std::string& source) {
             if (r.kind == "rom" || r.kind == "ram")
                 throw Error(fmt::format("{}: region {} is {}, registers need a device or buffer region", what, rn, r.kind));
             r.has_device = true;
-            const json& gs = array(ds[k], "registers", what);
-            std::map<uint32_t, std::string> words;  // word offset -> register: overlap check
-            for (size_t i = 0; i < gs.size(); ++i) {
-                Reg g = parse_reg(gs[i], i, r);
-                for (const Reg& o : r.regs)
-                    if (o.name == g.name) throw Error(fmt::format("register {}.{}: defined twice", rn, g.name));
-                for (uint32_t e = 0; e < g.count; ++e) {
-                    const uint32_t w = g.offset + e * g.stride;
-                    auto [it, fresh] = words.emplace(w, g.name);
-                    if (!fresh)
-                        throw Error(fmt::format("registers {}.{} and {}.{} overlap at offset 0x{:03X}", rn, it->second,
-                                                rn, g.name, w));
-                }
-                r.regs.push_back(std::move(g));
-            }
+            r.regs = parse_registers(array(ds[k], "registers", what), rn, r.size);
         }
     }
 

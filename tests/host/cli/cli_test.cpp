@@ -3,6 +3,7 @@
 // refused with a message and no output.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -157,6 +158,9 @@ TEST(Cli, RunTraceOutputsAndLimitsAreAllOrNothing) {
     ASSERT_EQ(traced.code, 0) << traced.out;
     EXPECT_NE(slurp(d / "tr" / "run.vcd").find("$enddefinitions"), std::string::npos);
     EXPECT_FALSE(fs::exists(d / "tr" / "run.partial.vcd"));
+    // GTKWave opens the trace with the chip's signals shown: a save file beside it.
+    const std::string gtkw = slurp(d / "tr" / "run.gtkw");
+    for (const char* sig : {"busy", "irq", "sweep"}) EXPECT_NE(gtkw.find(sig), std::string::npos) << sig << "\n" << gtkw;
     EXPECT_EQ(traced.out.find("I703"), std::string::npos) << traced.out;
 
     struct Bad {
@@ -334,6 +338,11 @@ TEST(Cli, CapacitySmokeRun) {
     const Result r = cli("capacity --neurons 200 --loads 10,20,30,40,60,80 --bits 3,8 --probes 6 --no-progress --out " + d.string());
     ASSERT_EQ(r.code, 0) << r.out;
     const json j = read_json(d / "capacity.json");
+    // The loads and the alpha they mean, as the table reports them.
+    EXPECT_EQ(j.at("loads"), json({10, 20, 30, 40, 60, 80}));
+    ASSERT_EQ(j.at("alpha").size(), 6u);
+    EXPECT_DOUBLE_EQ(j.at("alpha")[2].get<double>(), 30.0 / 200);
+    EXPECT_EQ(j.at("wbits"), json({3, 8}));
     const double hebb = j["rules"]["hebb"]["float"]["alpha_c"];
     EXPECT_GT(hebb, 0.05);  // theory 0.138; small N and few probes make it rough
     EXPECT_LT(hebb, 0.35);
@@ -648,7 +657,39 @@ TEST(Cli, JsonOutputsCarryTheirProvenance) {
     EXPECT_EQ(p.at("chip").at("wbits"), 6);
     EXPECT_EQ(p.at("chip").at("n_max"), 1024);
     EXPECT_TRUE(read_json(d / "o" / "counters.json").at("noise_temp").is_null());  // no noise: null, not -1
+    // Simulated time: 3 sync sweeps of 16 neurons take cycles, so more than nothing.
+    const double sim = p.at("simulated_seconds").get<double>();
+    EXPECT_GT(sim, 0.0);
+    EXPECT_LT(sim, 1.0);
     const Result v = cli("--version");
     EXPECT_EQ(v.code, 0);
     EXPECT_NE(v.out.find(p.at("version").get<std::string>()), std::string::npos) << v.out;
+}
+
+// A later run into the same directory replaces the earlier run's outputs: the
+// files it does not write again are removed (its manifest names them), files
+// the user put there stay, and manifest.json lists what this run wrote.
+TEST(Cli, ALaterRunLeavesNoStaleOutputsOfAnEarlierOne) {
+    const fs::path d = fresh_dir("stale");
+    const std::string base = "recall --patterns shapes --count 3 --flip 0.1 --orders sync --no-progress --out " + d.string();
+    ASSERT_EQ(cli(base + " --rules hebb,storkey").code, 0);
+    ASSERT_TRUE(fs::exists(d / "frames_storkey_sync.png"));
+    { std::ofstream(d / "notes.txt") << "mine"; }
+    const Result r = cli(base + " --rules hebb");
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_FALSE(fs::exists(d / "frames_storkey_sync.png")) << "stale output of the earlier run kept";
+    EXPECT_TRUE(fs::exists(d / "frames_hebb_sync.png"));
+    EXPECT_EQ(slurp(d / "notes.txt"), "mine");
+    const json m = read_json(d / "manifest.json");
+    std::vector<std::string> names;
+    for (const auto& f : m.at("files")) {
+        names.push_back(f.at("name"));
+        EXPECT_EQ(f.at("bytes").get<uint64_t>(), fs::file_size(d / names.back())) << names.back();
+    }
+    std::sort(names.begin(), names.end());
+    EXPECT_EQ(names, (std::vector<std::string>{"energy.csv", "energy.png", "frames_hebb_sync.png", "recall.json"}));
+    EXPECT_NE(m.at("provenance").at("command_line").get<std::string>().find("--rules hebb"), std::string::npos);
+    for (const auto& e : fs::directory_iterator(d))  // no staging directory left behind
+        EXPECT_NE(e.path().filename().string().rfind(".partial", 0), 0u) << e.path();
+    fs::remove_all(d);
 }
