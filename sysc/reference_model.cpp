@@ -37,6 +37,7 @@ void ReferenceModel::soft_reset() {
     temp_ = 0;
     seed_ = 1;
     sigma_.assign(n, -1);
+    faults_.force_states(sigma_.data());
     clamp_.assign(n, 0);
     field_.assign(n, 0);
     order_.resize(n);
@@ -52,7 +53,8 @@ void ReferenceModel::check_neuron(uint32_t i, const char* what) const {
 void ReferenceModel::set_weight(uint32_t i, uint32_t j, int64_t v) {
     check_neuron(i, "weight row");
     check_neuron(j, "weight column");
-    syn_[static_cast<size_t>(i) * p_.n_max + j] = fx::store_weight(v, p_.wbits);
+    const uint32_t w = i * p_.n_max + j;
+    syn_[w] = faults_.store(w, fx::store_weight(v, p_.wbits));
 }
 int16_t ReferenceModel::weight(uint32_t i, uint32_t j) const {
     check_neuron(i, "weight row");
@@ -69,7 +71,16 @@ int32_t ReferenceModel::threshold(uint32_t i) const {
 }
 void ReferenceModel::set_state(uint32_t i, int s) {
     check_neuron(i, "state");
-    sigma_[i] = s > 0 ? 1 : -1;
+    sigma_[i] = faults_.state(i, s > 0 ? 1 : -1);
+}
+
+void ReferenceModel::set_faults(const FaultPlan& f) {
+    f.check_fits(p_);
+    faults_ = f;
+    faults_.store_all(syn_.data());
+    faults_.force_states(sigma_.data());
+    updates_ = 0;
+    next_upset_ = 0;
 }
 int8_t ReferenceModel::state(uint32_t i) const {
     check_neuron(i, "state");
@@ -159,12 +170,23 @@ bool ReferenceModel::sweep(uint64_t& budget, uint32_t& flips) {
         }
         --budget;
         ++updates;
-        const fx::Field f = fx::neuron_field(row(i), src.data(), n, p_.lanes, p_.wbits, p_.abits, mode_.wrap);
+        // Upsets due before this update flip their bits first.
+        const auto& ups = faults_.upsets();
+        for (; next_upset_ < ups.size() && ups[next_upset_].at <= updates_; ++next_upset_)
+            faults_.upset(syn_.data(), ups[next_upset_]);
+        ++updates_;
+        fx::Field f;
+        if (faults_.accumulator_faulty()) {
+            const FaultPlan::Field ff = faults_.field(row(i), src.data(), n, mode_.wrap);
+            f.h = ff.h, f.overflows = ff.overflows;
+        } else {
+            f = fx::neuron_field(row(i), src.data(), n, p_.lanes, p_.wbits, p_.abits, mode_.wrap);
+        }
         field_[i] = f.h;
         st_.ovf_count += f.overflows;
         if (f.overflows) st_.ovf = true;
         const int64_t eta = mode_.noise ? fx::noise_eta(lfsr_.draw16(), temp_) : 0;
-        const int8_t s = fx::decide(f.h, theta_[i], eta, src[i]);
+        const int8_t s = faults_.state(i, fx::decide(f.h, theta_[i], eta, src[i]));
         if (s != src[i]) ++flips;
         dst[i] = s;
     }
@@ -185,7 +207,7 @@ void ReferenceModel::hebb() {
         for (uint32_t j = 0; j < n; ++j) {
             if (i == j) continue;
             bool sat = false;
-            r[j] = fx::hebb_update(r[j], sigma_[i], sigma_[j], p_.wbits, &sat);
+            r[j] = faults_.store(i * p_.n_max + j, fx::hebb_update(r[j], sigma_[i], sigma_[j], p_.wbits, &sat));
             st_.ovf_count += sat;
         }
     }
@@ -196,6 +218,7 @@ void ReferenceModel::hebb() {
 
 void ReferenceModel::clear_syn() {
     std::fill(syn_.begin(), syn_.end(), 0);
+    faults_.store_all(syn_.data());
     st_.converged = st_.cycle2 = false;
     st_.cycles += static_cast<uint64_t>(p_.n_max) * p_.groups(p_.n_max);
     st_.done = true;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "chip_params.h"
+#include "fault_plan.h"
 #include "lfsr.h"
 
 namespace mind1024 {
@@ -74,6 +75,14 @@ public:
     void clear_syn();
     void soft_reset();
 
+    // ---- fault injection (fault_plan.h): physical, so SOFT_RESET keeps it.
+    // Applies the plan's stuck bits and stuck neurons at once and restarts the
+    // update count its upsets are timed by; an empty plan removes every fault
+    // from now on (bits already stuck or flipped keep their present values).
+    void set_faults(const FaultPlan& f);
+    const FaultPlan& faults() const { return faults_; }
+    uint64_t updates_since_faults() const { return updates_; }
+
     const RunStatus& status() const { return st_; }
     uint32_t lfsr_state() const { return lfsr_.state(); }
 
@@ -97,6 +106,9 @@ private:
     std::vector<uint32_t> order_;
     Lfsr lfsr_;
     RunStatus st_;
+    FaultPlan faults_;
+    uint64_t updates_ = 0;     // neuron updates since set_faults
+    size_t next_upset_ = 0;    // faults_.upsets()[next_upset_] is the next to happen
 };
 
 }  // namespace mind1024
