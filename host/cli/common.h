@@ -8,6 +8,7 @@
 #include "chip_driver.h"
 #include "chip_params.h"
 #include "output_file.h"
+#include "validators.h"
 
 namespace mind1024::host {
 
@@ -59,10 +60,6 @@ void set_command_line(int argc, char** argv);
 const char* program_version();
 std::string join_path(const std::string& dir, const std::string& name);
 
-// Option checks that, unlike CLI::Range, refuse NaN, signs on unsigned values,
-// empty strings and numbers too large for the target (which CLI11 would clamp).
-CLI::Validator whole_number(uint64_t min, uint64_t max);  // digits only, min..max
-CLI::Validator finite_in(double lo, double hi);
 // Commands whose chips live in child processes cannot write one VCD trace,
 // nor share one board process (it has one chip and serves one client).
 void refuse_vcd_in_children(const ChipOptions& o, const char* command);

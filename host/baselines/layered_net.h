@@ -1,0 +1,87 @@
+// The layered binary network for the chip, in integers (format
+// "mind1024-layered-v1", docs/layered-network.md):
+//   784 inputs x_j = ±1 (binarize_pixel: pixel > 127 is +1)
+//   H hidden sign units: h_i = +1 iff sum_j w1[i][j] x_j > t1[i], else -1
+//   10 outputs: prediction = argmax_k sum_i w2[k][i] h_i + b2[k] (ties: lowest k)
+// Weights are WBITS-bit codes (two's complement range [-2^(B-1), 2^(B-1)-1]).
+// Also the fold of a trained quantized network (codes, scales, batch norm)
+// into that form, the export to a directory of .npy files and its loader.
+// Torch-free, so the chip side can use it.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace mind1024::host::baselines {
+
+constexpr const char* kLayeredFormat = "mind1024-layered-v1";
+
+struct LayeredIntNet {
+    size_t inputs = 0, hidden = 0, outputs = 0;
+    unsigned wbits = 8;
+    std::vector<int16_t> w1;  // hidden x inputs, row-major
+    std::vector<int32_t> t1;  // hidden
+    std::vector<int16_t> w2;  // outputs x hidden
+    std::vector<int32_t> b2;  // outputs
+
+    // The hidden states (±1) of one input vector x (±1, `inputs` long).
+    std::vector<int8_t> hidden_states(const int8_t* x) const;
+    // The output fields sum_i w2[k][i] h_i + b2[k].
+    std::vector<int64_t> output_fields(const std::vector<int8_t>& h) const;
+    int predict(const int8_t* x) const;
+    // Predictions of images (uint8 pixels, `inputs` per image), binarized by binarize_pixel.
+    std::vector<uint8_t> predict_images(const std::vector<uint8_t>& pixels, size_t count) const;
+    int32_t max_abs_threshold() const;
+    // Bits a signed accumulator needs for every hidden sum and its threshold (and the outputs).
+    unsigned accumulator_bits() const;
+};
+
+// A trained network as quantized codes and real scales, before folding: what
+// the training hands over. Hidden unit i's real pre-activation is
+// a_i = s1 * sum_j q1[i][j] x_j (+ b1[i] without batch norm), its state
+// sign(y_i) with y_i = gamma_i (a_i - mean_i) / sqrt(var_i + eps) + beta_i
+// (batch norm, eval mode) or y_i = a_i; output k is s2 (sum_i q2[k][i] h_i + b2q[k]).
+struct LayeredQuantized {
+    size_t inputs = 0, hidden = 0, outputs = 0;
+    unsigned wbits = 8;
+    std::vector<int32_t> q1;  // hidden x inputs
+    double s1 = 1;            // real weight = s1 * code
+    bool batch_norm = true;
+    std::vector<double> b1;   // without batch norm
+    std::vector<double> gamma, beta, mean, var;
+    double eps = 1e-5;
+    std::vector<int32_t> q2;  // outputs x hidden
+    double s2 = 1;
+    std::vector<int32_t> b2q; // output biases in units of s2
+};
+
+// Folds batch norm (or the bias) into one integer threshold per hidden unit:
+// with tau_i = (mean_i - beta_i sqrt(var_i + eps) / gamma_i) / s1, unit i fires
+// iff n_i = sum_j q1[i][j] x_j > tau_i when gamma_i > 0, i.e. n_i > floor(tau_i);
+// when gamma_i < 0 iff n_i < tau_i, i.e. -n_i > floor(-tau_i): its row is
+// negated; gamma_i = 0 is a constant unit (zero row, threshold -1 if beta_i > 0
+// else 0). Thresholds are clamped to [-S_i - 1, S_i], S_i = sum_j |q1[i][j]|,
+// which changes no state (n_i is always in [-S_i, S_i]). Codes must fit wbits.
+LayeredIntNet fold_layered(const LayeredQuantized& q);
+
+struct LayeredExportInfo {
+    nlohmann::json training;   // settings the network was trained with
+    nlohmann::json accuracy;   // e.g. {"integer": 0.98, "fake_quantized": 0.98}
+    nlohmann::json extra;      // merged into network.json's top level (provenance, ...)
+    double s1 = 0, s2 = 0;     // the per-layer scales (real weight per code)
+};
+
+// The file names of the layout.
+std::vector<std::string> layered_file_names();  // network.json w1.npy t1.npy w2.npy b2.npy
+// Writes dir/network.json, w1.npy (int16, (H, 784)), t1.npy (int32, (H,)),
+// w2.npy (int16, (10, H)), b2.npy (int32, (10,)); all or none (OutputSet).
+void write_layered(const std::string& dir, const LayeredIntNet& net, const LayeredExportInfo& info);
+// Reads that layout back, checking the format name, the shapes against
+// network.json's layer sizes, and that every weight fits wbits; DataError
+// naming the file otherwise.
+LayeredIntNet read_layered(const std::string& dir);
+
+}  // namespace mind1024::host::baselines
