@@ -1,0 +1,107 @@
+// One sweep of the network dynamics (contract section 1, "Neuron update" and
+// "Update orders"), generic over the arithmetic: the chip's fixed point
+// (FixedArith) or the float twin's. The sweep is computed ahead into a
+// journal, which commit() applies in full or, after an ABORT, its prefix.
+//
+// An Arith provides:
+//   using Field;                                   // what FIELD holds
+//   void begin_sweep(const int8_t* src, uint32_t n);  // fields read src[0..n)
+//   FieldOf<Field> field(uint32_t i);              // field of neuron i from src
+//   auto eta(int16_t draw, uint32_t temp);          // the noise term
+//   int8_t decide(uint32_t i, Field h, eta, int8_t current);
+//   void flipped(uint32_t i, int8_t now);          // ASYNC: src[i] just changed
+// Fault hooks (stuck neurons, transient upsets at an update index) belong in
+// compute()'s loop, the one place every model's updates pass.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "chip_mode.h"
+#include "lfsr.h"
+#include "update_order.h"
+
+namespace mind1024::engine {
+
+template <class H>
+struct FieldOf {
+    H h{};
+    uint32_t overflows = 0;  // accumulator additions that left ABITS
+};
+
+template <class H>
+struct NeuronUpdate {
+    uint32_t neuron = 0;
+    H h{};
+    uint32_t overflows = 0;
+    int8_t before = -1, after = -1;
+};
+
+struct SweepSpec {
+    Order order = Order::Sync;
+    uint32_t n = 0;  // N_ACTIVE
+    bool noise = false;
+    uint32_t temp = 0;
+};
+
+template <class Arith>
+class Sweeper {
+public:
+    using Field = typename Arith::Field;
+    using Update = NeuronUpdate<Field>;
+
+    // The sweep's updates, in update order, from `sigma` (left unchanged);
+    // clamped neurons are skipped and draw nothing.
+    const std::vector<Update>& compute(Arith& a, const SweepSpec& s, const std::vector<int8_t>& sigma,
+                                       const uint8_t* clamp, Lfsr& lfsr) {
+        const bool sync = s.order == Order::Sync;
+        draw_update_order(s.order, s.n, lfsr, order_);
+        // SYNC reads the sweep's start state; ASYNC works in place on a copy.
+        if (!sync) work_ = sigma;
+        const int8_t* src = sync ? sigma.data() : work_.data();
+        a.begin_sweep(src, s.n);
+        journal_.clear();
+        for (uint32_t pos = 0; pos < s.n; ++pos) {
+            const uint32_t i = order_[pos];
+            if (clamp[i]) continue;
+            const FieldOf<Field> f = a.field(i);
+            Update u;
+            u.neuron = i;
+            u.h = f.h;
+            u.overflows = f.overflows;
+            u.before = src[i];
+            using Eta = decltype(a.eta(0, 0));
+            const Eta eta = s.noise ? a.eta(lfsr.draw16(), s.temp) : Eta{0};
+            u.after = a.decide(i, f.h, eta, src[i]);
+            if (!sync && u.after != u.before) {
+                work_[i] = u.after;
+                a.flipped(i, u.after);
+            }
+            journal_.push_back(u);
+        }
+        return journal_;
+    }
+
+    // Applies the first `keep` updates of `journal`: every field (into
+    // fields[neuron]) and overflow count, and the states unless `states` is
+    // false (a SYNC sweep cut short commits none). Returns the flips.
+    template <class F>
+    static uint32_t commit(const std::vector<Update>& journal, size_t keep, bool states, std::vector<int8_t>& sigma,
+                           F* fields, uint64_t& overflows) {
+        uint32_t flips = 0;
+        for (size_t k = 0; k < keep; ++k) {
+            const Update& u = journal[k];
+            fields[u.neuron] = u.h;
+            overflows += u.overflows;
+            flips += u.after != u.before;
+            if (states) sigma[u.neuron] = u.after;
+        }
+        return flips;
+    }
+
+private:
+    std::vector<uint32_t> order_;
+    std::vector<int8_t> work_;
+    std::vector<Update> journal_;
+};
+
+}  // namespace mind1024::engine
