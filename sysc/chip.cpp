@@ -212,7 +212,7 @@ engine::SweepEnd Mind1024Chip::sweep(uint32_t& flips) {
     // that ran before an ABORT) when its time has passed.
     engine::FixedPointArith& arith = pipe_.arith();
     arith.set_network(syn.data(), syn.version(), st_.theta.data(), st_.mode & MIND_MODE_OVF_WRAP);
-    const auto& journal = sweeper_.compute(arith, spec, st_.sigma, st_.clamp.data(), lfsr_);
+    const Sweeper::Journal journal = sweeper_.compute(arith, spec, st_.sigma, st_.clamp.data(), lfsr_);
     const engine::TimingModel& timing = pipe_.timing();
     const uint64_t g = timing.update_cycles(spec.n);
     const uint64_t compute = journal.size() * g;

@@ -12,21 +12,33 @@ namespace mind1024::engine::kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-void SplitSumsI8(const int8_t* HWY_RESTRICT w, const uint8_t* HWY_RESTRICT plus, const uint8_t* HWY_RESTRICT minus,
-                 size_t len, uint64_t* sum_plus, uint64_t* sum_minus) {
+void SelectedRowSumsU8(const uint8_t* HWY_RESTRICT rows, size_t stride, size_t nrows, const uint8_t* HWY_RESTRICT sel,
+                       size_t len, uint64_t* HWY_RESTRICT out) {
     const hn::ScalableTag<uint8_t> d8;
     const hn::Repartition<uint64_t, decltype(d8)> d64;
     const size_t N = hn::Lanes(d8);
-    const auto bias = hn::Set(d8, 0x80);
-    auto sp = hn::Zero(d64), sm = hn::Zero(d64);
-    const uint8_t* wu = reinterpret_cast<const uint8_t*>(w);
-    for (size_t j = 0; j < len; j += N) {
-        const auto v = hn::Xor(hn::LoadU(d8, wu + j), bias);  // w + 128, as unsigned
-        sp = hn::Add(sp, hn::SumsOf8(hn::And(v, hn::LoadU(d8, plus + j))));
-        sm = hn::Add(sm, hn::SumsOf8(hn::And(v, hn::LoadU(d8, minus + j))));
+    size_t i = 0;
+    for (; i + 4 <= nrows; i += 4) {  // four rows share each load of the selection
+        const uint8_t* r = rows + i * stride;
+        auto a0 = hn::Zero(d64), a1 = hn::Zero(d64), a2 = hn::Zero(d64), a3 = hn::Zero(d64);
+        for (size_t j = 0; j < len; j += N) {
+            const auto m = hn::LoadU(d8, sel + j);
+            a0 = hn::Add(a0, hn::SumsOf8(hn::And(hn::LoadU(d8, r + j), m)));
+            a1 = hn::Add(a1, hn::SumsOf8(hn::And(hn::LoadU(d8, r + stride + j), m)));
+            a2 = hn::Add(a2, hn::SumsOf8(hn::And(hn::LoadU(d8, r + 2 * stride + j), m)));
+            a3 = hn::Add(a3, hn::SumsOf8(hn::And(hn::LoadU(d8, r + 3 * stride + j), m)));
+        }
+        out[i] = hn::GetLane(hn::SumOfLanes(d64, a0));
+        out[i + 1] = hn::GetLane(hn::SumOfLanes(d64, a1));
+        out[i + 2] = hn::GetLane(hn::SumOfLanes(d64, a2));
+        out[i + 3] = hn::GetLane(hn::SumOfLanes(d64, a3));
     }
-    *sum_plus = hn::GetLane(hn::SumOfLanes(d64, sp));
-    *sum_minus = hn::GetLane(hn::SumOfLanes(d64, sm));
+    for (; i < nrows; ++i) {
+        auto a = hn::Zero(d64);
+        for (size_t j = 0; j < len; j += N)
+            a = hn::Add(a, hn::SumsOf8(hn::And(hn::LoadU(d8, rows + i * stride + j), hn::LoadU(d8, sel + j))));
+        out[i] = hn::GetLane(hn::SumOfLanes(d64, a));
+    }
 }
 
 int64_t DotI16(const int16_t* HWY_RESTRICT w, const int8_t* HWY_RESTRICT s, size_t len) {
@@ -61,6 +73,31 @@ void AddColumnTwiceI16(int32_t* HWY_RESTRICT h, const int16_t* HWY_RESTRICT c, i
     AddColumnTwice(h, c, sign, len);
 }
 
+void SumColumnsI8(int16_t* HWY_RESTRICT acc, const int8_t* HWY_RESTRICT cols, size_t stride,
+                  const uint32_t* HWY_RESTRICT add, size_t na, const uint32_t* HWY_RESTRICT sub, size_t ns,
+                  size_t len) {
+    const hn::ScalableTag<int16_t> d16;
+    const hn::Rebind<int8_t, decltype(d16)> d8;
+    const size_t N = hn::Lanes(d16);
+    // One block of fields at a time, every column through it: the columns' lines stay in L1.
+    for (size_t r = 0; r < len; r += N) {
+        auto a = hn::Zero(d16);
+        for (size_t k = 0; k < na; ++k) a = hn::Add(a, hn::PromoteTo(d16, hn::LoadU(d8, cols + add[k] * stride + r)));
+        for (size_t k = 0; k < ns; ++k) a = hn::Sub(a, hn::PromoteTo(d16, hn::LoadU(d8, cols + sub[k] * stride + r)));
+        hn::StoreU(a, d16, acc + r);
+    }
+}
+
+void AddTwiceI16(int32_t* HWY_RESTRICT h, const int16_t* HWY_RESTRICT acc, size_t len) {
+    const hn::ScalableTag<int32_t> d32;
+    const hn::Rebind<int16_t, decltype(d32)> d16;
+    const size_t N = hn::Lanes(d32);
+    for (size_t r = 0; r < len; r += N) {
+        const auto v = hn::PromoteTo(d32, hn::LoadU(d16, acc + r));
+        hn::StoreU(hn::Add(hn::LoadU(d32, h + r), hn::Add(v, v)), d32, h + r);
+    }
+}
+
 uint64_t SumBytes(const uint8_t* HWY_RESTRICT p, size_t len) {
     const hn::ScalableTag<uint8_t> d8;
     const hn::Repartition<uint64_t, decltype(d8)> d64;
@@ -77,15 +114,17 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 namespace mind1024::engine::kernels {
 
-HWY_EXPORT(SplitSumsI8);
+HWY_EXPORT(SelectedRowSumsU8);
 HWY_EXPORT(DotI16);
 HWY_EXPORT(AddColumnTwiceI8);
 HWY_EXPORT(AddColumnTwiceI16);
 HWY_EXPORT(SumBytes);
+HWY_EXPORT(SumColumnsI8);
+HWY_EXPORT(AddTwiceI16);
 
-void split_sums_i8(const int8_t* w, const uint8_t* plus, const uint8_t* minus, size_t len, uint64_t* sum_plus,
-                   uint64_t* sum_minus) {
-    HWY_DYNAMIC_DISPATCH(SplitSumsI8)(w, plus, minus, len, sum_plus, sum_minus);
+void selected_row_sums_u8(const uint8_t* rows, size_t stride, size_t nrows, const uint8_t* sel, size_t len,
+                          uint64_t* out) {
+    HWY_DYNAMIC_DISPATCH(SelectedRowSumsU8)(rows, stride, nrows, sel, len, out);
 }
 int64_t dot_i16(const int16_t* w, const int8_t* s, size_t len) { return HWY_DYNAMIC_DISPATCH(DotI16)(w, s, len); }
 void add_column_twice_i8(int32_t* h, const int8_t* c, int8_t sign, size_t len) {
@@ -94,6 +133,11 @@ void add_column_twice_i8(int32_t* h, const int8_t* c, int8_t sign, size_t len) {
 void add_column_twice_i16(int32_t* h, const int16_t* c, int8_t sign, size_t len) {
     HWY_DYNAMIC_DISPATCH(AddColumnTwiceI16)(h, c, sign, len);
 }
+void sum_columns_i8(int16_t* acc, const int8_t* cols, size_t stride, const uint32_t* add, size_t na,
+                    const uint32_t* sub, size_t ns, size_t len) {
+    HWY_DYNAMIC_DISPATCH(SumColumnsI8)(acc, cols, stride, add, na, sub, ns, len);
+}
+void add_twice_i16(int32_t* h, const int16_t* acc, size_t len) { HWY_DYNAMIC_DISPATCH(AddTwiceI16)(h, acc, len); }
 uint64_t sum_bytes(const uint8_t* p, size_t len) { return HWY_DYNAMIC_DISPATCH(SumBytes)(p, len); }
 
 }  // namespace mind1024::engine::kernels

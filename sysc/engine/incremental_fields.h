@@ -33,8 +33,15 @@ private:
 
     std::vector<int32_t> h_;
     std::vector<int8_t> base_;            // the state h_ belongs to
-    std::vector<uint8_t> plus_, minus_;   // 0xFF where a state is +1 / -1 (int8 kernel)
+    std::vector<uint8_t> plus_, valid_cols_;  // 0xFF where a state is +1 / a column is below n (8-bit kernel)
+    std::vector<uint64_t> sums_;              // the kernel's row sums over plus_
+    std::vector<uint64_t> valid_sums_;        // ... over valid_cols_, for valid_n_ and valid_version_
+    uint32_t valid_n_ = 0;
+    uint64_t valid_version_ = 0;
+    bool has_valid_sums_ = false;
     std::vector<int8_t> sig_;             // the state, 0 past n (int16 kernel)
+    std::vector<uint32_t> up_, down_;     // neurons now +1 / -1 since the last state seen
+    std::vector<int16_t> acc_;            // their columns' sum
     bool valid_ = false;
     uint32_t n_ = 0;
     uint64_t version_ = 0;

@@ -13,6 +13,7 @@
 // Fault hooks (stuck neurons, transient upsets at an update index) belong in
 // compute()'s loop, the one place every model's updates pass.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -49,44 +50,55 @@ public:
     using Field = typename Arith::Field;
     using Update = NeuronUpdate<Field>;
 
+    // The updates of one sweep, in update order (a view of the sweeper's buffer).
+    struct Journal {
+        const Update* first = nullptr;
+        size_t count = 0;
+        size_t size() const { return count; }
+        const Update* begin() const { return first; }
+        const Update* end() const { return first + count; }
+        const Update& operator[](size_t k) const { return first[k]; }
+    };
+
     // The sweep's updates, in update order, from `sigma` (left unchanged);
     // clamped neurons are skipped and draw nothing.
-    const std::vector<Update>& compute(Arith& a, const SweepSpec& s, const std::vector<int8_t>& sigma,
-                                       const uint8_t* clamp, Lfsr& lfsr) {
+    Journal compute(Arith& a, const SweepSpec& s, const std::vector<int8_t>& sigma, const uint8_t* clamp, Lfsr& lfsr) {
         const bool sync = s.order == Order::Sync;
         draw_update_order(s.order, s.n, lfsr, order_);
         // SYNC reads the sweep's start state; ASYNC works in place on a copy.
         if (!sync) work_ = sigma;
         const int8_t* src = sync ? sigma.data() : work_.data();
         a.begin_sweep(src, s.n);
-        journal_.clear();
+        // Written in place: a temporary entry copied in whole stalls on its byte-sized fields.
+        if (journal_.size() < s.n) journal_.resize(s.n);
+        Update* out = journal_.data();
+        using Eta = decltype(a.eta(0, 0));
         for (uint32_t pos = 0; pos < s.n; ++pos) {
             const uint32_t i = order_[pos];
             if (clamp[i]) continue;
             const FieldOf<Field> f = a.field(i);
-            Update u;
-            u.neuron = i;
-            u.h = f.h;
-            u.overflows = f.overflows;
-            u.before = src[i];
-            using Eta = decltype(a.eta(0, 0));
             const Eta eta = s.noise ? a.eta(lfsr.draw16(), s.temp) : Eta{0};
-            u.after = a.decide(i, f.h, eta, src[i]);
-            if (!sync && u.after != u.before) {
-                work_[i] = u.after;
-                a.flipped(i, u.after);
+            const int8_t before = src[i], after = a.decide(i, f.h, eta, before);
+            out->neuron = i;
+            out->h = f.h;
+            out->overflows = f.overflows;
+            out->before = before;
+            out->after = after;
+            ++out;
+            if (!sync && after != before) {
+                work_[i] = after;
+                a.flipped(i, after);
             }
-            journal_.push_back(u);
         }
-        return journal_;
+        return {journal_.data(), static_cast<size_t>(out - journal_.data())};
     }
 
     // Applies the first `keep` updates of `journal`: every field (into
     // fields[neuron]) and overflow count, and the states unless `states` is
     // false (a SYNC sweep cut short commits none). Returns the flips.
     template <class F>
-    static uint32_t commit(const std::vector<Update>& journal, size_t keep, bool states, std::vector<int8_t>& sigma,
-                           F* fields, uint64_t& overflows) {
+    static uint32_t commit(const Journal& journal, size_t keep, bool states, std::vector<int8_t>& sigma, F* fields,
+                           uint64_t& overflows) {
         uint32_t flips = 0;
         for (size_t k = 0; k < keep; ++k) {
             const Update& u = journal[k];

@@ -26,7 +26,7 @@ UntimedRun run_untimed(Arith& a, Sweeper<Arith>& sweeper, const SweepSpec& spec,
     run_sweeps(
         spec.order, max_sweeps, sigma, r.tally,
         [&](uint32_t& flips) {
-            const auto& journal = sweeper.compute(a, spec, sigma, clamp, lfsr);
+            const auto journal = sweeper.compute(a, spec, sigma, clamp, lfsr);
             flips = Sweeper<Arith>::commit(journal, journal.size(), true, sigma, fields, r.overflows);
             r.updates += journal.size();
             return SweepEnd::Complete;
