@@ -42,12 +42,11 @@ public:
         inc_.sync(narrow_, version_, src, n);
     }
     FieldOf<int32_t> field(uint32_t i) {
+        if (path_ == Path::Incremental) return {inc_.field(i), 0};
         const int16_t* row = w_ + static_cast<size_t>(i) * p_.n_max;
-        switch (path_) {
-            case Path::Incremental: return {inc_.field(i), 0};
-            case Path::ExactGroups: return from(fx::neuron_field(row, src_, n_, p_.lanes, p_.wbits, p_.abits, wrap_));
-            default: return from(dp_->field(row, src_, n_, wrap_));
-        }
+        if (path_ == Path::ExactGroups)
+            return from(fx::neuron_field(row, src_, n_, p_.lanes, p_.wbits, p_.abits, wrap_));
+        return from(dp_->field(row, src_, n_, wrap_));
     }
     int64_t eta(int16_t draw, uint32_t temp) const { return fx::noise_eta(draw, temp); }
     int8_t decide(uint32_t i, int32_t h, int64_t eta, int8_t current) const {

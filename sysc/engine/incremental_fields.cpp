@@ -66,10 +66,19 @@ void IncrementalFields::sync(const NarrowWeights& w, uint64_t version, const int
     uint32_t changed = 0;  // counted branch-free first: when most changed, listing them would mispredict
     for (uint32_t j = 0; j < n; ++j) changed += base_[j] != sigma[j];
     if (3 * changed > n) return recompute(w, version, sigma, n);
-    up_.clear();
-    down_.clear();
-    for (uint32_t j = 0; j < n; ++j)
-        if (base_[j] != sigma[j]) (sigma[j] > 0 ? up_ : down_).push_back(j);
+    if (changed == 0) return;
+    // Listed branch-free too: which neurons changed is data.
+    up_.resize(changed);
+    down_.resize(changed);
+    size_t nu = 0, nd = 0;
+    for (uint32_t j = 0; j < n; ++j) {
+        const bool diff = base_[j] != sigma[j], up = sigma[j] > 0;
+        up_[nu] = down_[nd] = j;
+        nu += diff & up;
+        nd += diff & !up;
+    }
+    up_.resize(nu);
+    down_.resize(nd);
     if (!w.is_int8()) {
         for (uint32_t j : up_) flip(w, j, 1);
         for (uint32_t j : down_) flip(w, j, -1);

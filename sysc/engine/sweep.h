@@ -34,7 +34,9 @@ struct NeuronUpdate {
     uint32_t neuron = 0;
     H h{};
     uint32_t overflows = 0;
-    int8_t before = -1, after = -1;
+    // Not char: a char store may alias anything and would force the sweep
+    // loop to reload every pointer after each entry.
+    int16_t before = -1, after = -1;
 };
 
 struct SweepSpec {
@@ -63,28 +65,25 @@ public:
     // The sweep's updates, in update order, from `sigma` (left unchanged);
     // clamped neurons are skipped and draw nothing.
     Journal compute(Arith& a, const SweepSpec& s, const std::vector<int8_t>& sigma, const uint8_t* clamp, Lfsr& lfsr) {
-        const bool sync = s.order == Order::Sync;
-        draw_update_order(s.order, s.n, lfsr, order_);
+        const bool sync = s.order == Order::Sync, noise = s.noise;
+        const uint32_t n = s.n, temp = s.temp;
+        draw_update_order(s.order, n, lfsr, order_);
         // SYNC reads the sweep's start state; ASYNC works in place on a copy.
         if (!sync) work_ = sigma;
         const int8_t* src = sync ? sigma.data() : work_.data();
-        a.begin_sweep(src, s.n);
+        a.begin_sweep(src, n);
         // Written in place: a temporary entry copied in whole stalls on its byte-sized fields.
-        if (journal_.size() < s.n) journal_.resize(s.n);
+        if (journal_.size() < n) journal_.resize(n);
         Update* out = journal_.data();
         using Eta = decltype(a.eta(0, 0));
-        for (uint32_t pos = 0; pos < s.n; ++pos) {
-            const uint32_t i = order_[pos];
+        const uint32_t* order = order_.data();
+        for (uint32_t pos = 0; pos < n; ++pos) {
+            const uint32_t i = order[pos];
             if (clamp[i]) continue;
             const FieldOf<Field> f = a.field(i);
-            const Eta eta = s.noise ? a.eta(lfsr.draw16(), s.temp) : Eta{0};
+            const Eta eta = noise ? a.eta(lfsr.draw16(), temp) : Eta{0};
             const int8_t before = src[i], after = a.decide(i, f.h, eta, before);
-            out->neuron = i;
-            out->h = f.h;
-            out->overflows = f.overflows;
-            out->before = before;
-            out->after = after;
-            ++out;
+            *out++ = Update{i, f.h, f.overflows, before, after};
             if (!sync && after != before) {
                 work_[i] = after;
                 a.flipped(i, after);
@@ -105,7 +104,7 @@ public:
             fields[u.neuron] = u.h;
             overflows += u.overflows;
             flips += u.after != u.before;
-            if (states) sigma[u.neuron] = u.after;
+            if (states) sigma[u.neuron] = static_cast<int8_t>(u.after);
         }
         return flips;
     }
