@@ -79,25 +79,24 @@ void SumColumnsI8(int16_t* HWY_RESTRICT acc, const int8_t* HWY_RESTRICT cols, si
     const hn::ScalableTag<int16_t> d16;
     const hn::Rebind<int8_t, decltype(d16)> d8;
     const size_t N = hn::Lanes(d16);
+    const auto add_op = [](auto a, auto b) { return hn::Add(a, b); };
+    const auto sub_op = [](auto a, auto b) { return hn::Sub(a, b); };
     // Blocks of 4N fields, every column through each: four independent sums
     // per column (no long add chain) over one contiguous piece of it.
     size_t r = 0;
     for (; r + 4 * N <= len; r += 4 * N) {
         auto a0 = hn::Zero(d16), a1 = hn::Zero(d16), a2 = hn::Zero(d16), a3 = hn::Zero(d16);
-        for (size_t k = 0; k < na; ++k) {
-            const int8_t* c = cols + add[k] * stride + r;
-            a0 = hn::Add(a0, hn::PromoteTo(d16, hn::LoadU(d8, c)));
-            a1 = hn::Add(a1, hn::PromoteTo(d16, hn::LoadU(d8, c + N)));
-            a2 = hn::Add(a2, hn::PromoteTo(d16, hn::LoadU(d8, c + 2 * N)));
-            a3 = hn::Add(a3, hn::PromoteTo(d16, hn::LoadU(d8, c + 3 * N)));
-        }
-        for (size_t k = 0; k < ns; ++k) {
-            const int8_t* c = cols + sub[k] * stride + r;
-            a0 = hn::Sub(a0, hn::PromoteTo(d16, hn::LoadU(d8, c)));
-            a1 = hn::Sub(a1, hn::PromoteTo(d16, hn::LoadU(d8, c + N)));
-            a2 = hn::Sub(a2, hn::PromoteTo(d16, hn::LoadU(d8, c + 2 * N)));
-            a3 = hn::Sub(a3, hn::PromoteTo(d16, hn::LoadU(d8, c + 3 * N)));
-        }
+        const auto through = [&](const uint32_t* ks, size_t nk, auto op) {
+            for (size_t k = 0; k < nk; ++k) {
+                const int8_t* c = cols + ks[k] * stride + r;
+                a0 = op(a0, hn::PromoteTo(d16, hn::LoadU(d8, c)));
+                a1 = op(a1, hn::PromoteTo(d16, hn::LoadU(d8, c + N)));
+                a2 = op(a2, hn::PromoteTo(d16, hn::LoadU(d8, c + 2 * N)));
+                a3 = op(a3, hn::PromoteTo(d16, hn::LoadU(d8, c + 3 * N)));
+            }
+        };
+        through(add, na, add_op);
+        through(sub, ns, sub_op);
         hn::StoreU(a0, d16, acc + r);
         hn::StoreU(a1, d16, acc + r + N);
         hn::StoreU(a2, d16, acc + r + 2 * N);
@@ -105,8 +104,8 @@ void SumColumnsI8(int16_t* HWY_RESTRICT acc, const int8_t* HWY_RESTRICT cols, si
     }
     for (; r < len; r += N) {
         auto a = hn::Zero(d16);
-        for (size_t k = 0; k < na; ++k) a = hn::Add(a, hn::PromoteTo(d16, hn::LoadU(d8, cols + add[k] * stride + r)));
-        for (size_t k = 0; k < ns; ++k) a = hn::Sub(a, hn::PromoteTo(d16, hn::LoadU(d8, cols + sub[k] * stride + r)));
+        for (size_t k = 0; k < na; ++k) a = add_op(a, hn::PromoteTo(d16, hn::LoadU(d8, cols + add[k] * stride + r)));
+        for (size_t k = 0; k < ns; ++k) a = sub_op(a, hn::PromoteTo(d16, hn::LoadU(d8, cols + sub[k] * stride + r)));
         hn::StoreU(a, d16, acc + r);
     }
 }
