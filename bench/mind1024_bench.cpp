@@ -2,7 +2,11 @@
 // the reference model and of the SystemC chip (coarse and per-neuron-event
 // engines), driven through the bus the way the host drives it, on a
 // 1024-neuron workload (random symmetric weights, ASYNC_SEQ and SYNC).
-// Medians over repeats; the SystemC/reference ratio. Not a test.
+// Medians over repeats; the SystemC/reference ratio. Then, in the same run:
+// the memory-stream time of the int8 weight array, one SYNC and one ASYNC
+// sweep of every engine (reference, run engine, float twin, SystemC chip)
+// against it, and the MNIST images/s of `mind1024 mnist` on the SystemC
+// chip. Not a test.
 #include <cstdlib>
 #include <algorithm>
 #include <chrono>
@@ -21,7 +25,11 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "chip.h"
+#include "engine/field_kernels.h"
+#include "engine/fixed_point_arith.h"
+#include "engine/untimed_run.h"
 #include "fixed_point.h"
+#include "float_twin.h"
 #include "mind1024_regs.h"
 #include "reference_model.h"
 
@@ -36,7 +44,10 @@ struct Options {
     uint32_t repeats = 7;
     uint32_t temp = 0;
     uint32_t seed = 1;
+    uint32_t sweep_repeats = 31;
     std::string json;
+    std::string mnist_data, mnist_cli = MIND1024_CLI_PATH;
+    size_t mnist_limit = 0;
 };
 
 struct Workload {
@@ -217,6 +228,132 @@ std::vector<Sample> bench_systemc(BusDriver& b, const ChipParams& p, const Optio
     return out;
 }
 
+// ---------------------------------------------------------------- single sweeps against the memory stream
+
+// Median seconds of reading the n x n int8 weight array once (warm, as the kernels read it).
+double stream_seconds(const Workload& wl, uint32_t n, uint32_t repeats) {
+    std::vector<uint8_t> a(size_t{n} * n);
+    for (uint32_t i = 0; i < n; ++i)
+        for (uint32_t j = 0; j < n; ++j) a[size_t{i} * n + j] = static_cast<uint8_t>(wl.w[i][j]);
+    std::vector<double> t;
+    volatile uint64_t sink = 0;
+    for (uint32_t r = 0; r < repeats + 2; ++r) {
+        const auto t0 = Clock::now();
+        sink = sink + engine::kernels::sum_bytes(a.data(), a.size());
+        if (r >= 2) t.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+    }
+    return median(t);
+}
+
+std::vector<int8_t> random_state(uint32_t n, std::mt19937& rng) {
+    std::vector<int8_t> s(n);
+    for (auto& x : s) x = rng() % 2 ? 1 : -1;
+    return s;
+}
+
+// The run engine alone (what the SystemC chip computes, without SystemC):
+// one sweep from each start, the median.
+double engine_sweep_seconds(const ChipParams& p, const Workload& wl, const std::vector<std::vector<int8_t>>& starts,
+                            Order order) {
+    std::vector<int16_t> w(size_t{p.n_max} * p.n_max);
+    for (uint32_t i = 0; i < p.n_max; ++i) std::copy(wl.w[i].begin(), wl.w[i].end(), &w[size_t{i} * p.n_max]);
+    const std::vector<int32_t> theta(p.n_max, 0);
+    const std::vector<uint8_t> clamp(p.n_max, 0);
+    std::vector<int32_t> field(p.n_max, 0);
+    engine::FixedPointArith arith(p);
+    arith.set_network(w.data(), 1, theta.data(), false);
+    engine::Sweeper<engine::FixedPointArith> sweeper;
+    engine::SweepSpec spec;
+    spec.order = order;
+    spec.n = p.n_max;
+    std::vector<double> t;
+    for (const auto& start : starts) {
+        std::vector<int8_t> sigma = start;
+        Lfsr lfsr(1);
+        const auto t0 = Clock::now();
+        engine::run_untimed(arith, sweeper, spec, 1, sigma, clamp.data(), lfsr, field.data());
+        t.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+    }
+    return median(t);
+}
+
+double reference_sweep_seconds(const ChipParams& p, const Workload& wl, const std::vector<std::vector<int8_t>>& starts,
+                               Order order) {
+    ReferenceModel m(p);
+    for (uint32_t i = 0; i < p.n_max; ++i)
+        for (uint32_t j = 0; j < p.n_max; ++j) m.set_weight(i, j, wl.w[i][j]);
+    Mode mode;
+    mode.order = order;
+    m.set_mode(mode);
+    std::vector<double> t;
+    for (const auto& start : starts) {
+        for (uint32_t i = 0; i < p.n_max; ++i) m.set_state(i, start[i]);
+        const auto t0 = Clock::now();
+        m.step();
+        t.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+    }
+    return median(t);
+}
+
+double twin_sweep_seconds(const ChipParams& p, const Workload& wl, const std::vector<std::vector<int8_t>>& starts,
+                          Order order) {
+    host::FloatNetwork net;
+    net.n = p.n_max;
+    for (const auto& row : wl.w) net.w.insert(net.w.end(), row.begin(), row.end());
+    host::FloatTwin twin(std::move(net));
+    host::RunParams rp;
+    rp.order = order;
+    rp.max_sweeps = 1;
+    std::vector<double> t;
+    for (const auto& start : starts) {
+        twin.set_state(start);
+        const auto t0 = Clock::now();
+        twin.step(rp);
+        t.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+    }
+    return median(t);
+}
+
+// ---------------------------------------------------------------- MNIST, the main job
+
+struct MnistFigures {
+    bool ran = false;
+    std::string why_not;
+    double images_per_s = 0, accuracy = 0, mean_sweeps = 0, cycles_per_image = 0;
+    size_t images = 0;
+};
+
+// Runs `mind1024 mnist` (SystemC chip, in process, no float twin) and reads its mnist.json.
+MnistFigures bench_mnist(const Options& o) {
+    MnistFigures f;
+    if (o.mnist_data.empty()) {
+        f.why_not = "no MNIST directory (--mnist-data or $MIND1024_DATA)";
+        return f;
+    }
+    char tmpl[] = "/tmp/mind1024_bench_XXXXXX";
+    if (!mkdtemp(tmpl)) throw std::runtime_error("cannot make a temporary directory");
+    const std::string dir = tmpl;
+    std::string cmd = fmt::format("'{}' mnist --data '{}' --out '{}/out' --json '{}/mnist.json' --no-float --no-progress "
+                                  "--examples 0",
+                                  o.mnist_cli, o.mnist_data, dir, dir);
+    if (o.mnist_limit) cmd += fmt::format(" --limit {}", o.mnist_limit);
+    cmd += fmt::format(" > '{}/log' 2>&1", dir);
+    if (std::system(cmd.c_str()) != 0) {
+        f.why_not = fmt::format("`{}` failed (see {}/log)", cmd, dir);
+        return f;
+    }
+    std::ifstream in(dir + "/mnist.json");
+    const nlohmann::json j = nlohmann::json::parse(in);
+    f.ran = true;
+    f.images_per_s = j.at("images_per_second").get<double>();
+    f.accuracy = j.at("accuracy_fixed").get<double>();
+    f.mean_sweeps = j.at("mean_sweeps").get<double>();
+    f.cycles_per_image = j.at("cycles_per_image").get<double>();
+    f.images = j.at("images").get<size_t>();
+    std::system(fmt::format("rm -rf '{}'", dir).c_str());
+    return f;
+}
+
 }  // namespace
 
 // Entered through main(), not libsystemc's, so the SystemC banner can be
@@ -235,6 +372,13 @@ int main(int argc, char** argv) {
     app.add_option("--temp", o.temp, "noise TEMP (0: noise off; the runs may converge early)");
     app.add_option("--seed", o.seed, "workload seed");
     app.add_option("--json", o.json, "also write the figures as JSON to this file");
+    app.add_option("--sweep-repeats", o.sweep_repeats, "single sweeps per engine and order (the median is reported)")
+        ->check(CLI::Range(1u, 10000u));
+    if (const char* d = std::getenv("MIND1024_DATA")) o.mnist_data = d;
+    app.add_option("--mnist-data", o.mnist_data, "MNIST directory for the images/s of `mind1024 mnist` (default "
+                                                 "$MIND1024_DATA; none: skipped)");
+    app.add_option("--mnist-cli", o.mnist_cli, "the mind1024 executable");
+    app.add_option("--mnist-limit", o.mnist_limit, "test images (0: all 10,000)");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -303,6 +447,46 @@ int main(int argc, char** argv) {
         fmt::print("\nvs ref = SystemC updates/s / reference updates/s (same order). "
                    "Final states and CYCLES {} between the three models.\n",
                    agree ? "agree" : "DISAGREE");
+        // Single sweeps from random states, against reading the weight array once.
+        std::mt19937 srng(o.seed + 7);
+        std::vector<std::vector<int8_t>> starts;
+        for (uint32_t r = 0; r < o.sweep_repeats; ++r) starts.push_back(random_state(p.n_max, srng));
+        const double stream = stream_seconds(wl, o.n, 4 * o.sweep_repeats + 1);
+        fmt::print("\nmemory stream of the {} KiB int8 weight array: {:.2f} us (median)\n", size_t{o.n} * o.n / 1024,
+                   stream * 1e6);
+        fmt::print("{:<20} {:<10} {:>14} {:>10}\n", "engine", "order", "sweep (us)", "/ stream");
+        Workload one = wl;
+        one.starts = starts;
+        Options step = o;
+        step.sweeps = 1;
+        step.repeats = o.sweep_repeats;
+        j["stream_us"] = stream * 1e6;
+        for (Order order : {Order::Sync, Order::AsyncSeq}) {
+            const std::string on = order == Order::Sync ? "SYNC" : "ASYNC_SEQ";
+            std::vector<std::pair<std::string, double>> rows{
+                {"reference", reference_sweep_seconds(p, wl, starts, order)},
+                {"engine", engine_sweep_seconds(p, wl, starts, order)},
+                {"float-twin", twin_sweep_seconds(p, wl, starts, order)}};
+            std::vector<double> sct;
+            for (const Sample& x : bench_systemc(bc, p, step, one, order)) sct.push_back(x.seconds);
+            rows.emplace_back("systemc-coarse", median(sct));
+            for (const auto& [name, sec] : rows) {
+                fmt::print("{:<20} {:<10} {:>14.2f} {:>10.2f}\n", name, on, sec * 1e6, sec / stream);
+                j["sweeps"].push_back({{"engine", name}, {"order", on}, {"median_sweep_us", sec * 1e6},
+                                       {"ratio_to_stream", sec / stream}});
+            }
+        }
+        const MnistFigures mf = bench_mnist(o);
+        if (mf.ran) {
+            fmt::print("\nmind1024 mnist (SystemC chip, in process, no float twin): {:.0f} images/s over {} images; "
+                       "{:.2f}% correct, {:.2f} mean sweeps, {:.0f} cycles/image\n",
+                       mf.images_per_s, mf.images, mf.accuracy, mf.mean_sweeps, mf.cycles_per_image);
+            j["mnist"] = {{"images_per_second", mf.images_per_s}, {"images", mf.images}, {"accuracy_fixed", mf.accuracy},
+                          {"mean_sweeps", mf.mean_sweeps}, {"cycles_per_image", mf.cycles_per_image}};
+        } else {
+            fmt::print("\nmind1024 mnist: not run ({})\n", mf.why_not);
+            j["mnist"] = {{"not_run", mf.why_not}};
+        }
         if (!o.json.empty()) {
             const std::string tmp = o.json + ".tmp";
             {

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/hebb.h"
 #include "fixed_point.h"
 #include "mind1024_regs.h"
 
@@ -24,7 +25,6 @@ Mind1024Chip::Mind1024Chip(sc_core::sc_module_name name, const ChipParams& p, co
       pipe_(p) {
     st_.theta.assign(p.n_max, 0);
     st_.soft_reset();
-    order_.resize(p.n_max);
     reg_socket.register_b_transport(this, &Mind1024Chip::b_transport);
     reg_socket.register_transport_dbg(this, &Mind1024Chip::transport_dbg);
     regs_.on_command = [this](uint32_t v) { command(v); };
@@ -187,60 +187,42 @@ void Mind1024Chip::run(uint32_t max_sweeps) {
     st_.sweeps = st_.flips = st_.ovf_count = 0;
     tv_.sweep = tv_.flips = tv_.ovf_count = 0;
     lfsr_.load(st_.seed);
-    const bool sync = (st_.mode & MIND_MODE_ORDER_MASK) == MIND_ORDER_SYNC;
-    std::vector<int8_t> two_back, one_back = st_.sigma;
-    for (;;) {
-        two_back.swap(one_back);
-        one_back = st_.sigma;
-        uint32_t flips = 0;
-        const Outcome o = sweep(flips);
-        if (o == Outcome::Reset) return;
-        if (o == Outcome::Aborted) break;
-        tv_.sweep = ++st_.sweeps;
-        tv_.flips = st_.flips = flips;
-        if (flips == 0) {
-            st_.converged = true;
-            break;
-        }
-        if (sync && st_.sweeps >= 2 && st_.sigma == two_back) {
-            st_.cycle2 = true;
-            break;
-        }
-        if (st_.sweeps >= max_sweeps || abort_requested_) break;
-    }
-    finish();
+    engine::RunTally tally;
+    const engine::SweepEnd e = engine::run_sweeps(
+        static_cast<Order>(st_.mode & MIND_MODE_ORDER_MASK), max_sweeps, st_.sigma, tally,
+        [this](uint32_t& flips) { return sweep(flips); },
+        [this](const engine::RunTally& t) {
+            tv_.sweep = st_.sweeps = t.sweeps;
+            tv_.flips = st_.flips = t.flips;
+            st_.converged = t.converged;
+            st_.cycle2 = t.cycle2;
+            return abort_requested_;
+        });
+    if (e != engine::SweepEnd::Reset) finish();
 }
 
-Mind1024Chip::Outcome Mind1024Chip::sweep(uint32_t& flips) {
-    const uint32_t n = st_.n_active;
-    const uint32_t order = st_.mode & MIND_MODE_ORDER_MASK;
-    const bool sync = order == MIND_ORDER_SYNC;
-    const bool wrap = st_.mode & MIND_MODE_OVF_WRAP, noise = st_.mode & MIND_MODE_NOISE_EN;
-    for (uint32_t k = 0; k < n; ++k) order_[k] = k;
-    if (order == MIND_ORDER_ASYNC_PERM) {
-        for (uint32_t k = n - 1; k >= 1; --k) std::swap(order_[k], order_[lfsr_.draw32() % (k + 1)]);
-    }
+engine::SweepEnd Mind1024Chip::sweep(uint32_t& flips) {
+    engine::SweepSpec spec;
+    spec.order = static_cast<Order>(st_.mode & MIND_MODE_ORDER_MASK);
+    spec.n = st_.n_active;
+    spec.noise = st_.mode & MIND_MODE_NOISE_EN;
+    spec.temp = st_.temp;
+    const bool sync = spec.order == Order::Sync;
     // Compute the whole sweep ahead into a journal; commit it (or the prefix
     // that ran before an ABORT) when its time has passed.
-    work_ = st_.sigma;
-    journal_.clear();
-    const int8_t* src = sync ? st_.sigma.data() : work_.data();
-    for (uint32_t pos = 0; pos < n; ++pos) {
-        const uint32_t i = order_[pos];
-        if (st_.clamp[i]) continue;
-        const NeuronUpdate u = pipe_.update(i, syn.row(i), src, n, st_.theta[i], wrap, noise, st_.temp, lfsr_);
-        work_[i] = u.after;
-        journal_.push_back(u);
-    }
-    const uint64_t g = pipe_.update_cycles(n);
-    const uint64_t compute = journal_.size() * g;
-    const uint64_t total = compute + pipe_.latency() + (sync ? 2 : 0);
+    engine::FixedPointArith& arith = pipe_.arith();
+    arith.set_network(syn.data(), syn.version(), st_.theta.data(), st_.mode & MIND_MODE_OVF_WRAP);
+    const Sweeper::Journal journal = sweeper_.compute(arith, spec, st_.sigma, st_.clamp.data(), lfsr_);
+    const engine::TimingModel& timing = pipe_.timing();
+    const uint64_t g = timing.update_cycles(spec.n);
+    const uint64_t compute = journal.size() * g;
+    const uint64_t total = timing.sweep_cycles(journal.size(), spec.n, sync);
 
     check_time_left(total);  // every wait of this sweep ends by t0 + total
     const sc_time t0 = sc_core::sc_time_stamp();
     uint64_t elapsed = 0;
     if (opt_.per_neuron_events) {
-        for (const NeuronUpdate& u : journal_) {
+        for (const auto& u : journal) {
             tv_.neuron = u.neuron;
             const uint64_t e = wait_cycles(g);
             elapsed += e;
@@ -250,57 +232,41 @@ Mind1024Chip::Outcome Mind1024Chip::sweep(uint32_t& flips) {
     } else {
         elapsed = wait_cycles(total);
     }
-    if (reset_seen()) return Outcome::Reset;
+    if (reset_seen()) return engine::SweepEnd::Reset;
 
     // ABORT finishes the neuron in flight; if that is the sweep's last neuron
     // the sweep completes in full (drain and SYNC commit), as the reference does.
-    const size_t keep = elapsed < compute ? std::min<size_t>(journal_.size(), elapsed / g + 1) : journal_.size();
-    if (keep < journal_.size()) {  // drain, commit nothing more
-        const uint64_t cost = keep * g + pipe_.latency();
-        if (!wait_until(after(t0, cost))) return Outcome::Reset;
-        st_.cycles += cost;
-    } else {
-        // An ABORT during the drain lets the sweep complete.
-        if (!wait_until(after(t0, total))) return Outcome::Reset;
-        st_.cycles += total;
-    }
-    for (size_t k = 0; k < keep; ++k) {
-        const NeuronUpdate& u = journal_[k];
-        st_.field[u.neuron] = u.h;
-        st_.ovf_count += u.overflows;
-        if (u.overflows) st_.ovf = true;
-        if (u.after != u.before) ++flips;
-        if (!sync || keep == journal_.size()) st_.sigma[u.neuron] = u.after;
-    }
+    const size_t keep = elapsed < compute ? std::min<size_t>(journal.size(), elapsed / g + 1) : journal.size();
+    const bool complete = keep == journal.size();
+    // An ABORT during the drain lets the sweep complete.
+    const uint64_t cost = complete ? total : timing.aborted_sweep_cycles(keep, spec.n);
+    if (!wait_until(after(t0, cost))) return engine::SweepEnd::Reset;
+    st_.cycles += cost;
+    uint64_t overflows = 0;
+    flips = Sweeper::commit(journal, keep, !sync || complete, st_.sigma, st_.field.data(), overflows);
+    st_.ovf_count += static_cast<uint32_t>(overflows);
+    if (overflows) st_.ovf = true;
     tv_.ovf = st_.ovf;
     tv_.ovf_count = st_.ovf_count;
     tv_.cycles = st_.cycles;
-    return keep == journal_.size() ? Outcome::Complete : Outcome::Aborted;
+    return complete ? engine::SweepEnd::Complete : engine::SweepEnd::Aborted;
 }
 
 void Mind1024Chip::hebb() {
     const uint32_t n = st_.n_active;
-    const uint64_t cycles = uint64_t{n} * st_.params.groups(n);
+    const uint64_t cycles = pipe_.timing().hebb_cycles(n);
     check_time_left(cycles);
     if (!wait_until(after(sc_core::sc_time_stamp(), cycles))) return;
-    st_.ovf_count = 0;
     st_.converged = st_.cycle2 = false;
-    for (uint32_t i = 0; i < n; ++i) {
-        int16_t* r = syn.row(i);
-        for (uint32_t j = 0; j < n; ++j) {
-            if (i == j) continue;
-            bool sat = false;
-            r[j] = fx::hebb_update(r[j], st_.sigma[i], st_.sigma[j], st_.params.wbits, &sat);
-            st_.ovf_count += sat;
-        }
-    }
+    st_.ovf_count = syn.modify(
+        [&](int16_t* w) { return engine::hebb(w, st_.params.n_max, n, st_.sigma.data(), st_.params.wbits); });
     if (st_.ovf_count) st_.ovf = true;
     st_.cycles += cycles;
     finish();
 }
 
 void Mind1024Chip::clear_syn() {
-    const uint64_t cycles = uint64_t{st_.params.n_max} * st_.params.groups(st_.params.n_max);
+    const uint64_t cycles = pipe_.timing().clear_syn_cycles();
     check_time_left(cycles);
     if (!wait_until(after(sc_core::sc_time_stamp(), cycles))) return;
     syn.clear();

@@ -14,6 +14,8 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "chip_state.h"
+#include "engine/stop_rules.h"
+#include "engine/sweep.h"
 #include "lfsr.h"
 #include "neuron_pipeline.h"
 #include "register_file.h"
@@ -59,7 +61,7 @@ public:
     void trace(sc_core::sc_trace_file* tf) const;
 
 private:
-    enum class Outcome { Complete, Aborted, Reset };
+    using Sweeper = engine::Sweeper<engine::FixedPointArith>;
 
     void b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
     unsigned int transport_dbg(tlm::tlm_generic_payload& tx);
@@ -69,7 +71,7 @@ private:
     void irq_method();
     void engine();
     void run(uint32_t max_sweeps);
-    Outcome sweep(uint32_t& flips);
+    engine::SweepEnd sweep(uint32_t& flips);
     void hebb();
     void clear_syn();
     void finish();
@@ -95,9 +97,7 @@ private:
     bool abort_requested_ = false, cmd_pending_ = false;
     uint64_t generation_ = 0, run_generation_ = 0;
     sc_core::sc_event cmd_event_, abort_event_, irq_event_, done_event_;
-    std::vector<uint32_t> order_;
-    std::vector<int8_t> work_;
-    std::vector<NeuronUpdate> journal_;
+    Sweeper sweeper_;
 };
 
 }  // namespace mind1024::sysc

@@ -79,7 +79,9 @@ constexpr int64_t noise_eta(int16_t r, uint32_t temp) {
 // Decision: +1 if h - theta + eta > 0, -1 if < 0, unchanged on a tie. Exact.
 constexpr int8_t decide(int32_t h, int32_t theta, int64_t eta, int8_t current) {
     const int64_t d = static_cast<int64_t>(h) - theta + eta;
-    return d > 0 ? int8_t{1} : d < 0 ? int8_t{-1} : current;
+    // The sign as arithmetic, not branches: fields are data and mispredict.
+    const int8_t sign = static_cast<int8_t>((d > 0) - (d < 0));
+    return sign != 0 ? sign : current;
 }
 
 // HEBB on one weight: w + s_i*s_j, saturated to wbits. Sets *saturated.

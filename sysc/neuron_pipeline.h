@@ -1,24 +1,20 @@
-// Neuron update pipeline: field accumulation (the datapath), noise and the
-// decision, with the cycle cost of each update. The datapath is pluggable so
-// the Verilated RTL unit can stand in for the C++ arithmetic.
+// The chip's neuron pipeline: the engine's fixed-point arithmetic (fields,
+// noise, decision) and its cycle model. The datapath is pluggable so the
+// Verilated RTL unit can stand in for the C++ arithmetic.
 #pragma once
 #include <cstdint>
 
 #include "chip_params.h"
+#include "engine/datapath.h"
+#include "engine/fixed_point_arith.h"
+#include "engine/timing_model.h"
 #include "fixed_point.h"
-#include "lfsr.h"
 
 namespace mind1024::sysc {
 
-// Computes h for one row: columns 0..n-1, LANES per cycle, ABITS accumulator.
-class Datapath {
-public:
-    virtual ~Datapath() = default;
-    virtual fx::Field field(const int16_t* row, const int8_t* sigma, uint32_t n, bool wrap) = 0;
-    virtual const char* name() const = 0;
-};
+using engine::Datapath;
 
-// The chip's arithmetic as plain C++ (fixed_point.h).
+// The chip's arithmetic as plain C++ (fixed_point.h), one row at a time.
 class CppDatapath : public Datapath {
 public:
     explicit CppDatapath(const ChipParams& p) : p_(p) {}
@@ -31,41 +27,23 @@ private:
     ChipParams p_;
 };
 
-struct NeuronUpdate {
-    uint32_t neuron = 0;
-    int32_t h = 0;
-    uint32_t overflows = 0;
-    int8_t before = -1, after = -1;
-};
-
 class NeuronPipeline {
 public:
-    explicit NeuronPipeline(const ChipParams& p) : p_(p), builtin_(p), dp_(&builtin_) {}
-    // nullptr restores the built-in C++ datapath.
-    void set_datapath(Datapath* d) { dp_ = d ? d : &builtin_; }
-    const Datapath& datapath() const { return *dp_; }
-
-    // One neuron: field from `sigma`, a noise draw if enabled, the decision.
-    NeuronUpdate update(uint32_t i, const int16_t* row, const int8_t* sigma, uint32_t n, int32_t theta,
-                        bool wrap, bool noise, uint32_t temp, Lfsr& lfsr) {
-        NeuronUpdate u;
-        u.neuron = i;
-        const fx::Field f = dp_->field(row, sigma, n, wrap);
-        u.h = f.h;
-        u.overflows = f.overflows;
-        const int64_t eta = noise ? fx::noise_eta(lfsr.draw16(), temp) : 0;
-        u.before = sigma[i];
-        u.after = fx::decide(f.h, theta, eta, sigma[i]);
-        return u;
+    explicit NeuronPipeline(const ChipParams& p) : builtin_(p), dp_(&builtin_), arith_(p), timing_(p) {}
+    // nullptr restores the built-in C++ arithmetic (the engine's fast kernels).
+    void set_datapath(Datapath* d) {
+        dp_ = d ? d : &builtin_;
+        arith_.set_datapath(dp_ == &builtin_ ? nullptr : dp_);
     }
-    // Cycles of one update over n columns (pipelined: latency is paid per sweep).
-    uint64_t update_cycles(uint32_t n) const { return p_.groups(n); }
-    uint32_t latency() const { return p_.latency; }
+    const Datapath& datapath() const { return *dp_; }
+    engine::FixedPointArith& arith() { return arith_; }
+    const engine::TimingModel& timing() const { return timing_; }
 
 private:
-    ChipParams p_;
     CppDatapath builtin_;
     Datapath* dp_;
+    engine::FixedPointArith arith_;
+    engine::TimingModel timing_;
 };
 
 }  // namespace mind1024::sysc

@@ -6,21 +6,12 @@
 #include <limits>
 #include <vector>
 
+#include "chip_mode.h"
 #include "chip_params.h"
 #include "fault_plan.h"
 #include "lfsr.h"
 
 namespace mind1024 {
-
-enum class Order : uint32_t { Sync = 0, AsyncSeq = 1, AsyncPerm = 2 };
-
-struct Mode {
-    Order order = Order::Sync;
-    bool wrap = false;      // OVF_WRAP: wrap instead of saturate
-    bool noise = false;     // NOISE_EN
-    uint32_t to_register() const;
-    static Mode from_register(uint32_t v);
-};
 
 // Outcome flags and counters of the last operation, as STATUS and the counters show them.
 struct RunStatus {

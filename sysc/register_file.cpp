@@ -1,5 +1,8 @@
 #include "register_file.h"
 
+#include <algorithm>
+#include <array>
+
 #include "fixed_point.h"
 #include "mind1024_regs.h"
 
@@ -28,12 +31,25 @@ const RegInfo* RegisterFile::table(size_t* count) {
     return kTable;
 }
 
-const RegInfo* RegisterFile::decode(uint32_t offset) {
+namespace {
+const RegInfo* scan(uint32_t offset) {
     for (const RegInfo& r : kTable) {
         if (offset < r.offset || offset >= r.offset + r.count * r.stride) continue;
         if ((offset - r.offset) % r.stride == 0) return &r;
     }
     return nullptr;
+}
+}  // namespace
+
+const RegInfo* RegisterFile::decode(uint32_t offset) {
+    // Every access decodes: look the word up in a table built once from the scan.
+    static const std::array<const RegInfo*, MIND_REG_BLOCK_SIZE / 4> words = [] {
+        std::array<const RegInfo*, MIND_REG_BLOCK_SIZE / 4> w{};
+        for (uint32_t k = 0; k < w.size(); ++k) w[k] = scan(4 * k);
+        return w;
+    }();
+    if (offset % 4) return scan(offset);
+    return offset / 4 < words.size() ? words[offset / 4] : nullptr;
 }
 
 uint32_t RegisterFile::status_word() const {
@@ -151,11 +167,11 @@ tlm::tlm_response_status RegisterFile::write(uint32_t off, uint32_t v) {
         default: {  // STATE[k] / CLAMP[k]
             const bool state = r->offset == MIND_REG_STATE(0);
             const uint32_t base = (off - r->offset) / r->stride * 32;
-            for (uint32_t b = 0; b < 32 && base + b < n_max; ++b) {
-                const bool bit = (v >> b) & 1u;
-                if (state) st_.sigma[base + b] = bit ? 1 : -1;
-                else st_.clamp[base + b] = bit;
-            }
+            const uint32_t bits = std::min<uint32_t>(32, n_max - base);
+            if (state)
+                for (uint32_t b = 0; b < bits; ++b) st_.sigma[base + b] = static_cast<int8_t>(2 * ((v >> b) & 1u) - 1);
+            else
+                for (uint32_t b = 0; b < bits; ++b) st_.clamp[base + b] = (v >> b) & 1u;
         }
     }
     return tlm::TLM_OK_RESPONSE;

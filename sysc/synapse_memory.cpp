@@ -13,9 +13,15 @@ SynapseMemory::SynapseMemory(sc_core::sc_module_name name, const ChipParams& p)
     socket.register_transport_dbg(this, &SynapseMemory::transport_dbg);
 }
 
-void SynapseMemory::store(size_t flat, int64_t v) { w_[flat] = fx::store_weight(v, params_.wbits); }
+void SynapseMemory::store(size_t flat, int64_t v) {
+    w_[flat] = fx::store_weight(v, params_.wbits);
+    ++version_;
+}
 
-void SynapseMemory::clear() { std::fill(w_.begin(), w_.end(), int16_t{0}); }
+void SynapseMemory::clear() {
+    std::fill(w_.begin(), w_.end(), int16_t{0});
+    ++version_;
+}
 
 tlm::tlm_response_status SynapseMemory::access(tlm::tlm_generic_payload& tx, bool debug) {
     const uint64_t addr = tx.get_address();

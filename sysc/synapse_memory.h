@@ -26,10 +26,18 @@ public:
 
     uint64_t window_bytes() const { return uint64_t{params_.n_max} * params_.n_max * 2; }
     const int16_t* row(uint32_t i) const { return &w_[static_cast<size_t>(i) * params_.n_max]; }
-    int16_t* row(uint32_t i) { return &w_[static_cast<size_t>(i) * params_.n_max]; }
+    const int16_t* data() const { return w_.data(); }
     int16_t at(size_t flat) const { return w_[flat]; }
     void store(size_t flat, int64_t v);  // keeps the low WBITS bits
     void clear();
+    // f(int16_t* array) changes the weights in place (HEBB).
+    template <class F>
+    auto modify(F&& f) {
+        ++version_;
+        return f(w_.data());
+    }
+    // Changes with every write: the engine's narrow copy follows it.
+    uint64_t version() const { return version_; }
 
 private:
     void b_transport(tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
@@ -38,6 +46,7 @@ private:
 
     ChipParams params_;
     std::vector<int16_t> w_;
+    uint64_t version_ = 0;
 };
 
 }  // namespace mind1024::sysc

@@ -90,10 +90,8 @@ void Board::write_bits(uint32_t base, const std::vector<uint8_t>& bits, const ch
     for (uint32_t k = 0; k < words; ++k) {
         // Keep the bits of neurons beyond the given vector as they are.
         uint32_t v = (k + 1) * 32 > bits.size() ? t_.read32(base + 4 * k) : 0;
-        for (uint32_t b = 0; b < 32 && 32 * k + b < bits.size(); ++b) {
-            v &= ~(1u << b);
-            if (bits[32 * k + b]) v |= 1u << b;
-        }
+        for (uint32_t b = 0; b < 32 && 32 * k + b < bits.size(); ++b)
+            v = (v & ~(1u << b)) | uint32_t{bits[32 * k + b] != 0} << b;
         t_.write32(base + 4 * k, v);
     }
     check_error(what);

@@ -1,13 +1,49 @@
 #include "float_twin.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
 
+#include "engine/untimed_run.h"
 #include "errors.h"
 #include "lfsr.h"
 
 namespace mind1024::host {
+
+namespace {
+
+// The twin's arithmetic for the run engine (engine/sweep.h): float field
+// sums, the chip's noise rescaled to float units, an exact-tie decision.
+class FloatArith {
+public:
+    using Field = double;
+    FloatArith(const FloatNetwork& net, double scale) : net_(net), scale_(scale), sf_(net.n, -1.0f) {}
+
+    void begin_sweep(const int8_t* src, uint32_t n) {
+        n_ = n;
+        for (uint32_t j = 0; j < n; ++j) sf_[j] = src[j];
+    }
+    engine::FieldOf<double> field(uint32_t i) const {
+        const float* r = &net_.w[size_t{i} * net_.n];
+        const float* sf = sf_.data();
+        float h = 0;  // float accumulation; the SIMD lanes fix one summation order
+#pragma omp simd reduction(+ : h)
+        for (uint32_t j = 0; j < n_; ++j) h += r[j] * sf[j];
+        return {h, 0};
+    }
+    double eta(int16_t draw, uint32_t temp) const { return static_cast<double>(draw) * temp / 32768.0 / scale_; }
+    int8_t decide(uint32_t i, double h, double eta, int8_t current) const {
+        const double d = h - net_.theta[i] + eta;
+        return d > 0 ? 1 : d < 0 ? -1 : current;
+    }
+    void flipped(uint32_t i, int8_t now) { sf_[i] = now; }
+
+private:
+    const FloatNetwork& net_;
+    double scale_;
+    std::vector<float> sf_;  // the state as floats, for the vectorized field sums
+    uint32_t n_ = 0;
+};
+
+}  // namespace
 
 FloatTwin::FloatTwin(FloatNetwork net) : net_(std::move(net)) {
     if (net_.n == 0 || net_.w.size() != size_t{net_.n} * net_.n)
@@ -16,15 +52,13 @@ FloatTwin::FloatTwin(FloatNetwork net) : net_(std::move(net)) {
     if (net_.theta.size() != net_.n)
         throw BadArgument(fmt::format("float network: {} thresholds for {} neurons", net_.theta.size(), net_.n));
     sigma_.assign(net_.n, -1);
-    sf_.assign(net_.n, -1.0f);
     clamp_.assign(net_.n, 0);
     field_.assign(net_.n, 0.0);
-    order_.resize(net_.n);
 }
 
 void FloatTwin::set_state(const std::vector<int8_t>& s) {
     if (s.size() > net_.n) throw BadArgument(fmt::format("set_state: {} values for {} neurons", s.size(), net_.n));
-    for (size_t i = 0; i < s.size(); ++i) sigma_[i] = s[i] > 0 ? 1 : -1, sf_[i] = sigma_[i];
+    for (size_t i = 0; i < s.size(); ++i) sigma_[i] = s[i] > 0 ? 1 : -1;
 }
 
 void FloatTwin::set_clamp(const std::vector<uint8_t>& c) {
@@ -43,55 +77,25 @@ double FloatTwin::energy() const {
     return e;
 }
 
-bool FloatTwin::sweep(const RunParams& p, uint32_t n, Lfsr& lfsr, uint32_t& flips) {
-    const bool sync = p.order == Order::Sync;
-    for (uint32_t k = 0; k < n; ++k) order_[k] = k;
-    if (p.order == Order::AsyncPerm)
-        for (uint32_t k = n - 1; k >= 1; --k) std::swap(order_[k], order_[lfsr.draw32() % (k + 1)]);
-    std::vector<int8_t> next;
-    if (sync) next = sigma_;
-    std::vector<int8_t>& dst = sync ? next : sigma_;
-    for (uint32_t pos = 0; pos < n; ++pos) {
-        const uint32_t i = order_[pos];
-        if (clamp_[i]) continue;
-        const float* r = &net_.w[size_t{i} * net_.n];
-        const float* sf = sf_.data();
-        float h = 0;  // float accumulation; the SIMD lanes fix one summation order
-#pragma omp simd reduction(+ : h)
-        for (uint32_t j = 0; j < n; ++j) h += r[j] * sf[j];
-        field_[i] = h;
-        const double eta = p.noise ? static_cast<double>(lfsr.draw16()) * p.temp / 32768.0 / scale_ : 0.0;
-        const double d = static_cast<double>(h) - net_.theta[i] + eta;
-        const int8_t s = d > 0 ? 1 : d < 0 ? -1 : sigma_[i];
-        if (s != sigma_[i]) ++flips;
-        dst[i] = s;
-        if (!sync) sf_[i] = s;
-    }
-    if (sync) {
-        sigma_.swap(next);
-        for (uint32_t i = 0; i < n; ++i) sf_[i] = sigma_[i];
-    }
-    return true;
-}
-
 RunResult FloatTwin::go(const RunParams& p, uint32_t max_sweeps) {
     const uint32_t n = p.n_active ? p.n_active : net_.n;
     if (n > net_.n) throw BadArgument(fmt::format("n_active = {} exceeds the twin's {} neurons", n, net_.n));
     if (max_sweeps < 1) throw BadArgument("max_sweeps must be at least 1");
     Lfsr lfsr(p.seed);
+    FloatArith arith(net_, scale_);
+    engine::Sweeper<FloatArith> sweeper;
+    engine::SweepSpec spec;
+    spec.order = p.order;
+    spec.n = n;
+    spec.noise = p.noise;
+    spec.temp = p.temp;
+    const engine::RunTally t =
+        engine::run_untimed(arith, sweeper, spec, max_sweeps, sigma_, clamp_.data(), lfsr, field_.data()).tally;
     RunResult r;
-    std::vector<int8_t> two_back, one_back = sigma_;
-    for (;;) {
-        two_back.swap(one_back);
-        one_back = sigma_;
-        uint32_t flips = 0;
-        sweep(p, n, lfsr, flips);
-        ++r.sweeps;
-        r.flips = flips;
-        if (flips == 0) { r.converged = true; break; }
-        if (p.order == Order::Sync && r.sweeps >= 2 && sigma_ == two_back) { r.cycle2 = true; break; }
-        if (r.sweeps >= max_sweeps) break;
-    }
+    r.sweeps = t.sweeps;
+    r.flips = t.flips;
+    r.converged = t.converged;
+    r.cycle2 = t.cycle2;
     return r;
 }
 

@@ -1,6 +1,6 @@
-// FloatTwin: the chip's network and dynamics in floating point — same update
-// orders, the same LFSR draws for ASYNC_PERM and noise, the same stop rules —
-// with float weights and no accumulator limits. Every chip result has its
+// FloatTwin: the chip's network and dynamics in floating point — the run
+// engine of sysc/engine (same update orders, LFSR draws, stop rules) over a
+// float arithmetic: float weights and no accumulator limits. Every chip result has its
 // float counterpart from the same run parameters and seed.
 #pragma once
 #include <cstdint>
@@ -37,15 +37,12 @@ public:
 
 private:
     RunResult go(const RunParams& p, uint32_t max_sweeps);
-    bool sweep(const RunParams& p, uint32_t n, class Lfsr& lfsr, uint32_t& flips);
 
     FloatNetwork net_;
     double scale_ = 1.0;
     std::vector<int8_t> sigma_;
-    std::vector<float> sf_;  // sigma_ as floats, for the vectorized field sums
     std::vector<uint8_t> clamp_;
     std::vector<double> field_;
-    std::vector<uint32_t> order_;
 };
 
 }  // namespace mind1024::host

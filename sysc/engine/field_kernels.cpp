@@ -1,0 +1,166 @@
+// Highway's foreach_target compiles this file once per SIMD target; the
+// HWY_ONCE part exports the dispatchers (see field_kernels.h).
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "engine/field_kernels.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#include "engine/field_kernels.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace mind1024::engine::kernels {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+void SelectedRowSumsU8(const uint8_t* HWY_RESTRICT rows, size_t stride, size_t nrows, const uint8_t* HWY_RESTRICT sel,
+                       size_t len, uint64_t* HWY_RESTRICT out) {
+    const hn::ScalableTag<uint8_t> d8;
+    const hn::Repartition<uint64_t, decltype(d8)> d64;
+    const size_t N = hn::Lanes(d8);
+    size_t i = 0;
+    for (; i + 4 <= nrows; i += 4) {  // four rows share each load of the selection
+        const uint8_t* r = rows + i * stride;
+        auto a0 = hn::Zero(d64), a1 = hn::Zero(d64), a2 = hn::Zero(d64), a3 = hn::Zero(d64);
+        for (size_t j = 0; j < len; j += N) {
+            const auto m = hn::LoadU(d8, sel + j);
+            a0 = hn::Add(a0, hn::SumsOf8(hn::And(hn::LoadU(d8, r + j), m)));
+            a1 = hn::Add(a1, hn::SumsOf8(hn::And(hn::LoadU(d8, r + stride + j), m)));
+            a2 = hn::Add(a2, hn::SumsOf8(hn::And(hn::LoadU(d8, r + 2 * stride + j), m)));
+            a3 = hn::Add(a3, hn::SumsOf8(hn::And(hn::LoadU(d8, r + 3 * stride + j), m)));
+        }
+        out[i] = hn::GetLane(hn::SumOfLanes(d64, a0));
+        out[i + 1] = hn::GetLane(hn::SumOfLanes(d64, a1));
+        out[i + 2] = hn::GetLane(hn::SumOfLanes(d64, a2));
+        out[i + 3] = hn::GetLane(hn::SumOfLanes(d64, a3));
+    }
+    for (; i < nrows; ++i) {
+        auto a = hn::Zero(d64);
+        for (size_t j = 0; j < len; j += N)
+            a = hn::Add(a, hn::SumsOf8(hn::And(hn::LoadU(d8, rows + i * stride + j), hn::LoadU(d8, sel + j))));
+        out[i] = hn::GetLane(hn::SumOfLanes(d64, a));
+    }
+}
+
+int64_t DotI16(const int16_t* HWY_RESTRICT w, const int8_t* HWY_RESTRICT s, size_t len) {
+    const hn::ScalableTag<int32_t> d32;
+    const hn::Rebind<int16_t, decltype(d32)> d16;
+    const hn::Rebind<int8_t, decltype(d32)> d8;
+    const size_t N = hn::Lanes(d32);
+    // |w * s| <= 2^15 and a row is at most 16384 long: int32 lanes cannot overflow.
+    auto acc = hn::Zero(d32);
+    for (size_t j = 0; j < len; j += N)
+        acc = hn::Add(acc, hn::Mul(hn::PromoteTo(d32, hn::LoadU(d16, w + j)), hn::PromoteTo(d32, hn::LoadU(d8, s + j))));
+    return hn::GetLane(hn::SumOfLanes(d32, acc));
+}
+
+template <class T>
+void AddColumnTwice(int32_t* HWY_RESTRICT h, const T* HWY_RESTRICT c, int8_t sign, size_t len) {
+    const hn::ScalableTag<int32_t> d32;
+    const hn::Rebind<T, decltype(d32)> dt;
+    const size_t N = hn::Lanes(d32);
+    for (size_t j = 0; j < len; j += N) {
+        const auto v = hn::PromoteTo(d32, hn::LoadU(dt, c + j));
+        const auto twice = hn::Add(v, v);
+        const auto hv = hn::LoadU(d32, h + j);
+        hn::StoreU(sign > 0 ? hn::Add(hv, twice) : hn::Sub(hv, twice), d32, h + j);
+    }
+}
+
+void AddColumnTwiceI8(int32_t* HWY_RESTRICT h, const int8_t* HWY_RESTRICT c, int8_t sign, size_t len) {
+    AddColumnTwice(h, c, sign, len);
+}
+void AddColumnTwiceI16(int32_t* HWY_RESTRICT h, const int16_t* HWY_RESTRICT c, int8_t sign, size_t len) {
+    AddColumnTwice(h, c, sign, len);
+}
+
+void SumColumnsI8(int16_t* HWY_RESTRICT acc, const int8_t* HWY_RESTRICT cols, size_t stride,
+                  const uint32_t* HWY_RESTRICT add, size_t na, const uint32_t* HWY_RESTRICT sub, size_t ns,
+                  size_t len) {
+    const hn::ScalableTag<int16_t> d16;
+    const hn::Rebind<int8_t, decltype(d16)> d8;
+    const size_t N = hn::Lanes(d16);
+    const auto add_op = [](auto a, auto b) { return hn::Add(a, b); };
+    const auto sub_op = [](auto a, auto b) { return hn::Sub(a, b); };
+    // Blocks of 4N fields, every column through each: four independent sums
+    // per column (no long add chain) over one contiguous piece of it.
+    size_t r = 0;
+    for (; r + 4 * N <= len; r += 4 * N) {
+        auto a0 = hn::Zero(d16), a1 = hn::Zero(d16), a2 = hn::Zero(d16), a3 = hn::Zero(d16);
+        const auto through = [&](const uint32_t* ks, size_t nk, auto op) {
+            for (size_t k = 0; k < nk; ++k) {
+                const int8_t* c = cols + ks[k] * stride + r;
+                a0 = op(a0, hn::PromoteTo(d16, hn::LoadU(d8, c)));
+                a1 = op(a1, hn::PromoteTo(d16, hn::LoadU(d8, c + N)));
+                a2 = op(a2, hn::PromoteTo(d16, hn::LoadU(d8, c + 2 * N)));
+                a3 = op(a3, hn::PromoteTo(d16, hn::LoadU(d8, c + 3 * N)));
+            }
+        };
+        through(add, na, add_op);
+        through(sub, ns, sub_op);
+        hn::StoreU(a0, d16, acc + r);
+        hn::StoreU(a1, d16, acc + r + N);
+        hn::StoreU(a2, d16, acc + r + 2 * N);
+        hn::StoreU(a3, d16, acc + r + 3 * N);
+    }
+    for (; r < len; r += N) {
+        auto a = hn::Zero(d16);
+        for (size_t k = 0; k < na; ++k) a = add_op(a, hn::PromoteTo(d16, hn::LoadU(d8, cols + add[k] * stride + r)));
+        for (size_t k = 0; k < ns; ++k) a = sub_op(a, hn::PromoteTo(d16, hn::LoadU(d8, cols + sub[k] * stride + r)));
+        hn::StoreU(a, d16, acc + r);
+    }
+}
+
+void AddTwiceI16(int32_t* HWY_RESTRICT h, const int16_t* HWY_RESTRICT acc, size_t len) {
+    const hn::ScalableTag<int32_t> d32;
+    const hn::Rebind<int16_t, decltype(d32)> d16;
+    const size_t N = hn::Lanes(d32);
+    for (size_t r = 0; r < len; r += N) {
+        const auto v = hn::PromoteTo(d32, hn::LoadU(d16, acc + r));
+        hn::StoreU(hn::Add(hn::LoadU(d32, h + r), hn::Add(v, v)), d32, h + r);
+    }
+}
+
+uint64_t SumBytes(const uint8_t* HWY_RESTRICT p, size_t len) {
+    const hn::ScalableTag<uint8_t> d8;
+    const hn::Repartition<uint64_t, decltype(d8)> d64;
+    const size_t N = hn::Lanes(d8);
+    auto acc = hn::Zero(d64);
+    for (size_t j = 0; j < len; j += N) acc = hn::Add(acc, hn::SumsOf8(hn::LoadU(d8, p + j)));
+    return hn::GetLane(hn::SumOfLanes(d64, acc));
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace mind1024::engine::kernels
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace mind1024::engine::kernels {
+
+HWY_EXPORT(SelectedRowSumsU8);
+HWY_EXPORT(DotI16);
+HWY_EXPORT(AddColumnTwiceI8);
+HWY_EXPORT(AddColumnTwiceI16);
+HWY_EXPORT(SumBytes);
+HWY_EXPORT(SumColumnsI8);
+HWY_EXPORT(AddTwiceI16);
+
+void selected_row_sums_u8(const uint8_t* rows, size_t stride, size_t nrows, const uint8_t* sel, size_t len,
+                          uint64_t* out) {
+    HWY_DYNAMIC_DISPATCH(SelectedRowSumsU8)(rows, stride, nrows, sel, len, out);
+}
+int64_t dot_i16(const int16_t* w, const int8_t* s, size_t len) { return HWY_DYNAMIC_DISPATCH(DotI16)(w, s, len); }
+void add_column_twice_i8(int32_t* h, const int8_t* c, int8_t sign, size_t len) {
+    HWY_DYNAMIC_DISPATCH(AddColumnTwiceI8)(h, c, sign, len);
+}
+void add_column_twice_i16(int32_t* h, const int16_t* c, int8_t sign, size_t len) {
+    HWY_DYNAMIC_DISPATCH(AddColumnTwiceI16)(h, c, sign, len);
+}
+void sum_columns_i8(int16_t* acc, const int8_t* cols, size_t stride, const uint32_t* add, size_t na,
+                    const uint32_t* sub, size_t ns, size_t len) {
+    HWY_DYNAMIC_DISPATCH(SumColumnsI8)(acc, cols, stride, add, na, sub, ns, len);
+}
+void add_twice_i16(int32_t* h, const int16_t* acc, size_t len) { HWY_DYNAMIC_DISPATCH(AddTwiceI16)(h, acc, len); }
+uint64_t sum_bytes(const uint8_t* p, size_t len) { return HWY_DYNAMIC_DISPATCH(SumBytes)(p, len); }
+
+}  // namespace mind1024::engine::kernels
+#endif

@@ -1,0 +1,37 @@
+// SIMD kernels of the fixed-point fields, chosen at run time for the
+// machine's best instruction set (Google Highway dynamic dispatch). Lengths
+// are multiples of kAlign; callers pad rows, columns and states with zeros.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace mind1024::engine::kernels {
+
+constexpr size_t kAlign = 64;  // the widest vector (AVX-512) in bytes
+
+// out[i] = sum of rows[i*stride + j] over the j with sel[j] = 0xFF (0
+// elsewhere), i < nrows: int8 weights stored biased (w + 128, unsigned), so
+// a row times a 0/1 selection is a sum of bytes (sums of absolute
+// differences on x86), four rows per pass over the selection.
+void selected_row_sums_u8(const uint8_t* rows, size_t stride, size_t nrows, const uint8_t* sel, size_t len,
+                          uint64_t* out);
+// sum of w[j] * s[j], s in {-1, 0, +1}.
+int64_t dot_i16(const int16_t* w, const int8_t* s, size_t len);
+// h[j] += 2 * sign * c[j]: neuron k flipped to `sign` moves every field by
+// twice its column.
+void add_column_twice_i8(int32_t* h, const int8_t* c, int8_t sign, size_t len);
+void add_column_twice_i16(int32_t* h, const int16_t* c, int8_t sign, size_t len);
+
+// acc[r] = sum of cols[k*stride + r] over k in add[0..na) minus the same over
+// sub[0..ns): many flipped neurons' columns in one pass over the fields.
+// Exact in int16 for na + ns <= kMaxBatchColumns (|w| <= 128).
+constexpr size_t kMaxBatchColumns = 255;
+void sum_columns_i8(int16_t* acc, const int8_t* cols, size_t stride, const uint32_t* add, size_t na,
+                    const uint32_t* sub, size_t ns, size_t len);
+// h[r] += 2 * acc[r].
+void add_twice_i16(int32_t* h, const int16_t* acc, size_t len);
+
+// Sum of len bytes: a plain read of an array, the memory-stream yardstick of the bench.
+uint64_t sum_bytes(const uint8_t* p, size_t len);
+
+}  // namespace mind1024::engine::kernels
