@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -118,6 +119,17 @@ void Mind1024Chip::command(uint32_t ctrl) {
     cmd_event_.notify(access_delay_);
 }
 
+void Mind1024Chip::set_faults(const FaultPlan& f) {
+    if (st_.busy) throw std::logic_error("set_faults while the chip is busy: faults are set between operations");
+    f.check_fits(st_.params);
+    faults_ = f;
+    const FaultPlan* p = faults_.empty() ? nullptr : &faults_;
+    st_.faults = p;
+    syn.set_faults(p);
+    if (p) p->force_states(st_.sigma.data());
+    pipe_.arith().set_faults(p, [this](const Upset& u) { syn.upset(u); });
+}
+
 void Mind1024Chip::update_irq() { irq_event_.notify(sc_core::SC_ZERO_TIME); }
 
 void Mind1024Chip::irq_method() {
@@ -232,7 +244,10 @@ engine::SweepEnd Mind1024Chip::sweep(uint32_t& flips) {
     } else {
         elapsed = wait_cycles(total);
     }
-    if (reset_seen()) return engine::SweepEnd::Reset;
+    if (reset_seen()) {  // the sweep's updates never happened, nor their upsets
+        arith.rollback_to(arith.sweep_first_update());
+        return engine::SweepEnd::Reset;
+    }
 
     // ABORT finishes the neuron in flight; if that is the sweep's last neuron
     // the sweep completes in full (drain and SYNC commit), as the reference does.
@@ -240,8 +255,12 @@ engine::SweepEnd Mind1024Chip::sweep(uint32_t& flips) {
     const bool complete = keep == journal.size();
     // An ABORT during the drain lets the sweep complete.
     const uint64_t cost = complete ? total : timing.aborted_sweep_cycles(keep, spec.n);
-    if (!wait_until(after(t0, cost))) return engine::SweepEnd::Reset;
+    if (!wait_until(after(t0, cost))) {
+        arith.rollback_to(arith.sweep_first_update());
+        return engine::SweepEnd::Reset;
+    }
     st_.cycles += cost;
+    if (!complete) arith.rollback_to(arith.sweep_first_update() + keep);  // upsets of updates that did not happen
     uint64_t overflows = 0;
     flips = Sweeper::commit(journal, keep, !sync || complete, st_.sigma, st_.field.data(), overflows);
     st_.ovf_count += static_cast<uint32_t>(overflows);

@@ -57,6 +57,13 @@ public:
     // Notified when an operation ends (DONE).
     const sc_core::sc_event& done_event() const { return done_event_; }
 
+    // Fault injection (fault_plan.h): physical, not a register, so SOFT_RESET
+    // keeps it. Stuck bits and stuck neurons apply at once; upsets are timed
+    // from this call. Same rules as ReferenceModel::set_faults. Only while idle
+    // (std::logic_error otherwise); std::invalid_argument for another chip's plan.
+    void set_faults(const FaultPlan& f);
+    const FaultPlan& faults() const { return faults_; }
+
     // Register VCD traces (BUSY, IRQ, sweep, flips, overflow...) in tf.
     void trace(sc_core::sc_trace_file* tf) const;
 
@@ -82,6 +89,7 @@ private:
     bool reset_seen() const { return generation_ != run_generation_; }
 
     ChipState st_;
+    FaultPlan faults_;
     ChipOptions opt_;
     sc_core::sc_time period_;
     sc_core::sc_time access_delay_;  // the local time offset of the access being served

@@ -31,6 +31,10 @@ struct ChipState {
     std::vector<int32_t> theta;
     std::vector<int32_t> field;
 
+    // Fault injection (fault_plan.h), owned by the chip; nullptr: none.
+    const FaultPlan* faults = nullptr;
+    int8_t written_state(uint32_t i, int8_t s) const { return faults ? faults->state(i, s) : s; }
+
     // Registers, counters, state and clamp to reset values; thresholds kept.
     void soft_reset() {
         const size_t n = params.n_max;
@@ -42,6 +46,7 @@ struct ChipState {
         err_code = sweeps = flips = ovf_count = 0;
         cycles = 0;
         sigma.assign(n, -1);
+        if (faults) faults->force_states(sigma.data());
         clamp.assign(n, 0);
         field.assign(n, 0);
         if (theta.size() != n) theta.assign(n, 0);

@@ -169,7 +169,8 @@ tlm::tlm_response_status RegisterFile::write(uint32_t off, uint32_t v) {
             const uint32_t base = (off - r->offset) / r->stride * 32;
             const uint32_t bits = std::min<uint32_t>(32, n_max - base);
             if (state)
-                for (uint32_t b = 0; b < bits; ++b) st_.sigma[base + b] = static_cast<int8_t>(2 * ((v >> b) & 1u) - 1);
+                for (uint32_t b = 0; b < bits; ++b)
+                    st_.sigma[base + b] = st_.written_state(base + b, static_cast<int8_t>(2 * ((v >> b) & 1u) - 1));
             else
                 for (uint32_t b = 0; b < bits; ++b) st_.clamp[base + b] = (v >> b) & 1u;
         }

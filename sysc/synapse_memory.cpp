@@ -14,12 +14,20 @@ SynapseMemory::SynapseMemory(sc_core::sc_module_name name, const ChipParams& p)
 }
 
 void SynapseMemory::store(size_t flat, int64_t v) {
-    w_[flat] = fx::store_weight(v, params_.wbits);
+    const int16_t x = fx::store_weight(v, params_.wbits);
+    w_[flat] = faults_ ? faults_->store(static_cast<uint32_t>(flat), x) : x;
     ++version_;
 }
 
 void SynapseMemory::clear() {
     std::fill(w_.begin(), w_.end(), int16_t{0});
+    if (faults_) faults_->store_all(w_.data());
+    ++version_;
+}
+
+void SynapseMemory::set_faults(const FaultPlan* f) {
+    faults_ = f;
+    if (f) f->store_all(w_.data());
     ++version_;
 }
 

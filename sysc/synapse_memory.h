@@ -11,6 +11,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "chip_params.h"
+#include "fault_plan.h"
 
 namespace mind1024::sysc {
 
@@ -28,13 +29,27 @@ public:
     const int16_t* row(uint32_t i) const { return &w_[static_cast<size_t>(i) * params_.n_max]; }
     const int16_t* data() const { return w_.data(); }
     int16_t at(size_t flat) const { return w_[flat]; }
-    void store(size_t flat, int64_t v);  // keeps the low WBITS bits
+    void store(size_t flat, int64_t v);  // keeps the low WBITS bits (and the stuck ones)
     void clear();
-    // f(int16_t* array) changes the weights in place (HEBB).
+    // f(int16_t* array) changes the weights in place (HEBB, upsets); stuck bits hold.
     template <class F>
     auto modify(F&& f) {
         ++version_;
+        struct Restuck {  // after f, whatever it returns
+            const SynapseMemory& m;
+            int16_t* w;
+            ~Restuck() {
+                if (m.faults_) m.faults_->store_all(w);
+            }
+        } r{*this, w_.data()};
         return f(w_.data());
+    }
+    // Stuck bits from now on (applied at once); nullptr: none.
+    void set_faults(const FaultPlan* f);
+    // Flips an upset's bit (its word's stuck bits still win).
+    void upset(const Upset& u) {
+        if (faults_) faults_->upset(w_.data(), u);
+        ++version_;
     }
     // Changes with every write: the engine's narrow copy follows it.
     uint64_t version() const { return version_; }
@@ -47,6 +62,7 @@ private:
     ChipParams params_;
     std::vector<int16_t> w_;
     uint64_t version_ = 0;
+    const FaultPlan* faults_ = nullptr;
 };
 
 }  // namespace mind1024::sysc

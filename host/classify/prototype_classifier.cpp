@@ -245,8 +245,12 @@ std::vector<Classification> classify_batch_on_chip(ChipDriver& chip, const Train
 }
 
 Classification classify_on_twin(FloatTwin& twin, const TrainedClassifier& t, const std::vector<int8_t>& pixels,
-                                uint32_t seed) {
-    twin.set_state(initial_state(t, pixels));
+                                uint32_t seed, const std::vector<std::pair<uint32_t, int8_t>>* stuck) {
+    std::vector<int8_t> s = initial_state(t, pixels);
+    if (stuck)
+        for (const auto& [i, v] : *stuck)
+            if (i < s.size()) s[i] = v;
+    twin.set_state(s);
     Classification c;
     c.run = twin.run(run_params(t, seed));
     const auto& h = twin.fields();

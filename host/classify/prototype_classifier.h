@@ -103,9 +103,10 @@ Classification classify_on_chip(ChipDriver& chip, const TrainedClassifier& t, co
 std::vector<Classification> classify_batch_on_chip(ChipDriver& chip, const TrainedClassifier& t,
                                                    const std::vector<std::vector<int8_t>>& pixels,
                                                    uint32_t first_seed, bool wrap = false);
-// The same through the float twin.
+// The same through the float twin. `stuck` (neuron, value): states forced
+// before the run, for a twin that clamps those neurons (stuck-neuron faults).
 Classification classify_on_twin(FloatTwin& twin, const TrainedClassifier& t, const std::vector<int8_t>& pixels,
-                                uint32_t seed);
+                                uint32_t seed, const std::vector<std::pair<uint32_t, int8_t>>* stuck = nullptr);
 RunParams run_params(const TrainedClassifier& t, uint32_t seed, bool wrap = false);
 
 }  // namespace mind1024::host

@@ -30,6 +30,10 @@ std::optional<ChipParams>& opened_chip() {
     static std::optional<ChipParams> p;
     return p;
 }
+InProcessTransport*& opened_inproc() {  // the process's board, once open_chip opened it
+    static InProcessTransport* t = nullptr;
+    return t;
+}
 }  // namespace
 
 
@@ -77,6 +81,37 @@ void add_chip_options(CLI::App& app, ChipOptions& o, unsigned offer) {
         ->check(CLI::IsMember({"bare", "firmware"}));
     app.add_option("--firmware", o.firmware,
                    "firmware ELF of an in-process board in firmware mode (default: the project's mind_fw.elf)");
+    if (offer & kOfferFaults)
+        app.add_option_function<std::string>(
+               "--faults", [&o](const std::string& v) { o.faults = FaultSpec::parse(v); },
+               "inject faults into the chip (reference or in-process board), comma-separated KEY=VALUE: syn0=F / "
+               "syn1=F (fraction of synapse bits stuck at 0 / 1), seu=N@U (N synapse bits flip before neuron update "
+               "U), plus=F / minus=F (fraction of neurons stuck at +1 / -1), acc0=MASK / acc1=MASK (accumulator bits "
+               "stuck at 0 / 1), seed=S; see docs/faults.md")
+            ->check([](const std::string& v) -> std::string {
+                try {
+                    FaultSpec::parse(v);
+                    return {};
+                } catch (const std::exception& e) {
+                    return e.what();
+                }
+            });
+}
+
+void check_faults_supported(ChipDriver& chip) {
+    if (dynamic_cast<ReferenceDriver*>(&chip) || opened_inproc()) return;
+    throw BadArgument(fmt::format("faults are injected into a chip in this process (--model reference, or --board "
+                                  "inproc); {} is a board process, whose chip this process cannot reach",
+                                  chip.name()));
+}
+
+void apply_faults(ChipDriver& chip, const FaultPlan& plan) {
+    check_faults_supported(chip);
+    if (auto* r = dynamic_cast<ReferenceDriver*>(&chip)) {
+        r->model().set_faults(plan);
+        return;
+    }
+    opened_inproc()->chip().set_faults(plan);
 }
 
 void check_chip_outputs(const ChipOptions& o) {
@@ -99,7 +134,8 @@ bool same_chip(const ChipParams& a, const ChipParams& b) {
 }
 }  // namespace
 
-std::unique_ptr<ChipDriver> open_chip(const ChipOptions& o) {
+namespace {
+std::unique_ptr<ChipDriver> open_driver(const ChipOptions& o) {
     o.params.validate();
     opened_chip() = o.params;
     const bool firmware = o.mode == "firmware";
@@ -142,8 +178,18 @@ std::unique_ptr<ChipDriver> open_chip(const ChipOptions& o) {
         throw BadArgument("--datapath rtl: this build has no Verilated datapath (configure with MIND1024_RTL=ON and Verilator)");
 #endif
     }
+    opened_inproc() = &t;
     if (firmware) return std::make_unique<FirmwareDriver>(t);
     return std::make_unique<Board>(t);
+}
+}  // namespace
+
+std::unique_ptr<ChipDriver> open_chip(const ChipOptions& o) {
+    // The fault plan first: a bad one is refused before a board is opened.
+    const FaultPlan plan = o.faults.any() ? FaultPlan::expand(o.faults, o.params) : FaultPlan{};
+    auto chip = open_driver(o);
+    if (!plan.empty()) apply_faults(*chip, plan);
+    return chip;
 }
 
 const char* const kOrderHelp = "sync, async (also spelled seq), perm";

@@ -7,6 +7,7 @@
 
 #include "chip_driver.h"
 #include "chip_params.h"
+#include "fault_plan.h"
 #include "output_file.h"
 #include "validators.h"
 
@@ -22,6 +23,7 @@ struct ChipOptions {
     std::string board = "inproc";   // or unix:PATH / tcp:HOST:PORT: a mind-board --listen process
     std::string mode = "bare";      // or "firmware": commands to the board's firmware through the mailbox
     std::string firmware;           // the firmware of an in-process board in firmware mode (default mind_fw.elf)
+    FaultSpec faults;               // --faults: injected into the chip open_chip opens
 };
 
 // --wbits --abits --lanes --latency --clock --wrap --model --vcd --datapath --per-neuron-events
@@ -34,9 +36,15 @@ enum ChipOptionOffer : unsigned {
     kOfferAbits = 2,
     kOfferWrap = 4,
     kOfferVcd = 8,
-    kOfferAll = 15,
+    kOfferFaults = 16,
+    kOfferAll = 31,
 };
 void add_chip_options(CLI::App& app, ChipOptions& o, unsigned offer = kOfferAll);
+// Fault injection into the chip a driver runs on: the reference model, or the
+// SystemC chip of this process's board (bare or firmware). A board process
+// cannot take faults: BadArgument, which check_faults_supported gives before any work.
+void apply_faults(ChipDriver& chip, const FaultPlan& plan);
+void check_faults_supported(ChipDriver& chip);
 // Checks the chip's output files (the --vcd trace) can be written, before any work.
 void check_chip_outputs(const ChipOptions& o);
 // The driver the options ask for (one SystemC board per process).

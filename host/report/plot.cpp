@@ -31,9 +31,10 @@ bool plot_png(const std::string& png_path, const PlotSpec& spec) {
         }
     }
     std::string script = fmt::format("set terminal pngcairo size 900,600 font 'sans,11'\nset output {}\n", quote(tmp_png));
-    script += fmt::format("set title {}\nset xlabel {}\nset ylabel {}\nset grid\nset key outside right\n",
-                          quote(spec.title), quote(spec.xlabel), quote(spec.ylabel));
-    if (spec.logx) script += "set logscale x 2\n";
+    script += fmt::format("set title {}\nset xlabel {}\nset ylabel {}\nset grid\nset key {}\n",
+                          quote(spec.title), quote(spec.xlabel), quote(spec.ylabel), spec.key);
+    if (spec.logx) script += fmt::format("set logscale x {}\n", spec.log_base);
+    if (spec.logx && spec.log_base == 10) script += "set format x '10^{%L}'\n";
     if (spec.ymin != spec.ymax) script += fmt::format("set yrange [{}:{}]\n", spec.ymin, spec.ymax);
     int arrow = 1;
     for (const auto& [x, label] : spec.vertical_marks) {
@@ -42,8 +43,11 @@ bool plot_png(const std::string& png_path, const PlotSpec& spec) {
     }
     script += "plot ";
     for (size_t k = 0; k < spec.series.size(); ++k) {
-        script += fmt::format("{}{} index {} with {} lw 2 title {}", k ? ", " : "", quote(dat), k,
-                              spec.series[k].points ? "linespoints" : "lines", quote(spec.series[k].title));
+        const Series& s = spec.series[k];
+        std::string style = s.color > 0 ? fmt::format(" lc {}", s.color) : "";
+        if (s.dashed) style += " dt 2";
+        script += fmt::format("{}{} index {} with {} lw 2{} title {}", k ? ", " : "", quote(dat), k,
+                              s.points ? "linespoints" : "lines", style, quote(s.title));
     }
     script += "\n";
     FILE* gp = ::popen("gnuplot 1>&2", "w");  // its messages belong on stderr, with ours

@@ -11,6 +11,8 @@ struct Series {
     std::string title;
     std::vector<double> x, y;
     bool points = true;
+    int color = 0;        // 1..8: gnuplot's line colours, for series that belong together; 0: by order
+    bool dashed = false;
 };
 
 struct PlotSpec {
@@ -19,6 +21,8 @@ struct PlotSpec {
     std::vector<Series> series;
     std::vector<std::pair<double, std::string>> vertical_marks;  // x position, label
     double ymin = 0, ymax = 0;  // equal: autoscale
+    int log_base = 2;           // of the x axis when logx (10 for rates, 2 for sizes)
+    std::string key = "outside right";  // gnuplot's placement of the legend
 };
 
 // Writes `png_path`; returns false (with a message on stderr) if gnuplot failed.

@@ -17,6 +17,7 @@ public:
     using Field = double;
     FloatArith(const FloatNetwork& net, double scale) : net_(net), scale_(scale), sf_(net.n, -1.0f) {}
 
+    void before_update() {}  // no upsets in float
     void begin_sweep(const int8_t* src, uint32_t n) {
         n_ = n;
         for (uint32_t j = 0; j < n; ++j) sf_[j] = src[j];

@@ -2,12 +2,17 @@
 // sweep.h): fields from the incremental int8/int16 SIMD kernels where no
 // partial sum can overflow, else the contract's exact per-group accumulator
 // (fx::neuron_field), or a plugged-in Datapath (the Verilated RTL unit);
-// noise and the decision from fixed_point.h. Stuck accumulator bits or
-// stuck neurons (faults) would go into field() and decide().
+// noise and the decision from fixed_point.h. Faults (fault_plan.h): stuck
+// neurons in decide(); stuck accumulator bits and pending upsets take the
+// exact group-by-group path on the live array (FaultPlan::field).
 #pragma once
 #include <cstdint>
+#include <functional>
+#include <utility>
+#include <vector>
 
 #include "chip_params.h"
+#include "fault_plan.h"
 #include "engine/datapath.h"
 #include "engine/incremental_fields.h"
 #include "engine/narrow_weights.h"
@@ -19,7 +24,7 @@ namespace mind1024::engine {
 class FixedPointArith {
 public:
     using Field = int32_t;
-    enum class Path { Incremental, ExactGroups, Datapath };
+    enum class Path { Incremental, ExactGroups, Datapath, Faulty };
 
     explicit FixedPointArith(const ChipParams& p) : p_(p), narrow_(p), inc_(p) {}
 
@@ -32,11 +37,49 @@ public:
         w_ = w, version_ = version, theta_ = theta, wrap_ = wrap;
     }
 
+    // Faults from now on (nullptr or an empty plan: none); `upset` flips one
+    // upset's bit in the synapse memory. Restarts the update count.
+    void set_faults(const FaultPlan* f, std::function<void(const Upset&)> upset) {
+        faults_ = f && !f->empty() ? f : nullptr;
+        upset_ = std::move(upset);
+        updates_ = 0;
+        next_upset_ = 0;
+        applied_.clear();
+    }
+    uint64_t updates_since_faults() const { return updates_; }
+    // An ABORT kept only the updates before `first_undone`: the upsets the
+    // sweep applied at or after it are flipped back and the count rewound.
+    void rollback_to(uint64_t first_undone) {
+        const auto& ups = faults_ ? faults_->upsets() : no_upsets_;
+        while (!applied_.empty() && applied_.back().first >= first_undone) {
+            upset_(ups[applied_.back().second]);
+            next_upset_ = applied_.back().second;
+            applied_.pop_back();
+        }
+        if (faults_) updates_ = first_undone;
+    }
+    uint64_t sweep_first_update() const { return sweep_first_; }
+    void before_update() {
+        if (!faults_) return;
+        const auto& ups = faults_->upsets();
+        for (; next_upset_ < ups.size() && ups[next_upset_].at <= updates_; ++next_upset_) {
+            upset_(ups[next_upset_]);
+            applied_.emplace_back(updates_, next_upset_);
+        }
+        ++updates_;
+    }
+
     void begin_sweep(const int8_t* src, uint32_t n) {
         src_ = src;
         n_ = n;
-        path_ = dp_ ? Path::Datapath
-                    : fx::overflow_possible(n, p_.wbits, p_.abits) ? Path::ExactGroups : Path::Incremental;
+        sweep_first_ = updates_;
+        applied_.clear();
+        const bool faulty_fields =
+            faults_ && (faults_->accumulator_faulty() || next_upset_ < faults_->upsets().size());
+        path_ = faulty_fields ? Path::Faulty
+                : dp_         ? Path::Datapath
+                : fx::overflow_possible(n, p_.wbits, p_.abits) ? Path::ExactGroups
+                                                               : Path::Incremental;
         if (path_ != Path::Incremental) return;
         narrow_.refresh(w_, version_);
         inc_.sync(narrow_, version_, src, n);
@@ -44,13 +87,18 @@ public:
     FieldOf<int32_t> field(uint32_t i) {
         if (path_ == Path::Incremental) return {inc_.field(i), 0};
         const int16_t* row = w_ + static_cast<size_t>(i) * p_.n_max;
+        if (path_ == Path::Faulty) {
+            const FaultPlan::Field f = faults_->field(row, src_, n_, wrap_);
+            return {f.h, f.overflows};
+        }
         if (path_ == Path::ExactGroups)
             return from(fx::neuron_field(row, src_, n_, p_.lanes, p_.wbits, p_.abits, wrap_));
         return from(dp_->field(row, src_, n_, wrap_));
     }
     int64_t eta(int16_t draw, uint32_t temp) const { return fx::noise_eta(draw, temp); }
     int8_t decide(uint32_t i, int32_t h, int64_t eta, int8_t current) const {
-        return fx::decide(h, theta_[i], eta, current);
+        const int8_t d = fx::decide(h, theta_[i], eta, current);
+        return faults_ ? faults_->state(i, d) : d;
     }
     void flipped(uint32_t i, int8_t now) {
         if (path_ == Path::Incremental) inc_.flip(narrow_, i, now);
@@ -73,6 +121,12 @@ private:
     const int8_t* src_ = nullptr;
     uint32_t n_ = 0;
     Path path_ = Path::ExactGroups;
+    const FaultPlan* faults_ = nullptr;
+    std::function<void(const Upset&)> upset_;
+    uint64_t updates_ = 0, sweep_first_ = 0;
+    size_t next_upset_ = 0;
+    std::vector<std::pair<uint64_t, size_t>> applied_;  // (update index, upset) of this sweep
+    static inline const std::vector<Upset> no_upsets_{};
 };
 
 }  // namespace mind1024::engine

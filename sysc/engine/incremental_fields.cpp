@@ -67,9 +67,11 @@ void IncrementalFields::sync(const NarrowWeights& w, uint64_t version, const int
     for (uint32_t j = 0; j < n; ++j) changed += base_[j] != sigma[j];
     if (3 * changed > n) return recompute(w, version, sigma, n);
     if (changed == 0) return;
-    // Listed branch-free too: which neurons changed is data.
-    up_.resize(changed);
-    down_.resize(changed);
+    // Listed branch-free too: which neurons changed is data. Every neuron is
+    // written at the next free slot, changed or not, so one slot past the
+    // changed ones must exist (after the last change, unchanged neurons still land there).
+    up_.resize(changed + 1);
+    down_.resize(changed + 1);
     size_t nu = 0, nd = 0;
     for (uint32_t j = 0; j < n; ++j) {
         const bool diff = base_[j] != sigma[j], up = sigma[j] > 0;

@@ -10,8 +10,9 @@
 //   auto eta(int16_t draw, uint32_t temp);          // the noise term
 //   int8_t decide(uint32_t i, Field h, eta, int8_t current);
 //   void flipped(uint32_t i, int8_t now);          // ASYNC: src[i] just changed
-// Fault hooks (stuck neurons, transient upsets at an update index) belong in
-// compute()'s loop, the one place every model's updates pass.
+//   void before_update();                          // an update starts (upsets due now happen)
+// Faults (fault_plan.h) enter through the Arith: stuck neurons in decide(),
+// stuck accumulator bits in field(), upsets in before_update().
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -80,6 +81,7 @@ public:
         for (uint32_t pos = 0; pos < n; ++pos) {
             const uint32_t i = order[pos];
             if (clamp[i]) continue;
+            a.before_update();
             const FieldOf<Field> f = a.field(i);
             const Eta eta = noise ? a.eta(lfsr.draw16(), temp) : Eta{0};
             const int8_t before = src[i], after = a.decide(i, f.h, eta, before);

@@ -9,7 +9,11 @@
 #include <sstream>
 #include <string>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
+
+#include "idx_reader.h"  // resolve_data_dir: the tests find MNIST by the CLI's own rule
 
 struct Result {
     int code;
@@ -44,4 +48,33 @@ inline std::string comparable(const std::filesystem::path& p) {
     nlohmann::json j = nlohmann::json::parse(text);
     j.erase("provenance");
     return j.dump();
+}
+
+// MNIST where the CLI finds it, by the CLI's own rule (--data, then MIND1024_DATA,
+// then the set-up's data/mnist; raw or .gz): "" if it would find none.
+inline std::string mnist_dir() {
+    try {
+        return mind1024::host::resolve_data_dir("");
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+inline std::string data_flag() {
+    const std::string d = mnist_dir();
+    return d.empty() ? std::string() : " --data " + d;
+}
+inline bool have_mnist() { return !mnist_dir().empty(); }
+
+// An empty directory of this test process.
+inline std::filesystem::path fresh_dir(const std::string& name) {
+    const std::filesystem::path d =
+        std::filesystem::temp_directory_path() / ("mind1024_cli_" + name + "_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(d);
+    std::filesystem::create_directories(d);
+    return d;
+}
+
+inline nlohmann::json read_json(const std::filesystem::path& p) {
+    std::ifstream f(p);
+    return nlohmann::json::parse(f);
 }

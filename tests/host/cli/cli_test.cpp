@@ -26,37 +26,6 @@ using nlohmann::json;
 namespace {
 
 
-// MNIST where the CLI finds it, by the CLI's own rule (--data, then MIND1024_DATA,
-// then the set-up's data/mnist; raw or .gz): "" if it would find none.
-std::string mnist_dir() {
-    try {
-        return mind1024::host::resolve_data_dir("");
-    } catch (const std::exception&) {
-        return {};
-    }
-}
-
-std::string data_flag() {
-    const std::string d = mnist_dir();
-    return d.empty() ? std::string() : " --data " + d;
-}
-
-bool have_mnist() { return !mnist_dir().empty(); }
-
-fs::path fresh_dir(const std::string& name) {
-    const fs::path d = fs::temp_directory_path() / ("mind1024_cli_" + name + "_" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
-
-json read_json(const fs::path& p) {
-    std::ifstream f(p);
-    return json::parse(f);
-}
-
-
-
 // A tiny IDX set: images rows x cols of random bytes, the given labels.
 void write_idx_split(const fs::path& dir, const std::string& prefix, const std::vector<uint8_t>& labels, int rows, int cols) {
     auto be32 = [](std::ofstream& o, uint32_t v) {
@@ -78,7 +47,7 @@ void write_idx_split(const fs::path& dir, const std::string& prefix, const std::
 }  // namespace
 
 TEST(Cli, EveryCommandHasHelp) {
-    for (const char* c : {"", "mnist", "run", "recall", "capacity", "sweep"}) {
+    for (const char* c : {"", "mnist", "run", "recall", "capacity", "sweep", "faults"}) {
         const Result r = cli(std::string(c) + " --help");
         EXPECT_EQ(r.code, 0) << c << ": " << r.out;
         EXPECT_NE(r.out.find("Usage"), std::string::npos) << c;
@@ -521,7 +490,7 @@ TEST(Cli, AnUnknownCommandIsNamed) {
     EXPECT_NE(r.code, 0);
     EXPECT_LT(r.code, 128);
     EXPECT_NE(r.out.find("unknown command 'frobnicate'"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("mnist, run, recall, capacity, sweep"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("mnist, run, recall, capacity, sweep, faults"), std::string::npos) << r.out;
     EXPECT_EQ(cli("run --help").code, 0);
 }
 

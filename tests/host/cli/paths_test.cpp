@@ -34,14 +34,6 @@ namespace {
 
 
 
-// MNIST where the CLI finds it: MIND1024_DATA, or the set-up's data/mnist.
-std::string mnist_dir() {
-    for (const std::string& d : {std::string(std::getenv("MIND1024_DATA") ? std::getenv("MIND1024_DATA") : ""),
-                                std::string(MIND1024_SOURCE_DIR_FALLBACK) + "/data/mnist"})
-        if (!d.empty() && fs::exists(fs::path(d) / "t10k-images-idx3-ubyte")) return d;
-    return {};
-}
-
 // A board process serving a unix socket, killed at the end.
 class BoardProcess {
 public:
@@ -77,13 +69,6 @@ private:
     fs::path sock_;
     pid_t pid_ = -1;
 };
-
-fs::path fresh_dir(const std::string& name) {
-    const fs::path d = fs::temp_directory_path() / ("mind1024_paths_" + name + "_" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
 
 struct Path {
     const char* name;
