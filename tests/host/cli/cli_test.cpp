@@ -78,7 +78,7 @@ void write_idx_split(const fs::path& dir, const std::string& prefix, const std::
 }  // namespace
 
 TEST(Cli, EveryCommandHasHelp) {
-    for (const char* c : {"", "mnist", "run", "recall", "capacity", "sweep"}) {
+    for (const char* c : {"", "mnist", "run", "recall", "capacity", "sweep", "layered"}) {
         const Result r = cli(std::string(c) + " --help");
         EXPECT_EQ(r.code, 0) << c << ": " << r.out;
         EXPECT_NE(r.out.find("Usage"), std::string::npos) << c;
@@ -431,6 +431,7 @@ TEST(Cli, EveryCommandChecksItsOutputsBeforeTheWork) {
         "recall --patterns mnist --data " + nowhere,
         "capacity --neurons 10 --loads 100 --no-progress",  // an argument error found only in the work
         "run --weights " + (d / "W.npy").string() + " --state " + (d / "S.npy").string(),
+        "layered --no-progress --net " + d.string() + " --data " + nowhere,  // no network.json there
     };
     for (const std::string& c : cmds) {
         const Result r = cli(c + bad);
