@@ -140,6 +140,52 @@ TEST(Cli, RunGivesTheSameFilesOnBothModels) {
     fs::remove_all(d);
 }
 
+// --quantize: float weights as NumPy saves them (float64, here in Fortran
+// order, thresholds float64) give the integer run's answers when they are the
+// integer weights scaled; without it a fractional weight is refused by name.
+TEST(Cli, RunQuantizesFloatWeights) {
+    const fs::path d = fresh_dir("runq");
+    const size_t n = 16;
+    std::vector<int16_t> w(n * n);
+    std::vector<double> wf(n * n), wfort(n * n);
+    std::vector<int32_t> t(n);
+    std::vector<double> tf(n);
+    for (size_t i = 0; i < n; ++i) {
+        t[i] = static_cast<int32_t>(i % 5) - 2;
+        tf[i] = t[i] * 0.001;
+        for (size_t j = 0; j < n; ++j) {
+            w[i * n + j] = static_cast<int16_t>(((i * 7 + j * 3) % 255) - 127);  // -127..127, asymmetric
+            wf[i * n + j] = w[i * n + j] * 0.001;                              // max |w| 0.127 -> scale 1000
+        }
+    }
+    for (size_t i = 0; i < n; ++i)
+        for (size_t j = 0; j < n; ++j) wfort[j * n + i] = wf[i * n + j];  // column-major bytes
+    std::vector<int8_t> s(n);
+    for (size_t i = 0; i < n; ++i) s[i] = i % 2 ? 1 : -1;
+    mind1024::host::write_npy<int16_t>((d / "W.npy").string(), {n, n}, w);
+    mind1024::host::write_npy<int32_t>((d / "T.npy").string(), {n}, t);
+    mind1024::host::write_npy<double>((d / "Tf.npy").string(), {n}, tf);
+    mind1024::host::write_npy<int8_t>((d / "S.npy").string(), {n}, s);
+    // Fortran order: the same header but fortran_order True over column-major data.
+    std::string bytes = mind1024::host::encode_npy(mind1024::host::make_npy<double>({n, n}, wfort));
+    bytes.replace(bytes.find("False"), 5, "True ");
+    std::ofstream(d / "Wf.npy", std::ios::binary) << bytes;
+    const std::string tail = " --state " + (d / "S.npy").string() + " --model reference --max-sweeps 3 --out ";
+    const Result a = cli("run --weights " + (d / "W.npy").string() + " --thresholds " + (d / "T.npy").string() + tail + (d / "int").string());
+    ASSERT_EQ(a.code, 0) << a.out;
+    const Result b = cli("run --quantize --weights " + (d / "Wf.npy").string() + " --thresholds " + (d / "Tf.npy").string() + tail + (d / "q").string());
+    ASSERT_EQ(b.code, 0) << b.out;
+    for (const char* f : {"state.npy", "fields.npy"}) EXPECT_EQ(comparable(d / "int" / f), comparable(d / "q" / f)) << f;
+    const json c = read_json(d / "q" / "counters.json");
+    EXPECT_NEAR(c["quantization"]["scale"].get<double>(), 1000.0, 1e-3);
+    const Result refused = cli("run --weights " + (d / "Wf.npy").string() + tail + (d / "r").string());
+    EXPECT_EQ(refused.code, 1) << refused.out;
+    EXPECT_NE(refused.out.find("Wf.npy"), std::string::npos) << refused.out;
+    EXPECT_NE(refused.out.find("not an integer"), std::string::npos) << refused.out;
+    EXPECT_FALSE(fs::exists(d / "r"));
+    fs::remove_all(d);
+}
+
 // --vcd: a trace under exactly the given name, or a clear refusal; a run whose
 // outputs cannot all be written leaves none of them; option limits are named.
 TEST(Cli, RunTraceOutputsAndLimitsAreAllOrNothing) {
