@@ -259,10 +259,8 @@ template <class T> T load(const uint8_t* p) {
     return v;
 }
 
-std::string index_of(const std::vector<size_t>& shape, size_t flat);
-
 // The file's data as an NpyArray holds it: little-endian, C order, and every
-// bool byte 0 or 1. Shared by the file and in-memory readers so they agree.
+// bool 0 or 1. Shared by the file and in-memory readers so they agree.
 void normalize(const Header& h, std::vector<uint8_t>& bytes, const std::string& name) {
     const size_t item = npy_item_size(h.dtype);
     if (h.big_endian)
@@ -290,11 +288,10 @@ void normalize(const Header& h, std::vector<uint8_t>& bytes, const std::string& 
         }
         bytes.swap(c);
     }
+    // NumPy reads any nonzero byte as True; keep 0/1 so the values are what they mean.
+    // (Not an error: read_npy_header, which reads no data, must accept what read_npy accepts.)
     if (h.dtype == NpyDtype::Bool)
-        for (size_t k = 0; k < bytes.size(); ++k)
-            if (bytes[k] > 1)
-                throw DataError(fmt::format("{}: element {} {} of the bool array is byte {}, not 0 or 1", name, k,
-                                            index_of(h.shape, k), bytes[k]));
+        for (uint8_t& b : bytes) b = b != 0;
 }
 
 }  // namespace
@@ -413,10 +410,7 @@ std::vector<int64_t> NpyArray::to_int64_in_range(int64_t lo, int64_t hi, const s
     return r;
 }
 
-std::string NpyArray::index_string(size_t flat) const { return index_of(shape, flat); }
-
-namespace {
-std::string index_of(const std::vector<size_t>& shape, size_t flat) {
+std::string NpyArray::index_string(size_t flat) const {
     std::vector<size_t> idx(shape.size());
     for (size_t d = shape.size(); d-- > 0;) {
         idx[d] = shape[d] ? flat % shape[d] : 0;
@@ -426,7 +420,6 @@ std::string index_of(const std::vector<size_t>& shape, size_t flat) {
     for (size_t d = 0; d < idx.size(); ++d) s += (d ? ", " : "") + std::to_string(idx[d]);
     return s + "]";
 }
-}  // namespace
 
 template <class T> std::vector<T> NpyArray::values() const {
     if (dtype != NpyDtypeOf<T>::value)

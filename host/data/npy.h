@@ -2,14 +2,14 @@
 // in the header's text encoding), write 1.0 (2.0 only if the header would not
 // fit 1.0's 64 KiB). Data types: float32 ('f4'), float64 ('f8'), int8 ('i1'),
 // int16 ('i2'), int32 ('i4'), int64 ('i8', NumPy's default integer), uint8
-// ('u1'), uint16 ('u2') and bool ('b1', each byte 0 or 1), little- or
+// ('u1'), uint16 ('u2') and bool ('b1'; a nonzero byte is 1), little- or
 // big-endian ('<', '>', '=' or '|'); any rank, including 0 (a scalar). What
 // NumPy writes by default is read as it is: a big-endian file is byte-swapped
 // and a fortran_order True file transposed on reading, so an NpyArray always
 // holds C order, little-endian. Refused with a DataError naming the file: a
 // bad magic or version, a malformed header, an unknown dtype (float16,
-// complex, uint32/64, structured), a bool byte other than 0 or 1, a data
-// length that does not match the shape exactly.
+// complex, uint32/64, structured), a data length that does not match the
+// shape exactly.
 // read_npy_header reads and checks all that without reading the data, so a
 // caller can check the shape of a large file before loading it; read_npy checks
 // the length against the file size before allocating.
