@@ -43,13 +43,6 @@ std::string data_flag() {
 
 bool have_mnist() { return !mnist_dir().empty(); }
 
-fs::path fresh_dir(const std::string& name) {
-    const fs::path d = fs::temp_directory_path() / ("mind1024_cli_" + name + "_" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
-
 json read_json(const fs::path& p) {
     std::ifstream f(p);
     return json::parse(f);
@@ -88,7 +81,7 @@ TEST(Cli, EveryCommandHasHelp) {
 }
 
 TEST(Cli, RunGivesTheSameFilesOnBothModels) {
-    const fs::path d = fresh_dir("run");
+    const fs::path d = fresh_cli_dir("run");
     const size_t n = 64;
     // Two Hebbian patterns, probe = pattern 0 with 8 flips.
     std::vector<int8_t> a(n), b(n), s(n);
@@ -144,7 +137,7 @@ TEST(Cli, RunGivesTheSameFilesOnBothModels) {
 // order, thresholds float64) give the integer run's answers when they are the
 // integer weights scaled; without it a fractional weight is refused by name.
 TEST(Cli, RunQuantizesFloatWeights) {
-    const fs::path d = fresh_dir("runq");
+    const fs::path d = fresh_cli_dir("runq");
     const size_t n = 16;
     std::vector<int16_t> w(n * n);
     std::vector<double> wf(n * n), wfort(n * n);
@@ -189,7 +182,7 @@ TEST(Cli, RunQuantizesFloatWeights) {
 // --vcd: a trace under exactly the given name, or a clear refusal; a run whose
 // outputs cannot all be written leaves none of them; option limits are named.
 TEST(Cli, RunTraceOutputsAndLimitsAreAllOrNothing) {
-    const fs::path d = fresh_dir("run_edges");
+    const fs::path d = fresh_cli_dir("run_edges");
     const size_t n = 32;
     std::vector<int16_t> w(n * n, 0);
     for (size_t i = 0; i < n; ++i)
@@ -257,7 +250,7 @@ TEST(Cli, RunTraceOutputsAndLimitsAreAllOrNothing) {
 // Options CLI11 alone would clamp, wrap or let through (NaN, signs, overflow,
 // empty strings) are refused by name, before any output directory appears.
 TEST(Cli, AbsurdOptionValuesAreRefusedByName) {
-    const fs::path d = fresh_dir("absurd");
+    const fs::path d = fresh_cli_dir("absurd");
     const std::vector<std::pair<std::string, std::string>> bad = {
         {"capacity --loads 0", "--loads"},
         {"capacity --loads 4000000000", "--loads"},
@@ -285,7 +278,7 @@ TEST(Cli, AbsurdOptionValuesAreRefusedByName) {
 
 TEST(Cli, MnistSmokeRun) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
-    const fs::path d = fresh_dir("mnist");
+    const fs::path d = fresh_cli_dir("mnist");
     const Result r = cli("mnist --limit 300 --train-limit 6000 --protos 20 --no-progress --out " + d.string() +
                               " --json " + (d / "copy.json").string() + data_flag());
     ASSERT_EQ(r.code, 0) << r.out;
@@ -312,7 +305,7 @@ TEST(Cli, MnistSmokeRun) {
 }
 
 TEST(Cli, MnistRefusesBadDataWithAClearMessage) {
-    const fs::path d = fresh_dir("mnist_bad");
+    const fs::path d = fresh_cli_dir("mnist_bad");
     const Result missing = cli("mnist --data " + (d / "nowhere").string() + " --out " + (d / "out").string());
     EXPECT_NE(missing.code, 0);
     EXPECT_NE(missing.out.find("nowhere"), std::string::npos) << missing.out;
@@ -331,7 +324,7 @@ TEST(Cli, MnistRefusesBadDataWithAClearMessage) {
 }
 
 TEST(Cli, MnistRefusesATestLabelTheTrainingSetHasNot) {
-    const fs::path d = fresh_dir("mnist_labels");
+    const fs::path d = fresh_cli_dir("mnist_labels");
     std::vector<uint8_t> train(60);
     for (size_t k = 0; k < train.size(); ++k) train[k] = static_cast<uint8_t>(k % 3);
     write_idx_split(d, "train", train, 28, 28);
@@ -366,7 +359,7 @@ TEST(Cli, MnistRefusesATestLabelTheTrainingSetHasNot) {
 }
 
 TEST(Cli, RecallSmokeRun) {
-    const fs::path d = fresh_dir("recall");
+    const fs::path d = fresh_cli_dir("recall");
     const Result r = cli("recall --patterns shapes --count 4 --flip 0.1 --rules hebb,storkey --orders sync,async --out " + d.string());
     ASSERT_EQ(r.code, 0) << r.out;
     const json j = read_json(d / "recall.json");
@@ -380,7 +373,7 @@ TEST(Cli, RecallSmokeRun) {
 }
 
 TEST(Cli, CapacitySmokeRun) {
-    const fs::path d = fresh_dir("capacity");
+    const fs::path d = fresh_cli_dir("capacity");
     const Result r = cli("capacity --neurons 200 --loads 10,20,30,40,60,80 --bits 3,8 --probes 6 --no-progress --out " + d.string());
     ASSERT_EQ(r.code, 0) << r.out;
     const json j = read_json(d / "capacity.json");
@@ -415,7 +408,7 @@ TEST(Cli, CapacitySmokeRun) {
 
 TEST(Cli, SweepSmokeRun) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
-    const fs::path d = fresh_dir("sweep");
+    const fs::path d = fresh_cli_dir("sweep");
     const Result r = cli("sweep --bits 2,6 --acc-bits 24 --limit 100 --train-limit 3000 --protos 10 --no-progress --out " +
                               d.string() + data_flag());
     ASSERT_EQ(r.code, 0) << r.out;
@@ -441,7 +434,7 @@ TEST(Cli, SweepSmokeRun) {
 TEST(Cli, RtlDatapathClassifiesExactlyLikeTheCppDatapath) {
     if (!MIND1024_HAVE_RTL) GTEST_SKIP() << "built without the Verilated datapath";
     if (!have_mnist()) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
-    const fs::path d = fresh_dir("cosim");
+    const fs::path d = fresh_cli_dir("cosim");
     for (const char* dp : {"cpp", "rtl"}) {
         const Result r = cli(std::string("mnist --limit 60 --train-limit 3000 --protos 20 --no-float --no-progress --examples 0 --datapath ") +
                                   dp + " --out " + (d / dp).string() + data_flag());
@@ -467,7 +460,7 @@ void write_tiny_mnist(const fs::path& d, uint32_t classes, uint32_t per_class) {
 // (or --json, or a directory where an output file goes) is reported first,
 // before the data, the inputs or the training, and nothing is created.
 TEST(Cli, EveryCommandChecksItsOutputsBeforeTheWork) {
-    const fs::path d = fresh_dir("outfirst");
+    const fs::path d = fresh_cli_dir("outfirst");
     const std::string nowhere = (d / "nowhere").string(), bad = " --out /dev/null/x";
     mind1024::host::write_npy<int16_t>((d / "W.npy").string(), {2, 3}, std::vector<int16_t>(6, 0));  // not square
     mind1024::host::write_npy<int8_t>((d / "S.npy").string(), {2}, std::vector<int8_t>{1, -1});
@@ -510,7 +503,7 @@ TEST(Cli, EveryCommandChecksItsOutputsBeforeTheWork) {
 
 // --examples is range-checked by name, and the closing line says what was written.
 TEST(Cli, MnistExamplesAreCheckedAndReportedAsWritten) {
-    const fs::path d = fresh_dir("examples");
+    const fs::path d = fresh_cli_dir("examples");
     for (const char* v : {"-1", "101", "x"}) {
         const Result r = cli(std::string("mnist --examples ") + v + " --out " + (d / "o").string());
         EXPECT_NE(r.code, 0) << v;
@@ -536,7 +529,7 @@ TEST(Cli, MnistExamplesAreCheckedAndReportedAsWritten) {
 // Without the float twin: "not run" in the table, no float fields in the JSON,
 // no float_label column in the CSVs.
 TEST(Cli, MnistWithoutTheFloatTwinSaysNotRun) {
-    const fs::path d = fresh_dir("nofloat");
+    const fs::path d = fresh_cli_dir("nofloat");
     write_tiny_mnist(d, 3, 20);
     const std::string base = "mnist --protos 2 --no-progress --examples 2 --data " + d.string();
     const Result r = cli(base + " --no-float --out " + (d / "o").string());
@@ -578,7 +571,7 @@ TEST(Cli, ProtosAndOrderHelpAgreeWithTheChecks) {
     EXPECT_NE(help.out.find("at most 60 for MNIST's 10 classes"), std::string::npos) << help.out;
     for (const char* c : {"mnist", "run", "sweep", "capacity", "recall"})
         EXPECT_NE(cli(std::string(c) + " --help").out.find("async (also spelled seq)"), std::string::npos) << c;
-    const fs::path d = fresh_dir("protos");
+    const fs::path d = fresh_cli_dir("protos");
     write_tiny_mnist(d, 10, 70);
     const Result big = cli("mnist --protos 61 --no-progress --data " + d.string() + " --out " + (d / "o").string());
     EXPECT_NE(big.code, 0);
@@ -598,7 +591,7 @@ TEST(Cli, ProtosAndOrderHelpAgreeWithTheChecks) {
 
 // A --train-limit too small for --protos is blamed on those options, with the numbers.
 TEST(Cli, ClassCountErrorNamesTrainLimitAndProtos) {
-    const fs::path d = fresh_dir("trainlimit");
+    const fs::path d = fresh_cli_dir("trainlimit");
     write_tiny_mnist(d, 3, 20);
     const Result r = cli("mnist --protos 5 --train-limit 12 --no-float --no-progress --data " + d.string() + " --out " +
                          (d / "o").string());
@@ -617,7 +610,7 @@ TEST(Cli, TestsFindMnistWhereTheCliDoes) {
     const char* env = std::getenv("MIND1024_DATA");
     const std::string saved = env ? env : "";
     unsetenv("MIND1024_DATA");
-    const fs::path d = fresh_dir("finddata");
+    const fs::path d = fresh_cli_dir("finddata");
     const bool tests_find = have_mnist();
     const Result r = cli("recall --patterns mnist --count 2 --rules hebb --orders sync --max-sweeps 1 --model reference --out " +
                          (d / "o").string());
@@ -628,7 +621,7 @@ TEST(Cli, TestsFindMnistWhereTheCliDoes) {
 
 // Many patterns: frames_*.png draws the first 32 only (and says so), with a progress line.
 TEST(Cli, RecallCapsThePictureAndShowsProgress) {
-    const fs::path d = fresh_dir("recallcap");
+    const fs::path d = fresh_cli_dir("recallcap");
     const Result r = cli("recall --patterns random --count 200 --rules hebb --orders sync --max-sweeps 2 --model reference --out " +
                          d.string());
     ASSERT_EQ(r.code, 0) << r.out;
@@ -655,7 +648,7 @@ TEST(Cli, RecallCapsThePictureAndShowsProgress) {
 // An MNIST file that is there but is no regular file (a FIFO, a symlink to a
 // device) is named as what it is, not reported as missing.
 TEST(Cli, MnistNamesAFifoOrADeviceInsteadOfCallingItMissing) {
-    const fs::path d = fresh_dir("fifo");
+    const fs::path d = fresh_cli_dir("fifo");
     write_tiny_mnist(d, 3, 20);
     fs::remove(d / "train-images-idx3-ubyte");
     ASSERT_EQ(::mkfifo((d / "train-images-idx3-ubyte").c_str(), 0600), 0);
@@ -687,7 +680,7 @@ TEST(Cli, SweepAndCapacityOfferOnlyTheChipOptionsTheyUse) {
 
 // Every JSON output says where it came from: program, version, command line, chip.
 TEST(Cli, JsonOutputsCarryTheirProvenance) {
-    const fs::path d = fresh_dir("provenance");
+    const fs::path d = fresh_cli_dir("provenance");
     const size_t n = 16;
     std::vector<int16_t> w(n * n, 0);
     for (size_t i = 0; i < n; ++i)
@@ -717,7 +710,7 @@ TEST(Cli, JsonOutputsCarryTheirProvenance) {
 // files it does not write again are removed (its manifest names them), files
 // the user put there stay, and manifest.json lists what this run wrote.
 TEST(Cli, ALaterRunLeavesNoStaleOutputsOfAnEarlierOne) {
-    const fs::path d = fresh_dir("stale");
+    const fs::path d = fresh_cli_dir("stale");
     const std::string base = "recall --patterns shapes --count 3 --flip 0.1 --orders sync --no-progress --out " + d.string();
     ASSERT_EQ(cli(base + " --rules hebb,storkey").code, 0);
     ASSERT_TRUE(fs::exists(d / "frames_storkey_sync.png"));

@@ -3,7 +3,6 @@
 // must equal the host's integer inference image by image on both chip models,
 // float weights need --quantize, and bad files are refused by name before any
 // output appears.
-#include <unistd.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -27,13 +26,6 @@ using namespace mind1024::host;
 namespace {
 
 constexpr size_t kInputs = 784, kHidden = 24, kOutputs = 10, kImages = 40;
-
-fs::path fresh_dir(const std::string& name) {
-    const fs::path d = fs::temp_directory_path() / ("mind1024_layered_" + name + "_" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
 
 // Four IDX files of kImages random 28 x 28 images (about half the pixels above 127).
 void write_idx_set(const fs::path& dir) {
@@ -105,7 +97,7 @@ nlohmann::json read_json(const fs::path& p) {
 class LayeredCli : public ::testing::Test {
 protected:
     void SetUp() override {
-        root = fresh_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+        root = fresh_cli_dir(std::string("layered_") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
         data = root / "data";
         fs::create_directories(data);
         write_idx_set(data);
