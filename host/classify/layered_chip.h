@@ -35,6 +35,7 @@ struct LayeredChipNetwork {
     std::vector<uint8_t> clamp;     // inputs clamped
     std::vector<int32_t> b2;        // added to the output fields on the host
 };
+// For a network check_layered_fits has accepted (so -b2 fits int32).
 LayeredChipNetwork map_layered(const baselines::LayeredIntNet& net);
 // soft reset, then weights, thresholds and clamp mask.
 void load_layered(ChipDriver& chip, const LayeredChipNetwork& m);
