@@ -190,7 +190,9 @@ size_t json_size(const nlohmann::json& v, const std::string& path, const char* w
 
 }  // namespace
 
-LayeredIntNet read_layered(const std::string& dir) {
+std::string LayeredArrays::path(const char* file) const { return in_dir(dir, file); }
+
+LayeredArrays read_layered_arrays(const std::string& dir) {
     const std::string jpath = in_dir(dir, "network.json");
     std::ifstream f(jpath);
     if (!f) throw DataError(fmt::format("{}: cannot open (a layered network directory holds {})", jpath,
@@ -207,30 +209,49 @@ LayeredIntNet read_layered(const std::string& dir) {
         throw DataError(fmt::format("{}: \"format\" must be \"{}\"", jpath, kLayeredFormat));
     if (!j.contains("layers") || !j["layers"].is_array() || j["layers"].size() != 3)
         throw DataError(fmt::format("{}: \"layers\" must be [inputs, hidden, outputs]", jpath));
+    LayeredArrays a;
+    a.dir = dir;
+    a.inputs = json_size(j["layers"][0], jpath, "layers[0] (inputs)");
+    a.hidden = json_size(j["layers"][1], jpath, "layers[1] (hidden)");
+    a.outputs = json_size(j["layers"][2], jpath, "layers[2] (outputs)");
+    if (j.contains("wbits")) {
+        if (!j["wbits"].is_number_unsigned() || j["wbits"].get<unsigned>() < 1 || j["wbits"].get<unsigned>() > 16)
+            throw DataError(fmt::format("{}: \"wbits\" must be an integer in 1..16", jpath));
+        a.wbits = j["wbits"].get<unsigned>();
+    }
+    // Every header before any data: a wrong shape is named before a large read.
+    read_npy_header(a.path("w1.npy")).expect_shape({a.hidden, a.inputs});
+    read_npy_header(a.path("t1.npy")).expect_shape({a.hidden});
+    read_npy_header(a.path("w2.npy")).expect_shape({a.outputs, a.hidden});
+    read_npy_header(a.path("b2.npy")).expect_shape({a.outputs});
+    a.w1 = read_npy(a.path("w1.npy"));
+    a.t1 = read_npy(a.path("t1.npy"));
+    a.w2 = read_npy(a.path("w2.npy"));
+    a.b2 = read_npy(a.path("b2.npy"));
+    return a;
+}
+
+LayeredIntNet layered_from_arrays(const LayeredArrays& a) {
+    if (a.wbits == 0)
+        throw DataError(fmt::format("{}: \"wbits\" must be an integer in 1..16", a.path("network.json")));
     LayeredIntNet net;
-    net.inputs = json_size(j["layers"][0], jpath, "layers[0] (inputs)");
-    net.hidden = json_size(j["layers"][1], jpath, "layers[1] (hidden)");
-    net.outputs = json_size(j["layers"][2], jpath, "layers[2] (outputs)");
-    if (!j.contains("wbits") || !j["wbits"].is_number_unsigned() || j["wbits"].get<unsigned>() < 1 ||
-        j["wbits"].get<unsigned>() > 16)
-        throw DataError(fmt::format("{}: \"wbits\" must be an integer in 1..16", jpath));
-    net.wbits = j["wbits"].get<unsigned>();
+    net.inputs = a.inputs;
+    net.hidden = a.hidden;
+    net.outputs = a.outputs;
+    net.wbits = a.wbits;
     const std::string wr = fmt::format("WBITS={}", net.wbits);
-    auto load = [&](const char* name, std::vector<size_t> shape, int64_t lo, int64_t hi, const std::string& range) {
-        NpyArray a = read_npy(in_dir(dir, name));
-        a.expect_shape(shape);
-        return a.to_int64_in_range(lo, hi, range);
-    };
     const int64_t i32lo = std::numeric_limits<int32_t>::min(), i32hi = std::numeric_limits<int32_t>::max();
-    auto w1 = load("w1.npy", {net.hidden, net.inputs}, code_min(net.wbits), code_max(net.wbits), wr);
-    auto t1 = load("t1.npy", {net.hidden}, i32lo, i32hi, "int32");
-    auto w2 = load("w2.npy", {net.outputs, net.hidden}, code_min(net.wbits), code_max(net.wbits), wr);
-    auto b2 = load("b2.npy", {net.outputs}, i32lo, i32hi, "int32");
+    const auto w1 = a.w1.to_int64_in_range(code_min(net.wbits), code_max(net.wbits), wr);
+    const auto t1 = a.t1.to_int64_in_range(i32lo, i32hi, "int32");
+    const auto w2 = a.w2.to_int64_in_range(code_min(net.wbits), code_max(net.wbits), wr);
+    const auto b2 = a.b2.to_int64_in_range(i32lo, i32hi, "int32");
     net.w1.assign(w1.begin(), w1.end());
     net.t1.assign(t1.begin(), t1.end());
     net.w2.assign(w2.begin(), w2.end());
     net.b2.assign(b2.begin(), b2.end());
     return net;
 }
+
+LayeredIntNet read_layered(const std::string& dir) { return layered_from_arrays(read_layered_arrays(dir)); }
 
 }  // namespace mind1024::host::baselines

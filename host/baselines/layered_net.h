@@ -15,6 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "npy.h"
+
 namespace mind1024::host::baselines {
 
 constexpr const char* kLayeredFormat = "mind1024-layered-v1";
@@ -79,6 +81,21 @@ std::vector<std::string> layered_file_names();  // network.json w1.npy t1.npy w2
 // Writes dir/network.json, w1.npy (int16, (H, 784)), t1.npy (int32, (H,)),
 // w2.npy (int16, (10, H)), b2.npy (int32, (10,)); all or none (OutputSet).
 void write_layered(const std::string& dir, const LayeredIntNet& net, const LayeredExportInfo& info);
+// The layout's four arrays as read, before any conversion: network.json's
+// format name and layer sizes checked, and each file's shape against them
+// (DataError naming the file). wbits is 0 when network.json gives none (a
+// float network made elsewhere, to be quantized).
+struct LayeredArrays {
+    std::string dir;
+    size_t inputs = 0, hidden = 0, outputs = 0;
+    unsigned wbits = 0;
+    NpyArray w1, t1, w2, b2;
+    std::string path(const char* file) const;  // dir/file
+};
+LayeredArrays read_layered_arrays(const std::string& dir);
+// The integer network of those arrays: every weight an integer within wbits
+// (which must be given), thresholds and biases integers within int32.
+LayeredIntNet layered_from_arrays(const LayeredArrays& a);
 // Reads that layout back, checking the format name, the shapes against
 // network.json's layer sizes, and that every weight fits wbits; DataError
 // naming the file otherwise.

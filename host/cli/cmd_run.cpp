@@ -8,6 +8,7 @@
 #include "fixed_point.h"
 #include "npy.h"
 #include "output_file.h"
+#include "quantizer.h"
 
 namespace mind1024::host {
 
@@ -17,6 +18,7 @@ struct RunOptions {
     std::string weights, thresholds, state, clamp, out, order = "async";
     uint32_t max_sweeps = 100, seed = 1;
     int64_t noise = -1;  // TEMP; < 0: noise off
+    bool quantize = false;
     ChipOptions chip;
 };
 
@@ -37,15 +39,38 @@ int run_network(const RunOptions& o) {
     for (const std::string* f : {&o.thresholds, &o.state, &o.clamp})
         if (!f->empty()) read_npy_header(*f).expect_shape({n});
     const NpyArray W = read_npy(o.weights);
-    const auto wv = W.to_int64_in_range(fx::range_min(p.wbits), fx::range_max(p.wbits), fmt::format("WBITS={}", p.wbits));
-    WeightMatrix wm{static_cast<uint32_t>(n), std::vector<int16_t>(wv.begin(), wv.end())};
-
+    WeightMatrix wm{static_cast<uint32_t>(n), {}};
     std::vector<int32_t> theta(n, 0);
-    if (!o.thresholds.empty()) {
-        const NpyArray T = read_npy(o.thresholds);
-        T.expect_shape({n});
-        const auto tv = T.to_int64_in_range(fx::range_min(p.abits), fx::range_max(p.abits), fmt::format("ABITS={}", p.abits));
-        theta.assign(tv.begin(), tv.end());
+    nlohmann::json quant = "none (integer weights)";
+    if (o.quantize) {
+        // As the MNIST job: one max-abs scale, nearest rounding; thresholds with the same scale.
+        QuantizerOptions q;
+        q.wbits = p.wbits;
+        FloatMatrix f(n, n);
+        f.data = W.to_float();
+        const QuantizedMatrix qw = quantize_weights(f, q);
+        wm.w = qw.data;
+        fmt::print(stderr, "[run] weights quantized to WBITS={}: {}\n", p.wbits, qw.report.describe());
+        quant = {{"scale", qw.report.scale}, {"rounding", "nearest"}, {"weights_clipped", qw.report.clipped},
+                 {"max_abs_error", qw.report.max_abs_error}, {"rms_error", qw.report.rms_error}};
+        if (!o.thresholds.empty()) {
+            const NpyArray T = read_npy(o.thresholds);
+            T.expect_shape({n});
+            const QuantizedVector qt = quantize_thresholds(T.to_float(), qw.report.scale, p.abits);
+            theta = qt.data;
+            quant["thresholds_clipped"] = qt.report.clipped;
+            if (qt.report.clipped)
+                fmt::print(stderr, "[run] {} thresholds clipped to ABITS={}\n", qt.report.clipped, p.abits);
+        }
+    } else {
+        const auto wv = W.to_int64_in_range(fx::range_min(p.wbits), fx::range_max(p.wbits), fmt::format("WBITS={}", p.wbits));
+        wm.w.assign(wv.begin(), wv.end());
+        if (!o.thresholds.empty()) {
+            const NpyArray T = read_npy(o.thresholds);
+            T.expect_shape({n});
+            const auto tv = T.to_int64_in_range(fx::range_min(p.abits), fx::range_max(p.abits), fmt::format("ABITS={}", p.abits));
+            theta.assign(tv.begin(), tv.end());
+        }
     }
     const NpyArray S = read_npy(o.state);
     S.expect_shape({n});
@@ -84,7 +109,8 @@ int run_network(const RunOptions& o) {
     const nlohmann::json j = {{"sweeps", r.sweeps},       {"flips", r.flips},        {"cycles", r.cycles},
                               {"overflow_events", r.ovf_count}, {"converged", r.converged}, {"cycle2", r.cycle2},
                               {"neurons", n},             {"order", order_name(rp.order)}, {"seed", rp.seed},
-                              {"noise_temp", o.noise >= 0 ? nlohmann::json(o.noise) : nlohmann::json(nullptr)},    {"wrap", rp.wrap},         {"max_sweeps", rp.max_sweeps}};
+                              {"noise_temp", o.noise >= 0 ? nlohmann::json(o.noise) : nlohmann::json(nullptr)},    {"wrap", rp.wrap},         {"max_sweeps", rp.max_sweeps},
+                              {"quantization", quant}};
     write_json(out.path("counters.json"), j, {{"simulated_seconds", r.sim_seconds}});
     publish_outputs(out);
     fmt::print("{}: {} neurons, {} sweeps, {} flips in the last, {} cycles, {} overflow events, {}{}\n", chip->name(), n,
@@ -98,7 +124,10 @@ int run_network(const RunOptions& o) {
 Command add_run_command(CLI::App& app) {
     auto o = std::make_shared<RunOptions>();
     CLI::App* c = app.add_subcommand("run", "run any network given as .npy files on the chip; write state, fields and counters");
-    c->add_option("--weights", o->weights, "N x N integer weights (.npy; int8/int16/int32 or whole-number floats)")->required()->check(CLI::ExistingFile);
+    c->add_option("--weights", o->weights, "N x N integer weights (.npy; any integer dtype or whole-number floats; float weights with --quantize)")->required()->check(CLI::ExistingFile);
+    c->add_flag("--quantize", o->quantize,
+                "quantize float weights to --wbits (max-abs scale, nearest rounding) and the thresholds with the same "
+                "scale to --abits");
     c->add_option("--thresholds", o->thresholds, "N integer thresholds (.npy); default 0")->check(CLI::ExistingFile);
     c->add_option("--state", o->state, "N initial states, -1 or +1 (.npy)")->required()->check(CLI::ExistingFile);
     c->add_option("--clamp", o->clamp, "N clamp flags, 0 or 1 (.npy); default none")->check(CLI::ExistingFile);

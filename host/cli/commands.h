@@ -15,5 +15,6 @@ Command add_recall_command(CLI::App& app);
 Command add_capacity_command(CLI::App& app);
 Command add_sweep_command(CLI::App& app);
 Command add_faults_command(CLI::App& app);
+Command add_layered_command(CLI::App& app);
 
 }  // namespace mind1024::host

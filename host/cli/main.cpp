@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
     add(add_capacity_command);
     add(add_sweep_command);
     add(add_faults_command);
+    add(add_layered_command);
     // A first word that is neither an option nor a command: name it, and the commands there are.
     if (argc > 1 && argv[1][0] != '-') {
         std::string list;

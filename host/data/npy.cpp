@@ -25,11 +25,20 @@ namespace {
 
 constexpr char kMagic[] = "\x93NUMPY";
 constexpr size_t kMagicLen = 6;
-const char* const kSupported = "float32 '<f4', float64 '<f8', int8 '|i1', int16 '<i2', int32 '<i4'";
+const char* const kSupported =
+    "float32 'f4', float64 'f8', int8 'i1', int16 'i2', int32 'i4', int64 'i8', uint8 'u1', uint16 'u2', "
+    "bool 'b1' (little- or big-endian)";
 
 struct Header {
     NpyDtype dtype = NpyDtype::Float32;
+    bool big_endian = false;
+    bool fortran_order = false;
     std::vector<size_t> shape;
+};
+
+struct Descr {
+    NpyDtype dtype;
+    bool big_endian;
 };
 
 struct Preamble {
@@ -84,23 +93,28 @@ Preamble parse_preamble(const unsigned char* p, size_t avail, uint64_t total, co
     return pre;
 }
 
-NpyDtype parse_descr(const std::string& d, const std::string& name) {
-    if (d == "<f4" || d == "=f4") return NpyDtype::Float32;
-    if (d == "<f8" || d == "=f8") return NpyDtype::Float64;
-    if (d == "|i1" || d == "<i1" || d == ">i1" || d == "=i1" || d == "i1") return NpyDtype::Int8;
-    if (d == "<i2" || d == "=i2") return NpyDtype::Int16;
-    if (d == "<i4" || d == "=i4") return NpyDtype::Int32;
-    if (d.size() >= 2 && d[0] == '>')
-        throw DataError(fmt::format("{}: big-endian dtype '{}' is not supported; save little-endian "
-                                    "(e.g. a.astype('<{}'))",
-                                    name, printable(d), printable(d.substr(1))));
+// A descr string: byte order ('<', '>', '=' native, '|' not applicable; none
+// means native) then the type code and size.
+Descr parse_descr(const std::string& d, const std::string& name) {
+    const bool has_order = !d.empty() && (d[0] == '<' || d[0] == '>' || d[0] == '|' || d[0] == '=');
+    const char order = has_order ? d[0] : '=';
+    const std::string t = has_order ? d.substr(1) : d;
+    static const struct { const char* code; NpyDtype dtype; } kTypes[] = {
+        {"f4", NpyDtype::Float32}, {"f8", NpyDtype::Float64}, {"i1", NpyDtype::Int8},  {"i2", NpyDtype::Int16},
+        {"i4", NpyDtype::Int32},   {"i8", NpyDtype::Int64},   {"u1", NpyDtype::UInt8}, {"u2", NpyDtype::UInt16},
+        {"b1", NpyDtype::Bool},    {"?", NpyDtype::Bool},
+    };
+    for (const auto& k : kTypes) {
+        if (t != k.code) continue;
+        // '|' says byte order does not apply: only true of one-byte types.
+        if (order == '|' && npy_item_size(k.dtype) > 1)
+            throw DataError(fmt::format("{}: dtype '{}' has no byte order for a {}-byte type", name, printable(d),
+                                        npy_item_size(k.dtype)));
+        return {k.dtype, order == '>' && npy_item_size(k.dtype) > 1};
+    }
     std::string what;
-    const std::string t = d.size() >= 2 && (d[0] == '<' || d[0] == '>' || d[0] == '|' || d[0] == '=') ? d.substr(1) : d;
-    if (t == "i8") what = " (int64, NumPy's default integer: save with .astype(np.int32))";
-    else if (t == "u1") what = " (uint8: save with .astype(np.int16) or np.int8)";
-    else if (t == "b1") what = " (bool: save with .astype(np.int8))";
-    else if (t == "f2") what = " (float16: save with .astype(np.float32))";
-    else if (!t.empty() && t[0] == 'u') what = " (unsigned: save as a signed type)";
+    if (t == "f2") what = " (float16: save with .astype(np.float32))";
+    else if (t == "u4" || t == "u8") what = " (uint32/uint64: save with .astype(np.int64))";
     else if (!t.empty() && t[0] == 'c') what = " (complex)";
     throw DataError(fmt::format("{}: dtype '{}'{} is not supported; supported: {}", name, printable(d), what,
                                 kSupported));
@@ -125,14 +139,14 @@ public:
             if (key == "descr") {
                 if (have_descr) fail("duplicate key 'descr'");
                 if (peek() == '[') fail("structured (record) dtypes are not supported");
-                h.dtype = parse_descr(str(), name_);
+                const Descr d = parse_descr(str(), name_);
+                h.dtype = d.dtype;
+                h.big_endian = d.big_endian;
                 have_descr = true;
             } else if (key == "fortran_order") {
                 if (have_order) fail("duplicate key 'fortran_order'");
-                if (word("True"))
-                    throw DataError(fmt::format("{}: fortran_order is True; only C order is supported "
-                                                "(save np.ascontiguousarray(a))", name_));
-                if (!word("False")) fail("fortran_order is neither True nor False");
+                if (word("True")) h.fortran_order = true;
+                else if (!word("False")) fail("fortran_order is neither True nor False");
                 have_order = true;
             } else if (key == "shape") {
                 if (have_shape) fail("duplicate key 'shape'");
@@ -245,6 +259,41 @@ template <class T> T load(const uint8_t* p) {
     return v;
 }
 
+// The file's data as an NpyArray holds it: little-endian, C order, and every
+// bool 0 or 1. Shared by the file and in-memory readers so they agree.
+void normalize(const Header& h, std::vector<uint8_t>& bytes, const std::string& name) {
+    const size_t item = npy_item_size(h.dtype);
+    if (h.big_endian)
+        for (size_t k = 0; k + item <= bytes.size(); k += item) std::reverse(bytes.begin() + k, bytes.begin() + k + item);
+    if (h.fortran_order && h.shape.size() >= 2 && !bytes.empty()) {
+        // Walk the C order with a multi-index and keep the Fortran offset of it
+        // (first index fastest there) in step.
+        const size_t rank = h.shape.size();
+        std::vector<size_t> stride(rank), idx(rank, 0);
+        stride[0] = 1;
+        for (size_t d = 1; d < rank; ++d) stride[d] = stride[d - 1] * h.shape[d - 1];
+        std::vector<uint8_t> c(bytes.size());
+        const size_t count = bytes.size() / item;
+        size_t off = 0;
+        for (size_t flat = 0; flat < count; ++flat) {
+            std::memcpy(c.data() + flat * item, bytes.data() + off * item, item);
+            for (size_t d = rank; d-- > 0;) {
+                if (++idx[d] < h.shape[d]) {
+                    off += stride[d];
+                    break;
+                }
+                off -= (h.shape[d] - 1) * stride[d];
+                idx[d] = 0;
+            }
+        }
+        bytes.swap(c);
+    }
+    // NumPy reads any nonzero byte as True; keep 0/1 so the values are what they mean.
+    // (Not an error: read_npy_header, which reads no data, must accept what read_npy accepts.)
+    if (h.dtype == NpyDtype::Bool)
+        for (uint8_t& b : bytes) b = b != 0;
+}
+
 }  // namespace
 
 const char* to_string(NpyDtype t) {
@@ -254,6 +303,10 @@ const char* to_string(NpyDtype t) {
         case NpyDtype::Int8: return "int8";
         case NpyDtype::Int16: return "int16";
         case NpyDtype::Int32: return "int32";
+        case NpyDtype::Int64: return "int64";
+        case NpyDtype::UInt8: return "uint8";
+        case NpyDtype::UInt16: return "uint16";
+        case NpyDtype::Bool: return "bool";
     }
     return "?";
 }
@@ -265,6 +318,10 @@ const char* npy_descr(NpyDtype t) {
         case NpyDtype::Int8: return "|i1";
         case NpyDtype::Int16: return "<i2";
         case NpyDtype::Int32: return "<i4";
+        case NpyDtype::Int64: return "<i8";
+        case NpyDtype::UInt8: return "|u1";
+        case NpyDtype::UInt16: return "<u2";
+        case NpyDtype::Bool: return "|b1";
     }
     return "?";
 }
@@ -276,6 +333,10 @@ size_t npy_item_size(NpyDtype t) {
         case NpyDtype::Int8: return 1;
         case NpyDtype::Int16: return 2;
         case NpyDtype::Int32: return 4;
+        case NpyDtype::Int64: return 8;
+        case NpyDtype::UInt8: return 1;
+        case NpyDtype::UInt16: return 2;
+        case NpyDtype::Bool: return 1;
     }
     return 0;
 }
@@ -298,6 +359,10 @@ double NpyArray::as_double(size_t i) const {
         case NpyDtype::Int8: return load<int8_t>(p);
         case NpyDtype::Int16: return load<int16_t>(p);
         case NpyDtype::Int32: return load<int32_t>(p);
+        case NpyDtype::Int64: return static_cast<double>(load<int64_t>(p));
+        case NpyDtype::UInt8: return load<uint8_t>(p);
+        case NpyDtype::UInt16: return load<uint16_t>(p);
+        case NpyDtype::Bool: return load<uint8_t>(p);
     }
     return 0;
 }
@@ -306,9 +371,13 @@ int64_t NpyArray::as_int64(size_t i) const {
     if (dtype == NpyDtype::Float32 || dtype == NpyDtype::Float64) {
         const double v = as_double(i);
         if (!std::isfinite(v) || v != std::floor(v) || std::fabs(v) > 9.007199254740992e15)
-            throw DataError(fmt::format("{}: element {} is {}, not an integer", source.empty() ? "array" : source,
-                                        i, v));
+            throw DataError(fmt::format("{}: element {} {} is {}, not an integer", source.empty() ? "array" : source,
+                                        i, index_string(i), v));
         return static_cast<int64_t>(v);
+    }
+    if (dtype == NpyDtype::Int64) {
+        if (i >= size()) as_double(i);  // the same out-of-range message
+        return load<int64_t>(bytes.data() + i * 8);  // exact, unlike through a double
     }
     return static_cast<int64_t>(as_double(i));
 }
@@ -434,6 +503,9 @@ MIND1024_NPY_INSTANTIATE(double)
 MIND1024_NPY_INSTANTIATE(int8_t)
 MIND1024_NPY_INSTANTIATE(int16_t)
 MIND1024_NPY_INSTANTIATE(int32_t)
+MIND1024_NPY_INSTANTIATE(int64_t)
+MIND1024_NPY_INSTANTIATE(uint8_t)
+MIND1024_NPY_INSTANTIATE(uint16_t)
 #undef MIND1024_NPY_INSTANTIATE
 
 namespace {
@@ -473,6 +545,7 @@ NpyArray decode_npy(const std::string& bytes, const std::string& name) {
     a.shape = h.shape;
     a.source = name;
     a.bytes.assign(p + pre.data_start, p + bytes.size());
+    normalize(h, a.bytes, name);
     return a;
 }
 
@@ -504,6 +577,8 @@ NpyHeader open_npy(const std::string& path, std::ifstream& in) {
     r.header_len = pre.header_len;
     r.data_offset = pre.data_start;
     r.data_bytes = total - pre.data_start;
+    r.big_endian = h.big_endian;
+    r.fortran_order = h.fortran_order;
     r.source = path;
     return r;
 }
@@ -531,6 +606,12 @@ NpyArray read_npy(const std::string& path) {
     in.read(reinterpret_cast<char*>(a.bytes.data()), static_cast<std::streamsize>(a.bytes.size()));
     if (static_cast<size_t>(in.gcount()) != a.bytes.size())
         throw DataError(fmt::format("{}: truncated while reading the data", path));
+    Header hh;
+    hh.dtype = h.dtype;
+    hh.shape = h.shape;
+    hh.big_endian = h.big_endian;
+    hh.fortran_order = h.fortran_order;
+    normalize(hh, a.bytes, path);
     return a;
 }
 

@@ -1,15 +1,20 @@
 // NumPy .npy files: read format versions 1.0, 2.0 (and 3.0, which only differs
 // in the header's text encoding), write 1.0 (2.0 only if the header would not
-// fit 1.0's 64 KiB). Data types: float32 ('<f4'), float64 ('<f8'), int8 ('|i1';
-// '<i1' and '>i1' are read too), int16 ('<i2'), int32 ('<i4'). C order only;
-// any rank, including 0 (a scalar). Refused with a DataError naming the file:
-// a bad magic or version, a malformed header, an unknown or big-endian dtype
-// (int64, the NumPy default integer, is refused: save with .astype(np.int32)),
-// fortran_order True, a data length that does not match the shape exactly.
+// fit 1.0's 64 KiB). Data types: float32 ('f4'), float64 ('f8'), int8 ('i1'),
+// int16 ('i2'), int32 ('i4'), int64 ('i8', NumPy's default integer), uint8
+// ('u1'), uint16 ('u2') and bool ('b1'; a nonzero byte is 1), little- or
+// big-endian ('<', '>', '=' or '|'); any rank, including 0 (a scalar). What
+// NumPy writes by default is read as it is: a big-endian file is byte-swapped
+// and a fortran_order True file transposed on reading, so an NpyArray always
+// holds C order, little-endian. Refused with a DataError naming the file: a
+// bad magic or version, a malformed header, an unknown dtype (float16,
+// complex, uint32/64, structured), a data length that does not match the
+// shape exactly.
 // read_npy_header reads and checks all that without reading the data, so a
 // caller can check the shape of a large file before loading it; read_npy checks
 // the length against the file size before allocating.
-// Writing goes through AtomicFile: the final file appears complete or not at all.
+// Writing goes through AtomicFile: the final file appears complete or not at all
+// (always little-endian, C order).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -20,19 +25,24 @@
 
 namespace mind1024::host {
 
-enum class NpyDtype { Float32, Float64, Int8, Int16, Int32 };
+enum class NpyDtype { Float32, Float64, Int8, Int16, Int32, Int64, UInt8, UInt16, Bool };
 
-const char* to_string(NpyDtype t);    // "float32", ...
-const char* npy_descr(NpyDtype t);    // "<f4", "<f8", "|i1", "<i2", "<i4"
-size_t npy_item_size(NpyDtype t);     // 4, 8, 1, 2, 4
+const char* to_string(NpyDtype t);    // "float32", ..., "bool"
+const char* npy_descr(NpyDtype t);    // "<f4", "<f8", "|i1", "<i2", "<i4", "<i8", "|u1", "<u2", "|b1"
+size_t npy_item_size(NpyDtype t);     // 4, 8, 1, 2, 4, 8, 1, 2, 1
 
-// The C++ type of each dtype: float, double, int8_t, int16_t, int32_t.
+// The C++ type of each dtype: float, double, int8_t, int16_t, int32_t,
+// int64_t, uint8_t, uint16_t (bool has none: std::vector<bool> is packed; read
+// bools with as_int64 / to_int64).
 template <class T> struct NpyDtypeOf;
 template <> struct NpyDtypeOf<float> { static constexpr NpyDtype value = NpyDtype::Float32; };
 template <> struct NpyDtypeOf<double> { static constexpr NpyDtype value = NpyDtype::Float64; };
 template <> struct NpyDtypeOf<int8_t> { static constexpr NpyDtype value = NpyDtype::Int8; };
 template <> struct NpyDtypeOf<int16_t> { static constexpr NpyDtype value = NpyDtype::Int16; };
 template <> struct NpyDtypeOf<int32_t> { static constexpr NpyDtype value = NpyDtype::Int32; };
+template <> struct NpyDtypeOf<int64_t> { static constexpr NpyDtype value = NpyDtype::Int64; };
+template <> struct NpyDtypeOf<uint8_t> { static constexpr NpyDtype value = NpyDtype::UInt8; };
+template <> struct NpyDtypeOf<uint16_t> { static constexpr NpyDtype value = NpyDtype::UInt16; };
 
 struct NpyArray {
     static constexpr size_t kAny = static_cast<size_t>(-1);  // wildcard for expect_shape
@@ -47,7 +57,9 @@ struct NpyArray {
     std::string shape_string() const;  // "(3, 4)", "(5,)", "()"
 
     // Element i (flat, C order) converted. as_int64 of a float element throws
-    // DataError if it is not finite or not an integer.
+    // DataError (naming the file and the element) if it is not finite or not an
+    // integer; of an integer element it is exact. as_double of an int64 beyond
+    // 2^53 rounds.
     double as_double(size_t i) const;
     int64_t as_int64(size_t i) const;
 
@@ -83,6 +95,8 @@ struct NpyHeader {
     size_t header_len = 0;      // length of the header text (the dict and its padding)
     size_t data_offset = 0;     // where the data starts: magic, version, length, header text
     uint64_t data_bytes = 0;    // product of shape x item size
+    bool big_endian = false;    // the file's byte order (the array read is little-endian)
+    bool fortran_order = false; // the file's layout (the array read is C order)
     std::string source;         // the file
 
     size_t rank() const { return shape.size(); }

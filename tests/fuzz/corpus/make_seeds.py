@@ -50,7 +50,10 @@ put("npy_reader", "f8_vec", npy("<f8", [3], struct.pack("<3d", 1, 2.5, -7)))
 put("npy_reader", "i1_scalar", npy("|i1", [], b"\xff"))
 put("npy_reader", "i2_v2", npy("<i2", [2, 2], struct.pack("<4h", 1, -1, 1, -1), major=2))
 put("npy_reader", "i4_empty", npy("<i4", [0, 4], b""))
-put("npy_reader", "bad_fortran", npy("<f4", [1], b"\0\0\0\0").replace(b"False", b"True "))
+put("npy_reader", "fortran_i2_2x3", npy("<i2", [2, 3], struct.pack("<6h", 1, 4, 2, 5, 3, 6)).replace(b"False", b"True "))
+put("npy_reader", "i8_vec", npy("<i8", [3], struct.pack("<3q", 1, -2, 1 << 40)))
+put("npy_reader", "be_f8_fortran", npy(">f8", [2, 2], struct.pack(">4d", 1, 2, 3, 4)).replace(b"False", b"True "))
+put("npy_reader", "bool_2x2", npy("|b1", [2, 2], bytes([1, 0, 0, 1])))
 
 # Register map: the real one (first registers only, to stay small) and variants.
 with open(os.path.join(ROOT, "sysc", "regmap", "mind1024_regs.json")) as f:

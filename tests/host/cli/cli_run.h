@@ -2,6 +2,7 @@
 // stderr together, the exit code, and a wall-clock limit so a hang fails.
 #pragma once
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -31,6 +32,15 @@ inline Result cli(const std::string& args) {
     const int st = pclose(p);
     r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     return r;
+}
+
+// An empty directory of this test process: $TMPDIR/mind1024_cli_<name>_<pid>.
+inline std::filesystem::path fresh_cli_dir(const std::string& name) {
+    const std::filesystem::path d =
+        std::filesystem::temp_directory_path() / ("mind1024_cli_" + name + "_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(d);
+    std::filesystem::create_directories(d);
+    return d;
 }
 
 inline std::string slurp(const std::filesystem::path& p) {
@@ -64,15 +74,6 @@ inline std::string data_flag() {
     return d.empty() ? std::string() : " --data " + d;
 }
 inline bool have_mnist() { return !mnist_dir().empty(); }
-
-// An empty directory of this test process.
-inline std::filesystem::path fresh_dir(const std::string& name) {
-    const std::filesystem::path d =
-        std::filesystem::temp_directory_path() / ("mind1024_cli_" + name + "_" + std::to_string(::getpid()));
-    std::filesystem::remove_all(d);
-    std::filesystem::create_directories(d);
-    return d;
-}
 
 inline nlohmann::json read_json(const std::filesystem::path& p) {
     std::ifstream f(p);

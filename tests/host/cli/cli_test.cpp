@@ -47,7 +47,7 @@ void write_idx_split(const fs::path& dir, const std::string& prefix, const std::
 }  // namespace
 
 TEST(Cli, EveryCommandHasHelp) {
-    for (const char* c : {"", "mnist", "run", "recall", "capacity", "sweep", "faults"}) {
+    for (const char* c : {"", "mnist", "run", "recall", "capacity", "sweep", "faults", "layered"}) {
         const Result r = cli(std::string(c) + " --help");
         EXPECT_EQ(r.code, 0) << c << ": " << r.out;
         EXPECT_NE(r.out.find("Usage"), std::string::npos) << c;
@@ -57,7 +57,7 @@ TEST(Cli, EveryCommandHasHelp) {
 }
 
 TEST(Cli, RunGivesTheSameFilesOnBothModels) {
-    const fs::path d = fresh_dir("run");
+    const fs::path d = fresh_cli_dir("run");
     const size_t n = 64;
     // Two Hebbian patterns, probe = pattern 0 with 8 flips.
     std::vector<int8_t> a(n), b(n), s(n);
@@ -109,10 +109,56 @@ TEST(Cli, RunGivesTheSameFilesOnBothModels) {
     fs::remove_all(d);
 }
 
+// --quantize: float weights as NumPy saves them (float64, here in Fortran
+// order, thresholds float64) give the integer run's answers when they are the
+// integer weights scaled; without it a fractional weight is refused by name.
+TEST(Cli, RunQuantizesFloatWeights) {
+    const fs::path d = fresh_cli_dir("runq");
+    const size_t n = 16;
+    std::vector<int16_t> w(n * n);
+    std::vector<double> wf(n * n), wfort(n * n);
+    std::vector<int32_t> t(n);
+    std::vector<double> tf(n);
+    for (size_t i = 0; i < n; ++i) {
+        t[i] = static_cast<int32_t>(i % 5) - 2;
+        tf[i] = t[i] * 0.001;
+        for (size_t j = 0; j < n; ++j) {
+            w[i * n + j] = static_cast<int16_t>(((i * 7 + j * 3) % 255) - 127);  // -127..127, asymmetric
+            wf[i * n + j] = w[i * n + j] * 0.001;                              // max |w| 0.127 -> scale 1000
+        }
+    }
+    for (size_t i = 0; i < n; ++i)
+        for (size_t j = 0; j < n; ++j) wfort[j * n + i] = wf[i * n + j];  // column-major bytes
+    std::vector<int8_t> s(n);
+    for (size_t i = 0; i < n; ++i) s[i] = i % 2 ? 1 : -1;
+    mind1024::host::write_npy<int16_t>((d / "W.npy").string(), {n, n}, w);
+    mind1024::host::write_npy<int32_t>((d / "T.npy").string(), {n}, t);
+    mind1024::host::write_npy<double>((d / "Tf.npy").string(), {n}, tf);
+    mind1024::host::write_npy<int8_t>((d / "S.npy").string(), {n}, s);
+    // Fortran order: the same header but fortran_order True over column-major data.
+    std::string bytes = mind1024::host::encode_npy(mind1024::host::make_npy<double>({n, n}, wfort));
+    bytes.replace(bytes.find("False"), 5, "True ");
+    std::ofstream(d / "Wf.npy", std::ios::binary) << bytes;
+    const std::string tail = " --state " + (d / "S.npy").string() + " --model reference --max-sweeps 3 --out ";
+    const Result a = cli("run --weights " + (d / "W.npy").string() + " --thresholds " + (d / "T.npy").string() + tail + (d / "int").string());
+    ASSERT_EQ(a.code, 0) << a.out;
+    const Result b = cli("run --quantize --weights " + (d / "Wf.npy").string() + " --thresholds " + (d / "Tf.npy").string() + tail + (d / "q").string());
+    ASSERT_EQ(b.code, 0) << b.out;
+    for (const char* f : {"state.npy", "fields.npy"}) EXPECT_EQ(comparable(d / "int" / f), comparable(d / "q" / f)) << f;
+    const json c = read_json(d / "q" / "counters.json");
+    EXPECT_NEAR(c["quantization"]["scale"].get<double>(), 1000.0, 1e-3);
+    const Result refused = cli("run --weights " + (d / "Wf.npy").string() + tail + (d / "r").string());
+    EXPECT_EQ(refused.code, 1) << refused.out;
+    EXPECT_NE(refused.out.find("Wf.npy"), std::string::npos) << refused.out;
+    EXPECT_NE(refused.out.find("not an integer"), std::string::npos) << refused.out;
+    EXPECT_FALSE(fs::exists(d / "r"));
+    fs::remove_all(d);
+}
+
 // --vcd: a trace under exactly the given name, or a clear refusal; a run whose
 // outputs cannot all be written leaves none of them; option limits are named.
 TEST(Cli, RunTraceOutputsAndLimitsAreAllOrNothing) {
-    const fs::path d = fresh_dir("run_edges");
+    const fs::path d = fresh_cli_dir("run_edges");
     const size_t n = 32;
     std::vector<int16_t> w(n * n, 0);
     for (size_t i = 0; i < n; ++i)
@@ -180,7 +226,7 @@ TEST(Cli, RunTraceOutputsAndLimitsAreAllOrNothing) {
 // Options CLI11 alone would clamp, wrap or let through (NaN, signs, overflow,
 // empty strings) are refused by name, before any output directory appears.
 TEST(Cli, AbsurdOptionValuesAreRefusedByName) {
-    const fs::path d = fresh_dir("absurd");
+    const fs::path d = fresh_cli_dir("absurd");
     const std::vector<std::pair<std::string, std::string>> bad = {
         {"capacity --loads 0", "--loads"},
         {"capacity --loads 4000000000", "--loads"},
@@ -208,7 +254,7 @@ TEST(Cli, AbsurdOptionValuesAreRefusedByName) {
 
 TEST(Cli, MnistSmokeRun) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
-    const fs::path d = fresh_dir("mnist");
+    const fs::path d = fresh_cli_dir("mnist");
     const Result r = cli("mnist --limit 300 --train-limit 6000 --protos 20 --no-progress --out " + d.string() +
                               " --json " + (d / "copy.json").string() + data_flag());
     ASSERT_EQ(r.code, 0) << r.out;
@@ -235,7 +281,7 @@ TEST(Cli, MnistSmokeRun) {
 }
 
 TEST(Cli, MnistRefusesBadDataWithAClearMessage) {
-    const fs::path d = fresh_dir("mnist_bad");
+    const fs::path d = fresh_cli_dir("mnist_bad");
     const Result missing = cli("mnist --data " + (d / "nowhere").string() + " --out " + (d / "out").string());
     EXPECT_NE(missing.code, 0);
     EXPECT_NE(missing.out.find("nowhere"), std::string::npos) << missing.out;
@@ -254,7 +300,7 @@ TEST(Cli, MnistRefusesBadDataWithAClearMessage) {
 }
 
 TEST(Cli, MnistRefusesATestLabelTheTrainingSetHasNot) {
-    const fs::path d = fresh_dir("mnist_labels");
+    const fs::path d = fresh_cli_dir("mnist_labels");
     std::vector<uint8_t> train(60);
     for (size_t k = 0; k < train.size(); ++k) train[k] = static_cast<uint8_t>(k % 3);
     write_idx_split(d, "train", train, 28, 28);
@@ -289,7 +335,7 @@ TEST(Cli, MnistRefusesATestLabelTheTrainingSetHasNot) {
 }
 
 TEST(Cli, RecallSmokeRun) {
-    const fs::path d = fresh_dir("recall");
+    const fs::path d = fresh_cli_dir("recall");
     const Result r = cli("recall --patterns shapes --count 4 --flip 0.1 --rules hebb,storkey --orders sync,async --out " + d.string());
     ASSERT_EQ(r.code, 0) << r.out;
     const json j = read_json(d / "recall.json");
@@ -303,7 +349,7 @@ TEST(Cli, RecallSmokeRun) {
 }
 
 TEST(Cli, CapacitySmokeRun) {
-    const fs::path d = fresh_dir("capacity");
+    const fs::path d = fresh_cli_dir("capacity");
     const Result r = cli("capacity --neurons 200 --loads 10,20,30,40,60,80 --bits 3,8 --probes 6 --no-progress --out " + d.string());
     ASSERT_EQ(r.code, 0) << r.out;
     const json j = read_json(d / "capacity.json");
@@ -338,7 +384,7 @@ TEST(Cli, CapacitySmokeRun) {
 
 TEST(Cli, SweepSmokeRun) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
-    const fs::path d = fresh_dir("sweep");
+    const fs::path d = fresh_cli_dir("sweep");
     const Result r = cli("sweep --bits 2,6 --acc-bits 24 --limit 100 --train-limit 3000 --protos 10 --no-progress --out " +
                               d.string() + data_flag());
     ASSERT_EQ(r.code, 0) << r.out;
@@ -364,7 +410,7 @@ TEST(Cli, SweepSmokeRun) {
 TEST(Cli, RtlDatapathClassifiesExactlyLikeTheCppDatapath) {
     if (!MIND1024_HAVE_RTL) GTEST_SKIP() << "built without the Verilated datapath";
     if (!have_mnist()) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
-    const fs::path d = fresh_dir("cosim");
+    const fs::path d = fresh_cli_dir("cosim");
     for (const char* dp : {"cpp", "rtl"}) {
         const Result r = cli(std::string("mnist --limit 60 --train-limit 3000 --protos 20 --no-float --no-progress --examples 0 --datapath ") +
                                   dp + " --out " + (d / dp).string() + data_flag());
@@ -390,7 +436,7 @@ void write_tiny_mnist(const fs::path& d, uint32_t classes, uint32_t per_class) {
 // (or --json, or a directory where an output file goes) is reported first,
 // before the data, the inputs or the training, and nothing is created.
 TEST(Cli, EveryCommandChecksItsOutputsBeforeTheWork) {
-    const fs::path d = fresh_dir("outfirst");
+    const fs::path d = fresh_cli_dir("outfirst");
     const std::string nowhere = (d / "nowhere").string(), bad = " --out /dev/null/x";
     mind1024::host::write_npy<int16_t>((d / "W.npy").string(), {2, 3}, std::vector<int16_t>(6, 0));  // not square
     mind1024::host::write_npy<int8_t>((d / "S.npy").string(), {2}, std::vector<int8_t>{1, -1});
@@ -400,6 +446,7 @@ TEST(Cli, EveryCommandChecksItsOutputsBeforeTheWork) {
         "recall --patterns mnist --data " + nowhere,
         "capacity --neurons 10 --loads 100 --no-progress",  // an argument error found only in the work
         "run --weights " + (d / "W.npy").string() + " --state " + (d / "S.npy").string(),
+        "layered --no-progress --net " + d.string() + " --data " + nowhere,  // no network.json there
     };
     for (const std::string& c : cmds) {
         const Result r = cli(c + bad);
@@ -432,7 +479,7 @@ TEST(Cli, EveryCommandChecksItsOutputsBeforeTheWork) {
 
 // --examples is range-checked by name, and the closing line says what was written.
 TEST(Cli, MnistExamplesAreCheckedAndReportedAsWritten) {
-    const fs::path d = fresh_dir("examples");
+    const fs::path d = fresh_cli_dir("examples");
     for (const char* v : {"-1", "101", "x"}) {
         const Result r = cli(std::string("mnist --examples ") + v + " --out " + (d / "o").string());
         EXPECT_NE(r.code, 0) << v;
@@ -458,7 +505,7 @@ TEST(Cli, MnistExamplesAreCheckedAndReportedAsWritten) {
 // Without the float twin: "not run" in the table, no float fields in the JSON,
 // no float_label column in the CSVs.
 TEST(Cli, MnistWithoutTheFloatTwinSaysNotRun) {
-    const fs::path d = fresh_dir("nofloat");
+    const fs::path d = fresh_cli_dir("nofloat");
     write_tiny_mnist(d, 3, 20);
     const std::string base = "mnist --protos 2 --no-progress --examples 2 --data " + d.string();
     const Result r = cli(base + " --no-float --out " + (d / "o").string());
@@ -490,7 +537,7 @@ TEST(Cli, AnUnknownCommandIsNamed) {
     EXPECT_NE(r.code, 0);
     EXPECT_LT(r.code, 128);
     EXPECT_NE(r.out.find("unknown command 'frobnicate'"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("mnist, run, recall, capacity, sweep, faults"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("mnist, run, recall, capacity, sweep, faults, layered"), std::string::npos) << r.out;
     EXPECT_EQ(cli("run --help").code, 0);
 }
 
@@ -500,7 +547,7 @@ TEST(Cli, ProtosAndOrderHelpAgreeWithTheChecks) {
     EXPECT_NE(help.out.find("at most 60 for MNIST's 10 classes"), std::string::npos) << help.out;
     for (const char* c : {"mnist", "run", "sweep", "capacity", "recall"})
         EXPECT_NE(cli(std::string(c) + " --help").out.find("async (also spelled seq)"), std::string::npos) << c;
-    const fs::path d = fresh_dir("protos");
+    const fs::path d = fresh_cli_dir("protos");
     write_tiny_mnist(d, 10, 70);
     const Result big = cli("mnist --protos 61 --no-progress --data " + d.string() + " --out " + (d / "o").string());
     EXPECT_NE(big.code, 0);
@@ -520,7 +567,7 @@ TEST(Cli, ProtosAndOrderHelpAgreeWithTheChecks) {
 
 // A --train-limit too small for --protos is blamed on those options, with the numbers.
 TEST(Cli, ClassCountErrorNamesTrainLimitAndProtos) {
-    const fs::path d = fresh_dir("trainlimit");
+    const fs::path d = fresh_cli_dir("trainlimit");
     write_tiny_mnist(d, 3, 20);
     const Result r = cli("mnist --protos 5 --train-limit 12 --no-float --no-progress --data " + d.string() + " --out " +
                          (d / "o").string());
@@ -539,7 +586,7 @@ TEST(Cli, TestsFindMnistWhereTheCliDoes) {
     const char* env = std::getenv("MIND1024_DATA");
     const std::string saved = env ? env : "";
     unsetenv("MIND1024_DATA");
-    const fs::path d = fresh_dir("finddata");
+    const fs::path d = fresh_cli_dir("finddata");
     const bool tests_find = have_mnist();
     const Result r = cli("recall --patterns mnist --count 2 --rules hebb --orders sync --max-sweeps 1 --model reference --out " +
                          (d / "o").string());
@@ -550,7 +597,7 @@ TEST(Cli, TestsFindMnistWhereTheCliDoes) {
 
 // Many patterns: frames_*.png draws the first 32 only (and says so), with a progress line.
 TEST(Cli, RecallCapsThePictureAndShowsProgress) {
-    const fs::path d = fresh_dir("recallcap");
+    const fs::path d = fresh_cli_dir("recallcap");
     const Result r = cli("recall --patterns random --count 200 --rules hebb --orders sync --max-sweeps 2 --model reference --out " +
                          d.string());
     ASSERT_EQ(r.code, 0) << r.out;
@@ -577,7 +624,7 @@ TEST(Cli, RecallCapsThePictureAndShowsProgress) {
 // An MNIST file that is there but is no regular file (a FIFO, a symlink to a
 // device) is named as what it is, not reported as missing.
 TEST(Cli, MnistNamesAFifoOrADeviceInsteadOfCallingItMissing) {
-    const fs::path d = fresh_dir("fifo");
+    const fs::path d = fresh_cli_dir("fifo");
     write_tiny_mnist(d, 3, 20);
     fs::remove(d / "train-images-idx3-ubyte");
     ASSERT_EQ(::mkfifo((d / "train-images-idx3-ubyte").c_str(), 0600), 0);
@@ -609,7 +656,7 @@ TEST(Cli, SweepAndCapacityOfferOnlyTheChipOptionsTheyUse) {
 
 // Every JSON output says where it came from: program, version, command line, chip.
 TEST(Cli, JsonOutputsCarryTheirProvenance) {
-    const fs::path d = fresh_dir("provenance");
+    const fs::path d = fresh_cli_dir("provenance");
     const size_t n = 16;
     std::vector<int16_t> w(n * n, 0);
     for (size_t i = 0; i < n; ++i)
@@ -639,7 +686,7 @@ TEST(Cli, JsonOutputsCarryTheirProvenance) {
 // files it does not write again are removed (its manifest names them), files
 // the user put there stay, and manifest.json lists what this run wrote.
 TEST(Cli, ALaterRunLeavesNoStaleOutputsOfAnEarlierOne) {
-    const fs::path d = fresh_dir("stale");
+    const fs::path d = fresh_cli_dir("stale");
     const std::string base = "recall --patterns shapes --count 3 --flip 0.1 --orders sync --no-progress --out " + d.string();
     ASSERT_EQ(cli(base + " --rules hebb,storkey").code, 0);
     ASSERT_TRUE(fs::exists(d / "frames_storkey_sync.png"));

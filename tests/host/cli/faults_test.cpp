@@ -33,7 +33,7 @@ std::vector<int8_t> final_state(const fs::path& out) {
 class FaultsOnRun : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(FaultsOnRun, EachKindChangesTheAnswerAsItShould) {
-    const fs::path d = fresh_dir(std::string("faults_run_") + GetParam());
+    const fs::path d = fresh_cli_dir(std::string("faults_run_") + GetParam());
     const std::string net = ferromagnet(d, 64) + "--model " + GetParam();
     ASSERT_EQ(cli(net + " --out " + (d / "clean").string()).code, 0);
     for (int8_t s : final_state(d / "clean")) ASSERT_EQ(s, -1);
@@ -62,7 +62,7 @@ TEST_P(FaultsOnRun, EachKindChangesTheAnswerAsItShould) {
 INSTANTIATE_TEST_SUITE_P(Models, FaultsOnRun, ::testing::Values("reference", "systemc"));
 
 TEST(Faults, BadSpecsAreRefusedByNameBeforeAnyWork) {
-    const fs::path d = fresh_dir("faults_bad");
+    const fs::path d = fresh_cli_dir("faults_bad");
     const std::string net = ferromagnet(d, 16);
     for (const auto& [spec, says] : std::vector<std::pair<std::string, std::string>>{
              {"bogus=1", "unknown fault 'bogus'"},
@@ -79,7 +79,7 @@ TEST(Faults, BadSpecsAreRefusedByNameBeforeAnyWork) {
 
 TEST(Faults, CommandCurvesStartAtThePlainRunAndFaultsCostAccuracy) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
-    const fs::path d = fresh_dir("faults_cmd");
+    const fs::path d = fresh_cli_dir("faults_cmd");
     const std::string job = " --limit 200 --train-limit 6000 --protos 20 --no-progress" + data_flag();
     const Result r = cli("faults --kinds syn,neuron,acc --rates 0,0.1 --probes 4 --patterns 10" + job + " --out " +
                          (d / "f").string());

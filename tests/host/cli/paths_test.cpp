@@ -87,7 +87,7 @@ std::vector<Path> four_paths(const BoardProcess& b) {
 TEST(SameAnswers, MnistSliceGivesIdenticalPredictionsSweepsAndCyclesOnEveryPath) {
     const std::string data = mnist_dir();
     if (data.empty()) GTEST_SKIP() << "no MNIST (scripts/setup.sh data fetches it)";
-    const fs::path d = fresh_dir("mnist");
+    const fs::path d = fresh_cli_dir("mnist");
     BoardProcess board(d);
     ASSERT_TRUE(board.up()) << slurp(d / "board.log");
     std::string first;
@@ -103,7 +103,7 @@ TEST(SameAnswers, MnistSliceGivesIdenticalPredictionsSweepsAndCyclesOnEveryPath)
 }
 
 TEST(SameAnswers, RunNetworksGiveIdenticalStateFieldsAndCountersOnEveryPath) {
-    const fs::path d = fresh_dir("run");
+    const fs::path d = fresh_cli_dir("run");
     BoardProcess board(d);
     ASSERT_TRUE(board.up()) << slurp(d / "board.log");
     const size_t n = 200;  // below N_MAX: neurons past N_ACTIVE keep their state
@@ -139,7 +139,7 @@ TEST(SameAnswers, RunNetworksGiveIdenticalStateFieldsAndCountersOnEveryPath) {
 }
 
 TEST(SameAnswers, BoardOptionsAreCheckedBeforeAnyWork) {
-    const fs::path d = fresh_dir("bad");
+    const fs::path d = fresh_cli_dir("bad");
     struct Bad {
         std::string args, msg;
     };
@@ -159,7 +159,7 @@ TEST(SameAnswers, BoardOptionsAreCheckedBeforeAnyWork) {
 // A board process with its own chip (mind-board --wbits ...): a host must ask for the
 // same chip, and is told what the board has when it does not.
 TEST(SameAnswers, ABoardProcessStatesItsChipAndAMismatchIsNamed) {
-    const fs::path d = fresh_dir("chip");
+    const fs::path d = fresh_cli_dir("chip");
     BoardProcess board(d, {"--wbits", "6", "--abits", "20", "--lanes", "8"});
     ASSERT_TRUE(board.up()) << slurp(d / "board.log");
     const size_t n = 32;

@@ -70,6 +70,9 @@ TEST(Npy, RoundTripEveryDtype) {
     round_trip<int8_t>({2, 2, 2}, {-128, 127, 0, 1, -1, 5, 6, 7});
     round_trip<int16_t>({1, 4}, {-32768, 32767, 0, -5});
     round_trip<int32_t>({4, 1}, {-2147483647 - 1, 2147483647, 0, 17});
+    round_trip<int64_t>({2}, {-(int64_t{1} << 40), 3});
+    round_trip<uint8_t>({3}, {0, 128, 255});
+    round_trip<uint16_t>({2}, {0, 65535});
     round_trip<float>({}, {7.f});       // scalar
     round_trip<int16_t>({0, 3}, {});    // empty
     round_trip<int8_t>({1, 1, 1, 1, 2}, {1, -1});
@@ -124,20 +127,93 @@ TEST(Npy, Accessors) {
 TEST(Npy, RefusesWrongDtype) {
     TempDir d;
     const std::string f8(16, '\0');
-    d.write("i8.npy", npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", f8));
-    expect_data_error([&] { read_npy(d.file("i8.npy")); }, {d.file("i8.npy"), "'<i8'", "int64", "not supported"});
-    d.write("u1.npy", npy_bytes("{'descr': '|u1', 'fortran_order': False, 'shape': (2,), }", "ab"));
-    expect_data_error([&] { read_npy(d.file("u1.npy")); }, {d.file("u1.npy"), "uint8"});
-    d.write("be.npy", npy_bytes("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", f8.substr(8)));
-    expect_data_error([&] { read_npy(d.file("be.npy")); }, {d.file("be.npy"), "big-endian"});
+    d.write("f2.npy", npy_bytes("{'descr': '<f2', 'fortran_order': False, 'shape': (2,), }", f8.substr(12)));
+    expect_data_error([&] { read_npy(d.file("f2.npy")); }, {d.file("f2.npy"), "'<f2'", "float16", "not supported"});
+    d.write("u4.npy", npy_bytes("{'descr': '<u4', 'fortran_order': False, 'shape': (2,), }", f8.substr(8)));
+    expect_data_error([&] { read_npy(d.file("u4.npy")); }, {d.file("u4.npy"), "uint32"});
+    d.write("c8.npy", npy_bytes("{'descr': '<c8', 'fortran_order': False, 'shape': (2,), }", f8));
+    expect_data_error([&] { read_npy(d.file("c8.npy")); }, {d.file("c8.npy"), "complex"});
+    d.write("bar.npy", npy_bytes("{'descr': '|i2', 'fortran_order': False, 'shape': (2,), }", f8.substr(12)));
+    expect_data_error([&] { read_npy(d.file("bar.npy")); }, {d.file("bar.npy"), "byte order"});
     d.write("rec.npy", npy_bytes("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }", f8));
     expect_data_error([&] { read_npy(d.file("rec.npy")); }, {d.file("rec.npy"), "structured"});
 }
 
-TEST(Npy, RefusesFortranOrder) {
+// What np.save writes by default: int64 (the default integer), uint8, uint16,
+// bool, big-endian dtypes; each read as it is, and written back.
+TEST(Npy, ReadsWhatNumPyWritesByDefault) {
     TempDir d;
-    d.write("f.npy", npy_bytes("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", std::string(16, '\0')));
-    expect_data_error([&] { read_npy(d.file("f.npy")); }, {d.file("f.npy"), "fortran_order", "C order"});
+    // np.save('i8.npy', np.array([1, -2, 2**40]))
+    const int64_t i8[3] = {1, -2, int64_t{1} << 40};
+    d.write("i8.npy", npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }",
+                                std::string(reinterpret_cast<const char*>(i8), 24)));
+    NpyArray a = read_npy(d.file("i8.npy"));
+    EXPECT_EQ(a.dtype, NpyDtype::Int64);
+    EXPECT_EQ(a.to_int64(), (std::vector<int64_t>{1, -2, int64_t{1} << 40}));
+    // int64 is exact beyond 2^53, where a double would round
+    const int64_t big = (int64_t{1} << 62) + 1;
+    const NpyArray b = decode_npy(encode_npy(make_npy<int64_t>({1}, {big})), "big");
+    EXPECT_EQ(b.as_int64(0), big);
+    expect_data_error([&] { a.to_int64_in_range(-128, 127, "WBITS=8"); }, {"i8.npy", "element 2 [2]", "1099511627776", "WBITS=8"});
+    d.write("u1.npy", npy_bytes("{'descr': '|u1', 'fortran_order': False, 'shape': (3,), }", std::string("\x00\x7f\xff", 3)));
+    EXPECT_EQ(read_npy(d.file("u1.npy")).to_int64(), (std::vector<int64_t>{0, 127, 255}));
+    d.write("u2.npy", npy_bytes("{'descr': '<u2', 'fortran_order': False, 'shape': (2,), }", std::string("\xff\xff\x01\x00", 4)));
+    EXPECT_EQ(read_npy(d.file("u2.npy")).to_int64(), (std::vector<int64_t>{65535, 1}));
+    d.write("b1.npy", npy_bytes("{'descr': '|b1', 'fortran_order': False, 'shape': (3,), }", std::string("\x01\x00\x01", 3)));
+    const NpyArray m = read_npy(d.file("b1.npy"));
+    EXPECT_EQ(m.dtype, NpyDtype::Bool);
+    EXPECT_EQ(m.to_int64(), (std::vector<int64_t>{1, 0, 1}));
+    m.expect_zero_one();
+    d.write("b2.npy", npy_bytes("{'descr': '|b1', 'fortran_order': False, 'shape': (2, 2), }", std::string("\x01\x00\x00\x02", 4)));
+    EXPECT_EQ(read_npy(d.file("b2.npy")).to_int64(), (std::vector<int64_t>{1, 0, 0, 1}));  // nonzero is True, as in NumPy
+    // big-endian: swapped on reading, for every multi-byte type
+    d.write("bf4.npy", npy_bytes("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", std::string("\x3f\x80\x00\x00\xc0\x00\x00\x00", 8)));
+    EXPECT_EQ(read_npy(d.file("bf4.npy")).to_float(), (std::vector<float>{1.f, -2.f}));
+    d.write("bi2.npy", npy_bytes("{'descr': '>i2', 'fortran_order': False, 'shape': (2,), }", std::string("\xff\xfe\x01\x00", 4)));
+    EXPECT_EQ(read_npy(d.file("bi2.npy")).to_int64(), (std::vector<int64_t>{-2, 256}));
+    d.write("bi8.npy", npy_bytes("{'descr': '>i8', 'fortran_order': False, 'shape': (1,), }", std::string("\xff\xff\xff\xff\xff\xff\xff\xfd", 8)));
+    EXPECT_EQ(read_npy(d.file("bi8.npy")).to_int64(), (std::vector<int64_t>{-3}));
+    d.write("bu2.npy", npy_bytes("{'descr': '>u2', 'fortran_order': False, 'shape': (1,), }", std::string("\x01\x02", 2)));
+    EXPECT_EQ(read_npy(d.file("bu2.npy")).to_int64(), (std::vector<int64_t>{258}));
+    EXPECT_TRUE(read_npy_header(d.file("bu2.npy")).big_endian);
+    EXPECT_EQ(read_npy(d.file("bu2.npy")).bytes, decode_npy(read_all(d.file("bu2.npy")), "m").bytes);
+    // written back little-endian, C order: the same values
+    for (const char* f : {"i8.npy", "u1.npy", "u2.npy", "b1.npy", "bf4.npy", "bi8.npy"}) {
+        const NpyArray x = read_npy(d.file(f));
+        const NpyArray y = decode_npy(encode_npy(x), "again");
+        EXPECT_EQ(y.dtype, x.dtype) << f;
+        EXPECT_EQ(y.bytes, x.bytes) << f;
+    }
+}
+
+// fortran_order True (np.save of a transposed or np.asfortranarray array): read in C order.
+TEST(Npy, ReadsFortranOrderAsCOrder) {
+    TempDir d;
+    // a = [[1, 2, 3], [4, 5, 6]]; in Fortran order the data is 1 4 2 5 3 6
+    const int16_t f[6] = {1, 4, 2, 5, 3, 6};
+    d.write("f.npy", npy_bytes("{'descr': '<i2', 'fortran_order': True, 'shape': (2, 3), }",
+                               std::string(reinterpret_cast<const char*>(f), 12)));
+    const NpyArray a = read_npy(d.file("f.npy"));
+    EXPECT_EQ(a.shape, (std::vector<size_t>{2, 3}));
+    EXPECT_EQ(a.to_int64(), (std::vector<int64_t>{1, 2, 3, 4, 5, 6}));
+    EXPECT_TRUE(read_npy_header(d.file("f.npy")).fortran_order);
+    EXPECT_EQ(decode_npy(read_all(d.file("f.npy")), "m").bytes, a.bytes);
+    // rank 3, big-endian at once: element (i, j, k) at i + 2 j + 4 k in the file
+    std::string data;
+    for (int k = 0; k < 2; ++k)
+        for (int j = 0; j < 2; ++j)
+            for (int i = 0; i < 2; ++i) {
+                const int v = 100 * i + 10 * j + k;
+                data += static_cast<char>(v >> 8);
+                data += static_cast<char>(v & 0xff);
+            }
+    d.write("f3.npy", npy_bytes("{'descr': '>i2', 'fortran_order': True, 'shape': (2, 2, 2), }", data));
+    EXPECT_EQ(read_npy(d.file("f3.npy")).to_int64(), (std::vector<int64_t>{0, 1, 10, 11, 100, 101, 110, 111}));
+    // rank 1 and empty arrays are the same either way
+    d.write("f1.npy", npy_bytes("{'descr': '|i1', 'fortran_order': True, 'shape': (3,), }", "\x01\x02\x03"));
+    EXPECT_EQ(read_npy(d.file("f1.npy")).to_int64(), (std::vector<int64_t>{1, 2, 3}));
+    d.write("f0.npy", npy_bytes("{'descr': '<f8', 'fortran_order': True, 'shape': (0, 4), }", ""));
+    EXPECT_EQ(read_npy(d.file("f0.npy")).size(), 0u);
 }
 
 TEST(Npy, RefusesTruncatedAndTrailing) {

@@ -1,0 +1,195 @@
+#include "layered_chip.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "data_error.h"
+#include "dataset.h"
+#include "fixed_point.h"
+
+namespace mind1024::host {
+
+using baselines::LayeredArrays;
+using baselines::LayeredIntNet;
+
+namespace {
+
+std::string file_in(const std::string& dir, const char* name) {
+    return dir.empty() || dir.back() == '/' ? dir + name : dir + "/" + name;
+}
+
+// Element k of a rows x cols array as "[r, c]" (or "[k]" for a vector).
+std::string at(size_t k, size_t cols) {
+    return cols ? fmt::format("[{}, {}]", k / cols, k % cols) : fmt::format("[{}]", k);
+}
+
+template <class T>
+void check_range(const std::vector<T>& v, size_t cols, int64_t lo, int64_t hi, const std::string& file,
+                 const std::string& what, const std::string& range) {
+    for (size_t k = 0; k < v.size(); ++k)
+        if (int64_t{v[k]} < lo || int64_t{v[k]} > hi)
+            throw DataError(fmt::format("{}: element {} {} is {}: {} outside the chip's {} range [{}, {}]", file, k,
+                                        at(k, cols), int64_t{v[k]}, what, range, lo, hi));
+}
+
+}  // namespace
+
+void check_layered_fits(const LayeredIntNet& net, const ChipParams& p, const std::string& dir) {
+    const uint64_t n = uint64_t{net.inputs} + net.hidden + net.outputs;
+    if (n > p.n_max)
+        throw DataError(fmt::format("{}: layers [{}, {}, {}] need {} neurons, the chip has N_MAX = {}",
+                                    file_in(dir, "network.json"), net.inputs, net.hidden, net.outputs, n, p.n_max));
+    if (net.w1.size() != net.hidden * net.inputs || net.t1.size() != net.hidden ||
+        net.w2.size() != net.outputs * net.hidden || net.b2.size() != net.outputs)
+        throw DataError(fmt::format("{}: the arrays do not match the layer sizes", dir));
+    const std::string wr = fmt::format("WBITS={}", p.wbits), ar = fmt::format("ABITS={}", p.abits);
+    const int64_t wlo = fx::range_min(p.wbits), whi = fx::range_max(p.wbits);
+    const int64_t alo = fx::range_min(p.abits), ahi = fx::range_max(p.abits);
+    check_range(net.w1, net.inputs, wlo, whi, file_in(dir, "w1.npy"), "a weight", wr);
+    check_range(net.w2, net.hidden, wlo, whi, file_in(dir, "w2.npy"), "a weight", wr);
+    check_range(net.t1, 0, alo, ahi, file_in(dir, "t1.npy"), "a threshold", ar);
+    // The output's threshold is -b2[k].
+    check_range(net.b2, 0, -ahi, -alo, file_in(dir, "b2.npy"), "a bias (its negation is the output's threshold)", ar);
+    // No partial sum of a row can leave ABITS when the sum of its |weights| fits.
+    auto worst_row = [](const std::vector<int16_t>& w, size_t rows, size_t cols, size_t* which) {
+        int64_t worst = 0;
+        for (size_t r = 0; r < rows; ++r) {
+            int64_t s = 0;
+            for (size_t c = 0; c < cols; ++c) s += std::abs(int64_t{w[r * cols + c]});
+            if (s > worst) worst = s, *which = r;
+        }
+        return worst;
+    };
+    size_t r1 = 0, r2 = 0;
+    const int64_t s1 = worst_row(net.w1, net.hidden, net.inputs, &r1);
+    const int64_t s2 = worst_row(net.w2, net.outputs, net.hidden, &r2);
+    if (s1 > ahi)
+        throw DataError(fmt::format("{}: row {} has sum |w| = {}, beyond the ABITS={} accumulator's {}: the chip "
+                                    "would saturate (raise --abits)",
+                                    file_in(dir, "w1.npy"), r1, s1, p.abits, ahi));
+    if (s2 > ahi)
+        throw DataError(fmt::format("{}: row {} has sum |w| = {}, beyond the ABITS={} accumulator's {}: the chip "
+                                    "would saturate (raise --abits)",
+                                    file_in(dir, "w2.npy"), r2, s2, p.abits, ahi));
+}
+
+LayeredChipNetwork map_layered(const LayeredIntNet& net) {
+    LayeredChipNetwork m;
+    m.layout = {static_cast<uint32_t>(net.inputs), static_cast<uint32_t>(net.hidden), static_cast<uint32_t>(net.outputs)};
+    const LayeredLayout& L = m.layout;
+    const size_t n = L.neurons();
+    m.weights.n = static_cast<uint32_t>(n);
+    m.weights.w.assign(n * n, 0);
+    for (size_t i = 0; i < L.hidden; ++i)
+        std::copy_n(net.w1.begin() + static_cast<long>(i * L.inputs), L.inputs,
+                    m.weights.w.begin() + static_cast<long>((L.first_hidden() + i) * n));
+    for (size_t k = 0; k < L.outputs; ++k)
+        std::copy_n(net.w2.begin() + static_cast<long>(k * L.hidden), L.hidden,
+                    m.weights.w.begin() + static_cast<long>((L.first_output() + k) * n + L.first_hidden()));
+    m.thresholds.assign(n, 0);
+    std::copy(net.t1.begin(), net.t1.end(), m.thresholds.begin() + L.first_hidden());
+    for (size_t k = 0; k < L.outputs; ++k) m.thresholds[L.first_output() + k] = -net.b2[k];
+    m.clamp.assign(n, 0);
+    std::fill_n(m.clamp.begin(), L.inputs, uint8_t{1});
+    m.b2 = net.b2;
+    return m;
+}
+
+void load_layered(ChipDriver& chip, const LayeredChipNetwork& m) {
+    chip.soft_reset();
+    chip.load_weights(m.weights);
+    chip.load_thresholds(m.thresholds);
+    chip.set_clamp(m.clamp);
+}
+
+LayeredAnswer classify_layered(ChipDriver& chip, const LayeredChipNetwork& m, const uint8_t* pixels, bool wrap) {
+    const LayeredLayout& L = m.layout;
+    std::vector<int8_t> s(L.neurons(), -1);
+    for (uint32_t j = 0; j < L.inputs; ++j) s[j] = baselines::binarize_pixel(pixels[j]);
+    chip.set_state(s);
+    RunParams rp;
+    rp.order = Order::AsyncSeq;
+    rp.max_sweeps = 1;  // one sweep computes every layer in turn; a second would change nothing
+    rp.n_active = L.neurons();
+    rp.wrap = wrap;
+    LayeredAnswer a;
+    a.run = chip.run(rp);
+    const std::vector<int32_t> f = chip.fields(L.first_output(), L.outputs);
+    a.scores.resize(L.outputs);
+    for (uint32_t k = 0; k < L.outputs; ++k) a.scores[k] = int64_t{f[k]} + m.b2[k];
+    a.label = static_cast<int>(std::max_element(a.scores.begin(), a.scores.end()) - a.scores.begin());
+    return a;
+}
+
+namespace {
+
+FloatMatrix as_matrix(const NpyArray& a) {
+    FloatMatrix m(a.shape[0], a.shape[1]);
+    m.data = a.to_float();
+    return m;
+}
+
+// Without --quantize a float array must hold whole numbers; say so by name.
+void expect_integers(const NpyArray& a) {
+    if (a.dtype != NpyDtype::Float32 && a.dtype != NpyDtype::Float64) return;
+    for (size_t i = 0; i < a.size(); ++i) {
+        const double v = a.as_double(i);
+        if (!std::isfinite(v) || v != std::floor(v))
+            throw DataError(fmt::format("{}: element {} {} is {}, not an integer (float weights need --quantize)",
+                                        a.source, i, a.index_string(i), v));
+    }
+}
+
+}  // namespace
+
+LayeredIntNet quantize_layered(const LayeredArrays& a, unsigned wbits, LayeredQuantization* info) {
+    QuantizerOptions opt;
+    opt.wbits = wbits;  // max-abs scale, nearest rounding: as the MNIST job
+    for (const NpyArray* x : {&a.w1, &a.t1, &a.w2, &a.b2})
+        for (size_t i = 0; i < x->size(); ++i)
+            if (!std::isfinite(x->as_double(i)))
+                throw DataError(fmt::format("{}: element {} {} is {}, not a finite number", x->source, i,
+                                            x->index_string(i), x->as_double(i)));
+    const QuantizedMatrix q1 = quantize_weights(as_matrix(a.w1), opt);
+    const QuantizedMatrix q2 = quantize_weights(as_matrix(a.w2), opt);
+    LayeredIntNet net;
+    net.inputs = a.inputs;
+    net.hidden = a.hidden;
+    net.outputs = a.outputs;
+    net.wbits = wbits;
+    net.w1 = q1.data;
+    net.w2 = q2.data;
+    LayeredQuantization qi;
+    qi.w1 = q1.report;
+    qi.w2 = q2.report;
+    // n_i > s1 t1 iff n_i > floor(s1 t1) for integer n_i; clamped to [-S_i - 1, S_i]
+    // (beyond that no state changes), as the training's fold does.
+    net.t1.resize(a.hidden);
+    for (size_t i = 0; i < a.hidden; ++i) {
+        int64_t s = 0;
+        for (size_t j = 0; j < a.inputs; ++j) s += std::abs(int64_t{net.w1[i * a.inputs + j]});
+        const double t = std::floor(q1.report.scale * a.t1.as_double(i));
+        const double c = std::clamp(t, static_cast<double>(-s - 1), static_cast<double>(s));
+        qi.t1_clipped += c != t;
+        net.t1[i] = static_cast<int32_t>(c);
+    }
+    const std::vector<float> b = a.b2.to_float();
+    const QuantizedVector qb = quantize_thresholds(b, q2.report.scale, 32);
+    net.b2 = qb.data;
+    qi.b2_clipped = qb.report.clipped;
+    if (info) *info = qi;
+    return net;
+}
+
+LayeredIntNet load_layered_network(const std::string& dir, bool quantize, unsigned wbits, LayeredQuantization* info) {
+    LayeredArrays a = baselines::read_layered_arrays(dir);
+    if (quantize) return quantize_layered(a, wbits, info);
+    for (const NpyArray* x : {&a.w1, &a.t1, &a.w2, &a.b2}) expect_integers(*x);
+    if (a.wbits == 0) a.wbits = wbits;  // integers from elsewhere: the chip's width is the limit
+    return baselines::layered_from_arrays(a);
+}
+
+}  // namespace mind1024::host

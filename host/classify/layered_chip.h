@@ -1,0 +1,70 @@
+// The layered binary network (docs/layered-network.md) on the chip: one block
+// of neurons per layer, inputs 0..I-1 clamped, hidden I..I+H-1, outputs after
+// them; J[hidden][input] = w1, J[output][hidden] = w2, every other weight 0.
+// One ASYNC_SEQ sweep runs the layers in order (clamped inputs are skipped,
+// each hidden unit sees only inputs, each output only hidden units), so the
+// output fields are the host's sums exactly when no sum can leave ABITS.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "chip_driver.h"
+#include "layered_net.h"
+#include "quantizer.h"
+
+namespace mind1024::host {
+
+struct LayeredLayout {
+    uint32_t inputs = 0, hidden = 0, outputs = 0;
+    uint32_t first_hidden() const { return inputs; }
+    uint32_t first_output() const { return inputs + hidden; }
+    uint32_t neurons() const { return inputs + hidden + outputs; }
+};
+
+// Checks, before any work, that the network fits chip p: I + H + O <= N_MAX,
+// every weight within WBITS, thresholds t1 and -b2 within ABITS, and no field
+// able to leave ABITS (largest sum of |weights| of a row). DataError naming the
+// file (network.json, w1.npy, t1.npy, w2.npy or b2.npy in `dir`) and the element.
+void check_layered_fits(const baselines::LayeredIntNet& net, const ChipParams& p, const std::string& dir);
+
+struct LayeredChipNetwork {
+    LayeredLayout layout;
+    WeightMatrix weights;           // neurons x neurons
+    std::vector<int32_t> thresholds; // 0 for inputs, t1, then -b2 (so an output's state is the sign of its f_k)
+    std::vector<uint8_t> clamp;     // inputs clamped
+    std::vector<int32_t> b2;        // added to the output fields on the host
+};
+// For a network check_layered_fits has accepted (so -b2 fits int32).
+LayeredChipNetwork map_layered(const baselines::LayeredIntNet& net);
+// soft reset, then weights, thresholds and clamp mask.
+void load_layered(ChipDriver& chip, const LayeredChipNetwork& m);
+
+struct LayeredAnswer {
+    int label = -1;
+    std::vector<int64_t> scores;  // output field + b2[k]
+    RunResult run;
+};
+// One image (inputs pixels, binarized as the host does): inputs clamped to it,
+// hidden and outputs start at -1 (a tie keeps -1, as the host's strict
+// rule), one ASYNC_SEQ sweep, the output fields read back; the label is
+// argmax(field + b2), ties to the lowest.
+LayeredAnswer classify_layered(ChipDriver& chip, const LayeredChipNetwork& m, const uint8_t* pixels, bool wrap);
+
+// How a float network was brought to integers (--quantize).
+struct LayeredQuantization {
+    QuantReport w1, w2;
+    size_t t1_clipped = 0, b2_clipped = 0;  // saturated to int32
+};
+// A float (or integer) network's arrays to WBITS codes with the project's
+// quantizer, per layer and symmetric (max-abs scale, nearest rounding):
+// q1 = round(s1 w1), t1 = floor(s1 t1) (exact for the strict n > t1 rule on
+// the integer sums), q2 = round(s2 w2), b2 = round(s2 b2).
+baselines::LayeredIntNet quantize_layered(const baselines::LayeredArrays& a, unsigned wbits,
+                                          LayeredQuantization* info = nullptr);
+// The network of a directory: its integers (a float weight that is not a whole
+// number refused, naming the file and --quantize), or quantized to wbits.
+baselines::LayeredIntNet load_layered_network(const std::string& dir, bool quantize, unsigned wbits,
+                                              LayeredQuantization* info = nullptr);
+
+}  // namespace mind1024::host

@@ -1,0 +1,156 @@
+// mind1024 layered: a trained layered binary network (mind1024-layered-v1,
+// docs/layered-network.md) on the chip. The network is mapped to one block of
+// neurons per layer (host/classify/layered_chip.h), every MNIST test image runs
+// one sweep on the chip, and the chip's answers are compared image by image
+// with the host's integer inference of the same files.
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "common.h"
+#include "data_error.h"
+#include "idx_reader.h"
+#include "layered_chip.h"
+#include "output_file.h"
+#include "progress.h"
+
+namespace mind1024::host {
+
+namespace {
+
+struct LayeredOptions {
+    std::string net, data, out = "results/layered";
+    size_t limit = 0;
+    bool quantize = false, no_progress = false;
+    ChipOptions chip;
+};
+
+nlohmann::json report_json(const QuantReport& r) {
+    return {{"scale", r.scale}, {"clipped", r.clipped}, {"max_abs_error", r.max_abs_error}, {"rms_error", r.rms_error}};
+}
+
+int run_layered(const LayeredOptions& o) {
+    const auto wall0 = std::chrono::steady_clock::now();
+    const ChipParams& p = o.chip.params;
+    p.validate();
+    // Outputs first, then the network's files and whether they fit, then the board and the data.
+    check_output_dir(o.out, {"layered.json", "predictions.csv"});
+    check_chip_outputs(o.chip);
+    LayeredQuantization qi;
+    const baselines::LayeredIntNet net = load_layered_network(o.net, o.quantize, p.wbits, &qi);
+    check_layered_fits(net, p, o.net);
+    if (o.quantize)
+        fmt::print(stderr, "[layered] quantized to WBITS={}: w1 {}; w2 {}; {} thresholds clamped, {} biases clipped\n",
+                   p.wbits, qi.w1.describe(), qi.w2.describe(), qi.t1_clipped, qi.b2_clipped);
+    auto chip = open_chip(o.chip);
+    const std::string dir = resolve_data_dir(o.data);
+    fmt::print(stderr, "[layered] data: {}\n", dir);
+    const MnistSet test = load_mnist_split(dir, Split::Test);
+    if (test.image_size() != net.inputs)
+        throw DataError(fmt::format("{}: images of {} x {} = {} pixels, the network ({}/network.json) takes {} inputs",
+                                    test.images_path, test.rows, test.cols, test.image_size(), o.net, net.inputs));
+    const size_t images = o.limit ? std::min<size_t>(o.limit, test.count) : test.count;
+
+    // The host's integer model: the reference the chip must equal.
+    const auto host0 = std::chrono::steady_clock::now();
+    const std::vector<uint8_t> host = net.predict_images(test.images, images);
+    const double host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - host0).count();
+
+    const LayeredChipNetwork m = map_layered(net);
+    load_layered(*chip, m);
+    std::vector<int> label(images);
+    std::vector<uint64_t> cycles(images);
+    size_t correct = 0, host_correct = 0, agree = 0, images_with_overflow = 0;
+    uint64_t total_cycles = 0, overflow_events = 0;
+    double sim_seconds = 0;
+    std::vector<size_t> disagree;
+    Progress bar(fmt::format("[layered] {} chip", chip->name()), images, !o.no_progress);
+    const auto chip0 = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < images; ++i) {
+        const LayeredAnswer a = classify_layered(*chip, m, test.image(i), o.chip.wrap);
+        label[i] = a.label;
+        cycles[i] = a.run.cycles;
+        total_cycles += a.run.cycles;
+        sim_seconds += a.run.sim_seconds;
+        overflow_events += a.run.ovf_count;
+        images_with_overflow += a.run.ovf_count != 0;
+        correct += a.label == test.labels[i];
+        host_correct += host[i] == test.labels[i];
+        if (a.label == host[i]) ++agree;
+        else disagree.push_back(i);
+        if ((i + 1) % 64 == 0) bar.update(i + 1);
+    }
+    bar.update(images);
+    bar.finish();
+    const double chip_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - chip0).count();
+
+    const double acc = 100.0 * correct / images, host_acc = 100.0 * host_correct / images;
+    fmt::print("\nlayered network {}-{}-{} ({} neurons, WBITS {}) on the MIND 1024 ({}; {} test images; {})\n",
+               net.inputs, net.hidden, net.outputs, m.layout.neurons(), net.wbits, chip->name(), images, p.describe());
+    fmt::print("{:<10} {:>9} {:>9} {:>14} {:>12} {:>11} {:>8} {:>8}\n", "", "chip %", "host %", "agree", "cycles/img",
+               "sim ms/img", "wall s", "img/s");
+    fmt::print("{:<10} {:>9.2f} {:>9.2f} {:>14} {:>12.0f} {:>11.3f} {:>8.1f} {:>8.1f}\n", "layered", acc, host_acc,
+               fmt::format("{}/{}", agree, images), static_cast<double>(total_cycles) / images,
+               1e3 * sim_seconds / images, chip_seconds, images / chip_seconds);
+    if (overflow_events) fmt::print("{} accumulator overflow events in {} images\n", overflow_events, images_with_overflow);
+
+    OutputSet out(o.out);
+    write_stream_atomic(out.path("predictions.csv"), [&](std::ostream& s) {
+        s << "image,true_label,chip_label,host_label,chip_cycles\n";
+        for (size_t i = 0; i < images; ++i)
+            s << i << ',' << int(test.labels[i]) << ',' << label[i] << ',' << int(host[i]) << ',' << cycles[i] << '\n';
+    });
+    nlohmann::json j = {
+        {"images", images},
+        {"accuracy_chip", acc},
+        {"accuracy_host_integer", host_acc},
+        {"agree_with_host", agree},
+        {"disagreeing_images", disagree},
+        {"cycles_per_image", static_cast<double>(total_cycles) / images},
+        {"sim_seconds_per_image", sim_seconds / images},
+        {"overflow", {{"events", overflow_events}, {"images_with_overflow", images_with_overflow}}},
+        {"model", chip->name()},
+        {"chip", {{"n_max", p.n_max}, {"wbits", p.wbits}, {"abits", p.abits}, {"lanes", p.lanes},
+                  {"latency", p.latency}, {"clock_hz", p.clock_hz}, {"wrap", o.chip.wrap}}},
+        {"network", {{"dir", o.net}, {"layers", {net.inputs, net.hidden, net.outputs}}, {"wbits", net.wbits},
+                     {"neurons", m.layout.neurons()}, {"max_abs_threshold", net.max_abs_threshold()},
+                     {"accumulator_bits", net.accumulator_bits()}}},
+        {"mapping", {{"inputs", {0, m.layout.first_hidden() - 1}}, {"hidden", {m.layout.first_hidden(), m.layout.first_output() - 1}},
+                     {"outputs", {m.layout.first_output(), m.layout.neurons() - 1}}, {"order", "async"}, {"sweeps", 1}}},
+        {"data", dir},
+    };
+    j["quantization"] = o.quantize ? nlohmann::json{{"w1", report_json(qi.w1)}, {"w2", report_json(qi.w2)},
+                                                    {"thresholds_clamped", qi.t1_clipped}, {"biases_clipped", qi.b2_clipped},
+                                                    {"scale", "max-abs per layer"}, {"rounding", "nearest"}}
+                                 : nlohmann::json("none (integer files)");
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+    write_json(out.path("layered.json"), j,
+               {{"simulated_seconds", sim_seconds}, {"chip_wall_seconds", chip_seconds},
+                {"images_per_second", images / chip_seconds}, {"host_wall_seconds", host_seconds}, {"wall_seconds", wall}});
+    publish_outputs(out);
+    fmt::print("wrote {}/layered.json, predictions.csv\n", o.out);
+    return 0;
+}
+
+}  // namespace
+
+Command add_layered_command(CLI::App& app) {
+    auto o = std::make_shared<LayeredOptions>();
+    CLI::App* c = app.add_subcommand(
+        "layered", "run a layered binary network (mind1024-layered-v1 .npy files) on the chip over the MNIST test set");
+    c->add_option("--net", o->net, "network directory: network.json, w1.npy, t1.npy, w2.npy, b2.npy (docs/layered-network.md)")
+        ->required()
+        ->check(CLI::ExistingDirectory);
+    c->add_option("--data", o->data, "directory with the MNIST IDX files (raw or .gz); default $MIND1024_DATA, then the set-up's copy");
+    c->add_option("--limit", o->limit, "use only the first N test images (0 = all)")->capture_default_str()->check(whole_number(0, UINT32_MAX));
+    c->add_flag("--quantize", o->quantize,
+                "quantize float weights to --wbits (per layer, max-abs scale, nearest; thresholds and biases scaled the "
+                "same); without it every value must be an integer");
+    c->add_option("--out", o->out, "output directory: layered.json, predictions.csv")->capture_default_str();
+    c->add_flag("--no-progress", o->no_progress, "no progress bar");
+    add_chip_options(*c, o->chip);
+    return [o] { return run_layered(*o); };
+}
+
+}  // namespace mind1024::host
