@@ -12,7 +12,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${MIND1024_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
 JOBS=${MIND1024_JOBS:-$(nproc)}
-HARNESSES=(idx_reader npy_reader regmap elf_loader frame_decoder)
+HARNESSES=(idx_reader npy_reader regmap elf_loader frame_decoder chip_bus)
 
 case "${1:-}" in
   -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -29,6 +29,18 @@ max_len() {
     idx_reader|npy_reader|regmap) echo 16384 ;;
     elf_loader) echo 65536 ;;
     frame_decoder) echo 70000 ;;
+    chip_bus) echo 1024 ;;  # up to 256 bus operations
+  esac
+}
+
+# Leak checking per harness. chip_bus: off. Once SystemC has switched to its
+# coroutine stacks, LeakSanitizer reports libFuzzer's own live objects on the main
+# stack as leaked (every run "finds" a leak), and the chip allocates only through
+# std::vector; crashes, ASan and UBSan reports and mismatches still fail it.
+leaks() {
+  case "$1" in
+    chip_bus) echo 0 ;;
+    *) echo 1 ;;
   esac
 }
 
@@ -51,8 +63,9 @@ for h in "${HARNESSES[@]}"; do
   mkdir -p "$work/$h" "$BUILD/findings/$h"
   cp "$ROOT/tests/fuzz/corpus/$h/"* "$work/$h/"
   rc=0
-  TMPDIR="$work" "$bin" -max_total_time="$SECONDS_EACH" -max_len="$(max_len "$h")" -timeout=10 \
-    -rss_limit_mb=2048 -malloc_limit_mb=64 -detect_leaks=1 -print_final_stats=1 \
+  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=$(leaks "$h")" TMPDIR="$work" \
+    "$bin" -max_total_time="$SECONDS_EACH" -max_len="$(max_len "$h")" -timeout=10 \
+    -rss_limit_mb=2048 -malloc_limit_mb=64 -detect_leaks="$(leaks "$h")" -print_final_stats=1 \
     -artifact_prefix="$BUILD/findings/$h/" "$work/$h" >"$work/$h.log" 2>&1 || rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$h.log" | tail -1)
   [ -n "$execs" ] || execs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$work/$h.log" | tail -1)
