@@ -25,7 +25,14 @@
 // __cxa_throw and __cxa_rethrow (searched in the executable first by every
 // library too) re-announce the main stack to ASan when the throw happens on it,
 // then go on to ASan's own, which unpoisons the frames the exception unwinds.
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__)  // GCC
+#define MIND1024_ASAN_FIBER_FIX 1
+#elif defined(__has_feature)  // clang (with -shared-libsan: a static runtime defines these itself)
+#if __has_feature(address_sanitizer)
+#define MIND1024_ASAN_FIBER_FIX 1
+#endif
+#endif
+#if MIND1024_ASAN_FIBER_FIX
 #include <dlfcn.h>
 
 #include <cstddef>

@@ -17,7 +17,9 @@
 //   - BUSY at a time other than [command, command + the reference's cycles),
 //     an ABORT that does not stop a run after the neuron in flight (the
 //     reference's update budget), a SOFT_RESET that does not drop the work;
-//   - crashes and sanitizer reports in the chip.
+//   - crashes, leaks and sanitizer reports in the chip (ASan follows SystemC's
+//     coroutines through sysc/sanitizer/asan_fiber_fix.cpp: SHARED_LIBSAN in
+//     tests/fuzz/CMakeLists.txt).
 // One elaboration per process: four chips of different parameters (N_MAX 17..64,
 // WBITS 1..16, ABITS 2..32, LANES 1..255, both engines) are built on the first
 // input; the first byte picks one, which is put back to reset (SOFT_RESET, and
@@ -92,8 +94,7 @@ ChipParams params(uint32_t n, uint32_t wbits, uint32_t abits, uint32_t lanes, ui
     return p;
 }
 
-// Never destroyed: destroying the chips at exit kills their SC_THREADs, whose
-// coroutine stacks LeakSanitizer's exit-time scan would then lose track of.
+// Never destroyed (SystemC has no clean way to end a simulation at exit).
 std::vector<std::unique_ptr<Rig>>& rigs() {
     static auto* r = new std::vector<std::unique_ptr<Rig>>([] {
         std::vector<std::unique_ptr<Rig>> v;
