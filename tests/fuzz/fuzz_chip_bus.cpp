@@ -151,16 +151,12 @@ RegSpec spec(uint32_t off) {
     return s;
 }
 
-// Written while BUSY: ignored, ERR_CODE BUSY (configuration, state, memory).
+// Written while BUSY: ignored, ERR_CODE BUSY. The contract's "configuration,
+// state or memory": MODE..SEED, the synapse and threshold ports, STATE and CLAMP
+// (`off` is a mapped register).
 bool config_or_memory(uint32_t off) {
-    switch (off) {
-        case MIND_REG_MODE: case MIND_REG_N_ACTIVE: case MIND_REG_MAX_SWEEPS: case MIND_REG_TEMP:
-        case MIND_REG_SEED: case MIND_REG_SYN_ADDR: case MIND_REG_SYN_DATA: case MIND_REG_THR_ADDR:
-        case MIND_REG_THR_DATA:
-            return true;
-        default:
-            return off >= MIND_REG_STATE(0) && off < MIND_REG_CLAMP(MIND_REG_CLAMP_COUNT);
-    }
+    return (off >= MIND_REG_MODE && off <= MIND_REG_SEED) || (off >= MIND_REG_SYN_ADDR && off <= MIND_REG_THR_DATA) ||
+           (off >= MIND_REG_STATE(0) && off < MIND_REG_CLAMP(MIND_REG_CLAMP_COUNT));
 }
 
 class Driver {
