@@ -12,7 +12,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${MIND1024_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
 JOBS=${MIND1024_JOBS:-$(nproc)}
-HARNESSES=(idx_reader npy_reader regmap elf_loader frame_decoder)
+HARNESSES=(idx_reader npy_reader regmap elf_loader frame_decoder chip_bus)
 
 case "${1:-}" in
   -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -29,6 +29,7 @@ max_len() {
     idx_reader|npy_reader|regmap) echo 16384 ;;
     elf_loader) echo 65536 ;;
     frame_decoder) echo 70000 ;;
+    chip_bus) echo 1024 ;;  # up to 256 bus operations
   esac
 }
 

@@ -2,6 +2,7 @@
 # One entry point for a fresh Debian 12 machine:
 #   scripts/setup.sh main   install, fetch MNIST, build, run the main job (mind1024 mnist)
 #   scripts/setup.sh test   install, fetch MNIST, build, run every test (ctest), then the
+#                           ASan+UBSan subset (scripts/sanitize.sh ci, build-asan-ci/) and the
 #                           fuzz harnesses for 10 s each (scripts/fuzz.sh; MIND1024_FUZZ_SECONDS)
 # A second run installs, downloads and rebuilds nothing that is already there.
 set -euo pipefail
@@ -72,12 +73,14 @@ case "$cmd" in
   test)
     install_packages; fetch_mnist; build
     MIND1024_DATA="$DATA" ctest --test-dir "$BUILD" --output-on-failure -j "$JOBS"
+    # Sanitizers: the SystemC-free suites and the board tests under ASan+UBSan.
+    MIND1024_DATA="$DATA" MIND1024_JOBS="$JOBS" "$ROOT/scripts/sanitize.sh" ci
     # Hostile input: every fuzz harness for a short budget (build-fuzz/, clang-14).
     "$ROOT/scripts/fuzz.sh" "${MIND1024_FUZZ_SECONDS:-10}" ;;
   deps) install_packages ;;
   data) fetch_mnist ;;
   build) build ;;
   -h|--help|"")
-    sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; [ -n "$cmd" ] ;;
+    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; [ -n "$cmd" ] ;;
   *) log "unknown command '$cmd' (main, test, deps, data, build)"; exit 2 ;;
 esac

@@ -101,3 +101,73 @@ put("frame_decoder", "read32", frame(0x10, 2, struct.pack("<I", 0x40)))
 put("frame_decoder", "write32_then_time", frame(0x11, 3, struct.pack("<II", 0x44, 1)) + frame(0x16, 4, b""))
 put("frame_decoder", "read_block", frame(0x12, 5, struct.pack("<II", 0x1000, 64)))
 put("frame_decoder", "bad_magic", b"MLNX" + frame(0x17, 1, b"")[4:])
+
+
+# chip_bus: byte 0 picks the chip (0: N_MAX 64 defaults, 1: N_MAX 40 WBITS 3 per-neuron
+# events, 2: N_MAX 17 WBITS 16 LANES 1, 3: N_MAX 33 WBITS 1 ABITS 2); then operations,
+# an opcode byte (% 12) and its arguments (fuzz_chip_bus.cpp, Driver::run).
+REG = {n: i for i, n in enumerate(
+    "ID VERSION CONFIG CTRL STATUS IRQ_EN IRQ_STATUS MODE N_ACTIVE MAX_SWEEPS TEMP SEED SWEEPS FLIPS "
+    "CYCLES_LO CYCLES_HI OVF_COUNT SYN_ADDR SYN_DATA THR_ADDR THR_DATA FIELD_ADDR FIELD_DATA "
+    "STATE0 STATE1 STATE2 STATE31 CLAMP0 CLAMP1 CLAMP2 CLAMP31 U00C U034 U054 U078 U200 UFFC M011 P1000 PFFFFFFFC".split())}
+START, STEP, HEBB, CLEAR, ABORT, RESET = range(6)  # command() picks kCmds[b % 6] for b < 0xC0
+
+
+def wr(reg, v):
+    return bytes([0, REG[reg]]) + struct.pack("<I", v & 0xFFFFFFFF)
+
+
+def rd(*regs):
+    return b"".join(bytes([2, REG[r]]) for r in regs)
+
+
+def cmd(c):
+    return bytes([4, c])
+
+
+def wait(b):
+    return bytes([5, b])
+
+
+def idle():
+    return bytes([11])
+
+
+def row(i, vals):
+    return bytes([8, i, 1]) + bytes(v & 0xFF for v in vals)
+
+
+def readback():
+    return rd("STATUS", "SWEEPS", "FLIPS", "OVF_COUNT", "CYCLES_LO", "CYCLES_HI", "STATE0", "IRQ_STATUS") + \
+        wr("FIELD_ADDR", 0) + rd("FIELD_DATA", "FIELD_DATA", "FIELD_DATA") + wr("SYN_ADDR", 1) + rd("SYN_DATA", "SYN_DATA")
+
+
+def pattern(n, seed):
+    x, out = seed, []
+    for _ in range(n):
+        x = (x * 1103515245 + 12345) & 0x7FFFFFFF
+        out.append((x >> 16) % 255 - 127)
+    return out
+
+
+def hopfield(chip, n, nmax, mode, sweeps, seed):
+    b = bytes([chip]) + wr("N_ACTIVE", n) + wr("MAX_SWEEPS", sweeps) + wr("MODE", mode) + wr("SEED", seed)
+    b += wr("TEMP", 40) + wr("IRQ_EN", 3)
+    for i in range(min(n, 12)):
+        b += row(i, pattern(nmax, seed + i))
+    b += wr("STATE0", 0x5A5A1234 ^ seed) + wr("STATE1", 0x0F0F)
+    return b
+
+
+put("chip_bus", "sync_run", hopfield(0, 32, 64, 0, 5, 1) + cmd(START) + idle() + readback())
+put("chip_bus", "async_perm_abort", hopfield(1, 40, 40, 2 | 8, 9, 7) + cmd(START) + wait(60) + cmd(ABORT) + idle() + readback())
+put("chip_bus", "fine_abort_step", hopfield(3, 33, 33, 1, 3, 3) + cmd(STEP) + wait(3) + cmd(ABORT) + wait(1) + cmd(ABORT) + idle() + readback())
+put("chip_bus", "hebb_window", hopfield(2, 17, 17, 0, 1, 5) + cmd(HEBB) + rd("SYN_DATA") + wait(0xF0) + bytes([7, 0x84, 0, 0]) + readback())
+put("chip_bus", "busy_errors", hopfield(0, 64, 64, 1, 9, 9) + wr("IRQ_EN", 2) + cmd(START) + wr("MODE", 2) + bytes([6, 1, 4, 0, 1, 2]) +
+    rd("STATUS", "IRQ_STATUS", "MODE", "THR_DATA") + cmd(START) + wait(30) + cmd(RESET) + idle() + readback())
+put("chip_bus", "bad_args", bytes([1]) + wr("N_ACTIVE", 0) + cmd(START) + rd("STATUS") + wr("IRQ_STATUS", 2) + wr("N_ACTIVE", 41) +
+    cmd(HEBB) + wr("N_ACTIVE", 5) + wr("MAX_SWEEPS", 0) + cmd(STEP) + wr("MODE", 3) + wr("MAX_SWEEPS", 2) + cmd(START) + cmd(CLEAR) + idle() + readback())
+put("chip_bus", "odd_accesses", bytes([3]) + bytes([9, 0, 0, 9, 3, 3, 9, 4, 7, 9, 6, 12, 9, 7, 33]) + rd("U00C", "M011", "P1000", "CTRL", "ID", "VERSION", "CONFIG") +
+    wr("ID", 1) + wr("FIELD_DATA", 2) + bytes([6, 6, 1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 7, 7, 0xFF, 0xFF]) + bytes([10, REG["THR_DATA"], 4]) + struct.pack("<4I", 1, 0xFFFFFFFF, 0x800000, 7) + rd("THR_ADDR"))
+put("chip_bus", "clear_step_wrap", hopfield(1, 20, 40, 0 | 4, 4, 11) + bytes([10, REG["CLAMP0"], 1]) + struct.pack("<I", 0x00F0) + cmd(STEP) + idle() +
+    readback() + cmd(CLEAR) + wait(10) + cmd(ABORT) + idle() + cmd(0xC0 | 0x11) + idle() + readback())
