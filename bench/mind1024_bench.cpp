@@ -24,14 +24,14 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
-#include "chip.h"
-#include "engine/field_kernels.h"
-#include "engine/fixed_point_arith.h"
-#include "engine/untimed_run.h"
-#include "fixed_point.h"
-#include "float_twin.h"
+#include "sysc/chip.h"
+#include "sysc/engine/field_kernels.h"
+#include "sysc/engine/fixed_point_arith.h"
+#include "sysc/engine/untimed_run.h"
+#include "sysc/fixed_point.h"
+#include "host/twin/float_twin.h"
 #include "mind1024_regs.h"
-#include "reference_model.h"
+#include "sysc/reference_model.h"
 
 using namespace mind1024;
 using Clock = std::chrono::steady_clock;

@@ -14,8 +14,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "neuron_pipeline.h"
-#include "verilated_datapath.h"
+#include "sysc/neuron_pipeline.h"
+#include "rtl/verilated_datapath.h"
 
 namespace {
 

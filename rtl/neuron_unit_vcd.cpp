@@ -11,8 +11,8 @@
 #include <verilated_vcd_c.h>
 
 #include "Vnu_trace.h"
-#include "fixed_point.h"
-#include "neuron_unit_driver.h"
+#include "sysc/fixed_point.h"
+#include "rtl/neuron_unit_driver.h"
 
 int main(int argc, char** argv) {
     std::string out = "results/neuron_unit.vcd";

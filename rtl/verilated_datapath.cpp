@@ -1,10 +1,10 @@
-#include "verilated_datapath.h"
+#include "rtl/verilated_datapath.h"
 
 #include <stdexcept>
 #include <string>
 
 #include "Vnu_w8_a24_l16.h"
-#include "neuron_unit_driver.h"
+#include "rtl/neuron_unit_driver.h"
 
 namespace mind1024::rtl {
 

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <memory>
 
-#include "chip_params.h"
-#include "neuron_pipeline.h"
+#include "sysc/chip_params.h"
+#include "sysc/neuron_pipeline.h"
 
 namespace mind1024::rtl {
 

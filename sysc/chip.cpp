@@ -1,4 +1,4 @@
-#include "chip.h"
+#include "sysc/chip.h"
 
 #include <algorithm>
 #include <cstring>
@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "engine/hebb.h"
-#include "fixed_point.h"
+#include "sysc/engine/hebb.h"
+#include "sysc/fixed_point.h"
 #include "mind1024_regs.h"
 
 namespace mind1024::sysc {

@@ -13,13 +13,13 @@
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "chip_state.h"
-#include "engine/stop_rules.h"
-#include "engine/sweep.h"
-#include "lfsr.h"
-#include "neuron_pipeline.h"
-#include "register_file.h"
-#include "synapse_memory.h"
+#include "sysc/chip_state.h"
+#include "sysc/engine/stop_rules.h"
+#include "sysc/engine/sweep.h"
+#include "sysc/lfsr.h"
+#include "sysc/neuron_pipeline.h"
+#include "sysc/register_file.h"
+#include "sysc/synapse_memory.h"
 
 namespace mind1024::sysc {
 

@@ -1,4 +1,4 @@
-#include "chip_params.h"
+#include "sysc/chip_params.h"
 
 #include <cmath>
 #include <stdexcept>

@@ -1,4 +1,4 @@
-#include "chip.h"
+#include "sysc/chip.h"
 
 namespace mind1024::sysc {
 

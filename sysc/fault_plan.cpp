@@ -1,4 +1,4 @@
-#include "fault_plan.h"
+#include "sysc/fault_plan.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "fixed_point.h"
+#include "sysc/fixed_point.h"
 
 namespace mind1024 {
 

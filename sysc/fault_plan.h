@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "chip_params.h"
+#include "sysc/chip_params.h"
 
 namespace mind1024 {
 

@@ -1,1 +1,1 @@
-#include "neuron_pipeline.h"
+#include "sysc/neuron_pipeline.h"

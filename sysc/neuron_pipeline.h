@@ -4,11 +4,11 @@
 #pragma once
 #include <cstdint>
 
-#include "chip_params.h"
-#include "engine/datapath.h"
-#include "engine/fixed_point_arith.h"
-#include "engine/timing_model.h"
-#include "fixed_point.h"
+#include "sysc/chip_params.h"
+#include "sysc/engine/datapath.h"
+#include "sysc/engine/fixed_point_arith.h"
+#include "sysc/engine/timing_model.h"
+#include "sysc/fixed_point.h"
 
 namespace mind1024::sysc {
 

@@ -1,11 +1,11 @@
-#include "reference_model.h"
+#include "sysc/reference_model.h"
 
 #include <algorithm>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
-#include "fixed_point.h"
+#include "sysc/fixed_point.h"
 
 namespace mind1024 {
 

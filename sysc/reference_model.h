@@ -6,10 +6,10 @@
 #include <limits>
 #include <vector>
 
-#include "chip_mode.h"
-#include "chip_params.h"
-#include "fault_plan.h"
-#include "lfsr.h"
+#include "sysc/chip_mode.h"
+#include "sysc/chip_params.h"
+#include "sysc/fault_plan.h"
+#include "sysc/lfsr.h"
 
 namespace mind1024 {
 

@@ -1,9 +1,9 @@
-#include "register_file.h"
+#include "sysc/register_file.h"
 
 #include <algorithm>
 #include <array>
 
-#include "fixed_point.h"
+#include "sysc/fixed_point.h"
 #include "mind1024_regs.h"
 
 namespace mind1024::sysc {
@@ -167,7 +167,8 @@ tlm::tlm_response_status RegisterFile::write(uint32_t off, uint32_t v) {
         default: {  // STATE[k] / CLAMP[k]
             const bool state = r->offset == MIND_REG_STATE(0);
             const uint32_t base = (off - r->offset) / r->stride * 32;
-            const uint32_t bits = std::min<uint32_t>(32, n_max - base);
+            // Words past N_MAX (N_MAX below 1024) hold no neuron: the write changes nothing.
+            const uint32_t bits = base < n_max ? std::min<uint32_t>(32, n_max - base) : 0;
             if (state)
                 for (uint32_t b = 0; b < bits; ++b)
                     st_.sigma[base + b] = st_.written_state(base + b, static_cast<int8_t>(2 * ((v >> b) & 1u) - 1));

@@ -7,8 +7,8 @@
 
 #include <tlm>
 
-#include "chip_state.h"
-#include "synapse_memory.h"
+#include "sysc/chip_state.h"
+#include "sysc/synapse_memory.h"
 
 namespace mind1024::sysc {
 

@@ -1,9 +1,9 @@
-#include "synapse_memory.h"
+#include "sysc/synapse_memory.h"
 
 #include <algorithm>
 #include <cstring>
 
-#include "fixed_point.h"
+#include "sysc/fixed_point.h"
 
 namespace mind1024::sysc {
 

@@ -10,8 +10,8 @@
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "chip_params.h"
-#include "fault_plan.h"
+#include "sysc/chip_params.h"
+#include "sysc/fault_plan.h"
 
 namespace mind1024::sysc {
 

@@ -1,4 +1,4 @@
-#include "vcd_trace.h"
+#include "sysc/vcd_trace.h"
 
 #include <cerrno>
 #include <cstdio>

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "idx_reader.h"
+#include "host/data/idx_reader.h"
 
 namespace mind1024::host::baselines {
 

@@ -1,9 +1,9 @@
-#include "float_nets.h"
+#include "host/baselines/float_nets.h"
 
 #include <chrono>
 #include <cmath>
 
-#include "torch_helpers.h"
+#include "host/baselines/torch_helpers.h"
 
 namespace mind1024::host::baselines {
 

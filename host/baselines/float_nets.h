@@ -12,8 +12,8 @@
 #pragma once
 #include <string>
 
-#include "idx_reader.h"
-#include "training.h"
+#include "host/data/idx_reader.h"
+#include "host/baselines/training.h"
 
 namespace mind1024::host::baselines {
 

@@ -1,4 +1,4 @@
-#include "layered_net.h"
+#include "host/baselines/layered_net.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,10 +8,10 @@
 
 #include <fmt/format.h>
 
-#include "data_error.h"
-#include "dataset.h"
-#include "npy.h"
-#include "output_file.h"
+#include "host/data/data_error.h"
+#include "host/baselines/dataset.h"
+#include "host/data/npy.h"
+#include "host/report/output_file.h"
 
 namespace mind1024::host::baselines {
 

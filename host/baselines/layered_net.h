@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "npy.h"
+#include "host/data/npy.h"
 
 namespace mind1024::host::baselines {
 

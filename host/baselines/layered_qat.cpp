@@ -1,12 +1,12 @@
-#include "layered_qat.h"
+#include "host/baselines/layered_qat.h"
 
 #include <cmath>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
-#include "float_nets.h"
-#include "torch_helpers.h"
+#include "host/baselines/float_nets.h"
+#include "host/baselines/torch_helpers.h"
 
 namespace mind1024::host::baselines {
 

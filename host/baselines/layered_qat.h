@@ -12,9 +12,9 @@
 #include <cstddef>
 #include <vector>
 
-#include "idx_reader.h"
-#include "layered_net.h"
-#include "training.h"
+#include "host/data/idx_reader.h"
+#include "host/baselines/layered_net.h"
+#include "host/baselines/training.h"
 
 namespace mind1024::host::baselines {
 

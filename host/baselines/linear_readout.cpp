@@ -1,10 +1,10 @@
-#include "linear_readout.h"
+#include "host/baselines/linear_readout.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "dataset.h"
-#include "training.h"
+#include "host/baselines/dataset.h"
+#include "host/baselines/training.h"
 
 namespace mind1024::host::baselines {
 

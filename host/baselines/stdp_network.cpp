@@ -1,11 +1,11 @@
-#include "stdp_network.h"
+#include "host/baselines/stdp_network.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
 
-#include "dataset.h"
+#include "host/baselines/dataset.h"
 
 namespace mind1024::host::baselines {
 

@@ -27,9 +27,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "idx_reader.h"
-#include "linear_readout.h"
-#include "training.h"
+#include "host/data/idx_reader.h"
+#include "host/baselines/linear_readout.h"
+#include "host/baselines/training.h"
 
 namespace mind1024::host::baselines {
 

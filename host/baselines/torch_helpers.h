@@ -10,8 +10,8 @@
 
 #include <torch/torch.h>
 
-#include "dataset.h"
-#include "training.h"
+#include "host/baselines/dataset.h"
+#include "host/baselines/training.h"
 
 namespace mind1024::host::baselines::torch_helpers {
 

@@ -1,4 +1,4 @@
-#include "training.h"
+#include "host/baselines/training.h"
 
 #include <cmath>
 #include <cstdio>

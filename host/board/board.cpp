@@ -1,11 +1,11 @@
-#include "board.h"
+#include "host/board/board.h"
 
 #include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
 
-#include "errors.h"
+#include "host/board/errors.h"
 #include "mind1024_regs.h"
 
 namespace mind1024::host {

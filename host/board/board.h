@@ -4,9 +4,9 @@
 #pragma once
 #include <memory>
 
-#include "chip_driver.h"
-#include "in_process_transport.h"
-#include "transport.h"
+#include "host/board/chip_driver.h"
+#include "host/board/in_process_transport.h"
+#include "host/board/transport.h"
 
 namespace mind1024::host {
 

@@ -1,9 +1,9 @@
-#include "chip_driver.h"
+#include "host/board/chip_driver.h"
 
 #include <fmt/format.h>
 
-#include "errors.h"
-#include "fixed_point.h"
+#include "host/board/errors.h"
+#include "sysc/fixed_point.h"
 
 namespace mind1024::host {
 

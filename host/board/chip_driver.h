@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "chip_params.h"
-#include "reference_model.h"
+#include "sysc/chip_params.h"
+#include "sysc/reference_model.h"
 
 namespace mind1024::host {
 

@@ -1,14 +1,14 @@
-#include "firmware_driver.h"
+#include "host/board/firmware_driver.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
-#include "errors.h"
+#include "host/board/errors.h"
 #include "mind1024_board.h"
 #include "mind1024_regs.h"
-#include "mind_fw_protocol.h"
+#include "firmware/lib/mind_fw_protocol.h"
 
 // Plain C++ over a Transport: no SystemC here, so a host that reaches a board
 // over the link can use this driver without the simulation.

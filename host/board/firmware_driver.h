@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "chip_driver.h"
-#include "transport.h"
+#include "host/board/chip_driver.h"
+#include "host/board/transport.h"
 
 namespace mind1024::host {
 

@@ -1,4 +1,4 @@
-#include "in_process_transport.h"
+#include "host/board/in_process_transport.h"
 
 #include <systemc>
 #include <tlm>
@@ -7,13 +7,13 @@
 
 #include <fmt/format.h>
 
-#include "board.h"
-#include "errors.h"
+#include "host/board/board.h"
+#include "host/board/errors.h"
 #include "mind1024_board.h"
 #include "mind1024_regs.h"
-#include "host_port_driver.h"
-#include "platform.h"
-#include "vcd_trace.h"
+#include "sysc/board/host_port_driver.h"
+#include "sysc/board/platform.h"
+#include "sysc/vcd_trace.h"
 
 namespace mind1024::host {
 

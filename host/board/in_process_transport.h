@@ -12,7 +12,7 @@
 #include <memory>
 #include <string>
 
-#include "transport.h"
+#include "host/board/transport.h"
 
 namespace mind1024::sysc {
 class Mind1024Chip;

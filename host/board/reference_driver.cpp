@@ -1,8 +1,8 @@
-#include "reference_driver.h"
+#include "host/board/reference_driver.h"
 
 #include <fmt/format.h>
 
-#include "errors.h"
+#include "host/board/errors.h"
 
 namespace mind1024::host {
 

@@ -1,8 +1,8 @@
 // ReferenceDriver: the ChipDriver API over the plain C++ reference model
 // (no bus, no SystemC). Same results as Board, bit for bit, faster.
 #pragma once
-#include "chip_driver.h"
-#include "reference_model.h"
+#include "host/board/chip_driver.h"
+#include "sysc/reference_model.h"
 
 namespace mind1024::host {
 

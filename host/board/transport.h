@@ -11,8 +11,8 @@
 
 #include <fmt/format.h>
 
-#include "chip_params.h"
-#include "errors.h"
+#include "sysc/chip_params.h"
+#include "host/board/errors.h"
 #include "mind1024_board.h"
 
 namespace mind1024::host {

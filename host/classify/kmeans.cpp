@@ -1,4 +1,4 @@
-#include "kmeans.h"
+#include "host/classify/kmeans.h"
 
 #include <random>
 #include <stdexcept>

@@ -1,4 +1,4 @@
-#include "layered_chip.h"
+#include "host/classify/layered_chip.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,9 +6,9 @@
 
 #include <fmt/format.h>
 
-#include "data_error.h"
-#include "dataset.h"
-#include "fixed_point.h"
+#include "host/data/data_error.h"
+#include "host/baselines/dataset.h"
+#include "sysc/fixed_point.h"
 
 namespace mind1024::host {
 

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "chip_driver.h"
-#include "layered_net.h"
-#include "quantizer.h"
+#include "host/board/chip_driver.h"
+#include "host/baselines/layered_net.h"
+#include "host/learning/quantizer.h"
 
 namespace mind1024::host {
 

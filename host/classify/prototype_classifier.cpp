@@ -1,4 +1,4 @@
-#include "prototype_classifier.h"
+#include "host/classify/prototype_classifier.h"
 
 #include <algorithm>
 #include <chrono>
@@ -7,9 +7,9 @@
 #include <Eigen/Dense>
 #include <fmt/format.h>
 
-#include "errors.h"
-#include "fixed_point.h"
-#include "kmeans.h"
+#include "host/board/errors.h"
+#include "sysc/fixed_point.h"
+#include "host/classify/kmeans.h"
 
 namespace mind1024::host {
 

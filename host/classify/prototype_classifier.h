@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "chip_driver.h"
-#include "float_twin.h"
-#include "idx_reader.h"
-#include "quantizer.h"
+#include "host/board/chip_driver.h"
+#include "host/twin/float_twin.h"
+#include "host/data/idx_reader.h"
+#include "host/learning/quantizer.h"
 
 namespace mind1024::host {
 

@@ -1,4 +1,4 @@
-#include "child_jobs.h"
+#include "host/cli/child_jobs.h"
 
 #include <cerrno>
 #include <cstdio>

@@ -6,15 +6,15 @@
 
 #include <fmt/format.h>
 
-#include "child_jobs.h"
-#include "commands.h"
-#include "common.h"
-#include "errors.h"
-#include "float_twin.h"
-#include "mnist_job.h"
-#include "output_file.h"
-#include "patterns.h"
-#include "plot.h"
+#include "host/cli/child_jobs.h"
+#include "host/cli/commands.h"
+#include "host/cli/common.h"
+#include "host/board/errors.h"
+#include "host/twin/float_twin.h"
+#include "host/cli/mnist_job.h"
+#include "host/report/output_file.h"
+#include "host/cli/patterns.h"
+#include "host/report/plot.h"
 
 namespace mind1024::host {
 

@@ -9,16 +9,16 @@
 
 #include <fmt/format.h>
 
-#include "commands.h"
-#include "common.h"
-#include "errors.h"
-#include "fault_plan.h"
-#include "float_twin.h"
-#include "mnist_job.h"
-#include "output_file.h"
-#include "patterns.h"
-#include "plot.h"
-#include "progress.h"
+#include "host/cli/commands.h"
+#include "host/cli/common.h"
+#include "host/board/errors.h"
+#include "sysc/fault_plan.h"
+#include "host/twin/float_twin.h"
+#include "host/cli/mnist_job.h"
+#include "host/report/output_file.h"
+#include "host/cli/patterns.h"
+#include "host/report/plot.h"
+#include "host/report/progress.h"
 
 namespace mind1024::host {
 

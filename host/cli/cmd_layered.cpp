@@ -7,13 +7,13 @@
 
 #include <fmt/format.h>
 
-#include "commands.h"
-#include "common.h"
-#include "data_error.h"
-#include "idx_reader.h"
-#include "layered_chip.h"
-#include "output_file.h"
-#include "progress.h"
+#include "host/cli/commands.h"
+#include "host/cli/common.h"
+#include "host/data/data_error.h"
+#include "host/data/idx_reader.h"
+#include "host/classify/layered_chip.h"
+#include "host/report/output_file.h"
+#include "host/report/progress.h"
 
 namespace mind1024::host {
 

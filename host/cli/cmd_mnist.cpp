@@ -9,13 +9,13 @@
 
 #include <fmt/format.h>
 
-#include "commands.h"
-#include "common.h"
-#include "mnist_job.h"
-#include "output_file.h"
-#include "png.h"
-#include "progress.h"
-#include "prototype_classifier.h"
+#include "host/cli/commands.h"
+#include "host/cli/common.h"
+#include "host/cli/mnist_job.h"
+#include "host/report/output_file.h"
+#include "host/report/png.h"
+#include "host/report/progress.h"
+#include "host/classify/prototype_classifier.h"
 
 namespace mind1024::host {
 

@@ -3,14 +3,14 @@
 // energy per sweep (CSV + plot) and the recall frames (PNG).
 #include <fmt/format.h>
 
-#include "commands.h"
-#include "common.h"
-#include "errors.h"
-#include "output_file.h"
-#include "patterns.h"
-#include "plot.h"
-#include "png.h"
-#include "progress.h"
+#include "host/cli/commands.h"
+#include "host/cli/common.h"
+#include "host/board/errors.h"
+#include "host/report/output_file.h"
+#include "host/cli/patterns.h"
+#include "host/report/plot.h"
+#include "host/report/png.h"
+#include "host/report/progress.h"
 
 namespace mind1024::host {
 

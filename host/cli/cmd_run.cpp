@@ -2,13 +2,13 @@
 // clamp mask from .npy files; the chip runs; state, fields and counters out.
 #include <fmt/format.h>
 
-#include "commands.h"
-#include "common.h"
-#include "errors.h"
-#include "fixed_point.h"
-#include "npy.h"
-#include "output_file.h"
-#include "quantizer.h"
+#include "host/cli/commands.h"
+#include "host/cli/common.h"
+#include "host/board/errors.h"
+#include "sysc/fixed_point.h"
+#include "host/data/npy.h"
+#include "host/report/output_file.h"
+#include "host/learning/quantizer.h"
 
 namespace mind1024::host {
 

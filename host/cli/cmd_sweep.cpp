@@ -4,14 +4,14 @@
 // runs in its own child process (one chip per process).
 #include <fmt/format.h>
 
-#include "child_jobs.h"
-#include "commands.h"
-#include "common.h"
-#include "errors.h"
-#include "mnist_job.h"
-#include "output_file.h"
-#include "plot.h"
-#include "prototype_classifier.h"
+#include "host/cli/child_jobs.h"
+#include "host/cli/commands.h"
+#include "host/cli/common.h"
+#include "host/board/errors.h"
+#include "host/cli/mnist_job.h"
+#include "host/report/output_file.h"
+#include "host/report/plot.h"
+#include "host/classify/prototype_classifier.h"
 
 namespace mind1024::host {
 

@@ -1,4 +1,4 @@
-#include "common.h"
+#include "host/cli/common.h"
 
 #include <cerrno>
 #include <cmath>
@@ -7,16 +7,16 @@
 
 #include <fmt/format.h>
 
-#include "board.h"
-#include "errors.h"
-#include "firmware_driver.h"
-#include "link_socket.h"
-#include "socket_transport.h"
-#include "output_file.h"
-#include "reference_driver.h"
+#include "host/board/board.h"
+#include "host/board/errors.h"
+#include "host/board/firmware_driver.h"
+#include "host/link/link_socket.h"
+#include "host/link/socket_transport.h"
+#include "host/report/output_file.h"
+#include "host/board/reference_driver.h"
 #ifdef MIND1024_HAVE_RTL
-#include "chip.h"
-#include "verilated_datapath.h"
+#include "sysc/chip.h"
+#include "rtl/verilated_datapath.h"
 #endif
 
 namespace mind1024::host {

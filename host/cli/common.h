@@ -5,11 +5,11 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "chip_driver.h"
-#include "chip_params.h"
-#include "fault_plan.h"
-#include "output_file.h"
-#include "validators.h"
+#include "host/board/chip_driver.h"
+#include "sysc/chip_params.h"
+#include "sysc/fault_plan.h"
+#include "host/report/output_file.h"
+#include "host/cli/validators.h"
 
 namespace mind1024::host {
 
@@ -74,8 +74,8 @@ void refuse_vcd_in_children(const ChipOptions& o, const char* command);
 
 }  // namespace mind1024::host
 
-#include "float_matrix.h"
-#include "quantizer.h"
+#include "host/learning/float_matrix.h"
+#include "host/learning/quantizer.h"
 
 namespace mind1024::host {
 // Quantizes J to the chip's WBITS (nearest; max-abs scale, or the given

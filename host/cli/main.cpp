@@ -7,9 +7,9 @@
 
 #include <systemc>
 
-#include "commands.h"
-#include "common.h"
-#include "in_process_transport.h"
+#include "host/cli/commands.h"
+#include "host/cli/common.h"
+#include "host/board/in_process_transport.h"
 
 // libsystemc references sc_main; this program enters through main() and
 // starts the simulation itself, so sc_main is never called.

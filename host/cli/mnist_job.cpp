@@ -1,9 +1,9 @@
-#include "mnist_job.h"
+#include "host/cli/mnist_job.h"
 
 #include <fmt/format.h>
 
-#include "common.h"
-#include "errors.h"
+#include "host/cli/common.h"
+#include "host/board/errors.h"
 
 namespace mind1024::host {
 

@@ -6,8 +6,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "idx_reader.h"
-#include "prototype_classifier.h"
+#include "host/data/idx_reader.h"
+#include "host/classify/prototype_classifier.h"
 
 namespace mind1024::host {
 

@@ -1,4 +1,4 @@
-#include "patterns.h"
+#include "host/cli/patterns.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "errors.h"
-#include "idx_reader.h"
+#include "host/board/errors.h"
+#include "host/data/idx_reader.h"
 
 namespace mind1024::host {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "learning_rules.h"
+#include "host/learning/learning_rules.h"
 
 namespace mind1024::host {
 

@@ -12,15 +12,15 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "dataset.h"
-#include "float_nets.h"
-#include "idx_reader.h"
-#include "layered_net.h"
-#include "layered_qat.h"
-#include "npy.h"
-#include "output_file.h"
-#include "stdp_network.h"
-#include "validators.h"
+#include "host/baselines/dataset.h"
+#include "host/baselines/float_nets.h"
+#include "host/data/idx_reader.h"
+#include "host/baselines/layered_net.h"
+#include "host/baselines/layered_qat.h"
+#include "host/data/npy.h"
+#include "host/report/output_file.h"
+#include "host/baselines/stdp_network.h"
+#include "host/cli/validators.h"
 
 namespace {
 

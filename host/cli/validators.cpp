@@ -1,4 +1,4 @@
-#include "validators.h"
+#include "host/cli/validators.h"
 
 #include <cerrno>
 #include <cmath>

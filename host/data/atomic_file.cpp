@@ -1,4 +1,4 @@
-#include "atomic_file.h"
+#include "host/data/atomic_file.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "data_error.h"
+#include "host/data/data_error.h"
 
 namespace mind1024::host {
 

@@ -1,4 +1,4 @@
-#include "idx_reader.h"
+#include "host/data/idx_reader.h"
 
 #include <algorithm>
 #include <array>

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "data_error.h"
+#include "host/data/data_error.h"
 
 namespace mind1024::host {
 

@@ -1,4 +1,4 @@
-#include "npy.h"
+#include "host/data/npy.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "atomic_file.h"
+#include "host/data/atomic_file.h"
 
 namespace fs = std::filesystem;
 

@@ -1,4 +1,4 @@
-#include "learning_rules.h"
+#include "host/learning/learning_rules.h"
 
 #include <Eigen/Dense>
 #include <fmt/format.h>

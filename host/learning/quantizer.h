@@ -34,7 +34,7 @@
 #include <string>
 #include <vector>
 
-#include "float_matrix.h"
+#include "host/learning/float_matrix.h"
 
 namespace mind1024::host {
 

@@ -1,4 +1,4 @@
-#include "frame.h"
+#include "host/link/frame.h"
 
 #include <cmath>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "link_socket.h"
+#include "host/link/link_socket.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

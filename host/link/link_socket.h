@@ -15,7 +15,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "frame.h"
+#include "host/link/frame.h"
 
 namespace mind1024::link {
 

@@ -1,4 +1,4 @@
-#include "socket_transport.h"
+#include "host/link/socket_transport.h"
 
 #include <optional>
 
@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "errors.h"
+#include "host/board/errors.h"
 
 namespace mind1024::host {
 

@@ -17,9 +17,9 @@
 #include <deque>
 #include <string>
 
-#include "frame.h"
-#include "link_socket.h"
-#include "transport.h"
+#include "host/link/frame.h"
+#include "host/link/link_socket.h"
+#include "host/board/transport.h"
 
 namespace mind1024::host {
 

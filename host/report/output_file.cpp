@@ -1,4 +1,4 @@
-#include "output_file.h"
+#include "host/report/output_file.h"
 
 #include <atomic>
 #include <cerrno>
@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "atomic_file.h"
+#include "host/data/atomic_file.h"
 
 namespace mind1024::host {
 

@@ -1,4 +1,4 @@
-#include "plot.h"
+#include "host/report/plot.h"
 
 #include <cstdio>
 #include <filesystem>

@@ -1,11 +1,11 @@
-#include "png.h"
+#include "host/report/png.h"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 
-#include "atomic_file.h"
-#include "output_file.h"
+#include "host/data/atomic_file.h"
+#include "host/report/output_file.h"
 
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #define STB_IMAGE_WRITE_STATIC

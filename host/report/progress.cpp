@@ -1,4 +1,4 @@
-#include "progress.h"
+#include "host/report/progress.h"
 
 #include <cstdio>
 

@@ -1,10 +1,10 @@
-#include "float_twin.h"
+#include "host/twin/float_twin.h"
 
 #include <fmt/format.h>
 
-#include "engine/untimed_run.h"
-#include "errors.h"
-#include "lfsr.h"
+#include "sysc/engine/untimed_run.h"
+#include "host/board/errors.h"
+#include "sysc/lfsr.h"
 
 namespace mind1024::host {
 

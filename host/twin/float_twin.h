@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "chip_driver.h"
+#include "host/board/chip_driver.h"
 
 namespace mind1024::host {
 

@@ -1,4 +1,4 @@
-#include "board_memory.h"
+#include "sysc/board/board_memory.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "board_timer.h"
+#include "sysc/board/board_timer.h"
 
 #include "mind1024_board.h"
 

@@ -2,7 +2,7 @@
 // interrupt (TIME >= CMP while IRQ_EN.CMP sets IRQ_STATUS.CMP). Reading
 // TIME_LO latches TIME_HI, so a LO-then-HI read pair is consistent.
 #pragma once
-#include "register_device.h"
+#include "sysc/board/register_device.h"
 
 namespace mind1024::board {
 

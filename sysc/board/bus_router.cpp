@@ -1,4 +1,4 @@
-#include "bus_router.h"
+#include "sysc/board/bus_router.h"
 
 namespace mind1024::board {
 

@@ -13,7 +13,7 @@
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <tlm_utils/multi_passthrough_target_socket.h>
 
-#include "memory_map.h"
+#include "sysc/board/memory_map.h"
 
 namespace mind1024::board {
 

@@ -1,4 +1,4 @@
-#include "host_interface.h"
+#include "sysc/board/host_interface.h"
 
 namespace mind1024::board {
 

@@ -7,7 +7,7 @@
 #include <array>
 
 #include "mind1024_board.h"
-#include "register_device.h"
+#include "sysc/board/register_device.h"
 
 namespace mind1024::board {
 

@@ -1,8 +1,8 @@
-#include "host_port_driver.h"
+#include "sysc/board/host_port_driver.h"
 
 #include "mind1024_board.h"
 #include "mind1024_regs.h"
-#include "platform.h"
+#include "sysc/board/platform.h"
 
 namespace mind1024::board {
 

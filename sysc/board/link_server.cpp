@@ -1,4 +1,4 @@
-#include "link_server.h"
+#include "sysc/board/link_server.h"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -15,10 +15,10 @@
 #include <systemc>
 #include <tlm>
 
-#include "host_port_driver.h"
+#include "sysc/board/host_port_driver.h"
 #include "mind1024_board.h"
 #include "mind1024_regs.h"
-#include "platform.h"
+#include "sysc/board/platform.h"
 
 namespace mind1024::board {
 

@@ -25,8 +25,8 @@
 #include <memory>
 #include <string>
 
-#include "frame.h"
-#include "link_socket.h"
+#include "host/link/frame.h"
+#include "host/link/link_socket.h"
 
 namespace mind1024::board {
 

@@ -1,4 +1,4 @@
-#include "memory_map.h"
+#include "sysc/board/memory_map.h"
 
 namespace mind1024::board {
 

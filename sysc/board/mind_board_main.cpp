@@ -14,15 +14,15 @@
 #include <fmt/format.h>
 #include <systemc>
 
-#include "platform.h"
-#include "gdb_stub.h"
-#include "vcd_trace.h"
+#include "sysc/board/platform.h"
+#include "sysc/board/gdb/gdb_stub.h"
+#include "sysc/vcd_trace.h"
 // host link (--listen)
 #include <atomic>
 #include <csignal>
 #include <fstream>
-#include "host_port_driver.h"
-#include "link_server.h"
+#include "sysc/board/host_port_driver.h"
+#include "sysc/board/link_server.h"
 
 namespace {
 

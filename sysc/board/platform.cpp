@@ -1,4 +1,4 @@
-#include "platform.h"
+#include "sysc/board/platform.h"
 
 #include <fmt/format.h>
 

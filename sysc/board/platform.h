@@ -14,15 +14,15 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
-#include "board_timer.h"
-#include "bus_router.h"
-#include "chip.h"
-#include "elf_loader.h"
-#include "host_interface.h"
-#include "board_memory.h"
-#include "riscv_cpu.h"
-#include "system_control.h"
-#include "uart.h"
+#include "sysc/board/board_timer.h"
+#include "sysc/board/bus_router.h"
+#include "sysc/chip.h"
+#include "sysc/board/elf/elf_loader.h"
+#include "sysc/board/host_interface.h"
+#include "sysc/board/board_memory.h"
+#include "sysc/board/riscv_cpu.h"
+#include "sysc/board/system_control.h"
+#include "sysc/board/uart.h"
 
 namespace mind1024::board {
 

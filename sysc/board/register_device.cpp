@@ -1,4 +1,4 @@
-#include "register_device.h"
+#include "sysc/board/register_device.h"
 
 #include <cstring>
 

@@ -1,4 +1,4 @@
-#include "riscv_cpu.h"
+#include "sysc/board/riscv_cpu.h"
 
 #include <algorithm>
 #include <cstring>
@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 #include <unicorn/unicorn.h>
 
-#include "gdb_stub.h"
-#include "rv32_decode.h"
+#include "sysc/board/gdb/gdb_stub.h"
+#include "sysc/board/rv32_decode.h"
 
 namespace mind1024::board {
 

@@ -24,9 +24,9 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
-#include "debug_target.h"
-#include "elf_loader.h"
-#include "memory_map.h"
+#include "sysc/board/gdb/debug_target.h"
+#include "sysc/board/elf/elf_loader.h"
+#include "sysc/board/memory_map.h"
 
 struct uc_struct;
 

@@ -1,4 +1,4 @@
-#include "rv32_decode.h"
+#include "sysc/board/rv32_decode.h"
 
 namespace mind1024::board::rv32 {
 

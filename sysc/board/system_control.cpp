@@ -1,4 +1,4 @@
-#include "system_control.h"
+#include "sysc/board/system_control.h"
 
 #include "mind1024_board.h"
 

@@ -1,4 +1,4 @@
-#include "uart.h"
+#include "sysc/board/uart.h"
 
 #include <cstdio>
 

@@ -3,7 +3,7 @@
 #pragma once
 #include <functional>
 
-#include "register_device.h"
+#include "sysc/board/register_device.h"
 
 namespace mind1024::board {
 

@@ -4,7 +4,7 @@
 #pragma once
 #include <cstdint>
 
-#include "fixed_point.h"
+#include "sysc/fixed_point.h"
 
 namespace mind1024::engine {
 

@@ -1,11 +1,11 @@
 // Highway's foreach_target compiles this file once per SIMD target; the
 // HWY_ONCE part exports the dispatchers (see field_kernels.h).
 #undef HWY_TARGET_INCLUDE
-#define HWY_TARGET_INCLUDE "engine/field_kernels.cpp"
+#define HWY_TARGET_INCLUDE "sysc/engine/field_kernels.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
-#include "engine/field_kernels.h"
+#include "sysc/engine/field_kernels.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace mind1024::engine::kernels {

@@ -11,13 +11,13 @@
 #include <utility>
 #include <vector>
 
-#include "chip_params.h"
-#include "fault_plan.h"
-#include "engine/datapath.h"
-#include "engine/incremental_fields.h"
-#include "engine/narrow_weights.h"
-#include "engine/sweep.h"
-#include "fixed_point.h"
+#include "sysc/chip_params.h"
+#include "sysc/fault_plan.h"
+#include "sysc/engine/datapath.h"
+#include "sysc/engine/incremental_fields.h"
+#include "sysc/engine/narrow_weights.h"
+#include "sysc/engine/sweep.h"
+#include "sysc/fixed_point.h"
 
 namespace mind1024::engine {
 

@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "fixed_point.h"
+#include "sysc/fixed_point.h"
 
 namespace mind1024::engine {
 

@@ -1,8 +1,8 @@
-#include "engine/incremental_fields.h"
+#include "sysc/engine/incremental_fields.h"
 
 #include <algorithm>
 
-#include "engine/field_kernels.h"
+#include "sysc/engine/field_kernels.h"
 
 namespace mind1024::engine {
 

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "chip_params.h"
-#include "engine/narrow_weights.h"
+#include "sysc/chip_params.h"
+#include "sysc/engine/narrow_weights.h"
 
 namespace mind1024::engine {
 

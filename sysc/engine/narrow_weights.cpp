@@ -1,6 +1,6 @@
-#include "engine/narrow_weights.h"
+#include "sysc/engine/narrow_weights.h"
 
-#include "engine/field_kernels.h"
+#include "sysc/engine/field_kernels.h"
 
 namespace mind1024::engine {
 

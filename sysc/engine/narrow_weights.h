@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "chip_params.h"
+#include "sysc/chip_params.h"
 
 namespace mind1024::engine {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "chip_mode.h"
+#include "sysc/chip_mode.h"
 
 namespace mind1024::engine {
 

@@ -18,9 +18,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "chip_mode.h"
-#include "lfsr.h"
-#include "update_order.h"
+#include "sysc/chip_mode.h"
+#include "sysc/lfsr.h"
+#include "sysc/engine/update_order.h"
 
 namespace mind1024::engine {
 

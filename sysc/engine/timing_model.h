@@ -3,7 +3,7 @@
 #pragma once
 #include <cstdint>
 
-#include "chip_params.h"
+#include "sysc/chip_params.h"
 
 namespace mind1024::engine {
 

@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "engine/stop_rules.h"
-#include "engine/sweep.h"
-#include "lfsr.h"
+#include "sysc/engine/stop_rules.h"
+#include "sysc/engine/sweep.h"
+#include "sysc/lfsr.h"
 
 namespace mind1024::engine {
 

@@ -6,8 +6,8 @@
 #include <utility>
 #include <vector>
 
-#include "chip_mode.h"
-#include "lfsr.h"
+#include "sysc/chip_mode.h"
+#include "sysc/lfsr.h"
 
 namespace mind1024::engine {
 

@@ -1,4 +1,4 @@
-#include "register_description.h"
+#include "sysc/regmap/register_description.h"
 
 #include <algorithm>
 #include <map>

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "regmap_lib.h"
+#include "sysc/regmap/regmap_lib.h"
 
 using namespace mind1024::regmap;
 

@@ -1,7 +1,7 @@
 // The register-map generator's work, shared by regmap_gen, its test and its
 // fuzz harness: read the JSON description, check it into a RegisterMap, then
 // produce the C header and the markdown table from the checked model only.
-#include "regmap_lib.h"
+#include "sysc/regmap/regmap_lib.h"
 
 #include <fstream>
 #include <map>

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "register_description.h"
+#include "sysc/regmap/register_description.h"
 
 namespace mind1024::regmap {
 

@@ -40,9 +40,9 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
-#include "chip.h"
+#include "sysc/chip.h"
 #include "mind1024_regs.h"
-#include "reference_model.h"
+#include "sysc/reference_model.h"
 
 using namespace mind1024;
 using sc_core::sc_time;

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "elf_loader.h"
+#include "sysc/board/elf/elf_loader.h"
 #include "mind1024_board.h"
 
 using namespace mind1024::board;

@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "frame.h"
+#include "host/link/frame.h"
 
 using namespace mind1024::link;
 

@@ -27,8 +27,8 @@
 #include <string>
 #include <vector>
 
-#include "fuzz_common.h"
-#include "idx_reader.h"
+#include "tests/fuzz/fuzz_common.h"
+#include "host/data/idx_reader.h"
 
 using namespace mind1024::host;
 using namespace mind1024::fuzz;

@@ -11,8 +11,8 @@
 #include <cstring>
 #include <string>
 
-#include "fuzz_common.h"
-#include "npy.h"
+#include "tests/fuzz/fuzz_common.h"
+#include "host/data/npy.h"
 
 using namespace mind1024::host;
 using namespace mind1024::fuzz;

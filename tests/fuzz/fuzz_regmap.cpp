@@ -8,8 +8,8 @@
 #include <exception>
 #include <string>
 
-#include "fuzz_common.h"
-#include "regmap_lib.h"
+#include "tests/fuzz/fuzz_common.h"
+#include "sysc/regmap/regmap_lib.h"
 
 using namespace mind1024::regmap;
 using namespace mind1024::fuzz;

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include NU_HEADER
-#include "fixed_point.h"
-#include "neuron_unit_driver.h"
+#include "sysc/fixed_point.h"
+#include "rtl/neuron_unit_driver.h"
 
 namespace {
 

@@ -17,9 +17,9 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
-#include "chip.h"
+#include "sysc/chip.h"
 #include "mind1024_regs.h"
-#include "verilated_datapath.h"
+#include "rtl/verilated_datapath.h"
 
 namespace {
 

@@ -7,8 +7,8 @@
 #include <random>
 
 #include "Vlfsr32.h"
-#include "fixed_point.h"
-#include "lfsr.h"
+#include "sysc/fixed_point.h"
+#include "sysc/lfsr.h"
 
 namespace {
 

@@ -30,9 +30,9 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
-#include "chip.h"
+#include "sysc/chip.h"
 #include "mind1024_regs.h"
-#include "reference_model.h"
+#include "sysc/reference_model.h"
 
 namespace mind1024::test {
 

@@ -9,8 +9,8 @@
 
 #include <gtest/gtest.h>
 
-#include "fault_plan.h"
-#include "reference_model.h"
+#include "sysc/fault_plan.h"
+#include "sysc/reference_model.h"
 
 using namespace mind1024;
 

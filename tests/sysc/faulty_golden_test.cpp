@@ -8,9 +8,9 @@
 
 #include <gtest/gtest.h>
 
-#include "bus.h"
-#include "fault_plan.h"
-#include "scenario.h"
+#include "tests/sysc/bus.h"
+#include "sysc/fault_plan.h"
+#include "tests/sysc/scenario.h"
 
 using namespace mind1024;
 using namespace mind1024::test;

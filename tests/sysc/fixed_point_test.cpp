@@ -1,5 +1,5 @@
-#include "fixed_point.h"
-#include "lfsr.h"
+#include "sysc/fixed_point.h"
+#include "sysc/lfsr.h"
 
 #include <gtest/gtest.h>
 

@@ -15,8 +15,8 @@
 
 #include <gtest/gtest.h>
 
-#include "bus.h"
-#include "scenario.h"
+#include "tests/sysc/bus.h"
+#include "tests/sysc/scenario.h"
 
 using namespace mind1024;
 using namespace mind1024::test;

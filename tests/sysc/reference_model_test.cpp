@@ -1,4 +1,4 @@
-#include "reference_model.h"
+#include "sysc/reference_model.h"
 
 #include <gtest/gtest.h>
 

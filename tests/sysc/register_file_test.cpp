@@ -12,9 +12,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "bus.h"
-#include "register_file.h"
-#include "scenario.h"
+#include "tests/sysc/bus.h"
+#include "sysc/register_file.h"
+#include "tests/sysc/scenario.h"
 
 using namespace mind1024;
 using namespace mind1024::test;
@@ -849,4 +849,24 @@ TEST(Registers, DocsRegistersMdIsTheGeneratedTable) {
     const std::string s = src ? src : MIND1024_SOURCE_DIR_FALLBACK, bdir = bin ? bin : MIND1024_BINARY_DIR_FALLBACK;
     EXPECT_EQ(slurp(s + "/docs/registers.md"), slurp(bdir + "/generated/registers.md"))
         << "docs/registers.md is stale: copy build/generated/registers.md over it";
+}
+
+// N_MAX below 1024: STATE/CLAMP words past the last neuron hold nothing; a write
+// there changes nothing and reads back 0 (a write used to run past the state
+// array: found by fuzz_chip_bus at N_MAX 17).
+TEST(Registers, StateAndClampWordsPastNmaxAreInert) {
+    mind1024::test::in_child_process([] {
+        ChipParams p;
+        p.n_max = 40;
+        mind1024::test::Bus b(p);
+        b.wr(MIND_REG_STATE(1), 0xFFFFFFFFu);  // neurons 32..39 exist, the rest of the word does not
+        b.wr(MIND_REG_STATE(5), 0xFFFFFFFFu);  // no neuron at all
+        b.wr(MIND_REG_CLAMP(31), 0xFFFFFFFFu);
+        EXPECT_EQ(b.rd(MIND_REG_STATE(1)), 0xFFu);
+        EXPECT_EQ(b.rd(MIND_REG_STATE(5)), 0u);
+        EXPECT_EQ(b.rd(MIND_REG_CLAMP(31)), 0u);
+        std::vector<int8_t> want(40, -1);
+        for (int i = 32; i < 40; ++i) want[i] = 1;
+        EXPECT_EQ(b.read_state(), want);
+    });
 }

@@ -14,7 +14,7 @@
 
 #include <gtest/gtest.h>
 
-#include "regmap_lib.h"
+#include "sysc/regmap/regmap_lib.h"
 
 namespace fs = std::filesystem;
 using namespace mind1024::regmap;

@@ -9,9 +9,9 @@
 
 #include <gtest/gtest.h>
 
-#include "bus.h"
-#include "fixed_point.h"
-#include "reference_model.h"
+#include "tests/sysc/bus.h"
+#include "sysc/fixed_point.h"
+#include "sysc/reference_model.h"
 
 namespace mind1024::test {
 

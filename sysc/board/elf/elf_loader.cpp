@@ -2,7 +2,7 @@
 // checked against the file's size before it is read, every segment against the
 // windows before anything is copied. Arithmetic on file offsets and addresses
 // is done in 64 bits so that no sum wraps.
-#include "elf_loader.h"
+#include "sysc/board/elf/elf_loader.h"
 
 #include <elf.h>
 #include <fcntl.h>

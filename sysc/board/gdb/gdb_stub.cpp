@@ -3,7 +3,7 @@
 // each is answered '+' or '-' until QStartNoAckMode. The stub never blocks
 // without a limit except while waiting for GDB's next command (a user at the
 // prompt may think for hours); see the k*Ms constants.
-#include "gdb_stub.h"
+#include "sysc/board/gdb/gdb_stub.h"
 
 #include <fmt/format.h>
 

@@ -14,7 +14,7 @@
 #include <set>
 #include <string>
 
-#include "debug_target.h"
+#include "sysc/board/gdb/debug_target.h"
 
 namespace mind1024::board {
 

@@ -18,7 +18,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "register_description.h"
+#include "sysc/regmap/register_description.h"
 
 using nlohmann::json;
 

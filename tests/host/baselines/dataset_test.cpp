@@ -1,4 +1,4 @@
-#include "dataset.h"
+#include "host/baselines/dataset.h"
 
 #include <algorithm>
 #include <set>

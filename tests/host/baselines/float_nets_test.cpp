@@ -1,10 +1,10 @@
 // Each float baseline learns on a small slice (2,000 training images, one
 // epoch; 500 test images) and is reproducible for a seed.
-#include "float_nets.h"
+#include "host/baselines/float_nets.h"
 
 #include <gtest/gtest.h>
 
-#include "mnist_slice.h"
+#include "tests/host/baselines/mnist_slice.h"
 
 using namespace mind1024::host;
 using namespace mind1024::host::baselines;

@@ -1,11 +1,11 @@
-#include "layered_net.h"
+#include "host/baselines/layered_net.h"
 
 #include <filesystem>
 
 #include <gtest/gtest.h>
 
-#include "npy.h"
-#include "temp_dir.h"
+#include "host/data/npy.h"
+#include "tests/host/data/temp_dir.h"
 
 using namespace mind1024::host;
 using namespace mind1024::host::baselines;

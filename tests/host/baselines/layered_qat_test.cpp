@@ -1,13 +1,13 @@
 // The layered network's quantization-aware training on a small slice: it
 // learns, it is reproducible, and the exported integer files, read back and
 // run on the host, predict exactly what the fake-quantized model predicts.
-#include "layered_qat.h"
+#include "host/baselines/layered_qat.h"
 
 #include <gtest/gtest.h>
 
-#include "layered_net.h"
-#include "mnist_slice.h"
-#include "temp_dir.h"
+#include "host/baselines/layered_net.h"
+#include "tests/host/baselines/mnist_slice.h"
+#include "tests/host/data/temp_dir.h"
 
 using namespace mind1024::host;
 using namespace mind1024::host::baselines;

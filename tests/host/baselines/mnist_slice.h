@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include "dataset.h"
-#include "idx_reader.h"
+#include "host/baselines/dataset.h"
+#include "host/data/idx_reader.h"
 
 namespace mind1024::test {
 

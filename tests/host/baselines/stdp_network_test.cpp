@@ -1,11 +1,11 @@
 // The spiking STDP network learns on a small slice and is reproducible.
-#include "stdp_network.h"
+#include "host/baselines/stdp_network.h"
 
 #include <algorithm>
 
 #include <gtest/gtest.h>
 
-#include "mnist_slice.h"
+#include "tests/host/baselines/mnist_slice.h"
 
 using namespace mind1024::host;
 using namespace mind1024::host::baselines;

@@ -1,8 +1,8 @@
 // Board over the in-process SystemC chip against the reference driver: same
 // bulk operations, same results. One board per process (SystemC).
-#include "board.h"
-#include "errors.h"
-#include "reference_driver.h"
+#include "host/board/board.h"
+#include "host/board/errors.h"
+#include "host/board/reference_driver.h"
 
 #include <random>
 

@@ -4,7 +4,7 @@
 // counters and cycles, bit for bit; CLASSIFY against the per-image procedure;
 // bad arguments refused without a fault. One board per process (SystemC):
 // gtest_discover_tests runs each case on its own, so each case picks its chip.
-#include "firmware_driver.h"
+#include "host/board/firmware_driver.h"
 
 #include <chrono>
 #include <cstdio>
@@ -15,15 +15,15 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "board.h"
-#include "errors.h"
-#include "in_process_transport.h"
+#include "host/board/board.h"
+#include "host/board/errors.h"
+#include "host/board/in_process_transport.h"
 #include "mind1024_board.h"
 #include "mind1024_regs.h"
-#include "mind_fw_protocol.h"
-#include "platform.h"
-#include "prototype_classifier.h"
-#include "reference_driver.h"
+#include "firmware/lib/mind_fw_protocol.h"
+#include "sysc/board/platform.h"
+#include "host/classify/prototype_classifier.h"
+#include "host/board/reference_driver.h"
 
 #ifndef MIND_FW_ELF
 #error "MIND_FW_ELF (the path of mind_fw.elf) must be defined by the build"

@@ -2,14 +2,14 @@
 // pass the last representable simulated time ends in a BoardError naming the
 // limit (not a silently shortened run), and the board refuses further use.
 // Its own binary: the board here has a 1 Hz clock (one board per process).
-#include "in_process_transport.h"
+#include "host/board/in_process_transport.h"
 
 #include <random>
 
 #include <gtest/gtest.h>
 
-#include "board.h"
-#include "errors.h"
+#include "host/board/board.h"
+#include "host/board/errors.h"
 
 using namespace mind1024;
 using namespace mind1024::host;

@@ -10,11 +10,11 @@
 
 #include <gtest/gtest.h>
 
-#include "board.h"
-#include "chip.h"
-#include "in_process_transport.h"
+#include "host/board/board.h"
+#include "sysc/chip.h"
+#include "host/board/in_process_transport.h"
 #include "mind1024_regs.h"
-#include "reference_driver.h"
+#include "host/board/reference_driver.h"
 
 using namespace mind1024;
 using namespace mind1024::host;

@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "idx_reader.h"  // resolve_data_dir: the tests find MNIST by the CLI's own rule
+#include "host/data/idx_reader.h"  // resolve_data_dir: the tests find MNIST by the CLI's own rule
 
 struct Result {
     int code;

@@ -14,11 +14,11 @@
 
 #include <gtest/gtest.h>
 
-#include "cli_run.h"
+#include "tests/host/cli/cli_run.h"
 #include <nlohmann/json.hpp>
 
-#include "idx_reader.h"
-#include "npy.h"
+#include "host/data/idx_reader.h"
+#include "host/data/npy.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

@@ -8,8 +8,8 @@
 
 #include <gtest/gtest.h>
 
-#include "cli_run.h"
-#include "npy.h"
+#include "tests/host/cli/cli_run.h"
+#include "host/data/npy.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

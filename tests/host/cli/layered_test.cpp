@@ -14,11 +14,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "cli_run.h"
-#include "dataset.h"
-#include "idx_reader.h"
-#include "layered_net.h"
-#include "npy.h"
+#include "tests/host/cli/cli_run.h"
+#include "host/baselines/dataset.h"
+#include "host/data/idx_reader.h"
+#include "host/baselines/layered_net.h"
+#include "host/data/npy.h"
 
 namespace fs = std::filesystem;
 using namespace mind1024::host;

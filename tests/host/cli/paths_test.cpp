@@ -23,9 +23,9 @@
 
 #include <gtest/gtest.h>
 
-#include "cli_run.h"
+#include "tests/host/cli/cli_run.h"
 
-#include "npy.h"
+#include "host/data/npy.h"
 
 namespace fs = std::filesystem;
 extern char** environ;

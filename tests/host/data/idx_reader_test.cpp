@@ -1,4 +1,4 @@
-#include "idx_reader.h"
+#include "host/data/idx_reader.h"
 
 #include <sys/resource.h>
 
@@ -12,7 +12,7 @@
 #include <zlib.h>
 
 #include "data_paths.h"
-#include "temp_dir.h"
+#include "tests/host/data/temp_dir.h"
 
 using namespace mind1024::host;
 using mind1024::test::TempDir;

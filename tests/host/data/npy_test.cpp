@@ -1,4 +1,4 @@
-#include "npy.h"
+#include "host/data/npy.h"
 
 #include <sys/resource.h>
 
@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "temp_dir.h"
+#include "tests/host/data/temp_dir.h"
 
 using namespace mind1024::host;
 using mind1024::test::TempDir;

@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "data_error.h"
+#include "host/data/data_error.h"
 
 namespace mind1024::test {
 

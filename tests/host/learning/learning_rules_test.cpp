@@ -1,4 +1,4 @@
-#include "learning_rules.h"
+#include "host/learning/learning_rules.h"
 
 #include <cmath>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "quantizer.h"
+#include "host/learning/quantizer.h"
 
 #include <cmath>
 

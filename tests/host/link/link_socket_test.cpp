@@ -3,8 +3,8 @@
 // exist or cannot be made; and SocketTransport against fake boards that
 // refuse, speak another version or never answer (the real board is
 // tests/sysc/board/link_server_test.cpp).
-#include "link_socket.h"
-#include "socket_transport.h"
+#include "host/link/link_socket.h"
+#include "host/link/socket_transport.h"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -19,7 +19,7 @@
 
 #include <gtest/gtest.h>
 
-#include "errors.h"
+#include "host/board/errors.h"
 
 using namespace mind1024;
 using namespace mind1024::link;

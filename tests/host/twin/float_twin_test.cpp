@@ -1,8 +1,8 @@
 // The float twin against the chip's reference on small cases: with integer
 // weights and no overflow possible, float and fixed point must agree exactly.
-#include "errors.h"
-#include "float_twin.h"
-#include "reference_driver.h"
+#include "host/board/errors.h"
+#include "host/twin/float_twin.h"
+#include "host/board/reference_driver.h"
 
 #include <random>
 

@@ -1,6 +1,6 @@
 // The GDB stub against a toy machine, over real TCP: a small protocol client
 // checks framing, acks and each packet; one test drives it with gdb-multiarch.
-#include "gdb_stub.h"
+#include "sysc/board/gdb/gdb_stub.h"
 
 #include <gtest/gtest.h>
 

@@ -13,14 +13,14 @@
 #include <gtest/gtest.h>
 #include <systemc>
 
-#include "board.h"
-#include "errors.h"
-#include "host_port_driver.h"
-#include "link_server.h"
+#include "host/board/board.h"
+#include "host/board/errors.h"
+#include "sysc/board/host_port_driver.h"
+#include "sysc/board/link_server.h"
 #include "mind1024_board.h"
 #include "mind1024_regs.h"
-#include "platform.h"
-#include "socket_transport.h"
+#include "sysc/board/platform.h"
+#include "host/link/socket_transport.h"
 
 using namespace mind1024;
 

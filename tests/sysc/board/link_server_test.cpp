@@ -23,13 +23,13 @@
 
 #include <gtest/gtest.h>
 
-#include "board.h"
-#include "errors.h"
-#include "link_socket.h"
+#include "host/board/board.h"
+#include "host/board/errors.h"
+#include "host/link/link_socket.h"
 #include "mind1024_board.h"
 #include "mind1024_regs.h"
-#include "reference_driver.h"
-#include "socket_transport.h"
+#include "host/board/reference_driver.h"
+#include "host/link/socket_transport.h"
 
 using namespace mind1024;
 using namespace mind1024::host;

@@ -17,7 +17,7 @@
 
 #include <gtest/gtest.h>
 
-#include "elf_loader.h"
+#include "sysc/board/elf/elf_loader.h"
 #include "mind1024_board.h"
 
 namespace fs = std::filesystem;

@@ -1,7 +1,7 @@
 // The board platform without its CPU, driven through the host port: the
 // router's table, the memories, each device, and the interrupt lines. One
 // elaboration per process (gtest_discover_tests runs each case on its own).
-#include "platform.h"
+#include "sysc/board/platform.h"
 
 #include <string>
 

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 #include <hwy/targets.h>
 
-#include "engine/field_kernels.h"
+#include "sysc/engine/field_kernels.h"
 
 using namespace mind1024::engine;
 

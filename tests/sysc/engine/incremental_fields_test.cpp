@@ -6,9 +6,9 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/incremental_fields.h"
-#include "engine/narrow_weights.h"
-#include "fixed_point.h"
+#include "sysc/engine/incremental_fields.h"
+#include "sysc/engine/narrow_weights.h"
+#include "sysc/fixed_point.h"
 
 using namespace mind1024;
 using namespace mind1024::engine;

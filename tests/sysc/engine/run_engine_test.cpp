@@ -10,10 +10,10 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/fixed_point_arith.h"
-#include "engine/timing_model.h"
-#include "engine/untimed_run.h"
-#include "reference_model.h"
+#include "sysc/engine/fixed_point_arith.h"
+#include "sysc/engine/timing_model.h"
+#include "sysc/engine/untimed_run.h"
+#include "sysc/reference_model.h"
 
 using namespace mind1024;
 using namespace mind1024::engine;
