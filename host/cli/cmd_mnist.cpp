@@ -7,12 +7,15 @@
 #include <exception>
 #include <thread>
 
+#include <numeric>
+
 #include <fmt/format.h>
 
 #include "host/cli/commands.h"
 #include "host/cli/common.h"
 #include "host/cli/mnist_job.h"
 #include "host/report/output_file.h"
+#include "host/report/plot.h"
 #include "host/report/png.h"
 #include "host/report/progress.h"
 #include "host/classify/prototype_classifier.h"
@@ -39,21 +42,15 @@ struct Tally {
     double sim_seconds = 0;
 };
 
-void draw_confusion(const std::string& path, const std::vector<size_t>& m, uint32_t classes) {
-    const int cell = 24;
-    GreyImage img(static_cast<int>(classes) * cell + 1, static_cast<int>(classes) * cell + 1, 128);
-    for (uint32_t t = 0; t < classes; ++t) {
-        size_t row = 0;
-        for (uint32_t p = 0; p < classes; ++p) row += m[t * classes + p];
-        for (uint32_t p = 0; p < classes; ++p) {
-            // Darker = more images; the diagonal should be near black.
-            const double f = row ? std::sqrt(static_cast<double>(m[t * classes + p]) / row) : 0;
-            const auto v = static_cast<uint8_t>(255 - std::lround(255 * f));
-            for (int y = 1; y < cell; ++y)
-                for (int x = 1; x < cell; ++x) img.at(static_cast<int>(p) * cell + x, static_cast<int>(t) * cell + y) = v;
-        }
-    }
-    write_png(path, img);
+void draw_confusion(const std::string& path, const std::vector<size_t>& m, uint32_t classes, const std::string& model,
+                    double accuracy) {
+    MatrixSpec spec{fmt::format("MNIST confusion on the {} chip: {:.2f}% of {} test images correct", model, accuracy,
+                                std::accumulate(m.begin(), m.end(), size_t{0})),
+                    "predicted label", "true label", "test images", {}, {}, {}};
+    for (uint32_t k = 0; k < classes; ++k) spec.row_labels.push_back(std::to_string(k));
+    spec.col_labels = spec.row_labels;
+    spec.values.assign(m.begin(), m.end());
+    matrix_png(path, spec);
 }
 
 // One example: the input, its binarized crop, the attractor it settled in
@@ -226,7 +223,7 @@ int run_mnist(const MnistOptions& o) {
     std::vector<size_t> confusion(size_t{K} * K, 0);
     for (size_t i = 0; i < images; ++i) ++confusion[size_t{test.labels[i]} * K + fx.predicted[i]];
     OutputSet out(o.out);  // every file of this run, or none
-    draw_confusion(out.path("confusion.png"), confusion, K);
+    draw_confusion(out.path("confusion.png"), confusion, K, chip->name(), acc_fixed);
     write_stream_atomic(out.path("confusion.csv"), [&](std::ostream& s) {
         s << "true\\predicted";
         for (uint32_t p = 0; p < K; ++p) s << ',' << p;

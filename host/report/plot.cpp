@@ -1,5 +1,7 @@
 #include "host/report/plot.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +19,27 @@ std::string quote(const std::string& s) {
         o += c;
     }
     return o + "\"";
+}
+// Runs the script, then puts the picture in place; the data file goes either way.
+bool run_gnuplot(const std::string& script, const std::string& dat, const std::string& tmp_png,
+                 const std::string& png_path) {
+    FILE* gp = ::popen("gnuplot 1>&2", "w");  // its messages belong on stderr, with ours
+    bool ok = gp != nullptr;
+    if (gp) {
+        std::fputs(script.c_str(), gp);
+        ok = ::pclose(gp) == 0;
+    }
+    std::error_code ec;
+    if (ok && std::filesystem::exists(tmp_png)) {
+        std::filesystem::rename(tmp_png, png_path, ec);
+        ok = !ec;
+    } else {
+        ok = false;
+    }
+    std::filesystem::remove(dat, ec);
+    std::filesystem::remove(tmp_png, ec);
+    if (!ok) std::fprintf(stderr, "warning: gnuplot could not draw %s (is gnuplot installed?)\n", png_path.c_str());
+    return ok;
 }
 }  // namespace
 
@@ -50,23 +73,41 @@ bool plot_png(const std::string& png_path, const PlotSpec& spec) {
                               s.points ? "linespoints" : "lines", style, quote(s.title));
     }
     script += "\n";
-    FILE* gp = ::popen("gnuplot 1>&2", "w");  // its messages belong on stderr, with ours
-    bool ok = gp != nullptr;
-    if (gp) {
-        std::fputs(script.c_str(), gp);
-        ok = ::pclose(gp) == 0;
+    return run_gnuplot(script, dat, tmp_png, png_path);
+}
+
+bool matrix_png(const std::string& png_path, const MatrixSpec& m) {
+    const std::string dat = fmt::format("{}.{}.dat", png_path, ::getpid());
+    const std::string tmp_png = fmt::format("{}.tmp.{}.png", png_path, ::getpid());
+    const size_t R = m.row_labels.size(), C = m.col_labels.size();
+    double top = 0;
+    for (double v : m.values) top = std::max(top, v);
+    {
+        std::ofstream d(dat);  // x = column, y = row, value
+        for (size_t r = 0; r < R; ++r)
+            for (size_t c = 0; c < C; ++c) d << c << ' ' << r << ' ' << m.values[r * C + c] << '\n';
     }
-    std::error_code ec;
-    if (ok && std::filesystem::exists(tmp_png)) {
-        std::filesystem::rename(tmp_png, png_path, ec);
-        ok = !ec;
-    } else {
-        ok = false;
-    }
-    std::filesystem::remove(dat, ec);
-    std::filesystem::remove(tmp_png, ec);
-    if (!ok) std::fprintf(stderr, "warning: gnuplot could not draw %s (is gnuplot installed?)\n", png_path.c_str());
-    return ok;
+    const int side = static_cast<int>(std::max<size_t>(R, C) * 56 + 200);
+    std::string script = fmt::format("set terminal pngcairo size {},{} font 'sans,11'\nset output {}\n", side + 120, side,
+                                     quote(tmp_png));
+    script += fmt::format("set title {}\nset xlabel {}\nset ylabel {}\nset cblabel {}\n", quote(m.title),
+                          quote(m.xlabel), quote(m.ylabel), quote(m.value_label));
+    script += fmt::format("set xrange [-0.5:{}]\nset yrange [{}:-0.5]\nset size square\nunset key\n", C - 0.5, R - 0.5);
+    std::string xt, yt;
+    for (size_t c = 0; c < C; ++c) xt += fmt::format("{}{} {}", c ? ", " : "", quote(m.col_labels[c]), c);
+    for (size_t r = 0; r < R; ++r) yt += fmt::format("{}{} {}", r ? ", " : "", quote(m.row_labels[r]), r);
+    script += fmt::format("set xtics ({}) scale 0\nset ytics ({}) scale 0\n", xt, yt);
+    // Square root colour scale: the diagonal dominates, the errors still show.
+    script += fmt::format("set palette defined (0 'white', 1 '#2060c0')\nset cbrange [0:{}]\n", std::sqrt(std::max(top, 1.0)));
+    script += fmt::format("set cbtics ({})\n", [&] {
+        std::string t;
+        for (double v : {0.0, top / 16, top / 4, top}) t += fmt::format("{}\"{:.0f}\" {}", t.empty() ? "" : ", ", v, std::sqrt(v));
+        return t;
+    }());
+    script += fmt::format("plot {0} using 1:2:(sqrt($3)) with image, {0} using 1:2:(sprintf('%d', $3)):"
+                          "($3 > {1} ? 0xFFFFFF : 0x000000) with labels tc rgb variable font ',10'\n",
+                          quote(dat), top / 4);
+    return run_gnuplot(script, dat, tmp_png, png_path);
 }
 
 }  // namespace mind1024::host

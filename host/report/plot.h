@@ -28,4 +28,13 @@ struct PlotSpec {
 // Writes `png_path`; returns false (with a message on stderr) if gnuplot failed.
 bool plot_png(const std::string& png_path, const PlotSpec& spec);
 
+// A matrix of counts as labelled cells (a confusion matrix): each cell's number
+// written in it, rows and columns named, colour on a square-root scale with its key.
+struct MatrixSpec {
+    std::string title, xlabel, ylabel, value_label;
+    std::vector<std::string> row_labels, col_labels;
+    std::vector<double> values;  // rows x columns, row-major
+};
+bool matrix_png(const std::string& png_path, const MatrixSpec& m);
+
 }  // namespace mind1024::host
