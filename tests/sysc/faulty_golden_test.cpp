@@ -104,13 +104,8 @@ TEST(FaultyGoldenAbort, UpsetsOfUpdatesThatDidNotHappenAreNotKept) {
             s.seed = rng();
             s.max_sweeps = 6;
             for (uint32_t i = 0; i < s.n_active; ++i) s.clamp[i] = rng() % 6 == 0;
-            const uint64_t g = p.groups(s.n_active);
-            uint64_t u = 0;
-            for (uint32_t i = 0; i < s.n_active; ++i) u += !s.clamp[i];
-            const uint64_t tail = p.latency + (s.mode % 4 == MIND_ORDER_SYNC ? 2 : 0), sweep = u * g + tail;
-            uint64_t o = std::max<uint64_t>(2, rng() % (2 * sweep));
-            if (o % sweep == 0) ++o;
-            const uint64_t budget = o / sweep * u + (o % sweep < u * g ? o % sweep / g + 1 : u);
+            const AbortPoint a = random_abort(p, s, rng);
+            const uint64_t o = a.cycles, budget = a.budget;
             FaultSpec f;
             f.seed = rng();
             f.seu_count = 20;

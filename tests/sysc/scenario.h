@@ -3,6 +3,7 @@
 // and a bit-for-bit comparison of the two afterwards.
 #pragma once
 #include <cstdint>
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -107,6 +108,23 @@ inline void expect_same(Bus& b, const ReferenceModel& m, const std::string& what
                 return;
             }
     }
+}
+
+// A random ABORT point within the first two sweeps of a run of s (never on a
+// sweep boundary): the cycles after START at which it comes, and the reference
+// model's update budget for it (the neuron in flight finishes; an ABORT in a
+// sweep's drain lets the sweep complete).
+struct AbortPoint {
+    uint64_t cycles = 0, budget = 0;
+};
+inline AbortPoint random_abort(const ChipParams& p, const Scenario& s, std::mt19937& rng) {
+    const uint64_t g = p.groups(s.n_active);
+    uint64_t u = 0;
+    for (uint32_t i = 0; i < s.n_active; ++i) u += !s.clamp[i];
+    const uint64_t tail = p.latency + (s.mode % 4 == MIND_ORDER_SYNC ? 2 : 0), sweep = u * g + tail;
+    uint64_t o = std::max<uint64_t>(2, rng() % (2 * sweep));
+    if (o % sweep == 0) ++o;
+    return {o, o / sweep * u + (o % sweep < u * g ? o % sweep / g + 1 : u)};
 }
 
 }  // namespace mind1024::test
