@@ -31,18 +31,14 @@ public:
     int16_t at(size_t flat) const { return w_[flat]; }
     void store(size_t flat, int64_t v);  // keeps the low WBITS bits (and the stuck ones)
     void clear();
-    // f(int16_t* array) changes the weights in place (HEBB, upsets); stuck bits hold.
+    // f(int16_t* array) changes the weights in place and returns a count (HEBB:
+    // the saturated weights); stuck bits hold.
     template <class F>
     auto modify(F&& f) {
         ++version_;
-        struct Restuck {  // after f, whatever it returns
-            const SynapseMemory& m;
-            int16_t* w;
-            ~Restuck() {
-                if (m.faults_) m.faults_->store_all(w);
-            }
-        } r{*this, w_.data()};
-        return f(w_.data());
+        const auto r = f(w_.data());
+        if (faults_) faults_->store_all(w_.data());
+        return r;
     }
     // Stuck bits from now on (applied at once); nullptr: none.
     void set_faults(const FaultPlan* f);
