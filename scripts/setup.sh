@@ -15,7 +15,7 @@ export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1  # SystemC banner on every test binar
 
 PACKAGES=(build-essential cmake ninja-build pkg-config ca-certificates
   libsystemc-dev verilator yosys libgtest-dev libgmock-dev libfmt-dev libcli11-dev
-  nlohmann-json3-dev zlib1g-dev libeigen3-dev libstb-dev gnuplot-nox
+  nlohmann-json3-dev zlib1g-dev libssl-dev libeigen3-dev libstb-dev gnuplot-nox
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf libunicorn-dev gdb-multiarch
   clang-14 libclang-rt-14-dev  # clang: the libFuzzer harnesses (scripts/fuzz.sh)
   libhwy-dev  # Google Highway: the engine's SIMD kernels

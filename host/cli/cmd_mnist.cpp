@@ -283,10 +283,12 @@ int run_mnist(const MnistOptions& o) {
                         {"max_sweeps", cfg.max_sweeps}, {"pixel_threshold", cfg.coding.threshold},
                         {"crop", {cfg.coding.top, cfg.coding.left, cfg.coding.height, cfg.coding.width}},
                         {"inhibition", cfg.inhibition}, {"offset", cfg.offset}, {"label_gain", cfg.label_gain},
-                        {"ridge", cfg.ridge}, {"seed", cfg.seed}}},
+                        {"ridge", cfg.ridge}, {"seed", cfg.seed},
+                        {"neurons", net.layout.first_label + net.layout.labels}}},
         {"quantization", {{"scale", q.weight_report.scale}, {"scale_policy", o.scale}, {"rounding", o.rounding}, {"scale_limited_by", q.scale_limited_by}, {"clipped_fraction", q.weight_report.clipped_fraction},
                           {"max_abs_error", q.weight_report.max_abs_error}, {"rms_error", q.weight_report.rms_error},
-                          {"max_abs_threshold", q.max_abs_threshold}, {"thresholds_clipped", q.thresholds_clipped}}},
+                          {"max_abs_threshold", q.max_abs_threshold}, {"thresholds_clipped", q.thresholds_clipped},
+                          {"nonzero_weights", std::count_if(q.weights.w.begin(), q.weights.w.end(), [](int16_t v) { return v != 0; })}}},
         {"data", dir},
     };
     // The float twin's fields only when it ran (--no-float leaves them out).

@@ -105,9 +105,14 @@ nlohmann::json result_json(const TrainResult& r) {
             {"weights", w}};
 }
 
-void write_result(const std::string& dir, const TrainResult& r, nlohmann::json j) {
+void write_result(const std::string& dir, const TrainResult& r, const MnistSet& test, nlohmann::json j) {
     OutputSet out(dir);
     for (const auto& [name, a] : r.weights) write_npy<float>(out.path(name + ".npy"), a.shape, a.values);
+    write_stream_atomic(out.path("predictions.csv"), [&](std::ostream& s) {
+        s << "image,true_label,predicted_label\n";
+        for (size_t i = 0; i < r.test_predictions.size(); ++i)
+            s << i << ',' << int(test.labels[i]) << ',' << int(r.test_predictions[i]) << '\n';
+    });
     write_text_atomic(out.path("result.json"), j.dump(2) + "\n");
     out.publish();
 }
@@ -183,7 +188,7 @@ int main(int argc, char** argv) {
     app.add_option("--test-limit", o.test_limit, "use only the first N test images (0: all)")
         ->check(whole_number(0, 1u << 30));
     app.add_option("--out", o.out,
-                   "output directory: result.json and <weight>.npy files; for layered network.json, w1.npy, t1.npy, "
+                   "output directory: result.json, predictions.csv and <weight>.npy files; for layered network.json, w1.npy, t1.npy, "
                    "w2.npy, b2.npy");
     app.add_flag("--quiet", o.quiet, "no per-epoch progress on stderr");
     app.add_option("--hidden", o.hidden, "layered: hidden sign units (784 + H + 10 <= 1024)")
@@ -210,7 +215,7 @@ int main(int argc, char** argv) {
     try {
         // Everything that can fail is checked before the training.
         if (!o.out.empty())
-            check_output_dir(o.out, o.model == "layered" ? layered_file_names() : std::vector<std::string>{"result.json"});
+            check_output_dir(o.out, o.model == "layered" ? layered_file_names() : std::vector<std::string>{"result.json", "predictions.csv"});
         const std::string dir = resolve_data_dir(o.data);
         MnistSet train = first_items(load_mnist_split(dir, Split::Train), o.train_limit);
         MnistSet test = first_items(load_mnist_split(dir, Split::Test), o.test_limit);
@@ -247,8 +252,8 @@ int main(int argc, char** argv) {
             j["threads"] = o.threads;
             j["data"] = data_json(train, test);
             j["provenance"] = provenance(o, cmd);
-            write_result(o.out, r, j);
-            std::fprintf(stderr, "mind1024-train: wrote %s/result.json and %zu weight file(s)\n", o.out.c_str(),
+            write_result(o.out, r, test, j);
+            std::fprintf(stderr, "mind1024-train: wrote %s/result.json, predictions.csv and %zu weight file(s)\n", o.out.c_str(),
                          r.weights.size());
         }
         return 0;

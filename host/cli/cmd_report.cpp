@@ -1,0 +1,568 @@
+// mind1024 report: every model of the project on the same MNIST split, in one
+// table. The software baselines and the layered network are trained by
+// mind1024-train (the only program with libtorch) and kept in a cache keyed by
+// a hash of their settings and of the data; the chip runs are `mind1024 mnist`
+// and `mind1024 layered` in child processes (one SystemC board per process).
+// Writes report.md/.csv/.json, a confusion matrix per model and the accuracy
+// against weight bits of the layered network, trained for each width and
+// quantized after training.
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <numeric>
+#include <optional>
+#include <cstdlib>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "host/baselines/dataset.h"
+#include "host/board/errors.h"
+#include "host/cli/commands.h"
+#include "host/cli/common.h"
+#include "host/cli/subprocess.h"
+#include "host/data/data_error.h"
+#include "host/data/idx_reader.h"
+#include "host/report/content_hash.h"
+#include "data_paths.h"  // generated: where the set-up puts data and the cache
+#include "host/report/output_file.h"
+#include "host/report/plot.h"
+#include "host/report/result_cache.h"
+
+namespace mind1024::host {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// How long each model trains. quick keeps the whole report near 10 minutes on
+// one core of this machine; full is what docs/results.md reports; smoke is for tests.
+struct Profile {
+    const char* name;
+    int softmax, mlp, cnn, layered, bits;  // epochs
+    size_t stdp_neurons;
+    int stdp_steps;
+};
+constexpr Profile kProfiles[] = {
+    {"quick", 10, 8, 3, 20, 3, 400, 30},
+    {"full", 10, 20, 6, 60, 8, 400, 30},
+    {"smoke", 1, 1, 1, 1, 1, 20, 8},
+};
+const char* const kModels[] = {"softmax", "mlp", "cnn", "stdp", "hopfield", "layered", "bits"};
+
+struct ReportOptions {
+    std::string data, out = "results/report", cache, trainer, profile = "quick";
+    std::vector<std::string> models;
+    std::vector<unsigned> bits{1, 2, 3, 4, 5, 6, 7, 8};
+    size_t train_limit = 0, test_limit = 0;
+    uint64_t seed = 1;
+    int threads = 1;
+    bool retrain = false, no_progress = false;
+};
+
+bool wanted(const ReportOptions& o, const std::string& m) {
+    return o.models.empty() || std::find(o.models.begin(), o.models.end(), m) != o.models.end();
+}
+
+const Profile& profile_of(const std::string& name) {
+    for (const Profile& p : kProfiles)
+        if (name == p.name) return p;
+    throw BadArgument(fmt::format("--profile {}: not one of quick, full, smoke", name));
+}
+
+json read_json_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw ReportError(fmt::format("{}: missing", path));
+    std::stringstream s;
+    s << in.rdbuf();
+    json j = json::parse(s.str(), nullptr, false);
+    if (j.is_discarded()) throw ReportError(fmt::format("{}: not valid JSON", path));
+    return j;
+}
+
+template <class T>
+T field(const json& j, const std::string& pointer, const std::string& file) {
+    const json::json_pointer p(pointer);
+    if (!j.contains(p)) throw ReportError(fmt::format("{}: no {}", file, pointer));
+    try {
+        return j.at(p).get<T>();
+    } catch (const json::exception&) {
+        throw ReportError(fmt::format("{}: {} is {}, not the expected type", file, pointer, j.at(p).dump()));
+    }
+}
+
+// A predictions.csv: its true labels and the named column of predicted labels.
+std::vector<size_t> confusion_from_csv(const std::string& path, const std::string& column) {
+    std::ifstream in(path);
+    if (!in) throw ReportError(fmt::format("{}: missing", path));
+    std::string line;
+    std::getline(in, line);
+    std::vector<std::string> head;
+    std::stringstream hs(line);
+    for (std::string c; std::getline(hs, c, ',');) head.push_back(c);
+    const auto col = [&](const std::string& name) {
+        const auto it = std::find(head.begin(), head.end(), name);
+        if (it == head.end()) throw ReportError(fmt::format("{}: no column {}", path, name));
+        return static_cast<size_t>(it - head.begin());
+    };
+    const size_t t = col("true_label"), p = col(column);
+    std::vector<size_t> m(100, 0);
+    for (size_t row = 2; std::getline(in, line); ++row) {
+        std::vector<std::string> cells;
+        std::stringstream ls(line);
+        for (std::string c; std::getline(ls, c, ',');) cells.push_back(c);
+        int tl = -1, pl = -1;
+        try {
+            tl = std::stoi(cells.at(t));
+            pl = std::stoi(cells.at(p));
+        } catch (const std::exception&) {
+            throw ReportError(fmt::format("{}:{}: not a row of labels", path, row));
+        }
+        if (tl < 0 || tl > 9 || pl < 0 || pl > 9) throw ReportError(fmt::format("{}:{}: label outside 0..9", path, row));
+        ++m[size_t(tl) * 10 + size_t(pl)];
+    }
+    return m;
+}
+
+// One line of the table.
+struct Row {
+    std::string id, model, runs_on;
+    size_t parameters = 0;
+    std::optional<uint32_t> neurons;  // of the chip's 1024
+    double accuracy = 0;              // %
+    std::optional<double> train_seconds, infer_seconds, cycles, chip_seconds;
+    bool cached = false;
+    std::string predictions, column;  // predictions.csv and its column, for the confusion matrix
+    std::string source;               // the run directory its figures come from
+};
+
+json row_json(const Row& r) {
+    auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
+    return {{"id", r.id},
+            {"model", r.model},
+            {"runs_on", r.runs_on},
+            {"parameters", r.parameters},
+            {"neurons_of_1024", opt(r.neurons)},
+            {"test_accuracy_percent", r.accuracy},
+            {"train_seconds", opt(r.train_seconds)},
+            {"train_cached", r.cached},
+            {"inference_seconds_per_image", opt(r.infer_seconds)},
+            {"chip_cycles_per_image", opt(r.cycles)},
+            {"chip_simulated_seconds_per_image", opt(r.chip_seconds)},
+            {"source", r.source}};
+}
+
+std::string fmt_opt(const std::optional<double>& v, const char* f, double scale = 1) {
+    return v ? fmt::format(fmt::runtime(f), *v * scale) : std::string("-");
+}
+
+class Report {
+public:
+    explicit Report(const ReportOptions& o) : o_(o), prof_(profile_of(o.profile)), cache_(o.cache) {}
+    int run();
+
+private:
+    struct Training {
+        std::vector<std::string> args;  // of mind1024-train, without --data and --out
+        json key;
+        std::string dir;                // its cache entry
+        bool cached = false;
+    };
+    // Every training the chosen models need, with its cache entry checked (before any work).
+    void plan();
+    void add_training(const std::string& id, std::vector<std::string> args);
+    // A training by mind1024-train, from the cache when it holds it: the entry's directory.
+    std::string train(const std::string& id);
+    // mind1024 SUBCOMMAND ... in a child: its output directory.
+    std::string chip_run(const std::string& id, std::vector<std::string> args);
+    ProcessResult step(const std::string& id, const std::string& what, const std::vector<std::string>& argv);
+    void baseline(const std::string& m, const std::string& label);
+    void hopfield();
+    void layered();
+    void bits();
+    void write_outputs(double wall);
+    std::vector<std::string> limits(bool chip) const;
+
+    const ReportOptions& o_;
+    const Profile& prof_;
+    ResultCache cache_;
+    std::string data_dir_, data_hash_, self_, trainer_;
+    size_t step_ = 0, steps_ = 0;
+    std::vector<Row> rows_;
+    json bits_ = json::array(), steps_log_ = json::array();
+    std::map<std::string, Training> trainings_;
+    std::map<std::string, bool> cached_;
+};
+
+std::vector<std::string> Report::limits(bool chip) const {
+    std::vector<std::string> a;
+    if (o_.train_limit) a.insert(a.end(), {"--train-limit", std::to_string(o_.train_limit)});
+    if (o_.test_limit) a.insert(a.end(), {chip ? "--limit" : "--test-limit", std::to_string(o_.test_limit)});
+    return a;
+}
+
+ProcessResult Report::step(const std::string& id, const std::string& what, const std::vector<std::string>& argv) {
+    ++step_;
+    fmt::print(stderr, "[report] {}/{} {}\n", step_, steps_, what);
+    const std::string log = join_path(join_path(o_.out, "logs"), id + ".log");
+    const ProcessResult r = run_process(argv, log, !o_.no_progress, fmt::format("[report:{}] ", id));
+    steps_log_.push_back({{"step", id}, {"what", what}, {"seconds", r.seconds}, {"result", r.describe()}, {"log", log}});
+    if (!r.ok()) {
+        std::string tail;
+        for (const auto& l : r.tail) tail += "\n  " + l;
+        throw ReportError(fmt::format("step {} ({}) failed with {}; its log is {}; it ended:{}", id, what, r.describe(), log, tail));
+    }
+    return r;
+}
+
+void Report::add_training(const std::string& id, std::vector<std::string> args) {
+    const std::vector<std::string> lim = limits(false);
+    args.insert(args.end(), {"--seed", std::to_string(o_.seed), "--threads", std::to_string(o_.threads)});
+    args.insert(args.end(), lim.begin(), lim.end());
+    Training t;
+    t.key = {{"format", ResultCache::kFormat}, {"program", "mind1024-train"}, {"args", args}, {"data_sha256", data_hash_}};
+    t.args = std::move(args);
+    t.dir = cache_.dir_for(id, t.key);
+    t.cached = !o_.retrain && cache_.lookup(t.dir, t.key);
+    trainings_[id] = t;
+}
+
+void Report::plan() {
+    if (wanted(o_, "softmax")) add_training("softmax", {"--model", "softmax", "--epochs", std::to_string(prof_.softmax)});
+    if (wanted(o_, "mlp")) add_training("mlp", {"--model", "mlp", "--epochs", std::to_string(prof_.mlp)});
+    if (wanted(o_, "cnn")) add_training("cnn", {"--model", "cnn", "--epochs", std::to_string(prof_.cnn)});
+    if (wanted(o_, "stdp"))
+        add_training("stdp", {"--model", "stdp", "--neurons", std::to_string(prof_.stdp_neurons), "--steps",
+                              std::to_string(prof_.stdp_steps)});
+    if (wanted(o_, "layered")) add_training("layered", {"--model", "layered", "--epochs", std::to_string(prof_.layered)});
+    if (wanted(o_, "bits"))
+        for (unsigned b : o_.bits)
+            for (const bool ptq : {false, true}) {
+                std::vector<std::string> a{"--model", "layered", "--epochs", std::to_string(prof_.bits), "--wbits", std::to_string(b)};
+                if (ptq) a.push_back("--ptq");
+                add_training(fmt::format("bits-{}-{}", ptq ? "ptq" : "qat", b), a);
+            }
+}
+
+std::string Report::train(const std::string& id) {
+    const Training& t = trainings_.at(id);
+    cached_[id] = t.cached;
+    if (t.cached) {
+        ++step_;
+        fmt::print(stderr, "[report] {}/{} {}: cached in {}\n", step_, steps_, id, t.dir);
+        steps_log_.push_back({{"step", id}, {"what", "train (cached)"}, {"cache", t.dir}});
+        return t.dir;
+    }
+    if (o_.retrain) cache_.remove(t.dir);
+    const std::string staging = cache_.stage(t.dir);
+    std::vector<std::string> argv{trainer_};
+    argv.insert(argv.end(), t.args.begin(), t.args.end());
+    argv.insert(argv.end(), {"--data", data_dir_, "--out", staging});
+    std::string what = "train";
+    for (const auto& a : t.args) what += " " + a;
+    step(id, what, argv);
+    cache_.commit(staging, t.dir, t.key);
+    return t.dir;
+}
+
+std::string Report::chip_run(const std::string& id, std::vector<std::string> args) {
+    const std::string dir = join_path(join_path(o_.out, "runs"), id);
+    std::vector<std::string> argv{self_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--data", data_dir_, "--out", dir, "--no-progress"});
+    std::string what = "mind1024";
+    for (const auto& a : args) what += " " + a;
+    step(id, what, argv);
+    return dir;
+}
+
+void Report::baseline(const std::string& m, const std::string& label) {
+    const std::string dir = train(m);
+    const std::string file = join_path(dir, "result.json");
+    const json j = read_json_file(file);
+    Row r;
+    r.id = m;
+    r.model = label;
+    r.runs_on = m == "stdp" ? "host float (ours)" : "host float (libtorch)";
+    r.parameters = field<size_t>(j, "/parameters", file);
+    r.accuracy = 100 * field<double>(j, "/test_accuracy", file);
+    r.train_seconds = field<double>(j, "/train_seconds", file);
+    r.infer_seconds = field<double>(j, "/infer_seconds_per_image", file);
+    r.cached = cached_[m];
+    r.predictions = join_path(dir, "predictions.csv");
+    r.column = "predicted_label";
+    r.source = dir;
+    rows_.push_back(r);
+}
+
+void Report::hopfield() {
+    std::vector<std::string> args{"mnist", "--examples", "0", "--seed", std::to_string(o_.seed)};
+    const std::vector<std::string> lim = limits(true);
+    args.insert(args.end(), lim.begin(), lim.end());
+    const std::string dir = chip_run("hopfield", args);
+    const std::string file = join_path(dir, "mnist.json");
+    const json j = read_json_file(file);
+    const double images = field<double>(j, "/images", file);
+    const auto protos = field<uint32_t>(j, "/classifier/protos_per_class", file);
+    Row r;
+    r.id = "hopfield-float";
+    r.model = fmt::format("Hopfield k-WTA attractor, {}x10 prototypes, float twin", protos);
+    r.runs_on = "host float (twin)";
+    r.parameters = field<size_t>(j, "/quantization/nonzero_weights", file);
+    r.neurons = field<uint32_t>(j, "/classifier/neurons", file);
+    r.accuracy = field<double>(j, "/accuracy_float", file);
+    r.train_seconds = field<double>(j, "/train_seconds", file);
+    r.infer_seconds = field<double>(j, "/float_wall_seconds", file) / images;
+    r.predictions = join_path(dir, "predictions.csv");
+    r.column = "float_label";
+    r.source = dir;
+    rows_.push_back(r);
+    r.id = "hopfield-chip";
+    r.model = fmt::format("Hopfield k-WTA attractor, {}x10 prototypes", protos);
+    r.runs_on = fmt::format("chip, {}-bit", field<unsigned>(j, "/chip/wbits", file));
+    r.accuracy = field<double>(j, "/accuracy_fixed", file);
+    r.infer_seconds = field<double>(j, "/chip_wall_seconds", file) / images;
+    r.cycles = field<double>(j, "/cycles_per_image", file);
+    r.chip_seconds = field<double>(j, "/sim_seconds_per_image", file);
+    r.column = "chip_label";
+    rows_.push_back(r);
+}
+
+void Report::layered() {
+    const std::string net = train("layered");
+    std::vector<std::string> args{"layered", "--net", net};
+    if (o_.test_limit) args.insert(args.end(), {"--limit", std::to_string(o_.test_limit)});
+    const std::string dir = chip_run("layered", args);
+    const std::string nfile = join_path(net, "network.json"), lfile = join_path(dir, "layered.json");
+    const json n = read_json_file(nfile), l = read_json_file(lfile);
+    const auto layers = field<std::vector<size_t>>(l, "/network/layers", lfile);
+    if (layers.size() != 3) throw ReportError(fmt::format("{}: /network/layers must have 3 sizes", lfile));
+    const double images = field<double>(l, "/images", lfile);
+    Row r;
+    r.id = "layered-float";
+    r.model = fmt::format("layered {}-{}-{}, ±1 hidden, QAT, float twin", layers[0], layers[1], layers[2]);
+    r.runs_on = "host float (libtorch)";
+    r.parameters = layers[1] * layers[0] + layers[1] + layers[2] * layers[1] + layers[2];
+    r.accuracy = 100 * field<double>(n, "/accuracy/fake_quantized", nfile);
+    r.train_seconds = field<double>(n, "/training/train_seconds", nfile);
+    r.cached = cached_["layered"];
+    r.source = net;
+    rows_.push_back(r);
+    r.id = "layered-chip";
+    r.model = fmt::format("layered {}-{}-{}, ±1 hidden, QAT", layers[0], layers[1], layers[2]);
+    r.runs_on = fmt::format("chip, {}-bit", field<unsigned>(l, "/chip/wbits", lfile));
+    r.neurons = field<uint32_t>(l, "/network/neurons", lfile);
+    r.accuracy = field<double>(l, "/accuracy_chip", lfile);
+    r.infer_seconds = field<double>(l, "/provenance/chip_wall_seconds", lfile) / images;
+    r.cycles = field<double>(l, "/cycles_per_image", lfile);
+    r.chip_seconds = field<double>(l, "/sim_seconds_per_image", lfile);
+    r.predictions = join_path(dir, "predictions.csv");
+    r.column = "chip_label";
+    r.source = dir;
+    rows_.push_back(r);
+}
+
+void Report::bits() {
+    for (unsigned b : o_.bits) {
+        json point = {{"wbits", b}, {"epochs", prof_.bits}};
+        for (const bool ptq : {false, true}) {
+            const std::string how = ptq ? "ptq" : "qat", id = fmt::format("bits-{}-{}", how, b);
+            const std::string net = train(id);
+            std::vector<std::string> run{"layered", "--net", net, "--wbits", std::to_string(b)};
+            if (o_.test_limit) run.insert(run.end(), {"--limit", std::to_string(o_.test_limit)});
+            const std::string dir = chip_run(id, run);
+            const std::string nfile = join_path(net, "network.json"), lfile = join_path(dir, "layered.json");
+            const json n = read_json_file(nfile), l = read_json_file(lfile);
+            point[how] = {{"chip_percent", field<double>(l, "/accuracy_chip", lfile)},
+                          {"host_integer_percent", field<double>(l, "/accuracy_host_integer", lfile)},
+                          {"float_percent", 100 * field<double>(n, "/accuracy/float", nfile)},
+                          {"cached", cached_[id]},
+                          {"source", dir}};
+        }
+        bits_.push_back(point);
+    }
+}
+
+std::string markdown_table(const std::vector<Row>& rows) {
+    std::string s =
+        "| model | runs on | parameters | neurons of 1024 | test accuracy % | training s | inference µs/image | chip "
+        "cycles/image | chip µs/image (simulated) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n";
+    for (const Row& r : rows)
+        s += fmt::format("| {} | {} | {} | {} | {:.2f} | {}{} | {} | {} | {} |\n", r.model, r.runs_on, r.parameters,
+                         r.neurons ? std::to_string(*r.neurons) : "-", r.accuracy, fmt_opt(r.train_seconds, "{:.1f}"),
+                         r.cached ? " (cached)" : "", fmt_opt(r.infer_seconds, "{:.1f}", 1e6), fmt_opt(r.cycles, "{:.0f}"),
+                         fmt_opt(r.chip_seconds, "{:.1f}", 1e6));
+    return s;
+}
+
+void Report::write_outputs(double wall) {
+    OutputSet out(o_.out);
+    const std::string table = markdown_table(rows_);
+    json j = {{"report", "mind1024 report"},
+              {"profile", {{"name", prof_.name}, {"epochs", {{"softmax", prof_.softmax}, {"mlp", prof_.mlp}, {"cnn", prof_.cnn},
+                                                             {"layered", prof_.layered}, {"bits", prof_.bits}}},
+                           {"stdp_neurons", prof_.stdp_neurons}, {"stdp_steps", prof_.stdp_steps}}},
+              {"seed", o_.seed},
+              {"threads", o_.threads},
+              {"data", {{"dir", data_dir_}, {"sha256", data_hash_}, {"train_limit", o_.train_limit}, {"test_limit", o_.test_limit}}},
+              {"cache", o_.cache},
+              {"rows", json::array()},
+              {"accuracy_against_weight_bits", bits_},
+              {"steps", steps_log_}};
+    for (const Row& r : rows_) j["rows"].push_back(row_json(r));
+    write_json(out.path("report.json"), j, {{"wall_seconds", wall}});
+    write_stream_atomic(out.path("report.csv"), [&](std::ostream& s) {
+        s << "# mind1024 report, profile " << prof_.name << ", seed " << o_.seed << ", " << o_.threads << " thread(s), "
+          << program_version() << "\n";
+        s << "id,model,runs_on,parameters,neurons_of_1024,test_accuracy_percent,train_seconds,train_cached,"
+             "inference_seconds_per_image,chip_cycles_per_image,chip_simulated_seconds_per_image\n";
+        auto opt = [](const std::optional<double>& v) { return v ? fmt::format("{:.9g}", *v) : std::string(); };
+        for (const Row& r : rows_)
+            s << r.id << ",\"" << r.model << "\"," << r.runs_on << ',' << r.parameters << ','
+              << (r.neurons ? std::to_string(*r.neurons) : "") << ',' << fmt::format("{:.2f}", r.accuracy) << ','
+              << opt(r.train_seconds) << ',' << (r.cached ? 1 : 0) << ',' << opt(r.infer_seconds) << ',' << opt(r.cycles)
+              << ',' << opt(r.chip_seconds) << '\n';
+    });
+    std::string md = fmt::format("# mind1024 report\n\nProfile {}, seed {}, {} thread(s), {}; data {} (SHA-256 {}){}.\n\n{}",
+                                 prof_.name, o_.seed, o_.threads, program_version(), data_dir_, data_hash_.substr(0, 16),
+                                 o_.test_limit || o_.train_limit
+                                     ? fmt::format(", first {} training and {} test images", o_.train_limit, o_.test_limit)
+                                     : std::string(),
+                                 table);
+    for (const Row& r : rows_) {
+        if (r.predictions.empty()) continue;
+        const std::vector<size_t> m = confusion_from_csv(r.predictions, r.column);
+        const size_t total = std::accumulate(m.begin(), m.end(), size_t{0});
+        MatrixSpec spec{fmt::format("{} ({}): {:.2f}% of {} test images", r.model, r.runs_on, r.accuracy, total),
+                        "predicted label", "true label", "test images", {}, {}, {}};
+        for (int k = 0; k < 10; ++k) spec.row_labels.push_back(std::to_string(k));
+        spec.col_labels = spec.row_labels;
+        spec.values.assign(m.begin(), m.end());
+        matrix_png(out.path("confusion_" + r.id + ".png"), spec);
+        write_stream_atomic(out.path("confusion_" + r.id + ".csv"), [&](std::ostream& s) {
+            s << "true_label\\predicted,0,1,2,3,4,5,6,7,8,9\n";
+            for (int t = 0; t < 10; ++t) {
+                s << t;
+                for (int p = 0; p < 10; ++p) s << ',' << m[size_t(t) * 10 + size_t(p)];
+                s << '\n';
+            }
+        });
+    }
+    if (!bits_.empty()) {
+        PlotSpec p{fmt::format("Layered 784-230-10 on the chip against weight bits ({} epoch{} per width)", prof_.bits, prof_.bits == 1 ? "" : "s"),
+                   "weight bits (WBITS)", "test accuracy (%)", false, {}, {}, 0, 100, 2, "bottom right"};
+        Series qat{"trained for the width (QAT), on the chip", {}, {}, true, 1, false};
+        Series ptq{"quantized after float training (PTQ), on the chip", {}, {}, true, 2, false};
+        Series flt{"PTQ's float network before quantization", {}, {}, false, 2, true};
+        md += "\n## Accuracy against weight bits (layered network on the chip, %)\n\n| WBITS | QAT chip | PTQ chip | PTQ float |\n|---|---:|---:|---:|\n";
+        for (const json& b : bits_) {
+            const double w = b["wbits"].get<double>();
+            qat.x.push_back(w), qat.y.push_back(b["qat"]["chip_percent"].get<double>());
+            ptq.x.push_back(w), ptq.y.push_back(b["ptq"]["chip_percent"].get<double>());
+            flt.x.push_back(w), flt.y.push_back(b["ptq"]["float_percent"].get<double>());
+            md += fmt::format("| {} | {:.2f} | {:.2f} | {:.2f} |\n", b["wbits"].get<unsigned>(), qat.y.back(), ptq.y.back(), flt.y.back());
+        }
+        p.series = {qat, ptq, flt};
+        write_stream_atomic(out.path("bits.csv"), [&](std::ostream& s) {
+            s << "wbits,qat_chip_percent,ptq_chip_percent,ptq_float_percent\n";
+            for (size_t k = 0; k < qat.x.size(); ++k) s << qat.x[k] << ',' << qat.y[k] << ',' << ptq.y[k] << ',' << flt.y[k] << '\n';
+        });
+        plot_png(out.path("bits.png"), p);
+    }
+    write_text_atomic(out.path("report.md"), md);
+    publish_outputs(out);
+    fmt::print("{}", md);
+    fmt::print("\nwrote {}/report.md, report.csv, report.json{}{} (whole report {:.0f} s)\n", o_.out,
+               rows_.empty() ? "" : ", confusion_*.png/.csv", bits_.empty() ? "" : ", bits.png/.csv", wall);
+}
+
+int Report::run() {
+    const auto wall0 = std::chrono::steady_clock::now();
+    // Before any work: the output and cache directories, the programs, the data.
+    check_output_dir(o_.out, {"report.md", "report.csv", "report.json", "bits.png", "bits.csv"});
+    check_output_dir(o_.cache);
+    self_ = join_path(own_directory(), "mind1024");
+    const bool torch = wanted(o_, "softmax") || wanted(o_, "mlp") || wanted(o_, "cnn") || wanted(o_, "stdp") ||
+                       wanted(o_, "layered") || wanted(o_, "bits");
+    trainer_ = o_.trainer.empty() ? join_path(own_directory(), "mind1024-train") : o_.trainer;
+    if (torch && ::access(trainer_.c_str(), X_OK) != 0)
+        throw BadArgument(fmt::format("{}: no trainer there (mind1024-train is built with -DMIND1024_BASELINES=ON, which "
+                                      "needs libtorch-dev); give --trainer PATH, or --models hopfield",
+                                      trainer_));
+    data_dir_ = resolve_data_dir(o_.data);
+    const MnistSet train = baselines::first_items(load_mnist_split(data_dir_, Split::Train), o_.train_limit);
+    const MnistSet test = baselines::first_items(load_mnist_split(data_dir_, Split::Test), o_.test_limit);
+    check_same_geometry(train, test);
+    if (train.rows * train.cols != 784)
+        throw DataError(fmt::format("{}: the report's models take 28 x 28 images, not {} x {}", train.images_path, train.rows, train.cols));
+    Sha256 h;
+    for (const MnistSet* s : {&train, &test}) {
+        h.add(fmt::format("{} {} {};", s->count, s->rows, s->cols));
+        h.add(s->images.data(), s->images.size());
+        h.add(s->labels.data(), s->labels.size());
+    }
+    data_hash_ = h.hex();
+    fmt::print(stderr, "[report] profile {}: data {} ({} training, {} test images, SHA-256 {}), cache {}\n", prof_.name,
+               data_dir_, train.count, test.count, data_hash_.substr(0, 16), o_.cache);
+    for (const char* m : {"softmax", "mlp", "cnn", "stdp", "hopfield"}) steps_ += wanted(o_, m);
+    steps_ += wanted(o_, "layered") * 2 + wanted(o_, "bits") * 4 * o_.bits.size();
+    plan();  // a corrupt or stale cache entry stops the report here, before any work
+    ensure_directory(join_path(o_.out, "logs"));
+
+    if (wanted(o_, "softmax")) baseline("softmax", "softmax (one layer)");
+    if (wanted(o_, "mlp")) baseline("mlp", "MLP 784-800-10");
+    if (wanted(o_, "cnn")) baseline("cnn", "CNN 2 conv + 2 dense");
+    if (wanted(o_, "stdp")) baseline("stdp", fmt::format("spiking STDP, {} neurons, linear readout", prof_.stdp_neurons));
+    if (wanted(o_, "hopfield")) hopfield();
+    if (wanted(o_, "layered")) layered();
+    if (wanted(o_, "bits")) bits();
+    write_outputs(std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count());
+    return 0;
+}
+
+}  // namespace
+
+Command add_report_command(CLI::App& app) {
+    auto o = std::make_shared<ReportOptions>();
+    CLI::App* c = app.add_subcommand(
+        "report", "train (or take from the cache) every model, run the chip's on the SystemC chip, and write one table "
+                  "(report.md/.csv/.json), confusion matrices and the accuracy against weight bits");
+    c->add_option("--data", o->data, "directory with the MNIST IDX files (raw or .gz); default $MIND1024_DATA, then the set-up's copy");
+    c->add_option("--out", o->out, "output directory")->capture_default_str();
+    c->add_option("--cache", o->cache,
+                  "where trained weights are kept, keyed by a hash of the training settings and the data; default "
+                  "$MIND1024_CACHE, else " MIND1024_DEFAULT_CACHE_DIR);
+    c->add_option("--profile", o->profile,
+                  "training lengths: quick (about 10 minutes from an empty cache on one core), full (the epochs of "
+                  "docs/results.md, about 25 minutes), smoke (one epoch each, for tests)")
+        ->check(CLI::IsMember({"quick", "full", "smoke"}))
+        ->capture_default_str();
+    c->add_option("--models", o->models, "only these, comma-separated: softmax, mlp, cnn, stdp, hopfield, layered, bits (default all)")
+        ->delimiter(',')
+        ->check(CLI::IsMember(std::vector<std::string>(std::begin(kModels), std::end(kModels))));
+    c->add_option("--bits", o->bits, "weight widths of the accuracy-against-bits curve, comma-separated")
+        ->delimiter(',')
+        ->check(whole_number(1, 8));
+    c->add_option("--seed", o->seed, "seed of every training and of the chip runs")->capture_default_str()->check(whole_number(0, UINT64_MAX));
+    c->add_option("--threads", o->threads, "torch threads per training")->capture_default_str()->check(whole_number(1, 64));
+    c->add_option("--train-limit", o->train_limit, "use only the first N training images (0 = all)")->check(whole_number(0, UINT32_MAX));
+    c->add_option("--test-limit", o->test_limit, "use only the first N test images (0 = all)")->check(whole_number(0, UINT32_MAX));
+    c->add_option("--trainer", o->trainer, "the mind1024-train program (default: beside this one)");
+    c->add_flag("--retrain", o->retrain, "train again even where the cache holds a result (and replace it)");
+    c->add_flag("--no-progress", o->no_progress, "do not echo the steps' own progress lines (they stay in OUT/logs/)");
+    return [o] {
+        if (o->cache.empty()) {
+            const char* e = std::getenv("MIND1024_CACHE");
+            o->cache = e && *e ? e : MIND1024_DEFAULT_CACHE_DIR;
+        }
+        if (o->bits.empty()) throw BadArgument("--bits: give at least one width");
+        Report r(*o);
+        return r.run();
+    };
+}
+
+}  // namespace mind1024::host
