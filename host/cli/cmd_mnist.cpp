@@ -249,7 +249,18 @@ int run_mnist(const MnistOptions& o) {
             auto row = example_tiles(test, i, net, example_states[i], fx.predicted[i]);
             tiles.insert(tiles.end(), row.begin(), row.end());
         }
-        write_png(out.path("examples.png"), tile_images(tiles, 5, 4));
+        const GreyImage grid = tile_images(tiles, 5, 5);
+        ImageGridSpec spec{fmt::format("The first {} test images on the {} chip", example_states.size(), chip->name()),
+                           {"input\n28 x 28", "pixel neurons\n(clamped crop)", "recalled: mean\nof prototypes on",
+                            fmt::format("{} prototype\nneurons (white: on)", net.layout.protos),
+                            "label neurons:\nclass 0..9 left to right,\nthe answer underlined"},
+                           {}};
+        for (size_t i = 0; i < example_states.size(); ++i)
+            spec.row_labels.push_back(fmt::format("true {}, chip {}\n{} sweep{}{}", int(test.labels[i]), fx.predicted[i],
+                                                  fx.sweeps[i], fx.sweeps[i] == 1 ? "" : "s",
+                                                  fx.predicted[i] == test.labels[i] ? "" : "\n(wrong)"));
+        // Without gnuplot the tiles still go out, unlabelled.
+        if (!image_grid_png(out.path("examples.png"), grid, spec)) write_png(out.path("examples.png"), grid);
         write_stream_atomic(out.path("examples.csv"), [&](std::ostream& s) {
             s << "image,true_label,chip_label" << (o.skip_float ? "" : ",float_label") << ",chip_sweeps\n";
             for (size_t i = 0; i < example_states.size(); ++i) {

@@ -15,6 +15,10 @@ namespace {
 std::string quote(const std::string& s) {
     std::string o = "\"";
     for (char c : s) {
+        if (c == '\n') {  // gnuplot breaks the line at \n in a double-quoted string
+            o += "\\n";
+            continue;
+        }
         if (c == '"' || c == '\\') o += '\\';
         o += c;
     }
@@ -107,6 +111,34 @@ bool matrix_png(const std::string& png_path, const MatrixSpec& m) {
     script += fmt::format("plot {0} using 1:2:(sqrt($3)) with image, {0} using 1:2:(sprintf('%d', $3)):"
                           "($3 > {1} ? 0xFFFFFF : 0x000000) with labels tc rgb variable font ',10'\n",
                           quote(dat), top / 4);
+    return run_gnuplot(script, dat, tmp_png, png_path);
+}
+
+bool image_grid_png(const std::string& png_path, const GreyImage& grid, const ImageGridSpec& spec) {
+    const std::string dat = fmt::format("{}.{}.dat", png_path, ::getpid());
+    const std::string tmp_png = fmt::format("{}.tmp.{}.png", png_path, ::getpid());
+    {
+        std::ofstream d(dat, std::ios::binary);
+        d.write(reinterpret_cast<const char*>(grid.pixels.data()), static_cast<std::streamsize>(grid.pixels.size()));
+    }
+    const size_t C = spec.col_labels.size(), R = spec.row_labels.size();
+    const int W = grid.width, H = grid.height;
+    // One screen pixel per image pixel, margins for the labels.
+    const int left = 150, right = 40, top = 150, bottom = 30;
+    std::string script = fmt::format("set terminal pngcairo size {},{} font 'sans,10'\nset output {}\n", W + left + right,
+                                     H + top + bottom, quote(tmp_png));
+    script += fmt::format("set title {} font ',12' offset 0,3.5\nunset key\nunset colorbox\nset palette grey\nset cbrange [0:255]\n",
+                          quote(spec.title));
+    script += fmt::format("set lmargin at screen {}\nset rmargin at screen {}\nset tmargin at screen {}\nset bmargin at screen {}\n",
+                          double(left) / (W + left + right), double(left + W) / (W + left + right),
+                          double(bottom + H) / (H + top + bottom), double(bottom) / (H + top + bottom));
+    script += fmt::format("set xrange [0:{}]\nset yrange [{}:0]\nunset xtics\nunset ytics\n", W, H);
+    std::string xt, yt;
+    for (size_t c = 0; c < C; ++c) xt += fmt::format("{}{} {}", c ? ", " : "", quote(spec.col_labels[c]), (c + 0.5) * W / C);
+    for (size_t r = 0; r < R; ++r) yt += fmt::format("{}{} {}", r ? ", " : "", quote(spec.row_labels[r]), (r + 0.5) * H / R);
+    if (C) script += fmt::format("set x2range [0:{}]\nset x2tics ({}) scale 0 nomirror\n", W, xt);
+    if (R) script += fmt::format("set ytics ({}) scale 0 nomirror\n", yt);
+    script += fmt::format("plot {} binary array=({},{}) format='%uchar' with image\n", quote(dat), W, H);
     return run_gnuplot(script, dat, tmp_png, png_path);
 }
 

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "host/report/png.h"
+
 namespace mind1024::host {
 
 struct Series {
@@ -36,5 +38,13 @@ struct MatrixSpec {
     std::vector<double> values;  // rows x columns, row-major
 };
 bool matrix_png(const std::string& png_path, const MatrixSpec& m);
+
+// A grid of picture tiles (tile_images' output: `columns` x `rows` equal tiles)
+// with a title, each column named above it and each row named on its left.
+struct ImageGridSpec {
+    std::string title;
+    std::vector<std::string> col_labels, row_labels;  // "\n" breaks a label's lines
+};
+bool image_grid_png(const std::string& png_path, const GreyImage& grid, const ImageGridSpec& spec);
 
 }  // namespace mind1024::host
