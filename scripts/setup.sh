@@ -4,6 +4,8 @@
 #   scripts/setup.sh test   install, fetch MNIST, build, run every test (ctest), then the
 #                           ASan+UBSan subset (scripts/sanitize.sh ci, build-asan-ci/) and the
 #                           fuzz harnesses for 10 s each (scripts/fuzz.sh; MIND1024_FUZZ_SECONDS)
+#   scripts/setup.sh report install, fetch MNIST, build, run mind1024 report (every model in
+#                           one table, results/report/; more options after the word)
 # A second run installs, downloads and rebuilds nothing that is already there.
 set -euo pipefail
 
@@ -77,10 +79,13 @@ case "$cmd" in
     MIND1024_DATA="$DATA" MIND1024_JOBS="$JOBS" "$ROOT/scripts/sanitize.sh" ci
     # Hostile input: every fuzz harness for a short budget (build-fuzz/, clang-14).
     "$ROOT/scripts/fuzz.sh" "${MIND1024_FUZZ_SECONDS:-10}" ;;
+  report)
+    install_packages; fetch_mnist; build
+    shift; "$BUILD/host/cli/mind1024" report --data "$DATA" --out "$ROOT/results/report" "$@" ;;
   deps) install_packages ;;
   data) fetch_mnist ;;
   build) build ;;
   -h|--help|"")
-    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; [ -n "$cmd" ] ;;
-  *) log "unknown command '$cmd' (main, test, deps, data, build)"; exit 2 ;;
+    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; [ -n "$cmd" ] ;;
+  *) log "unknown command '$cmd' (main, test, report, deps, data, build)"; exit 2 ;;
 esac
