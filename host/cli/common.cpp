@@ -13,6 +13,7 @@
 #include "host/link/link_socket.h"
 #include "host/link/socket_transport.h"
 #include "host/report/output_file.h"
+#include "mind1024_version.h"  // generated at build time: MIND1024_VERSION_STRING
 #include "host/board/reference_driver.h"
 #ifdef MIND1024_HAVE_RTL
 #include "sysc/chip.h"

@@ -21,6 +21,7 @@
 #include "host/report/output_file.h"
 #include "host/baselines/stdp_network.h"
 #include "host/cli/validators.h"
+#include "mind1024_version.h"  // generated at build time: MIND1024_VERSION_STRING
 
 namespace {
 

@@ -6,7 +6,7 @@
 set -uo pipefail
 ROOT=${1:?usage: include_roots_test.sh SOURCE_DIR}
 cd "$ROOT" || exit 2
-generated='^(mind1024_regs\.h|mind1024_board\.h|data_paths\.h|V[A-Za-z0-9_]+\.h|verilated[a-z_]*\.h)$'
+generated='^(mind1024_regs\.h|mind1024_version\.h|mind1024_board\.h|data_paths\.h|V[A-Za-z0-9_]+\.h|verilated[a-z_]*\.h)$'
 bad=0
 while IFS= read -r hit; do
   file=${hit%%:*}

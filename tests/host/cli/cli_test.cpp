@@ -680,6 +680,17 @@ TEST(Cli, JsonOutputsCarryTheirProvenance) {
     const Result v = cli("--version");
     EXPECT_EQ(v.code, 0);
     EXPECT_NE(v.out.find(p.at("version").get<std::string>()), std::string::npos) << v.out;
+    // The version is the tree's commit at build time, not at configure time.
+    const char* src = std::getenv("MIND1024_SOURCE_DIR");
+    if (FILE* g = src ? popen(("git -C " + std::string(src) + " rev-parse --short HEAD 2>/dev/null").c_str(), "r") : nullptr) {
+        char head[64] = {0};
+        const bool got = fgets(head, sizeof head, g) != nullptr;
+        if (pclose(g) == 0 && got) {
+            std::string h(head);
+            h.erase(h.find_last_not_of("\n") + 1);
+            EXPECT_NE(p.at("version").get<std::string>().find(h), std::string::npos) << "HEAD " << h << ", " << p.dump();
+        }
+    }
 }
 
 // A later run into the same directory replaces the earlier run's outputs: the
