@@ -14,8 +14,8 @@
 #include "host/link/socket_transport.h"
 #include "host/report/output_file.h"
 #include "host/board/reference_driver.h"
+#include "sysc/chip.h"  // apply_faults needs the chip's type without the RTL too
 #ifdef MIND1024_HAVE_RTL
-#include "sysc/chip.h"
 #include "rtl/verilated_datapath.h"
 #endif
 
