@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <numeric>
+#include <random>
 
 #include <Eigen/Dense>
 #include <fmt/format.h>
@@ -45,6 +47,46 @@ ClassifierLayout make_layout(const ClassifierConfig& cfg, uint32_t classes) {
     return l;
 }
 
+std::vector<size_t> tune_prototypes(float* c, const std::vector<uint32_t>& proto_class, const float* x,
+                                    const std::vector<uint8_t>& y, size_t dim, uint32_t epochs, double rate,
+                                    double margin, uint64_t seed) {
+    const size_t M = proto_class.size(), count = y.size();
+    Eigen::Map<Mat> C(c, static_cast<Eigen::Index>(M), static_cast<Eigen::Index>(dim));
+    Eigen::Map<const Mat> X(x, static_cast<Eigen::Index>(count), static_cast<Eigen::Index>(dim));
+    Eigen::VectorXf half_norm = 0.5f * C.rowwise().squaredNorm();
+    std::mt19937_64 rng(seed);
+    std::vector<size_t> order(count), violations;
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::vector<Eigen::Index> inside;
+    const size_t steps = size_t{epochs} * count;
+    size_t step = 0;
+    for (uint32_t e = 0; e < epochs; ++e) {
+        for (size_t i = count; i > 1; --i) std::swap(order[i - 1], order[rng() % i]);  // own Fisher-Yates: portable
+        size_t v = 0;
+        for (size_t i : order) {
+            const float eta = static_cast<float>(rate * (1.0 - static_cast<double>(step++) / steps));
+            const auto xi = X.row(static_cast<Eigen::Index>(i));
+            const Eigen::VectorXf s = C * xi.transpose() - half_norm;
+            Eigen::Index own = -1;
+            for (Eigen::Index m = 0; m < static_cast<Eigen::Index>(M); ++m)
+                if (proto_class[m] == y[i] && (own < 0 || s[m] > s[own])) own = m;
+            inside.clear();
+            for (Eigen::Index m = 0; m < static_cast<Eigen::Index>(M); ++m)
+                if (proto_class[m] != y[i] && s[m] > s[own] - margin) inside.push_back(m);
+            if (inside.empty()) continue;
+            ++v;
+            auto move = [&](Eigen::Index m, float step_size) {
+                C.row(m) = (C.row(m) + step_size * (xi - C.row(m))).cwiseMax(-1.0f).cwiseMin(1.0f);
+                half_norm[m] = 0.5f * C.row(m).squaredNorm();
+            };
+            move(own, eta);
+            for (Eigen::Index m : inside) move(m, -eta);
+        }
+        violations.push_back(v);
+    }
+    return violations;
+}
+
 TrainedClassifier train_classifier(const MnistSet& train, const ClassifierConfig& cfg) {
     const auto t0 = std::chrono::steady_clock::now();
     TrainedClassifier t;
@@ -74,6 +116,10 @@ TrainedClassifier train_classifier(const MnistSet& train, const ClassifierConfig
             for (uint32_t p = 0; p < P; ++p) C(m, p) = cent[size_t{k} * P + p];
         }
     }
+    // 1b. Discriminative tuning: pull wrong-class prototypes out of the k-WTA band.
+    if (cfg.tune_epochs)
+        t.tune_violations = tune_prototypes(C.data(), proto_class, A.data(), train.labels, P, cfg.tune_epochs,
+                                            cfg.tune_rate, cfg.tune_margin, cfg.seed + 1000);
     // 2. Score s_m = x.mu_m - |mu_m|^2 / 2: the largest is the nearest centroid.
     const Eigen::VectorXf half_norm = 0.5f * C.rowwise().squaredNorm();
     // 3. A per-image offset: ridge regression of the top score on the pixels,

@@ -35,6 +35,11 @@ struct ClassifierConfig {
     double label_gain = 3.0;          // a: prototype <-> label coupling
     double ridge = 1e4;               // ridge of the per-image offset regression (0: none)
     uint32_t kmeans_iters = 15;
+    // Discriminative tuning of the k-means prototypes (LVQ with a margin, see
+    // tune_prototypes): epochs over the training set, 0 = k-means only.
+    uint32_t tune_epochs = 0;
+    double tune_rate = 0.03;     // step toward/away from the image, decays linearly to 0
+    double tune_margin = 14.0;   // score units; the k-WTA band is the inhibition c
     uint64_t seed = 0;
     Order order = Order::AsyncSeq;
     uint32_t max_sweeps = 30;
@@ -51,6 +56,7 @@ struct TrainedClassifier {
     std::vector<double> bias;       // b-domain bias of each free neuron (score units)
     std::vector<uint8_t> clamp;     // pixels and unused neurons
     std::vector<float> centroids;   // protos x pixels, in [-1, 1] (for pictures)
+    std::vector<size_t> tune_violations;  // per tuning epoch: images whose margin was violated
     double train_seconds = 0;
 };
 
@@ -76,6 +82,16 @@ std::vector<int8_t> encode_image(const uint8_t* img, uint32_t rows, uint32_t col
 ClassifierLayout make_layout(const ClassifierConfig& cfg, uint32_t classes);
 
 TrainedClassifier train_classifier(const MnistSet& train, const ClassifierConfig& cfg);
+// LVQ with a margin on prototypes `c` (protos x dim, row-major, class of row m
+// in proto_class[m]) for images `x` (count x dim, ±1) with labels `y`. Score
+// s_m = x.mu_m - |mu_m|^2/2. For each image (seeded shuffle, every epoch) whose
+// best wrong-class score comes within `margin` of its best own-class score,
+// the best own prototype moves toward the image and every wrong-class one
+// inside the margin moves away (step rate, decaying linearly); values stay in
+// [-1, 1]. Returns the violations per epoch.
+std::vector<size_t> tune_prototypes(float* c, const std::vector<uint32_t>& proto_class, const float* x,
+                                    const std::vector<uint8_t>& y, size_t dim, uint32_t epochs, double rate,
+                                    double margin, uint64_t seed);
 // Quantizes to WBITS (rounding to nearest at the policy's scale) and
 // recomputes the thresholds from the rounded weights, so the "off = -1"
 // folding stays exact; thresholds saturate at ABITS (counted).
