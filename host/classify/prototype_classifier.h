@@ -37,9 +37,14 @@ struct ClassifierConfig {
     uint32_t kmeans_iters = 15;
     // Discriminative tuning of the k-means prototypes (LVQ with a margin, see
     // tune_prototypes): epochs over the training set, 0 = k-means only.
-    uint32_t tune_epochs = 0;
+    // Chosen on held-out training images (docs/mnist.md).
+    uint32_t tune_epochs = 20;
     double tune_rate = 0.03;     // step toward/away from the image, decays linearly to 0
-    double tune_margin = 14.0;   // score units; the k-WTA band is the inhibition c
+    double tune_margin = 10.0;   // score units
+    // Then tuning on the attractor's answers (the network's own dynamics on
+    // each training image; LVQ steps where the label is wrong), 0 = none.
+    uint32_t attractor_epochs = 3;
+    double attractor_rate = 0.01;
     uint64_t seed = 0;
     Order order = Order::AsyncSeq;
     uint32_t max_sweeps = 30;
@@ -57,6 +62,7 @@ struct TrainedClassifier {
     std::vector<uint8_t> clamp;     // pixels and unused neurons
     std::vector<float> centroids;   // protos x pixels, in [-1, 1] (for pictures)
     std::vector<size_t> tune_violations;  // per tuning epoch: images whose margin was violated
+    std::vector<size_t> attractor_errors; // per attractor epoch: training images the attractor got wrong
     double train_seconds = 0;
 };
 

@@ -210,7 +210,7 @@ int run_mnist(const MnistOptions& o) {
     fmt::print("{:<34} {:>9} {:>9} {:>7} {:>8} {:>12} {:>11} {:>8} {:>8}\n", "method", "float %", "fixed %", "sweeps",
                "no-conv", "cycles/img", "sim ms/img", "wall s", "img/s");
     fmt::print("{:<34} {:>9} {:>9.2f} {:>7.2f} {:>8} {:>12.0f} {:>11.3f} {:>8.1f} {:>8.1f}\n",
-               fmt::format("k-WTA attractor, {}x10 {}", cfg.protos_per_class, cfg.tune_epochs ? "tuned" : "k-means"),
+               fmt::format("k-WTA attractor, {}x10 {}", cfg.protos_per_class, cfg.tune_epochs || cfg.attractor_epochs ? "tuned" : "k-means"),
                o.skip_float ? std::string("not run") : fmt::format("{:.2f}", acc_float), acc_fixed,
                mean_sweeps(fx), fx.not_converged, cycles_per_image, 1e3 * sim_per_image, chip_seconds,
                images / chip_seconds);
@@ -285,7 +285,9 @@ int run_mnist(const MnistOptions& o) {
                         {"inhibition", cfg.inhibition}, {"offset", cfg.offset}, {"label_gain", cfg.label_gain},
                         {"ridge", cfg.ridge}, {"seed", cfg.seed},
                         {"tune", {{"epochs", cfg.tune_epochs}, {"rate", cfg.tune_rate}, {"margin", cfg.tune_margin},
-                                  {"violations_per_epoch", net.tune_violations}}}}},
+                                  {"violations_per_epoch", net.tune_violations}}},
+                        {"attractor_tune", {{"epochs", cfg.attractor_epochs}, {"rate", cfg.attractor_rate},
+                                            {"errors_per_epoch", net.attractor_errors}}}}},
         {"evaluated_on", o.job.holdout ? "holdout (last training images)" : "test"},
         {"quantization", {{"scale", q.weight_report.scale}, {"scale_policy", o.scale}, {"rounding", o.rounding}, {"scale_limited_by", q.scale_limited_by}, {"clipped_fraction", q.weight_report.clipped_fraction},
                           {"max_abs_error", q.weight_report.max_abs_error}, {"rms_error", q.weight_report.rms_error},

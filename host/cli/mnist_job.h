@@ -16,6 +16,7 @@ struct MnistJobOptions {
     size_t limit = 0, train_limit = 0;
     size_t holdout = 0;  // last N training images classified instead of the test set
     uint32_t protos = 60;
+    uint32_t crop = 20;  // side of the centred square of pixel neurons
     ClassifierConfig classifier;  // --inhibition, --offset, --label-gain, --tune-*
     uint64_t seed = 0;
     std::string order = "async";
