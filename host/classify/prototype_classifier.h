@@ -30,7 +30,7 @@ struct ClassifierConfig {
     uint32_t neurons = 1024;          // the chip's N_MAX
     uint32_t protos_per_class = 60;
     uint32_t label_reps = 2;          // label neurons per class
-    double inhibition = 14.0;         // c: mutual inhibition among prototypes (score units)
+    double inhibition = 12.0;         // c: mutual inhibition among prototypes (score units); 14 before the tuning
     double offset = -80.0;            // t: shifts every prototype's threshold
     double label_gain = 3.0;          // a: prototype <-> label coupling
     double ridge = 1e4;               // ridge of the per-image offset regression (0: none)
@@ -38,7 +38,7 @@ struct ClassifierConfig {
     // Discriminative tuning of the k-means prototypes (LVQ with a margin, see
     // tune_prototypes): epochs over the training set, 0 = k-means only.
     // Chosen on held-out training images (docs/mnist.md).
-    uint32_t tune_epochs = 20;
+    uint32_t tune_epochs = 30;
     double tune_rate = 0.03;     // step toward/away from the image, decays linearly to 0
     double tune_margin = 10.0;   // score units
     // Then tuning on the attractor's answers (the network's own dynamics on
