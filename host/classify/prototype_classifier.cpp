@@ -59,6 +59,24 @@ void lvq_step(Eigen::Map<Mat>& C, Eigen::VectorXf& half_norm, Eigen::Index m, co
     half_norm[m] = 0.5f * C.row(m).squaredNorm();
 }
 
+// A new seeded order of 0..n-1 (own Fisher-Yates on the raw draws: the same on every library).
+void shuffle(std::vector<size_t>& order, std::mt19937_64& rng) {
+    for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng() % i]);
+}
+
+// The step size after `step` of `steps` steps: `rate` falling linearly to 0.
+float decayed(double rate, size_t step, size_t steps) {
+    return static_cast<float>(rate * (1.0 - static_cast<double>(step) / static_cast<double>(steps)));
+}
+
+// The best-scoring prototype of class y, -1 if it has none.
+Eigen::Index best_of_class(const Eigen::VectorXf& s, const std::vector<uint32_t>& proto_class, uint32_t y) {
+    Eigen::Index own = -1;
+    for (Eigen::Index m = 0; m < static_cast<Eigen::Index>(proto_class.size()); ++m)
+        if (proto_class[m] == y && (own < 0 || s[m] > s[own])) own = m;
+    return own;
+}
+
 // The classifier's network in its 0/1 form and score units (see train_classifier),
 // for the run engine: fields from the pixels' drive and counts of the neurons on,
 // O(1) per update instead of a row of the matrix. Training's model of the chip's run.
@@ -124,15 +142,13 @@ std::vector<size_t> tune_prototypes(float* c, const std::vector<uint32_t>& proto
     const size_t steps = size_t{epochs} * count;
     size_t step = 0;
     for (uint32_t e = 0; e < epochs; ++e) {
-        for (size_t i = count; i > 1; --i) std::swap(order[i - 1], order[rng() % i]);  // own Fisher-Yates: portable
+        shuffle(order, rng);
         size_t v = 0;
         for (size_t i : order) {
-            const float eta = static_cast<float>(rate * (1.0 - static_cast<double>(step++) / steps));
+            const float eta = decayed(rate, step++, steps);
             const auto xi = X.row(static_cast<Eigen::Index>(i));
             const Eigen::VectorXf s = C * xi.transpose() - half_norm;
-            Eigen::Index own = -1;
-            for (Eigen::Index m = 0; m < static_cast<Eigen::Index>(M); ++m)
-                if (proto_class[m] == y[i] && (own < 0 || s[m] > s[own])) own = m;
+            const Eigen::Index own = best_of_class(s, proto_class, y[i]);
             if (own < 0) continue;  // a class without prototypes
             inside.clear();
             for (Eigen::Index m = 0; m < static_cast<Eigen::Index>(M); ++m)
@@ -176,7 +192,7 @@ TrainedClassifier train_classifier(const MnistSet& train, const ClassifierConfig
             for (uint32_t p = 0; p < P; ++p) C(m, p) = cent[size_t{k} * P + p];
         }
     }
-    // 1b. Discriminative tuning: pull wrong-class prototypes out of the k-WTA band.
+    // 1b. Discriminative tuning: wrong-class prototypes out of the margin below each image's best own one.
     if (cfg.tune_epochs)
         t.tune_violations = tune_prototypes(C.data(), proto_class, A.data(), train.labels, P, cfg.tune_epochs,
                                             cfg.tune_rate, cfg.tune_margin, cfg.seed + 1000);
@@ -219,10 +235,10 @@ TrainedClassifier train_classifier(const MnistSet& train, const ClassifierConfig
         const size_t steps = size_t{cfg.attractor_epochs} * train.count;
         size_t step = 0;
         for (uint32_t e = 0; e < cfg.attractor_epochs; ++e) {
-            for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng() % i]);
+            shuffle(order, rng);
             size_t errors = 0;
             for (size_t i : order) {
-                const float eta = static_cast<float>(cfg.attractor_rate * (1.0 - static_cast<double>(step++) / steps));
+                const float eta = decayed(cfg.attractor_rate, step++, steps);
                 const auto xi = A.row(static_cast<Eigen::Index>(i));
                 const Eigen::VectorXf sc = C * xi.transpose() - hn;
                 for (uint32_t m = 0; m < M; ++m) arith.drive()[m] = sc[m] - r[i] - cfg.offset;
@@ -234,9 +250,7 @@ TrainedClassifier train_classifier(const MnistSet& train, const ClassifierConfig
                                L.classes, R) == static_cast<int>(y))
                     continue;
                 ++errors;
-                Eigen::Index own = -1;
-                for (Eigen::Index m = 0; m < static_cast<Eigen::Index>(M); ++m)
-                    if (proto_class[m] == y && (own < 0 || sc[m] > sc[own])) own = m;
+                const Eigen::Index own = best_of_class(sc, proto_class, y);
                 if (own >= 0) lvq_step(Cm, hn, own, xi, eta);
                 for (uint32_t m = 0; m < M; ++m)
                     if (proto_class[m] != y && sigma[L.first_proto + m] > 0) lvq_step(Cm, hn, m, xi, -eta);
