@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <numeric>
+#include <random>
 
 #include <Eigen/Dense>
 #include <fmt/format.h>
@@ -10,6 +12,8 @@
 #include "host/board/errors.h"
 #include "sysc/fixed_point.h"
 #include "host/classify/kmeans.h"
+#include "sysc/engine/untimed_run.h"
+#include "sysc/lfsr.h"
 
 namespace mind1024::host {
 
@@ -45,6 +49,120 @@ ClassifierLayout make_layout(const ClassifierConfig& cfg, uint32_t classes) {
     return l;
 }
 
+namespace {
+
+// One LVQ step of prototype m: `step` of the way toward image x (away if
+// negative), kept in [-1, 1]; half_norm[m] follows.
+template <class Row>
+void lvq_step(Eigen::Map<Mat>& C, Eigen::VectorXf& half_norm, Eigen::Index m, const Row& x, float step) {
+    C.row(m) = (C.row(m) + step * (x - C.row(m))).cwiseMax(-1.0f).cwiseMin(1.0f);
+    half_norm[m] = 0.5f * C.row(m).squaredNorm();
+}
+
+// A new seeded order of 0..n-1 (own Fisher-Yates on the raw draws: the same on every library).
+void shuffle(std::vector<size_t>& order, std::mt19937_64& rng) {
+    for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng() % i]);
+}
+
+// The step size after `step` of `steps` steps: `rate` falling linearly to 0.
+float decayed(double rate, size_t step, size_t steps) {
+    return static_cast<float>(rate * (1.0 - static_cast<double>(step) / static_cast<double>(steps)));
+}
+
+// The best-scoring prototype of class y, -1 if it has none.
+Eigen::Index best_of_class(const Eigen::VectorXf& s, const std::vector<uint32_t>& proto_class, uint32_t y) {
+    Eigen::Index own = -1;
+    for (Eigen::Index m = 0; m < static_cast<Eigen::Index>(proto_class.size()); ++m)
+        if (proto_class[m] == y && (own < 0 || s[m] > s[own])) own = m;
+    return own;
+}
+
+// The classifier's network in its 0/1 form and score units (see train_classifier),
+// for the run engine: fields from the pixels' drive and counts of the neurons on,
+// O(1) per update instead of a row of the matrix. Training's model of the chip's run.
+class KwtaArith {
+public:
+    using Field = double;
+    KwtaArith(const ClassifierLayout& L, const std::vector<uint32_t>& proto_class, uint32_t reps, double c, double a)
+        : L_(L), cls_(proto_class), reps_(reps), c_(c), a_(a), drive_(L.protos), protos_on_(L.classes), labels_on_(L.classes) {}
+    std::vector<double>& drive() { return drive_; }  // per prototype: score - offset - threshold
+
+    void before_update() {}
+    void begin_sweep(const int8_t* src, uint32_t) {
+        src_ = src;
+        std::fill(protos_on_.begin(), protos_on_.end(), 0);
+        std::fill(labels_on_.begin(), labels_on_.end(), 0);
+        protos_total_ = labels_total_ = 0;
+        for (uint32_t m = 0; m < L_.protos; ++m)
+            if (src[L_.first_proto + m] > 0) ++protos_on_[cls_[m]], ++protos_total_;
+        for (uint32_t l = 0; l < L_.labels; ++l)
+            if (src[L_.first_label + l] > 0) ++labels_on_[l / reps_], ++labels_total_;
+    }
+    engine::FieldOf<double> field(uint32_t i) const {
+        if (i < L_.first_label) {
+            const uint32_t m = i - L_.first_proto;
+            const int others = protos_total_ - (src_[i] > 0);
+            return {drive_[m] - c_ * others + a_ * (2 * labels_on_[cls_[m]] - labels_total_), 0};
+        }
+        const uint32_t q = (i - L_.first_label) / reps_;
+        return {a_ * (2 * protos_on_[q] - protos_total_) - a_ / 2, 0};
+    }
+    double eta(int16_t, uint32_t) const { return 0; }
+    int8_t decide(uint32_t, double h, double, int8_t current) const { return h > 0 ? 1 : h < 0 ? -1 : current; }
+    void flipped(uint32_t i, int8_t now) {
+        const int d = now > 0 ? 1 : -1;
+        if (i < L_.first_label) protos_on_[cls_[i - L_.first_proto]] += d, protos_total_ += d;
+        else labels_on_[(i - L_.first_label) / reps_] += d, labels_total_ += d;
+    }
+
+private:
+    const ClassifierLayout& L_;
+    const std::vector<uint32_t>& cls_;
+    uint32_t reps_;
+    double c_, a_;
+    std::vector<double> drive_;
+    std::vector<int> protos_on_, labels_on_;
+    int protos_total_ = 0, labels_total_ = 0;
+    const int8_t* src_ = nullptr;
+};
+
+}  // namespace
+
+std::vector<size_t> tune_prototypes(float* c, const std::vector<uint32_t>& proto_class, const float* x,
+                                    const std::vector<uint8_t>& y, size_t dim, uint32_t epochs, double rate,
+                                    double margin, uint64_t seed) {
+    const size_t M = proto_class.size(), count = y.size();
+    Eigen::Map<Mat> C(c, static_cast<Eigen::Index>(M), static_cast<Eigen::Index>(dim));
+    Eigen::Map<const Mat> X(x, static_cast<Eigen::Index>(count), static_cast<Eigen::Index>(dim));
+    Eigen::VectorXf half_norm = 0.5f * C.rowwise().squaredNorm();
+    std::mt19937_64 rng(seed);
+    std::vector<size_t> order(count), violations;
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::vector<Eigen::Index> inside;
+    const size_t steps = size_t{epochs} * count;
+    size_t step = 0;
+    for (uint32_t e = 0; e < epochs; ++e) {
+        shuffle(order, rng);
+        size_t v = 0;
+        for (size_t i : order) {
+            const float eta = decayed(rate, step++, steps);
+            const auto xi = X.row(static_cast<Eigen::Index>(i));
+            const Eigen::VectorXf s = C * xi.transpose() - half_norm;
+            const Eigen::Index own = best_of_class(s, proto_class, y[i]);
+            if (own < 0) continue;  // a class without prototypes
+            inside.clear();
+            for (Eigen::Index m = 0; m < static_cast<Eigen::Index>(M); ++m)
+                if (proto_class[m] != y[i] && s[m] > s[own] - margin) inside.push_back(m);
+            if (inside.empty()) continue;
+            ++v;
+            lvq_step(C, half_norm, own, xi, eta);
+            for (Eigen::Index m : inside) lvq_step(C, half_norm, m, xi, -eta);
+        }
+        violations.push_back(v);
+    }
+    return violations;
+}
+
 TrainedClassifier train_classifier(const MnistSet& train, const ClassifierConfig& cfg) {
     const auto t0 = std::chrono::steady_clock::now();
     TrainedClassifier t;
@@ -74,8 +192,12 @@ TrainedClassifier train_classifier(const MnistSet& train, const ClassifierConfig
             for (uint32_t p = 0; p < P; ++p) C(m, p) = cent[size_t{k} * P + p];
         }
     }
+    // 1b. Discriminative tuning: wrong-class prototypes out of the margin below each image's best own one.
+    if (cfg.tune_epochs)
+        t.tune_violations = tune_prototypes(C.data(), proto_class, A.data(), train.labels, P, cfg.tune_epochs,
+                                            cfg.tune_rate, cfg.tune_margin, cfg.seed + 1000);
     // 2. Score s_m = x.mu_m - |mu_m|^2 / 2: the largest is the nearest centroid.
-    const Eigen::VectorXf half_norm = 0.5f * C.rowwise().squaredNorm();
+    Eigen::VectorXf half_norm = 0.5f * C.rowwise().squaredNorm();
     // 3. A per-image offset: ridge regression of the top score on the pixels,
     //    subtracted from every prototype (ranking unchanged, threshold fits better).
     Eigen::VectorXd w = Eigen::VectorXd::Zero(P + 1);
@@ -89,6 +211,53 @@ TrainedClassifier train_classifier(const MnistSet& train, const ClassifierConfig
         Eigen::MatrixXd G = Z.transpose() * Z;
         G.diagonal().array() += cfg.ridge;
         w = G.ldlt().solve(Z.transpose() * top);
+    }
+    // 3b. Tuning on the attractor's own answers: run each training image through
+    //     the network's dynamics (the run engine on KwtaArith); when the label is
+    //     wrong, the best own-class prototype moves toward the image and every
+    //     wrong-class prototype left on moves away. The offset w stays as fitted.
+    if (cfg.attractor_epochs) {
+        Eigen::Map<Mat> Cm(C.data(), M, P);
+        Eigen::VectorXf hn = 0.5f * C.rowwise().squaredNorm();
+        const Eigen::VectorXf r = (A * w.head(P).cast<float>()).array() + static_cast<float>(w[P]);
+        KwtaArith arith(L, proto_class, R, cfg.inhibition, cfg.label_gain);
+        engine::Sweeper<KwtaArith> sweeper;
+        engine::SweepSpec spec;
+        spec.order = cfg.order;
+        spec.n = L.n;
+        std::vector<uint8_t> clamp(L.n, 1);
+        for (uint32_t f = 0; f < M + L.labels; ++f) clamp[L.first_proto + f] = 0;
+        std::vector<int8_t> sigma;
+        std::vector<double> fields(L.n, 0.0);
+        std::mt19937_64 rng(cfg.seed + 2000);
+        std::vector<size_t> order(train.count);
+        std::iota(order.begin(), order.end(), size_t{0});
+        const size_t steps = size_t{cfg.attractor_epochs} * train.count;
+        size_t step = 0;
+        for (uint32_t e = 0; e < cfg.attractor_epochs; ++e) {
+            shuffle(order, rng);
+            size_t errors = 0;
+            for (size_t i : order) {
+                const float eta = decayed(cfg.attractor_rate, step++, steps);
+                const auto xi = A.row(static_cast<Eigen::Index>(i));
+                const Eigen::VectorXf sc = C * xi.transpose() - hn;
+                for (uint32_t m = 0; m < M; ++m) arith.drive()[m] = sc[m] - r[i] - cfg.offset;
+                sigma.assign(L.n, -1);
+                Lfsr lfsr(static_cast<uint32_t>(i + 1));
+                engine::run_untimed(arith, sweeper, spec, cfg.max_sweeps, sigma, clamp.data(), lfsr, fields.data());
+                const uint32_t y = train.labels[i];
+                if (read_label(std::vector<double>(fields.begin() + L.first_label, fields.begin() + L.first_label + L.labels),
+                               L.classes, R) == static_cast<int>(y))
+                    continue;
+                ++errors;
+                const Eigen::Index own = best_of_class(sc, proto_class, y);
+                if (own >= 0) lvq_step(Cm, hn, own, xi, eta);
+                for (uint32_t m = 0; m < M; ++m)
+                    if (proto_class[m] != y && sigma[L.first_proto + m] > 0) lvq_step(Cm, hn, m, xi, -eta);
+            }
+            t.attractor_errors.push_back(errors);
+        }
+        half_norm = hn;
     }
     // 4. Couplings among free neurons in the 0/1 domain (b = (s+1)/2), score units.
     const uint32_t F = M + L.labels;

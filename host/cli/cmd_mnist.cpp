@@ -205,12 +205,12 @@ int run_mnist(const MnistOptions& o) {
     const double cycles_per_image = static_cast<double>(fx.cycles) / images;
     const double sim_per_image = fx.sim_seconds / images;
 
-    fmt::print("\nMNIST on the MIND 1024 ({}, {} datapath; {} test images; {})\n", chip->name(), o.chip.datapath, images,
-               o.chip.params.describe());
+    fmt::print("\nMNIST on the MIND 1024 ({}, {} datapath; {} {} images; {})\n", chip->name(), o.chip.datapath, images,
+               o.job.holdout ? "held-out training" : "test", o.chip.params.describe());
     fmt::print("{:<34} {:>9} {:>9} {:>7} {:>8} {:>12} {:>11} {:>8} {:>8}\n", "method", "float %", "fixed %", "sweeps",
                "no-conv", "cycles/img", "sim ms/img", "wall s", "img/s");
     fmt::print("{:<34} {:>9} {:>9.2f} {:>7.2f} {:>8} {:>12.0f} {:>11.3f} {:>8.1f} {:>8.1f}\n",
-               fmt::format("k-WTA attractor, {}x10 prototypes", cfg.protos_per_class),
+               fmt::format("k-WTA attractor, {}x10 {}", cfg.protos_per_class, cfg.tune_epochs || cfg.attractor_epochs ? "tuned" : "k-means"),
                o.skip_float ? std::string("not run") : fmt::format("{:.2f}", acc_float), acc_fixed,
                mean_sweeps(fx), fx.not_converged, cycles_per_image, 1e3 * sim_per_image, chip_seconds,
                images / chip_seconds);
@@ -295,7 +295,12 @@ int run_mnist(const MnistOptions& o) {
                         {"crop", {cfg.coding.top, cfg.coding.left, cfg.coding.height, cfg.coding.width}},
                         {"inhibition", cfg.inhibition}, {"offset", cfg.offset}, {"label_gain", cfg.label_gain},
                         {"ridge", cfg.ridge}, {"seed", cfg.seed},
-                        {"neurons", net.layout.first_label + net.layout.labels}}},
+                        {"neurons", net.layout.first_label + net.layout.labels},
+                        {"tune", {{"epochs", cfg.tune_epochs}, {"rate", cfg.tune_rate}, {"margin", cfg.tune_margin},
+                                  {"violations_per_epoch", net.tune_violations}}},
+                        {"attractor_tune", {{"epochs", cfg.attractor_epochs}, {"rate", cfg.attractor_rate},
+                                            {"errors_per_epoch", net.attractor_errors}}}}},
+        {"evaluated_on", o.job.holdout ? "holdout (last training images)" : "test"},
         {"quantization", {{"scale", q.weight_report.scale}, {"scale_policy", o.scale}, {"rounding", o.rounding}, {"scale_limited_by", q.scale_limited_by}, {"clipped_fraction", q.weight_report.clipped_fraction},
                           {"max_abs_error", q.weight_report.max_abs_error}, {"rms_error", q.weight_report.rms_error},
                           {"max_abs_threshold", q.max_abs_threshold}, {"thresholds_clipped", q.thresholds_clipped},

@@ -15,8 +15,8 @@
 #include "host/report/output_file.h"
 #include "mind1024_version.h"  // generated at build time: MIND1024_VERSION_STRING
 #include "host/board/reference_driver.h"
+#include "sysc/chip.h"  // apply_faults needs the chip's type without the RTL too
 #ifdef MIND1024_HAVE_RTL
-#include "sysc/chip.h"
 #include "rtl/verilated_datapath.h"
 #endif
 

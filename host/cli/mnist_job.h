@@ -14,7 +14,10 @@ namespace mind1024::host {
 struct MnistJobOptions {
     std::string data;
     size_t limit = 0, train_limit = 0;
+    size_t holdout = 0;  // last N training images classified instead of the test set
     uint32_t protos = 60;
+    uint32_t crop = 20;  // side of the centred square of pixel neurons
+    ClassifierConfig classifier;  // --inhibition, --offset, --label-gain, --tune-*
     uint64_t seed = 0;
     std::string order = "async";
 };
@@ -22,7 +25,7 @@ struct MnistJobOptions {
 struct MnistJob {
     std::string dir;
     MnistSet train, test;
-    size_t images = 0;                        // test images used
+    size_t images = 0;                        // test images used (held-out training images with --holdout)
     TrainedClassifier net;
     std::vector<std::vector<int8_t>> pixels;  // encoded test images
 };

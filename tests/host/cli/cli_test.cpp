@@ -252,6 +252,28 @@ TEST(Cli, AbsurdOptionValuesAreRefusedByName) {
     fs::remove_all(d);
 }
 
+// --holdout classifies the tail of the training set instead of the test set;
+// the tuning options reach the classifier and its JSON.
+TEST(Cli, MnistHoldoutAndTuningOptions) {
+    if (!have_mnist()) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
+    const fs::path d = fresh_cli_dir("mnist_holdout");
+    const Result r = cli("mnist --train-limit 3000 --holdout 500 --limit 100 --protos 20 --tune-epochs 2 --attractor-epochs 1 "
+                         "--no-float --no-progress --examples 0 --out " + d.string() + data_flag());
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("held-out training images"), std::string::npos) << r.out;
+    const json j = read_json(d / "mnist.json");
+    EXPECT_EQ(j.at("images").get<int>(), 100);
+    EXPECT_EQ(j.at("evaluated_on"), "holdout (last training images)");
+    const json& c = j.at("classifier");
+    EXPECT_EQ(c.at("tune").at("epochs"), 2);
+    EXPECT_EQ(c.at("tune").at("violations_per_epoch").size(), 2u);
+    EXPECT_EQ(c.at("attractor_tune").at("errors_per_epoch").size(), 1u);
+    const Result all = cli("mnist --train-limit 3000 --holdout 3000 --no-progress --out " + (d / "o").string() + data_flag());
+    EXPECT_NE(all.code, 0);
+    EXPECT_NE(all.out.find("--holdout 3000 leaves no training images"), std::string::npos) << all.out;
+    fs::remove_all(d);
+}
+
 TEST(Cli, MnistSmokeRun) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
     const fs::path d = fresh_cli_dir("mnist");
