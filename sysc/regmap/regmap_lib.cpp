@@ -17,7 +17,7 @@ json regmap_load(const std::string& path) {
     if (!f) throw std::runtime_error("cannot open " + path);
     try {
         return json::parse(f);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, and out_of_range for a number too large
         throw regdesc::DescriptionError(fmt::format("{}: not valid JSON: {}", path, e.what()));
     }
 }

@@ -110,6 +110,21 @@ TEST(RegmapGen, RealDescriptionGeneratesTheCheckedInTable) {
     EXPECT_NE(regmap_header(m).find("#define MIND_STATUS_BUSY 0x1u"), std::string::npos);
 }
 
+// Found by fuzz_regmap: a number too large for any type was nlohmann's
+// out_of_range, which escaped regmap_load's parse_error handler and ended in std::terminate.
+TEST(RegmapGen, NumberTooLargeIsRefusedAsInvalidJson) {
+    const fs::path f = fs::temp_directory_path() / ("regmap_huge_" + std::to_string(::getpid()) + ".json");
+    std::ofstream(f) << "{\"prefiz\": \"X\", \"version\": 333333333333333333333333333E3333533334{\"major\": 1}}";
+    try {
+        regmap_load(f.string());
+        ADD_FAILURE() << "accepted";
+    } catch (const DescriptionError& e) {
+        EXPECT_NE(std::string(e.what()).find(f.string() + ": not valid JSON"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("number overflow"), std::string::npos) << e.what();
+    }
+    fs::remove(f);
+}
+
 TEST(RegmapGen, BinaryExitsOneAndWritesNothing) {
     const fs::path dir = fs::temp_directory_path() / ("regmap_gen_test_" + std::to_string(::getpid()));
     fs::create_directories(dir);

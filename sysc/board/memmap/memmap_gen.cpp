@@ -413,7 +413,7 @@ int main(int argc, char** argv) {
         json d;
         try {
             d = json::parse(f);
-        } catch (const json::parse_error& e) {
+        } catch (const json::exception& e) {  // parse_error, and out_of_range for a number too large
             throw Error(fmt::format("malformed JSON: {}", e.what()));
         }
         const Board b = parse(d, basename(in));
