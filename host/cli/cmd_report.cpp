@@ -529,7 +529,7 @@ int Report::run() {
 Command add_report_command(CLI::App& app) {
     auto o = std::make_shared<ReportOptions>();
     CLI::App* c = app.add_subcommand(
-        "report", "train (or take from the cache) every model, run the chip's on the SystemC chip, and write one table "
+        "report", "train (or take from the cache) every model, run the chip's models on the SystemC chip, and write one table "
                   "(report.md/.csv/.json), confusion matrices and the accuracy against weight bits");
     c->add_option("--data", o->data, "directory with the MNIST IDX files (raw or .gz); default $MIND1024_DATA, then the set-up's copy");
     c->add_option("--out", o->out, "output directory")->capture_default_str();
@@ -537,8 +537,9 @@ Command add_report_command(CLI::App& app) {
                   "where trained weights are kept, keyed by a hash of the training settings and the data; default "
                   "$MIND1024_CACHE, else " MIND1024_DEFAULT_CACHE_DIR);
     c->add_option("--profile", o->profile,
-                  "training lengths: quick (about 10 minutes from an empty cache on one core), full (the epochs of "
-                  "docs/results.md, about 25 minutes), smoke (one epoch each, for tests)")
+                  "training lengths: quick (14 minutes from an empty cache, measured on a shared 2-core machine), full "
+                  "(the epochs of docs/results.md; about 40 minutes by the sum of its trainings' earlier times), smoke "
+                  "(one epoch each, for tests)")
         ->check(CLI::IsMember({"quick", "full", "smoke"}))
         ->capture_default_str();
     c->add_option("--models", o->models, "only these, comma-separated: softmax, mlp, cnn, stdp, hopfield, layered, bits (default all)")
