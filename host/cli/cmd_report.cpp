@@ -195,7 +195,6 @@ private:
     std::vector<Row> rows_;
     json bits_ = json::array(), steps_log_ = json::array();
     std::map<std::string, Training> trainings_;
-    std::map<std::string, bool> cached_;
 };
 
 std::vector<std::string> Report::limits(bool chip) const {
@@ -250,7 +249,6 @@ void Report::plan() {
 
 std::string Report::train(const std::string& id) {
     const Training& t = trainings_.at(id);
-    cached_[id] = t.cached;
     if (t.cached) {
         ++step_;
         fmt::print(stderr, "[report] {}/{} {}: cached in {}\n", step_, steps_, id, t.dir);
@@ -292,7 +290,7 @@ void Report::baseline(const std::string& m, const std::string& label) {
     r.accuracy = 100 * field<double>(j, "/test_accuracy", file);
     r.train_seconds = field<double>(j, "/train_seconds", file);
     r.infer_seconds = field<double>(j, "/infer_seconds_per_image", file);
-    r.cached = cached_[m];
+    r.cached = trainings_.at(m).cached;
     r.predictions = join_path(dir, "predictions.csv");
     r.column = "predicted_label";
     r.source = dir;
@@ -349,7 +347,7 @@ void Report::layered() {
     r.parameters = layers[1] * layers[0] + layers[1] + layers[2] * layers[1] + layers[2];
     r.accuracy = 100 * field<double>(n, "/accuracy/fake_quantized", nfile);
     r.train_seconds = field<double>(n, "/training/train_seconds", nfile);
-    r.cached = cached_["layered"];
+    r.cached = trainings_.at("layered").cached;
     r.source = net;
     rows_.push_back(r);
     r.id = "layered-chip";
@@ -380,7 +378,7 @@ void Report::bits() {
             point[how] = {{"chip_percent", field<double>(l, "/accuracy_chip", lfile)},
                           {"host_integer_percent", field<double>(l, "/accuracy_host_integer", lfile)},
                           {"float_percent", 100 * field<double>(n, "/accuracy/float", nfile)},
-                          {"cached", cached_[id]},
+                          {"cached", trainings_.at(id).cached},
                           {"source", dir}};
         }
         bits_.push_back(point);
@@ -421,8 +419,13 @@ void Report::write_outputs(double wall) {
         s << "id,model,runs_on,parameters,neurons_of_1024,test_accuracy_percent,train_seconds,train_cached,"
              "inference_seconds_per_image,chip_cycles_per_image,chip_simulated_seconds_per_image\n";
         auto opt = [](const std::optional<double>& v) { return v ? fmt::format("{:.9g}", *v) : std::string(); };
+        auto text = [](const std::string& v) {  // RFC 4180: quoted, inner quotes doubled
+            std::string q = "\"";
+            for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+            return q + "\"";
+        };
         for (const Row& r : rows_)
-            s << r.id << ",\"" << r.model << "\"," << r.runs_on << ',' << r.parameters << ','
+            s << r.id << ',' << text(r.model) << ',' << text(r.runs_on) << ',' << r.parameters << ','
               << (r.neurons ? std::to_string(*r.neurons) : "") << ',' << fmt::format("{:.2f}", r.accuracy) << ','
               << opt(r.train_seconds) << ',' << (r.cached ? 1 : 0) << ',' << opt(r.infer_seconds) << ',' << opt(r.cycles)
               << ',' << opt(r.chip_seconds) << '\n';
@@ -508,9 +511,9 @@ int Report::run() {
     data_hash_ = h.hex();
     fmt::print(stderr, "[report] profile {}: data {} ({} training, {} test images, SHA-256 {}), cache {}\n", prof_.name,
                data_dir_, train.count, test.count, data_hash_.substr(0, 16), o_.cache);
-    for (const char* m : {"softmax", "mlp", "cnn", "stdp", "hopfield"}) steps_ += wanted(o_, m);
-    steps_ += wanted(o_, "layered") * 2 + wanted(o_, "bits") * 4 * o_.bits.size();
     plan();  // a corrupt or stale cache entry stops the report here, before any work
+    // Every training, then the chip runs: Hopfield, the layered network, two per width.
+    steps_ = trainings_.size() + wanted(o_, "hopfield") + wanted(o_, "layered") + wanted(o_, "bits") * 2 * o_.bits.size();
     ensure_directory(join_path(o_.out, "logs"));
 
     if (wanted(o_, "softmax")) baseline("softmax", "softmax (one layer)");

@@ -49,6 +49,9 @@ TEST_F(ReportRun, WritesTheTableLearnsAndReusesTheCache) {
     ASSERT_EQ(j["accuracy_against_weight_bits"].size(), 2u);
     EXPECT_EQ(j["accuracy_against_weight_bits"][1]["wbits"], 8);
     EXPECT_NE(slurp(fs::path(out) / "report.md").find("| softmax (one layer) | host float (libtorch) | 7850 |"), std::string::npos);
+    // A text field with a comma in it is quoted, so every CSV row keeps its 11 columns.
+    const std::string csv = slurp(fs::path(out) / "report.csv");
+    EXPECT_NE(csv.find("layered-chip,\"layered 784-230-10, ±1 hidden, QAT\",\"chip, 8-bit\",182860,1024,"), std::string::npos) << csv;
 
     // Again: every training from the cache, the same figures.
     const Result again = cli(args("softmax,hopfield,layered,bits") + " --bits 3,8");
