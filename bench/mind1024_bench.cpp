@@ -394,8 +394,8 @@ int main(int argc, char** argv) {
         sc_core::sc_report_handler::set_actions("no activity or clock movement for sc_start() invocation",
                                                 sc_core::SC_DO_NOTHING);
         // Both engines in one elaboration (SystemC elaborates once per process).
-        sysc::Mind1024Chip coarse("coarse", p, sysc::ChipOptions{false});
-        sysc::Mind1024Chip fine("fine", p, sysc::ChipOptions{true});
+        sysc::Mind1024Chip coarse("coarse", p, sysc::ChipConfig{false});
+        sysc::Mind1024Chip fine("fine", p, sysc::ChipConfig{true});
         Host hc("host_coarse"), hf("host_fine");
         hc.reg.bind(coarse.reg_socket);
         hc.syn.bind(coarse.syn.socket);

@@ -14,7 +14,7 @@ namespace mind1024::sysc {
 
 using sc_core::sc_time;
 
-Mind1024Chip::Mind1024Chip(sc_core::sc_module_name name, const ChipParams& p, const ChipOptions& opt)
+Mind1024Chip::Mind1024Chip(sc_core::sc_module_name name, const ChipParams& p, const ChipConfig& opt)
     : sc_module(name),
       reg_socket("reg_socket"),
       syn("syn", (p.validate(), p)),
@@ -36,6 +36,9 @@ Mind1024Chip::Mind1024Chip(sc_core::sc_module_name name, const ChipParams& p, co
     SC_METHOD(irq_method);
     sensitive << irq_event_;
     dont_initialize();
+    // What the platform's configuration wires in: the datapath, then the faults.
+    if (opt_.datapath) pipe_.set_datapath(opt_.datapath.get());
+    if (!opt_.faults.empty()) set_faults(opt_.faults);
 }
 
 tlm::tlm_response_status Mind1024Chip::reg_access(tlm::tlm_generic_payload& tx) {

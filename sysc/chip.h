@@ -13,6 +13,7 @@
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "sysc/chip_config.h"
 #include "sysc/chip_state.h"
 #include "sysc/engine/stop_rules.h"
 #include "sysc/engine/sweep.h"
@@ -23,9 +24,6 @@
 
 namespace mind1024::sysc {
 
-struct ChipOptions {
-    bool per_neuron_events = false;  // one wait per neuron update (for tracing)
-};
 
 // Values a VCD trace shows; updated by the engine as it goes.
 struct TraceView {
@@ -41,7 +39,7 @@ public:
     sc_core::sc_port<sc_core::sc_signal_inout_if<bool>, 1, sc_core::SC_ZERO_OR_MORE_BOUND> irq;
 
     SC_HAS_PROCESS(Mind1024Chip);
-    Mind1024Chip(sc_core::sc_module_name name, const ChipParams& p, const ChipOptions& opt = {});
+    Mind1024Chip(sc_core::sc_module_name name, const ChipParams& p, const ChipConfig& opt = {});
 
     const ChipParams& params() const { return st_.params; }
     ChipState& state() { return st_; }
@@ -90,7 +88,7 @@ private:
 
     ChipState st_;
     FaultPlan faults_;
-    ChipOptions opt_;
+    ChipConfig opt_;
     sc_core::sc_time period_;
     sc_core::sc_time access_delay_;  // the local time offset of the access being served
     sc_core::sc_time after(const sc_core::sc_time& t, uint64_t cycles) const;  // t + cycles clock periods

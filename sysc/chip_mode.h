@@ -15,4 +15,7 @@ struct Mode {
     static Mode from_register(uint32_t v);
 };
 
+// "sync", "async", "perm": the name every output gives an order.
+const char* order_name(Order o);
+
 }  // namespace mind1024

@@ -8,29 +8,66 @@
 namespace mind1024 {
 
 namespace {
-void check_range(const char* name, uint64_t v, uint64_t lo, uint64_t hi) {
-    if (v < lo || v > hi)
-        throw std::invalid_argument(
-            fmt::format("chip parameter {} = {} is out of range [{}, {}]", name, v, lo, hi));
-}
+constexpr size_t kCount = 0
+#define MIND1024_X(member, type, def, name, option, lo, hi, unit, help) +1
+    MIND1024_CHIP_PARAMETERS(MIND1024_X)
+#undef MIND1024_X
+    ;
+static_assert(kCount == std::tuple_size<std::array<ChipParamInfo, 6>>::value, "chip_param_table's size");
+
+const std::array<ChipParamInfo, kCount> kTable{{
+#define MIND1024_X(member, type, def, name, option, lo, hi, unit, help)                                     \
+    {#member, name, option, std::is_integral<type>::value, double(lo), double(hi), unit, help,               \
+     [](const ChipParams& p) { return static_cast<double>(p.member); },                                      \
+     [](ChipParams& p, double v) { p.member = static_cast<type>(v); }},
+    MIND1024_CHIP_PARAMETERS(MIND1024_X)
+#undef MIND1024_X
+}};
 }  // namespace
 
+const std::array<ChipParamInfo, 6>& chip_param_table() { return kTable; }
+
+const ChipParamInfo* find_chip_param(const std::string& key) {
+    for (const ChipParamInfo& p : kTable)
+        if (key == p.member || key == p.option) return &p;
+    return nullptr;
+}
+
+std::string chip_param_help(const ChipParamInfo& p) {
+    const std::string unit = p.integer ? "" : fmt::format(" {}", p.unit);
+    return fmt::format("{} ({:g}..{:g}{})", p.help, p.lo, p.hi, unit);
+}
+
 void ChipParams::validate() const {
-    check_range("N_MAX", n_max, 1, kMaxNeurons);
-    check_range("WBITS", wbits, 1, 16);
-    check_range("ABITS", abits, 2, 32);
-    check_range("LANES", lanes, 1, 255);
-    check_range("latency", latency, 0, 1000);
-    // 1 Hz .. 1 GHz: the period must be a whole number of SystemC's 1 ps resolution
-    // to within 0.1%, and runs must stay far from the end of 64-bit simulated time.
-    if (!(clock_hz >= kMinClockHz && clock_hz <= kMaxClockHz))
-        throw std::invalid_argument(fmt::format("chip parameter clock = {:g} Hz is outside {:g}..{:g} Hz", clock_hz,
-                                                kMinClockHz, kMaxClockHz));
+    for (const ChipParamInfo& p : kTable) {
+        const double v = p.get(*this);
+        if (v >= p.lo && v <= p.hi) continue;  // NaN fails too
+        // The clock is a double: 1 Hz .. 1 GHz keeps the period a whole number of SystemC's
+        // 1 ps to within 0.1% and runs far from the end of 64-bit simulated time.
+        if (!p.integer)
+            throw std::invalid_argument(fmt::format("chip parameter {} = {:g} {} is outside {:g}..{:g} {}", p.name, v,
+                                                    p.unit, p.lo, p.hi, p.unit));
+        throw std::invalid_argument(fmt::format("chip parameter {} = {} is out of range [{}, {}]", p.name,
+                                                static_cast<uint64_t>(v), p.lo, p.hi));
+    }
 }
 
 std::string ChipParams::describe() const {
-    return fmt::format("N_MAX={} WBITS={} ABITS={} LANES={} latency={} clock={:g} Hz", n_max, wbits,
-                       abits, lanes, latency, clock_hz);
+    std::string s;
+    for (const ChipParamInfo& p : kTable) {
+        if (!s.empty()) s += ' ';
+        s += p.integer ? fmt::format("{}={}", p.name, static_cast<uint64_t>(p.get(*this)))
+                       : fmt::format("{}={:g} {}", p.name, p.get(*this), p.unit);
+    }
+    return s;
+}
+
+bool ChipParams::operator==(const ChipParams& o) const {
+    return true
+#define MIND1024_X(member, type, def, name, option, lo, hi, unit, help) &&member == o.member
+        MIND1024_CHIP_PARAMETERS(MIND1024_X)
+#undef MIND1024_X
+        ;
 }
 
 }  // namespace mind1024

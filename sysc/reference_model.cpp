@@ -9,18 +9,6 @@
 
 namespace mind1024 {
 
-uint32_t Mode::to_register() const {
-    return (static_cast<uint32_t>(order) & 3u) | (wrap ? 4u : 0u) | (noise ? 8u : 0u);
-}
-
-Mode Mode::from_register(uint32_t v) {
-    Mode m;
-    m.order = static_cast<Order>(v & 3u);  // 3 is reserved: validated when a run starts
-    m.wrap = (v & 4u) != 0;
-    m.noise = (v & 8u) != 0;
-    return m;
-}
-
 ReferenceModel::ReferenceModel(const ChipParams& p) : p_(p) {
     p_.validate();
     const size_t n = p_.n_max;

@@ -5,15 +5,12 @@
 #include <memory>
 
 #include "host/board/chip_driver.h"
-#include "host/board/in_process_transport.h"
 #include "host/board/transport.h"
 
 namespace mind1024::host {
 
 class Board : public ChipDriver {
 public:
-    // The SystemC chip in this process (one board per process).
-    static std::unique_ptr<Board> open_in_process(const ChipParams& p, const InProcessOptions& opt = {});
     explicit Board(Transport& t);
 
     const ChipParams& params() const override { return params_; }
@@ -38,6 +35,8 @@ public:
     void clear_synapses() override;
     void soft_reset() override;
     uint64_t cycles() override;
+    void set_faults(const FaultPlan& plan) override { t_.set_faults(plan); }
+    bool takes_faults() const override { return t_.takes_faults(); }
 
 private:
     void write_bits(uint32_t base, const std::vector<uint8_t>& bits, const char* what);

@@ -54,17 +54,6 @@ void check_classify_batch(const ClassifyBatch& b, const ChipParams& p) {
                 fmt::format("classify: image {} has a state of {} neurons; the batch has n = {}", k, b.states[k].size(), b.n));
 }
 
-int pick_label(const int32_t* f, uint32_t classes, uint32_t reps) {
-    int best = 0;
-    int64_t best_sum = 0;
-    for (uint32_t c = 0; c < classes; ++c) {
-        int64_t sum = 0;
-        for (uint32_t r = 0; r < reps; ++r) sum += f[size_t{c} * reps + r];
-        if (c == 0 || sum > best_sum) best = static_cast<int>(c), best_sum = sum;
-    }
-    return best;
-}
-
 std::vector<ClassifyOutcome> ChipDriver::classify_batch(const ClassifyBatch& b) {
     check_classify_batch(b, params());
     std::vector<ClassifyOutcome> out(b.states.size());

@@ -4,10 +4,12 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "sysc/chip_params.h"
-#include "sysc/reference_model.h"
+#include "sysc/chip_mode.h"
+#include "sysc/fault_plan.h"
 
 namespace mind1024::host {
 
@@ -73,6 +75,11 @@ public:
     virtual void clear_synapses() = 0;
     virtual void soft_reset() = 0;
     virtual uint64_t cycles() = 0;  // CYCLES since reset
+    // Fault injection (sysc/fault_plan.h; an empty plan clears them). Only a
+    // chip this process holds takes it (the reference model, an in-process
+    // board); otherwise a BadArgument, which takes_faults() tells beforehand.
+    virtual void set_faults(const FaultPlan& plan) = 0;
+    virtual bool takes_faults() const = 0;
 
     // For each image k: set_state(states[k]), run(run with n_active = n, seed =
     // first_seed + k), the fields of the label neurons, and the label = the class
@@ -89,8 +96,20 @@ void check_run_params(const RunParams& r, const ChipParams& p);
 // n in 1..N_MAX, classes and reps in 1..65535, the label neurons below N_MAX,
 // every state of size n, the run parameters.
 void check_classify_batch(const ClassifyBatch& b, const ChipParams& p);
-// The class c (0..classes-1) whose fields f[c*reps .. c*reps + reps - 1] have the
-// largest sum; ties to the lowest class.
-int pick_label(const int32_t* f, uint32_t classes, uint32_t reps);
+// The label rule, the one place it is written: the class c (0..classes-1) whose
+// fields f[c*reps .. c*reps + reps - 1] have the largest sum; ties to the lowest
+// class. Integer fields (the chip's) sum exactly in 64 bits, float ones (the twin's) in double.
+template <class T>
+int pick_label(const T* f, uint32_t classes, uint32_t reps) {
+    using Sum = std::conditional_t<std::is_integral<T>::value, int64_t, double>;
+    int best = 0;
+    Sum best_sum = 0;
+    for (uint32_t c = 0; c < classes; ++c) {
+        Sum sum = 0;
+        for (uint32_t r = 0; r < reps; ++r) sum += f[size_t{c} * reps + r];
+        if (c == 0 || sum > best_sum) best = static_cast<int>(c), best_sum = sum;
+    }
+    return best;
+}
 
 }  // namespace mind1024::host

@@ -57,6 +57,8 @@ public:
     void clear_synapses() override;
     void soft_reset() override;
     uint64_t cycles() override;
+    void set_faults(const FaultPlan& plan) override { t_.set_faults(plan); }
+    bool takes_faults() const override { return t_.takes_faults(); }
     // CLASSIFY, in batches that fit the buffer (the default procedure if the
     // firmware lacks MIND_FW_CAP_CLASSIFY).
     std::vector<ClassifyOutcome> classify_batch(const ClassifyBatch& b) override;

@@ -21,7 +21,7 @@ namespace {
 board::BoardConfig board_config(const ChipParams& p, const InProcessOptions& opt) {
     board::BoardConfig c;
     c.chip = p;
-    c.chip_options.per_neuron_events = opt.per_neuron_events;
+    c.chip_config = opt.chip;
     c.with_cpu = !opt.firmware_path.empty();
     if (c.with_cpu) {
         try {
@@ -59,20 +59,19 @@ std::unique_ptr<InProcessTransport>& instance() {
     static std::unique_ptr<InProcessTransport> t;
     return t;
 }
-bool same(const ChipParams& a, const ChipParams& b) {
-    return a.n_max == b.n_max && a.wbits == b.wbits && a.abits == b.abits && a.lanes == b.lanes &&
-           a.latency == b.latency && a.clock_hz == b.clock_hz;
-}
 }  // namespace
 
 InProcessTransport& InProcessTransport::open(const ChipParams& p, const InProcessOptions& opt) {
     auto& t = instance();
     if (t) {
-        if (!same(t->params_, p))
+        if (t->params_ != p)
             throw BoardError(fmt::format(
                 "a board ({}) already exists in this process and SystemC cannot elaborate another ({}); "
                 "use one board per process and soft_reset() between jobs",
                 t->params_.describe(), p.describe()));
+        t->chip().pipeline().set_datapath(opt.chip.datapath.get());
+        t->datapath_ = opt.chip.datapath;
+        t->set_faults(opt.chip.faults);
         return *t;
     }
     p.validate();
@@ -80,7 +79,7 @@ InProcessTransport& InProcessTransport::open(const ChipParams& p, const InProces
     return *t;
 }
 
-std::unique_ptr<Board> Board::open_in_process(const ChipParams& p, const InProcessOptions& opt) {
+std::unique_ptr<Board> open_in_process_board(const ChipParams& p, const InProcessOptions& opt) {
     return std::make_unique<Board>(InProcessTransport::open(p, opt));
 }
 
@@ -94,6 +93,15 @@ InProcessTransport::InProcessTransport(const ChipParams& p, const InProcessOptio
 }
 
 InProcessTransport::~InProcessTransport() = default;
+
+void InProcessTransport::set_faults(const FaultPlan& plan) {
+    check_usable();
+    try {
+        chip().set_faults(plan);
+    } catch (const std::invalid_argument& e) {
+        throw BadArgument(e.what());
+    }
+}
 
 sysc::Mind1024Chip& InProcessTransport::chip() { return impl_->board.chip(); }
 board::Mind1024Board& InProcessTransport::board() { return impl_->board; }

@@ -8,11 +8,15 @@
 // (sysc/board/host_port_driver.h) lets the chip run meanwhile, so a host
 // polling STATUS sees a run finish, and wait_idle() returns at the chip's
 // DONE, not when the kernel runs out of events.
+//
+// A second open() with the same parameters re-applies the options' faults and
+// datapath to the one board (VCD and firmware are fixed at the first).
 #pragma once
 #include <memory>
 #include <string>
 
 #include "host/board/transport.h"
+#include "sysc/chip_config.h"
 
 namespace mind1024::sysc {
 class Mind1024Chip;
@@ -24,13 +28,16 @@ class Mind1024Board;
 namespace mind1024::host {
 
 struct InProcessOptions {
-    bool per_neuron_events = false;
+    // The chip as the platform builds it: faults, datapath, event granularity.
+    sysc::ChipConfig chip;
     // Non-empty: write a VCD trace of the board there (must end in ".vcd"). It is
     // written under "<name>.partial.vcd" and renamed by finish_trace(true).
     std::string vcd_path;
     // Non-empty: an RV32IM ELF the board's controller runs (otherwise a chip-only platform).
     std::string firmware_path;
 };
+
+class Board;
 
 class InProcessTransport : public Transport {
 public:
@@ -46,6 +53,8 @@ public:
     double now_seconds() const override;
     std::string name() const override { return "systemc"; }
     ChipParams chip_params() const override { return params_; }
+    void set_faults(const FaultPlan& plan) override;
+    bool takes_faults() const override { return true; }
 
     // Closes the VCD trace of the process's board, if any: kept under its name
     // when `complete`, removed otherwise (a failed run leaves no trace that looks whole).
@@ -64,7 +73,11 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
     ChipParams params_;
+    std::shared_ptr<engine::Datapath> datapath_;  // one given to a later open(): kept alive here
     std::string broken_;  // why the simulation cannot go on (after a SystemC error)
 };
+
+// A bare-mode driver on the SystemC chip in this process (one board per process).
+std::unique_ptr<Board> open_in_process_board(const ChipParams& p, const InProcessOptions& opt = {});
 
 }  // namespace mind1024::host

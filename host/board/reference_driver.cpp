@@ -84,3 +84,15 @@ void ReferenceDriver::hebb(uint32_t n_active) {
 }
 
 }  // namespace mind1024::host
+
+namespace mind1024::host {
+
+void ReferenceDriver::set_faults(const FaultPlan& plan) {
+    try {
+        m_.set_faults(plan);
+    } catch (const std::invalid_argument& e) {
+        throw BadArgument(e.what());
+    }
+}
+
+}  // namespace mind1024::host

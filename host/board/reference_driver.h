@@ -27,6 +27,8 @@ public:
     void clear_synapses() override { m_.clear_syn(); }
     void soft_reset() override { m_.soft_reset(); }
     uint64_t cycles() override { return m_.status().cycles; }
+    void set_faults(const FaultPlan& plan) override;
+    bool takes_faults() const override { return true; }
 
 private:
     RunResult go(const RunParams& p, bool single);

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "sysc/chip_params.h"
+#include "sysc/fault_plan.h"
 #include "host/board/errors.h"
 #include "mind1024_board.h"
 
@@ -35,6 +36,15 @@ public:
     virtual std::string name() const = 0;
     // The chip's parameters as the board states them (CONFIG cannot hold latency and clock).
     virtual ChipParams chip_params() const = 0;
+    // Fault injection into the chip (sysc/fault_plan.h): only a chip in this
+    // process can take it; a board process refuses with a BadArgument.
+    virtual void set_faults(const FaultPlan& plan) {
+        (void)plan;
+        throw BadArgument(fmt::format("faults are injected into a chip in this process (--model reference, or "
+                                      "--board inproc); {} is a board process, whose chip this process cannot reach",
+                                      name()));
+    }
+    virtual bool takes_faults() const { return false; }
 
     // Chip-relative addresses: registers at 0, synapse window at MIND_SYN_WINDOW_OFFSET.
     uint32_t read32(uint64_t addr) { return board_read32(chip_address(addr)); }

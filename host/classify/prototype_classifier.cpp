@@ -246,8 +246,7 @@ TrainedClassifier train_classifier(const MnistSet& train, const ClassifierConfig
                 Lfsr lfsr(static_cast<uint32_t>(i + 1));
                 engine::run_untimed(arith, sweeper, spec, cfg.max_sweeps, sigma, clamp.data(), lfsr, fields.data());
                 const uint32_t y = train.labels[i];
-                if (read_label(std::vector<double>(fields.begin() + L.first_label, fields.begin() + L.first_label + L.labels),
-                               L.classes, R) == static_cast<int>(y))
+                if (pick_label(fields.data() + L.first_label, L.classes, R) == static_cast<int>(y))
                     continue;
                 ++errors;
                 const Eigen::Index own = best_of_class(sc, proto_class, y);
@@ -364,17 +363,6 @@ std::vector<int8_t> initial_state(const TrainedClassifier& t, const std::vector<
     return s;
 }
 
-int read_label(const std::vector<double>& f, uint32_t classes, uint32_t reps) {
-    int best = 0;
-    double best_v = 0;
-    for (uint32_t c = 0; c < classes; ++c) {
-        double v = 0;
-        for (uint32_t r = 0; r < reps; ++r) v += f[c * reps + r];
-        if (c == 0 || v > best_v) best = static_cast<int>(c), best_v = v;
-    }
-    return best;
-}
-
 RunParams run_params(const TrainedClassifier& t, uint32_t seed, bool wrap) {
     RunParams p;
     p.order = t.cfg.order;
@@ -391,7 +379,7 @@ Classification classify_on_chip(ChipDriver& chip, const TrainedClassifier& t, co
     Classification c;
     c.run = chip.run(run_params(t, seed, wrap));
     const auto h = chip.fields(t.layout.first_label, t.layout.labels);
-    c.label = read_label(std::vector<double>(h.begin(), h.end()), t.layout.classes, t.cfg.label_reps);
+    c.label = pick_label(h.data(), t.layout.classes, t.cfg.label_reps);
     return c;
 }
 
@@ -423,9 +411,7 @@ Classification classify_on_twin(FloatTwin& twin, const TrainedClassifier& t, con
     Classification c;
     c.run = twin.run(run_params(t, seed));
     const auto& h = twin.fields();
-    c.label = read_label(std::vector<double>(h.begin() + t.layout.first_label,
-                                             h.begin() + t.layout.first_label + t.layout.labels),
-                         t.layout.classes, t.cfg.label_reps);
+    c.label = pick_label(h.data() + t.layout.first_label, t.layout.classes, t.cfg.label_reps);
     return c;
 }
 

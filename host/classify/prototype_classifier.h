@@ -109,8 +109,6 @@ ScalePolicy parse_scale_policy(const std::string& s);  // "fit" | "weights" | "p
 
 // Initial state of the network for one encoded image.
 std::vector<int8_t> initial_state(const TrainedClassifier& t, const std::vector<int8_t>& pixels);
-// Label from the label neurons' fields: the class with the largest summed field; ties -> lowest.
-int read_label(const std::vector<double>& label_fields, uint32_t classes, uint32_t reps);
 
 struct Classification {
     int label = -1;

@@ -23,7 +23,7 @@ struct LayeredOptions {
     std::string net, data, out = "results/layered";
     size_t limit = 0;
     bool quantize = false, no_progress = false;
-    ChipOptions chip;
+    ChipSpec chip;
 };
 
 nlohmann::json report_json(const QuantReport& r) {
@@ -126,9 +126,9 @@ int run_layered(const LayeredOptions& o) {
                                  : nlohmann::json("none (integer files)");
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     write_json(out.path("layered.json"), j,
-               {{"simulated_seconds", sim_seconds}, {"chip_wall_seconds", chip_seconds},
-                {"images_per_second", images / chip_seconds}, {"host_wall_seconds", host_seconds}, {"wall_seconds", wall}});
-    publish_outputs(out);
+               provenance(chip.get(), {{"simulated_seconds", sim_seconds}, {"chip_wall_seconds", chip_seconds},
+                {"images_per_second", images / chip_seconds}, {"host_wall_seconds", host_seconds}, {"wall_seconds", wall}}));
+    publish_outputs(out, provenance(chip.get()));
     fmt::print("wrote {}/layered.json, predictions.csv\n", o.out);
     return 0;
 }

@@ -5,9 +5,10 @@
 
 #include "host/cli/commands.h"
 #include "host/cli/common.h"
+#include "host/study/memory.h"
 #include "host/board/errors.h"
 #include "host/report/output_file.h"
-#include "host/cli/patterns.h"
+#include "host/study/patterns.h"
 #include "host/report/plot.h"
 #include "host/report/png.h"
 #include "host/report/progress.h"
@@ -27,7 +28,7 @@ struct RecallOptions {
     uint32_t max_sweeps = 20;
     uint64_t seed = 1;
     bool no_progress = false;
-    ChipOptions chip;
+    ChipSpec chip;
 };
 
 int run_recall(const RecallOptions& o) {
@@ -133,8 +134,8 @@ int run_recall(const RecallOptions& o) {
     write_json(out.path("recall.json"),
                {{"patterns", o.patterns}, {"count", o.count}, {"flip", o.flip}, {"wbits", o.chip.params.wbits},
                 {"model", chip->name()}, {"frames_patterns_drawn", drawn}, {"seed", o.seed}, {"results", summary}},
-               {{"simulated_seconds", sim_seconds}});
-    publish_outputs(out);
+               provenance(chip.get(), {{"simulated_seconds", sim_seconds}}));
+    publish_outputs(out, provenance(chip.get()));
     fmt::print("wrote {}/energy.csv, energy.png, frames_*.png ({}), recall.json\n", o.out,
                drawn < pats.count ? fmt::format("the first {} of {} patterns", drawn, pats.count)
                                   : fmt::format("all {} patterns", pats.count));

@@ -412,7 +412,7 @@ void Report::write_outputs(double wall) {
               {"accuracy_against_weight_bits", bits_},
               {"steps", steps_log_}};
     for (const Row& r : rows_) j["rows"].push_back(row_json(r));
-    write_json(out.path("report.json"), j, {{"wall_seconds", wall}});
+    write_json(out.path("report.json"), j, provenance(nullptr, {{"wall_seconds", wall}}));
     write_stream_atomic(out.path("report.csv"), [&](std::ostream& s) {
         s << "# mind1024 report, profile " << prof_.name << ", seed " << o_.seed << ", " << o_.threads << " thread(s), "
           << program_version() << "\n";
@@ -477,7 +477,7 @@ void Report::write_outputs(double wall) {
         plot_png(out.path("bits.png"), p);
     }
     write_text_atomic(out.path("report.md"), md);
-    publish_outputs(out);
+    publish_outputs(out, provenance());
     fmt::print("{}", md);
     fmt::print("\nwrote {}/report.md, report.csv, report.json{}{} (whole report {:.0f} s)\n", o_.out,
                rows_.empty() ? "" : ", confusion_*.png/.csv", bits_.empty() ? "" : ", bits.png/.csv", wall);

@@ -19,7 +19,7 @@ struct RunOptions {
     uint32_t max_sweeps = 100, seed = 1;
     int64_t noise = -1;  // TEMP; < 0: noise off
     bool quantize = false;
-    ChipOptions chip;
+    ChipSpec chip;
 };
 
 int run_network(const RunOptions& o) {
@@ -111,8 +111,8 @@ int run_network(const RunOptions& o) {
                               {"neurons", n},             {"order", order_name(rp.order)}, {"seed", rp.seed},
                               {"noise_temp", o.noise >= 0 ? nlohmann::json(o.noise) : nlohmann::json(nullptr)},    {"wrap", rp.wrap},         {"max_sweeps", rp.max_sweeps},
                               {"quantization", quant}};
-    write_json(out.path("counters.json"), j, {{"simulated_seconds", r.sim_seconds}});
-    publish_outputs(out);
+    write_json(out.path("counters.json"), j, provenance(chip.get(), {{"simulated_seconds", r.sim_seconds}}));
+    publish_outputs(out, provenance(chip.get()));
     fmt::print("{}: {} neurons, {} sweeps, {} flips in the last, {} cycles, {} overflow events, {}{}\n", chip->name(), n,
                r.sweeps, r.flips, r.cycles, r.ovf_count, r.converged ? "converged" : "not converged",
                r.cycle2 ? " (2-cycle)" : "");

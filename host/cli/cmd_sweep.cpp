@@ -4,7 +4,6 @@
 // runs in its own child process (one chip per process).
 #include <fmt/format.h>
 
-#include "host/cli/child_jobs.h"
 #include "host/cli/commands.h"
 #include "host/cli/common.h"
 #include "host/board/errors.h"
@@ -12,6 +11,7 @@
 #include "host/report/output_file.h"
 #include "host/report/plot.h"
 #include "host/classify/prototype_classifier.h"
+#include "host/study/classify_study.h"
 
 namespace mind1024::host {
 
@@ -27,85 +27,36 @@ struct SweepOptions {
     std::string rounding = "nearest";
     unsigned jobs = 2;
     bool no_progress = false;
-    ChipOptions chip;
+    ChipSpec chip;
 };
 
-struct Config {
-    uint32_t wbits, abits;
-    bool wrap;
-};
-
-int run_sweep(const SweepOptions& o) {
-    refuse_vcd_in_children(o.chip, "sweep");
-    check_output_dir(o.out, {"sweep.csv", "sweep.json", "accuracy_vs_bits.png"});  // before any work
-    const MnistJob job = prepare_mnist_job(o.job, o.chip.params.n_max, "sweep");
-    ensure_directory(o.out);  // after the data checks: a bad data set leaves no empty directory
-    OutputSet out(o.out);     // this run's files, published together with a manifest
-    const MnistSet& test = job.test;
-    const TrainedClassifier& net = job.net;
-    const size_t images = job.images;
-    const auto& pixels = job.pixels;
-
-    std::vector<Config> configs;
+// The configurations in the order of the table: modes, then ABITS, then WBITS.
+std::vector<ChipSpec> sweep_specs(const SweepOptions& o) {
+    std::vector<ChipSpec> specs;
     for (const auto& m : o.modes)
         for (uint32_t a : o.abits)
-            for (uint32_t w : o.wbits) configs.push_back({w, a, m == "wrap"});
-    fmt::print(stderr, "[sweep] {} chip configurations x {} test images, {} at a time\n", configs.size(), images, o.jobs);
-
-    // The float twin, once (it does not depend on the chip's widths), while children run.
-    size_t finished = 0;
-    const auto results = run_in_children(
-        configs.size() + 1, o.jobs,
-        [&](size_t k) -> nlohmann::json {
-            size_t correct = 0, not_conv = 0;
-            double sweeps = 0, ovf = 0;
-            if (k == configs.size()) {
-                FloatTwin twin(net.net);
-                twin.set_clamp(net.clamp);
-                for (size_t i = 0; i < images; ++i) {
-                    const Classification c = classify_on_twin(twin, net, pixels[i], static_cast<uint32_t>(i + 1));
-                    correct += c.label == test.labels[i];
-                    not_conv += !c.run.converged;
-                    sweeps += c.run.sweeps;
-                }
-                return {{"accuracy", 100.0 * correct / images}, {"mean_sweeps", sweeps / images}, {"not_converged", not_conv}};
+            for (uint32_t w : o.wbits) {
+                ChipSpec s = o.chip;
+                s.params.wbits = w;
+                s.params.abits = a;
+                s.wrap = m == "wrap";
+                specs.push_back(s);
             }
-            const Config& c = configs[k];
-            ChipOptions co = o.chip;
-            co.params.wbits = c.wbits;
-            co.params.abits = c.abits;
-            const ChipNetwork q = quantize_classifier(net, c.wbits, c.abits, parse_scale_policy(o.scale),
-                                                      parse_rounding(o.rounding), o.job.seed);
-            auto chip = open_chip(co);
-            chip->soft_reset();
-            chip->load_weights(q.weights);
-            chip->load_thresholds(q.thresholds);
-            chip->set_clamp(net.clamp);
-            for (size_t i = 0; i < images; ++i) {
-                const Classification r = classify_on_chip(*chip, net, pixels[i], static_cast<uint32_t>(i + 1), c.wrap);
-                correct += r.label == test.labels[i];
-                not_conv += !r.run.converged;
-                sweeps += r.run.sweeps;
-                ovf += r.run.ovf_count;
-            }
-            return {{"accuracy", 100.0 * correct / images}, {"mean_sweeps", sweeps / images},
-                    {"not_converged", not_conv}, {"overflow_events_per_image", ovf / images},
-                    {"thresholds_clipped", q.thresholds_clipped}, {"weights_clipped_fraction", q.weight_report.clipped_fraction},
-                    {"weight_rms_error", q.weight_report.rms_error}, {"scale", q.weight_report.scale},
-                    {"scale_limited_by", q.scale_limited_by}};
-        },
-        [&](size_t k, const nlohmann::json& r) {
-            ++finished;
-            if (o.no_progress) return;
-            const std::string what = k == configs.size() ? std::string("float twin")
-                                                          : fmt::format("WBITS={} ABITS={} {}", configs[k].wbits, configs[k].abits,
-                                                                        configs[k].wrap ? "wrap" : "saturate");
-            if (r.contains("error")) fmt::print(stderr, "[sweep] {}/{} {}: failed: {}\n", finished, configs.size() + 1, what, r["error"].get<std::string>());
-            else fmt::print(stderr, "[sweep] {}/{} {}: {:.2f}%\n", finished, configs.size() + 1, what, r["accuracy"].get<double>());
-        });
-    for (const auto& r : results)
-        if (r.contains("error")) throw BoardError("sweep configuration failed: " + r["error"].get<std::string>());
+    return specs;
+}
 
+std::string describe(const ChipSpec& s) {
+    return fmt::format("WBITS={} ABITS={} {}", s.params.wbits, s.params.abits, s.wrap ? "wrap" : "saturate");
+}
+
+// The keys of a sweep.json row, as the sweep has always written them.
+const char* const kRowKeys[] = {"accuracy", "mean_sweeps", "not_converged", "overflow_events_per_image",
+                                "thresholds_clipped", "weights_clipped_fraction", "weight_rms_error", "scale",
+                                "scale_limited_by"};
+
+void write_outputs(const SweepOptions& o, const std::vector<ChipSpec>& specs, const std::vector<nlohmann::json>& results,
+                   size_t images) {
+    OutputSet out(o.out);  // this run's files, published together with a manifest
     const double float_acc = results.back()["accuracy"];
     std::string csv = "wbits,abits,mode,accuracy,mean_sweeps,not_converged,overflow_events_per_image,thresholds_clipped,weights_clipped_fraction\n";
     nlohmann::json rows = nlohmann::json::array();
@@ -114,9 +65,9 @@ int run_sweep(const SweepOptions& o) {
     for (const auto& m : o.modes)
         for (uint32_t a : o.abits) {
             Series s{fmt::format("ABITS={} {}", a, m), {}, {}, true};
-            for (size_t k = 0; k < configs.size(); ++k) {
-                const Config& c = configs[k];
-                if (c.abits != a || c.wrap != (m == "wrap")) continue;
+            for (size_t k = 0; k < specs.size(); ++k) {
+                const ChipParams& c = specs[k].params;
+                if (c.abits != a || specs[k].wrap != (m == "wrap")) continue;
                 const auto& r = results[k];
                 s.x.push_back(c.wbits);
                 s.y.push_back(r["accuracy"]);
@@ -124,7 +75,8 @@ int run_sweep(const SweepOptions& o) {
                                    r["mean_sweeps"].get<double>(), r["not_converged"].get<size_t>(),
                                    r["overflow_events_per_image"].get<double>(), r["thresholds_clipped"].get<size_t>(),
                                    r["weights_clipped_fraction"].get<double>());
-                nlohmann::json row = r;
+                nlohmann::json row;
+                for (const char* key : kRowKeys) row[key] = r.at(key);
                 row["wbits"] = c.wbits;
                 row["abits"] = a;
                 row["mode"] = m;
@@ -133,22 +85,49 @@ int run_sweep(const SweepOptions& o) {
             ps.series.push_back(s);
         }
     ps.series.push_back({"float twin", {double(o.wbits.front()), double(o.wbits.back())}, {float_acc, float_acc}, false});
+    const nlohmann::json prov = provenance();
     write_text_atomic(out.path("sweep.csv"), csv);
-    write_json(out.path("sweep.json"), {{"images", images}, {"scale_policy", o.scale}, {"rounding", o.rounding}, {"float", results.back()}, {"configs", rows}});
+    write_json(out.path("sweep.json"), {{"images", images}, {"scale_policy", o.scale}, {"rounding", o.rounding}, {"float", results.back()}, {"configs", rows}}, prov);
     plot_png(out.path("accuracy_vs_bits.png"), ps);
-    publish_outputs(out);
+    publish_outputs(out, prov);
+}
 
-    fmt::print("\nMNIST accuracy (%) by WBITS; float twin {:.2f}%\n{:<16}", float_acc, "ABITS / mode");
+void print_table(const SweepOptions& o, const std::vector<ChipSpec>& specs, const std::vector<nlohmann::json>& results) {
+    fmt::print("\nMNIST accuracy (%) by WBITS; float twin {:.2f}%\n{:<16}", results.back()["accuracy"].get<double>(),
+               "ABITS / mode");
     for (uint32_t w : o.wbits) fmt::print("{:>6}", w);
     fmt::print("\n");
     for (const auto& m : o.modes)
         for (uint32_t a : o.abits) {
             fmt::print("{:<16}", fmt::format("{} {}", a, m));
-            for (size_t k = 0; k < configs.size(); ++k)
-                if (configs[k].abits == a && configs[k].wrap == (m == "wrap"))
+            for (size_t k = 0; k < specs.size(); ++k)
+                if (specs[k].params.abits == a && specs[k].wrap == (m == "wrap"))
                     fmt::print("{:>6.1f}", results[k]["accuracy"].get<double>());
             fmt::print("\n");
         }
+}
+
+int run_sweep(const SweepOptions& o) {
+    refuse_vcd_in_children(o.chip, "sweep");
+    check_output_dir(o.out, {"sweep.csv", "sweep.json", "accuracy_vs_bits.png"});  // before any work
+    const MnistJob job = prepare_mnist_job(o.job, o.chip.params.n_max, "sweep");
+    ensure_directory(o.out);  // after the data checks: a bad data set leaves no empty directory
+    const std::vector<ChipSpec> specs = sweep_specs(o);
+    fmt::print(stderr, "[sweep] {} chip configurations x {} test images, {} at a time\n", specs.size(), job.images, o.jobs);
+    size_t finished = 0;
+    const auto results = classify_over_chips(
+        job.net, {&job.pixels, &job.test.labels}, specs, {o.scale, o.rounding, o.job.seed}, o.jobs,
+        [&](size_t k, const nlohmann::json& r) {
+            ++finished;
+            if (o.no_progress) return;
+            const std::string what = k == specs.size() ? std::string("float twin") : describe(specs[k]);
+            if (r.contains("error")) fmt::print(stderr, "[sweep] {}/{} {}: failed: {}\n", finished, specs.size() + 1, what, r["error"].get<std::string>());
+            else fmt::print(stderr, "[sweep] {}/{} {}: {:.2f}%\n", finished, specs.size() + 1, what, r["accuracy"].get<double>());
+        });
+    for (const auto& r : results)
+        if (r.contains("error")) throw BoardError("sweep configuration failed: " + r["error"].get<std::string>());
+    write_outputs(o, specs, results, job.images);
+    print_table(o, specs, results);
     fmt::print("wrote {}/sweep.csv, sweep.json, accuracy_vs_bits.png\n", o.out);
     return 0;
 }

@@ -1,10 +1,15 @@
 #include "host/cli/mnist_job.h"
 
+#include <cstdlib>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "host/cli/common.h"
 #include "host/board/errors.h"
+#include "host/classify/classifier_file.h"
+#include "host/report/output_file.h"
+#include "host/report/result_cache.h"
 
 namespace mind1024::host {
 
@@ -74,10 +79,20 @@ void add_mnist_job_options(CLI::App* c, MnistJobOptions& o) {
                   "of the test set: for tuning the options without looking at the test set (0: off)")
         ->capture_default_str()
         ->check(whole_number(0, UINT32_MAX));
+    c->add_option("--net", o.net,
+                  "a classifier saved with --save-net (or a cache entry): no training, so the training options "
+                  "(--protos, --crop, --train-limit, --inhibition, --tune-*, ...) do not apply");
+    c->add_option("--save-net", o.save_net, "save the trained classifier in this directory (see docs/mnist.md)");
+    c->add_option("--cache", o.cache,
+                  "keep trained classifiers in this directory, keyed by the SHA-256 of the settings and the training "
+                  "images, and take one from it when the key matches (default $MIND1024_CACHE; none: train every time)");
+    c->add_flag("--retrain", o.retrain, "with --cache: train again and replace the cached classifier");
 }
 
-MnistJob prepare_mnist_job(const MnistJobOptions& o, uint32_t n_max, const char* tag) {
-    MnistJob j;
+namespace {
+
+// Both splits; with --train-limit the training set cut, with --holdout its tail as the "test" set.
+void load_splits(const MnistJobOptions& o, MnistJob& j, const char* tag) {
     j.dir = resolve_data_dir(o.data);
     fmt::print(stderr, "[{}] data: {}\n", tag, j.dir);
     j.train = load_mnist_split(j.dir, Split::Train);
@@ -104,35 +119,42 @@ MnistJob prepare_mnist_job(const MnistJobOptions& o, uint32_t n_max, const char*
                    keep + o.holdout - 1);
     }
     j.images = o.limit ? std::min<size_t>(o.limit, j.test.count) : j.test.count;
+    check_same_geometry(j.train, j.test);
+}
+
+ClassifierConfig classifier_config(const MnistJobOptions& o, const MnistSet& train, uint32_t n_max) {
     ClassifierConfig cfg = o.classifier;
     cfg.coding.height = cfg.coding.width = o.crop;
-    cfg.coding.top = j.train.rows >= o.crop ? (j.train.rows - o.crop) / 2 : 0;
-    cfg.coding.left = j.train.cols >= o.crop ? (j.train.cols - o.crop) / 2 : 0;
+    cfg.coding.top = train.rows >= o.crop ? (train.rows - o.crop) / 2 : 0;
+    cfg.coding.left = train.cols >= o.crop ? (train.cols - o.crop) / 2 : 0;
     cfg.protos_per_class = o.protos;
     cfg.seed = o.seed;
     cfg.order = parse_order(o.order);
     cfg.neurons = n_max;
-    check_same_geometry(j.train, j.test);
-    // The network must fit the chip: checked here, before training, by the options' names.
-    {
-        const uint64_t classes = j.train.num_classes(), pixels = cfg.coding.size();
-        const uint64_t need = pixels + classes * (uint64_t{o.protos} + cfg.label_reps);
-        if (need > n_max) {
-            const int64_t most = (static_cast<int64_t>(n_max) - static_cast<int64_t>(pixels)) / static_cast<int64_t>(classes) -
-                                 static_cast<int64_t>(cfg.label_reps);
-            throw BadArgument(fmt::format(
-                "--protos {}: {} pixel neurons + {} classes x ({} prototypes + {} label neurons) = {} neurons, the chip "
-                "has {}; {}",
-                o.protos, pixels, classes, o.protos, cfg.label_reps, need, n_max,
-                most >= 1 ? fmt::format("use --protos {} or less for {} classes", most, classes)
-                          : std::string("no --protos fits this many classes")));
-        }
-    }
-    // Every class the training labels span needs its prototypes' worth of images.
-    // When --train-limit cut the set short, the cause is the options, not the labels file.
-    if (o.train_limit && o.train_limit == j.train.count && !j.train.labels.empty()) {
-        std::vector<size_t> count(j.train.num_classes(), 0);
-        for (uint8_t l : j.train.labels) ++count[l];
+    return cfg;
+}
+
+// The network must fit the chip: checked before training, by the options' names.
+void check_fits_chip(const MnistJobOptions& o, const ClassifierConfig& cfg, const MnistSet& train, uint32_t n_max) {
+    const uint64_t classes = train.num_classes(), pixels = cfg.coding.size();
+    const uint64_t need = pixels + classes * (uint64_t{o.protos} + cfg.label_reps);
+    if (need <= n_max) return;
+    const int64_t most = (static_cast<int64_t>(n_max) - static_cast<int64_t>(pixels)) / static_cast<int64_t>(classes) -
+                         static_cast<int64_t>(cfg.label_reps);
+    throw BadArgument(fmt::format(
+        "--protos {}: {} pixel neurons + {} classes x ({} prototypes + {} label neurons) = {} neurons, the chip "
+        "has {}; {}",
+        o.protos, pixels, classes, o.protos, cfg.label_reps, need, n_max,
+        most >= 1 ? fmt::format("use --protos {} or less for {} classes", most, classes)
+                  : std::string("no --protos fits this many classes")));
+}
+
+// Every class the training labels span needs its prototypes' worth of images.
+// When --train-limit cut the set short, the cause is the options, not the labels file.
+void check_training_labels(const MnistJobOptions& o, const MnistSet& train) {
+    if (o.train_limit && o.train_limit == train.count && !train.labels.empty()) {
+        std::vector<size_t> count(train.num_classes(), 0);
+        for (uint8_t l : train.labels) ++count[l];
         for (size_t k = 0; k < count.size(); ++k)
             if (count[k] < o.protos)
                 throw BadArgument(fmt::format(
@@ -141,30 +163,101 @@ MnistJob prepare_mnist_job(const MnistJobOptions& o, uint32_t n_max, const char*
                     "raise --train-limit or lower --protos",
                     o.train_limit, k, count[k], o.protos, o.train_limit, count.size() - 1));
     }
-    check_labels(j.train, o.protos);
-    // The classes come from the training labels; a test label outside them has no label neuron.
-    const uint32_t classes = j.train.num_classes();
+    check_labels(train, o.protos);
+}
+
+// The classes come from the training labels (or the saved network); a test label
+// outside them has no label neuron; the crop must fit the images.
+void check_test_set(const MnistJob& j, const PixelCoding& c, uint32_t classes) {
     for (size_t i = 0; i < j.images; ++i)
         if (j.test.labels[i] >= classes)
-            throw DataError(fmt::format("{}: label {} of test item {} is not a class of the training set (0..{})",
-                                        j.test.labels_path, int{j.test.labels[i]}, i, classes - 1));
-    if (cfg.coding.top + cfg.coding.height > j.train.rows || cfg.coding.left + cfg.coding.width > j.train.cols)
+            throw DataError(fmt::format("{}: label {} of test item {} is not a class of the {} (0..{})",
+                                        j.test.labels_path, int{j.test.labels[i]}, i,
+                                        j.train.count ? "training set" : "network", classes - 1));
+    if (c.top + c.height > j.test.rows || c.left + c.width > j.test.cols)
         throw DataError(fmt::format("{}: {}x{} images are too small for the classifier's {}x{} pixel crop at ({}, {})",
-                                    j.train.images_path, j.train.rows, j.train.cols,
-                                    cfg.coding.height, cfg.coding.width, cfg.coding.top, cfg.coding.left));
+                                    j.test.images_path, j.test.rows, j.test.cols, c.height, c.width, c.top, c.left));
+}
+
+TrainedClassifier train_logged(const MnistSet& train, const ClassifierConfig& cfg, const char* tag) {
     fmt::print(stderr, "[{}] training on {} images: {} prototypes per class (k-means, {} tuning epochs, {} on the attractor), order {}\n",
-               tag, j.train.count, cfg.protos_per_class, cfg.tune_epochs, cfg.attractor_epochs, order_name(cfg.order));
-    j.net = train_classifier(j.train, cfg);
+               tag, train.count, cfg.protos_per_class, cfg.tune_epochs, cfg.attractor_epochs, order_name(cfg.order));
+    TrainedClassifier net = train_classifier(train, cfg);
     if (cfg.tune_epochs)
-        fmt::print(stderr, "[{}] tuning: margin violations per epoch {}\n", tag, fmt::join(j.net.tune_violations, " "));
+        fmt::print(stderr, "[{}] tuning: margin violations per epoch {}\n", tag, fmt::join(net.tune_violations, " "));
     if (cfg.attractor_epochs)
-        fmt::print(stderr, "[{}] attractor tuning: training errors per epoch {}\n", tag, fmt::join(j.net.attractor_errors, " "));
-    fmt::print(stderr, "[{}] trained in {:.1f} s: {} pixel, {} prototype, {} label neurons\n", tag, j.net.train_seconds,
-               j.net.layout.pixels, j.net.layout.protos, j.net.layout.labels);
+        fmt::print(stderr, "[{}] attractor tuning: training errors per epoch {}\n", tag, fmt::join(net.attractor_errors, " "));
+    fmt::print(stderr, "[{}] trained in {:.1f} s: {} pixel, {} prototype, {} label neurons\n", tag, net.train_seconds,
+               net.layout.pixels, net.layout.protos, net.layout.labels);
+    return net;
+}
+
+// Trained, or from the cache (keyed by the settings and the training set's SHA-256).
+TrainedClassifier obtain_classifier(const MnistJobOptions& o, const MnistSet& train, const ClassifierConfig& cfg,
+                                    const char* tag) {
+    if (o.cache.empty()) return train_logged(train, cfg, tag);
+    const ResultCache cache(o.cache);
+    const nlohmann::json key = classifier_cache_key(train, cfg);
+    const std::string dir = cache.dir_for("classifier", key);
+    if (!o.retrain && cache.lookup(dir, key)) {
+        TrainedClassifier net = load_classifier(dir);
+        fmt::print(stderr, "[{}] classifier from the cache: {} (trained in {:.1f} s)\n", tag, dir, net.train_seconds);
+        return net;
+    }
+    TrainedClassifier net = train_logged(train, cfg, tag);
+    const std::string staging = cache.stage(dir);
+    save_classifier(net, staging);
+    cache.commit(staging, dir, key);
+    fmt::print(stderr, "[{}] classifier stored in the cache: {}\n", tag, dir);
+    return net;
+}
+
+}  // namespace
+
+MnistJob prepare_mnist_job(const MnistJobOptions& given, uint32_t n_max, const char* tag) {
+    MnistJobOptions o = given;
+    if (o.cache.empty())
+        if (const char* e = std::getenv("MIND1024_CACHE"); e && *e) o.cache = e;
+    MnistJob j;
+    if (!o.net.empty() && !o.save_net.empty())
+        throw BadArgument("--net loads a saved classifier and --save-net saves a trained one: give one of them");
+    if (!o.save_net.empty()) check_output_dir(o.save_net);
+    if (!o.cache.empty()) check_output_dir(o.cache);
+    load_splits(o, j, tag);
+    if (!o.net.empty()) {
+        // A saved network: no training, so the training options do not apply.
+        j.net = load_classifier(o.net);
+        if (j.net.layout.n > n_max)
+            throw BadArgument(fmt::format("--net {}: the network has {} neurons, the chip {} (--n-max)", o.net,
+                                          j.net.layout.n, n_max));
+        fmt::print(stderr, "[{}] classifier loaded from {}: {} pixel, {} prototype, {} label neurons\n", tag, o.net,
+                   j.net.layout.pixels, j.net.layout.protos, j.net.layout.labels);
+        check_test_set(j, j.net.cfg.coding, j.net.layout.classes);
+    } else {
+        const ClassifierConfig cfg = classifier_config(o, j.train, n_max);
+        check_fits_chip(o, cfg, j.train, n_max);
+        check_training_labels(o, j.train);
+        check_test_set(j, cfg.coding, j.train.num_classes());
+        j.net = obtain_classifier(o, j.train, cfg, tag);
+        if (!o.save_net.empty()) {
+            save_classifier(j.net, o.save_net);
+            fmt::print(stderr, "[{}] classifier saved in {}\n", tag, o.save_net);
+        }
+    }
     j.pixels.resize(j.images);
     for (size_t i = 0; i < j.images; ++i)
-        j.pixels[i] = encode_image(j.test.image(i), j.test.rows, j.test.cols, cfg.coding);
+        j.pixels[i] = encode_image(j.test.image(i), j.test.rows, j.test.cols, j.net.cfg.coding);
     return j;
+}
+
+ChipNetwork quantize_for_chip(const TrainedClassifier& net, const ChipParams& p, const std::string& scale,
+                              const std::string& rounding, uint64_t seed, const char* tag) {
+    const ChipNetwork q =
+        quantize_classifier(net, p.wbits, p.abits, parse_scale_policy(scale), parse_rounding(rounding), seed);
+    fmt::print(stderr, "[{}] weights: {} (scale limited by {})\n", tag, q.weight_report.describe(), q.scale_limited_by);
+    fmt::print(stderr, "[{}] thresholds: max |theta| = {}, {} clipped to ABITS={}\n", tag, q.max_abs_threshold,
+               q.thresholds_clipped, p.abits);
+    return q;
 }
 
 }  // namespace mind1024::host

@@ -20,6 +20,10 @@ struct MnistJobOptions {
     ClassifierConfig classifier;  // --inhibition, --offset, --label-gain, --tune-*
     uint64_t seed = 0;
     std::string order = "async";
+    std::string net;       // --net: a saved classifier instead of a training
+    std::string save_net;  // --save-net: where to save the trained one
+    std::string cache;     // --cache: trained classifiers kept by key (default $MIND1024_CACHE)
+    bool retrain = false;
 };
 
 struct MnistJob {
@@ -37,5 +41,8 @@ void add_scale_option(CLI::App* c, std::string& scale);
 void add_rounding_option(CLI::App* c, std::string& rounding);
 // Loads, trains (logging with `tag`) and encodes; n_max is the chip's neuron count.
 MnistJob prepare_mnist_job(const MnistJobOptions& o, uint32_t n_max, const char* tag);
+// The classifier quantized for the chip p (--scale, --rounding, seeded), its report logged with `tag`.
+ChipNetwork quantize_for_chip(const TrainedClassifier& net, const ChipParams& p, const std::string& scale,
+                              const std::string& rounding, uint64_t seed, const char* tag);
 
 }  // namespace mind1024::host

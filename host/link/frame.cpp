@@ -34,6 +34,9 @@ struct Writer {
         out.insert(out.end(), s.begin(), s.begin() + static_cast<std::ptrdiff_t>(n));
     }
     void bytes(const std::vector<uint8_t>& b) { out.insert(out.end(), b.begin(), b.end()); }
+    // A chip parameter by its type: uint32_t as u32, double as f64.
+    void put(uint32_t v) { u32(v); }
+    void put(double v) { f64(v); }
 };
 
 uint16_t get16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
@@ -84,6 +87,8 @@ struct Reader {
         std::memcpy(&d, &v, 8);
         return d;
     }
+    void get(uint32_t& v, const char* f) { v = u32(f); }
+    void get(double& v, const char* f) { v = f64(f); }
     std::string text(const char* f) {
         const uint16_t len = u16(f);
         if (!err.ok()) return {};
@@ -253,12 +258,9 @@ void encode_frame(const Frame& f, std::vector<uint8_t>& out) {
                 w.text(m.client);
             } else if constexpr (std::is_same_v<T, HelloOk>) {
                 w.u32(m.version);
-                w.u32(m.n_max);
-                w.u32(m.wbits);
-                w.u32(m.abits);
-                w.u32(m.lanes);
-                w.u32(m.latency);
-                w.f64(m.chip_clock_hz);
+#define MIND1024_X(member, type, def, name, option, lo, hi, unit, help) w.put(m.chip.member);
+                MIND1024_CHIP_PARAMETERS(MIND1024_X)
+#undef MIND1024_X
                 w.f64(m.cpu_clock_hz);
                 w.u32(m.max_block);
                 w.u64(m.time_ps);
@@ -352,21 +354,18 @@ DecodeResult decode_payload(const Header& h, const uint8_t* p, size_t n, Message
         case MsgType::HelloOk: {
             HelloOk v;
             v.version = r.u32("version");
-            v.n_max = r.u32("n_max");
-            v.wbits = r.u32("wbits");
-            v.abits = r.u32("abits");
-            v.lanes = r.u32("lanes");
-            v.latency = r.u32("latency");
-            v.chip_clock_hz = r.f64("chip_clock_hz");
+#define MIND1024_X(member, type, def, name, option, lo, hi, unit, help) r.get(v.chip.member, #member);
+            MIND1024_CHIP_PARAMETERS(MIND1024_X)
+#undef MIND1024_X
             v.cpu_clock_hz = r.f64("cpu_clock_hz");
             v.max_block = r.u32("max_block");
             v.time_ps = r.u64("time_ps");
             v.firmware = r.text("firmware");
             v.board = r.text("board");
             if (r.err.ok()) {
-                if (!std::isfinite(v.chip_clock_hz) || v.chip_clock_hz <= 0)
+                if (!std::isfinite(v.chip.clock_hz) || v.chip.clock_hz <= 0)
                     r.fail(DecodeError::BadField, fmt::format("HELLO_OK chip clock {} Hz is not a positive number",
-                                                              v.chip_clock_hz));
+                                                              v.chip.clock_hz));
                 else if (!std::isfinite(v.cpu_clock_hz) || v.cpu_clock_hz < 0)
                     r.fail(DecodeError::BadField,
                            fmt::format("HELLO_OK CPU clock {} Hz is not a number >= 0", v.cpu_clock_hz));

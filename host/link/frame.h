@@ -20,6 +20,8 @@
 #include <variant>
 #include <vector>
 
+#include "sysc/chip_params.h"
+
 namespace mind1024::link {
 
 constexpr uint32_t kMagic = 0x4B4E4C4Du;  // "MLNK" on the wire
@@ -71,8 +73,7 @@ struct Hello {
 };
 struct HelloOk {
     uint32_t version = kProtocolVersion;
-    uint32_t n_max = 0, wbits = 0, abits = 0, lanes = 0, latency = 0;
-    double chip_clock_hz = 0;  // the chip's clock
+    ChipParams chip;           // every chip parameter, in the table's order (sysc/chip_params.h)
     double cpu_clock_hz = 0;   // the controller's clock; 0: a chip-only board
     uint32_t max_block = kMaxBlockBytes;  // the largest block this board takes in one request
     uint64_t time_ps = 0;                 // simulated time now

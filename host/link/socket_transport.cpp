@@ -94,12 +94,7 @@ SocketTransport::SocketTransport(const std::string& spec, const SocketTransportO
         throw BoardError(fmt::format("the board at {} speaks link protocol version {}, this host speaks {}", spec_,
                                      ok->version, kProtocolVersion));
     hello_ = *ok;
-    params_.n_max = ok->n_max;
-    params_.wbits = ok->wbits;
-    params_.abits = ok->abits;
-    params_.lanes = ok->lanes;
-    params_.latency = ok->latency;
-    params_.clock_hz = ok->chip_clock_hz;
+    params_ = ok->chip;
     try {
         params_.validate();
     } catch (const std::invalid_argument& e) {

@@ -5,6 +5,8 @@
 #include <sstream>
 #include <system_error>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "host/report/content_hash.h"
@@ -56,7 +58,8 @@ bool ResultCache::lookup(const std::string& dir, const nlohmann::json& key) cons
 }
 
 std::string ResultCache::stage(const std::string& dir) const {
-    const std::string staging = dir + ".partial";
+    // One staging directory per process: two runs filling the same entry at once do not mix.
+    const std::string staging = fmt::format("{}.partial.{}", dir, ::getpid());
     std::error_code ec;
     fs::remove_all(staging, ec);
     ensure_directory(staging);
@@ -72,13 +75,24 @@ void ResultCache::commit(const std::string& staging, const std::string& dir, con
     std::error_code ec;
     fs::remove_all(dir, ec);
     fs::rename(staging, dir, ec);
+    // Another process may have stored the same key meanwhile (its rename came between
+    // ours): its entry is as good as ours.
+    if (ec && lookup(dir, key)) {
+        fs::remove_all(staging, ec);
+        return;
+    }
     if (ec) throw CacheError(fmt::format("{}: cannot store the cache entry: {}", dir, ec.message()));
 }
 
 void ResultCache::remove(const std::string& dir) const {
     std::error_code ec;
     fs::remove_all(dir, ec);
-    fs::remove_all(dir + ".partial", ec);
+    fs::remove_all(dir + ".partial", ec);  // an older version's staging name
+    const fs::path parent = fs::path(dir).parent_path();
+    const std::string prefix = fs::path(dir).filename().string() + ".partial.";
+    if (fs::is_directory(parent, ec))
+        for (const auto& e : fs::directory_iterator(parent, ec))
+            if (e.path().filename().string().rfind(prefix, 0) == 0) fs::remove_all(e.path(), ec);
     if (ec) throw CacheError(fmt::format("{}: cannot remove the cache entry: {}", dir, ec.message()));
 }
 

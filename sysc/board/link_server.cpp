@@ -139,12 +139,7 @@ struct LinkServer::Impl {
     HelloOk hello_ok() const {
         const BoardConfig& c = board.config();
         HelloOk h;
-        h.n_max = c.chip.n_max;
-        h.wbits = c.chip.wbits;
-        h.abits = c.chip.abits;
-        h.lanes = c.chip.lanes;
-        h.latency = c.chip.latency;
-        h.chip_clock_hz = c.chip.clock_hz;
+        h.chip = c.chip;
         h.cpu_clock_hz = board.cpu() ? c.cpu.clock_hz : 0.0;
         h.max_block = kMaxBlockBytes;
         h.time_ps = now_ps();

@@ -14,7 +14,10 @@
 #include <fmt/format.h>
 #include <systemc>
 
+#include "rtl/datapath_factory.h"
 #include "sysc/board/platform.h"
+#include "sysc/chip_params_cli.h"
+#include "sysc/fault_plan.h"
 #include "sysc/board/gdb/gdb_stub.h"
 #include "sysc/vcd_trace.h"
 // host link (--listen)
@@ -48,146 +51,146 @@ std::optional<sc_core::sc_time> parse_time(const std::string& s) {
     return sc_core::sc_time(v, unit);
 }
 
-int run(int argc, char** argv) {
-    CLI::App app{"mind-board: run RV32IM firmware on the virtual MIND 1024 board.\n"
-                 "Exit code: the firmware's (what it wrote to SYSCTRL.EXIT), or 2 bad input, 3 CPU fault, "
-                 "4 instruction or time limit, 5 deadlock (wfi nothing can wake), 6 killed by GDB, 7 simulation error."};
-    std::string firmware, vcd, gdb, max_time_s, quantum_s = "10us";
+// Everything the command line says, checked before anything is elaborated.
+struct Options {
+    std::string firmware, vcd, gdb, max_time_s, quantum_s = "10us", datapath = "cpp", faults;
     uint64_t max_instructions = 0;
     bool stats = false;
-    app.add_option("--firmware", firmware,
-                   "RV32IM ELF to run (loaded at its physical addresses into ROM/SRAM); required unless --listen, "
-                   "which defaults to " MIND1024_DEFAULT_FIRMWARE);
     // host link (--listen)
     std::string listen;
     double listen_timeout = -1;
-    app.add_option("--listen", listen,
+    ChipParams chip;  // the chip on this board (a host over the link learns them from the HELLO)
+};
+
+void add_options(CLI::App& app, Options& o) {
+    app.add_option("--firmware", o.firmware,
+                   "RV32IM ELF to run (loaded at its physical addresses into ROM/SRAM); required unless --listen, "
+                   "which defaults to " MIND1024_DEFAULT_FIRMWARE);
+    app.add_option("--listen", o.listen,
                    "serve the host link on unix:PATH or tcp:HOST:PORT (port 0: any) while the firmware runs; "
                    "SIGINT/SIGTERM stop it (exit 0)");
-    app.add_option("--listen-timeout", listen_timeout,
+    app.add_option("--listen-timeout", o.listen_timeout,
                    "with --listen: stop serving (exit 0) once no client has been connected for this many seconds "
                    "(default: never)");
-    app.add_option("--max-instructions", max_instructions, "stop after this many instructions (0: no limit)");
-    app.add_option("--max-time", max_time_s, "stop at this simulated time, e.g. 10ms, 2s (default: none)");
-    app.add_option("--quantum", quantum_s, "CPU time quantum: how far the CPU runs ahead of the rest (default 10us)");
-    app.add_option("--vcd", vcd, "write a VCD trace (chip signals, interrupt lines) to FILE.vcd");
-    app.add_option("--gdb", gdb, "wait for gdb-multiarch on tcp:HOST:PORT before running");
-    app.add_flag("--stats", stats, "print instructions, simulated time and instructions per second at the end");
-    // The chip on this board (a host over the link learns them from the HELLO).
-    ChipParams chip;
-    app.add_option("--wbits", chip.wbits, "chip synapse bits (1..16)")->capture_default_str()->check(CLI::Range(1, 16));
-    app.add_option("--abits", chip.abits, "chip accumulator and threshold bits (2..32)")
+    app.add_option("--max-instructions", o.max_instructions, "stop after this many instructions (0: no limit)");
+    app.add_option("--max-time", o.max_time_s, "stop at this simulated time, e.g. 10ms, 2s (default: none)");
+    app.add_option("--quantum", o.quantum_s, "CPU time quantum: how far the CPU runs ahead of the rest (default 10us)");
+    app.add_option("--vcd", o.vcd, "write a VCD trace (chip signals, interrupt lines) to FILE.vcd");
+    app.add_option("--gdb", o.gdb, "wait for gdb-multiarch on tcp:HOST:PORT before running");
+    app.add_flag("--stats", o.stats, "print instructions, simulated time and instructions per second at the end");
+    add_chip_param_options(app, o.chip, {}, "chip ");
+    app.add_option("--datapath", o.datapath,
+                   "neuron datapath of the chip: cpp, or rtl (the Verilated unit; WBITS 8, ABITS 24, LANES 16)")
         ->capture_default_str()
-        ->check(CLI::Range(2, 32));
-    app.add_option("--lanes", chip.lanes, "chip synapses summed per cycle (1..255)")
-        ->capture_default_str()
-        ->check(CLI::Range(1, 255));
-    app.add_option("--latency", chip.latency, "chip pipeline latency in cycles (0..1000)")
-        ->capture_default_str()
-        ->check(CLI::Range(0, 1000));
-    app.add_option("--clock", chip.clock_hz, "chip clock in Hz (1..1e9)")
-        ->capture_default_str()
-        ->check(CLI::Range(kMinClockHz, kMaxClockHz));
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        return app.exit(e) == 0 ? 0 : kBadInput;
-    }
+        ->check(CLI::IsMember(rtl::datapath_names()));
+    app.add_option("--faults", o.faults,
+                   "inject faults into the chip, comma-separated KEY=VALUE (syn0=F, syn1=F, seu=N@U, plus=F, minus=F, "
+                   "acc0=MASK, acc1=MASK, seed=S; see docs/faults.md)")
+        ->check([](const std::string& v) -> std::string {
+            try {
+                FaultSpec::parse(v);
+                return {};
+            } catch (const std::exception& e) {
+                return e.what();
+            }
+        });
+}
 
-    // Everything is checked before anything is elaborated.
+// The board the options describe: chip, datapath, faults, CPU limits, firmware.
+BoardConfig make_config(Options& o, std::optional<sc_core::sc_time>& max_time) {
     // host link (--listen): the default firmware
-    if (firmware.empty() && listen.empty()) throw std::invalid_argument("--firmware is required (or --listen)");
-    if (firmware.empty()) {
-        firmware = MIND1024_DEFAULT_FIRMWARE;
-        if (!std::ifstream(firmware))
+    if (o.firmware.empty() && o.listen.empty()) throw std::invalid_argument("--firmware is required (or --listen)");
+    if (o.firmware.empty()) {
+        o.firmware = MIND1024_DEFAULT_FIRMWARE;
+        if (!std::ifstream(o.firmware))
             throw std::invalid_argument(fmt::format(
-                "--listen without --firmware runs {}, which does not exist (build the target firmware)", firmware));
+                "--listen without --firmware runs {}, which does not exist (build the target firmware)", o.firmware));
     }
-    if (listen.empty() && listen_timeout >= 0) throw std::invalid_argument("--listen-timeout needs --listen");
+    if (o.listen.empty() && o.listen_timeout >= 0) throw std::invalid_argument("--listen-timeout needs --listen");
     BoardConfig cfg;
-    chip.validate();
-    cfg.chip = chip;
-    const auto quantum = parse_time(quantum_s);
+    o.chip.validate();
+    cfg.chip = o.chip;
+    if (!o.faults.empty()) cfg.chip_config.faults = FaultPlan::expand(FaultSpec::parse(o.faults), o.chip);
+    cfg.chip_config.datapath = rtl::make_datapath(o.datapath, o.chip);
+    const auto quantum = parse_time(o.quantum_s);
     if (!quantum || *quantum <= sc_core::SC_ZERO_TIME || *quantum > sc_core::sc_time(1, sc_core::SC_SEC))
-        throw std::invalid_argument(fmt::format("--quantum '{}': want a time in (0, 1 s], e.g. 10us", quantum_s));
+        throw std::invalid_argument(fmt::format("--quantum '{}': want a time in (0, 1 s], e.g. 10us", o.quantum_s));
     cfg.cpu.quantum = *quantum;
-    cfg.cpu.max_instructions = max_instructions;
-    std::optional<sc_core::sc_time> max_time;
-    if (!max_time_s.empty()) {
-        max_time = parse_time(max_time_s);
+    cfg.cpu.max_instructions = o.max_instructions;
+    if (!o.max_time_s.empty()) {
+        max_time = parse_time(o.max_time_s);
         if (!max_time || *max_time <= sc_core::SC_ZERO_TIME)
-            throw std::invalid_argument(fmt::format("--max-time '{}': want a positive time, e.g. 10ms", max_time_s));
+            throw std::invalid_argument(fmt::format("--max-time '{}': want a positive time, e.g. 10ms", o.max_time_s));
     }
-    cfg.firmware = load_elf(firmware, Mind1024Board::load_windows());
-    std::unique_ptr<sysc::VcdTrace> trace;
-    if (!vcd.empty()) trace = std::make_unique<sysc::VcdTrace>(vcd);
+    cfg.firmware = load_elf(o.firmware, Mind1024Board::load_windows());
+    return cfg;
+}
 
-    sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
-    Mind1024Board board("board", cfg);
-    RiscvCpu& cpu = *board.cpu();
-    if (trace) board.trace(trace->file());
-    std::unique_ptr<GdbStub> stub;
-    if (!gdb.empty()) {
-        stub = std::make_unique<GdbStub>(cpu, gdb, std::cerr);
-        std::fprintf(stderr, "[board] waiting for GDB on port %u (gdb-multiarch %s -ex 'target remote :%u')\n",
-                     stub->port(), firmware.c_str(), stub->port());
-        cpu.attach_debugger(stub.get());
-    }
-
-    const auto t0 = std::chrono::steady_clock::now();
+// How serving or running ended, before it becomes an exit code.
+struct Ending {
     bool time_limit = false;
-    // ---- host link (--listen) ------------------------------------------------------------
-    // The server answers the host through the host port, in this thread and outside
-    // sc_start: the firmware (and the chip) run while a request is served, simulated time
-    // stands still in between. Serving ends with the firmware (its exit code, a fault, a
-    // limit), --max-time, --listen-timeout or SIGINT/SIGTERM (exit 0).
-    std::optional<int> link_rc;
-    if (!listen.empty()) {
-        HostPortDriver port(board);  // before the first sc_start: it elaborates helper modules
-        LinkServerOptions lo;
-        lo.listen = listen;
-        lo.accept_timeout_s = listen_timeout;
-        lo.stop = &g_link_stop;
-        lo.firmware_name = firmware.substr(firmware.find_last_of('/') + 1);
-        lo.board_stopped = [&]() -> std::string {
-            if (cpu.state() == CpuState::Halted || board.exit_code()) return "the firmware stopped";
-            if (max_time && sc_core::sc_time_stamp() >= *max_time) return "--max-time reached";
-            return {};
-        };
-        std::unique_ptr<LinkServer> server;
-        try {
-            server = std::make_unique<LinkServer>(board, port, lo);
-        } catch (const link::LinkError& e) {
-            std::fprintf(stderr, "mind-board: --listen: %s\n", e.what());
-            return kBadInput;
-        }
-        // Idle stretches leave sc_start() nothing to do; that is expected here.
-        sc_core::sc_report_handler::set_actions("no activity or clock movement for sc_start() invocation",
-                                                sc_core::SC_DO_NOTHING);
-        struct sigaction sa {};
-        sa.sa_handler = link_stop_handler;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, nullptr);
-        sigaction(SIGTERM, &sa, nullptr);
-        std::fprintf(stderr, "[board] serving the host link on %s (firmware %s)\n", server->address().c_str(),
-                     lo.firmware_name.c_str());
-        sc_core::sc_start(sc_core::SC_ZERO_TIME);  // end of elaboration: the CPU starts
-        const std::string why = server->serve();
-        const LinkServerStats& st = server->stats();
-        std::fprintf(stderr, "[board] link closed: %s (%llu clients, %llu refused, %llu dropped, %llu requests)\n",
-                     why.c_str(), static_cast<unsigned long long>(st.clients),
-                     static_cast<unsigned long long>(st.refused), static_cast<unsigned long long>(st.dropped),
-                     static_cast<unsigned long long>(st.requests));
-        if (why == "--max-time reached") time_limit = true;
-        else if (why.rfind("simulation error", 0) == 0) link_rc = kSimError;
-        else if (why != "the firmware stopped") link_rc = 0;  // stopped, or no client: not a failure
-    } else
-    // ---- end host link ---------------------------------------------------------------------
+    std::optional<int> link_rc;  // serving ended by request
+    bool not_started = false;    // the link could not be opened: nothing ran
+};
+
+// host link (--listen): the server answers the host through the host port, in this
+// thread and outside sc_start: the firmware (and the chip) run while a request is
+// served, simulated time stands still in between. Serving ends with the firmware
+// (its exit code, a fault, a limit), --max-time, --listen-timeout or SIGINT/SIGTERM (exit 0).
+Ending serve_link(Mind1024Board& board, const Options& o, const std::optional<sc_core::sc_time>& max_time) {
+    RiscvCpu& cpu = *board.cpu();
+    Ending end;
+    HostPortDriver port(board);  // before the first sc_start: it elaborates helper modules
+    LinkServerOptions lo;
+    lo.listen = o.listen;
+    lo.accept_timeout_s = o.listen_timeout;
+    lo.stop = &g_link_stop;
+    lo.firmware_name = o.firmware.substr(o.firmware.find_last_of('/') + 1);
+    lo.board_stopped = [&]() -> std::string {
+        if (cpu.state() == CpuState::Halted || board.exit_code()) return "the firmware stopped";
+        if (max_time && sc_core::sc_time_stamp() >= *max_time) return "--max-time reached";
+        return {};
+    };
+    std::unique_ptr<LinkServer> server;
+    try {
+        server = std::make_unique<LinkServer>(board, port, lo);
+    } catch (const link::LinkError& e) {
+        std::fprintf(stderr, "mind-board: --listen: %s\n", e.what());
+        end.link_rc = kBadInput;
+        end.not_started = true;
+        return end;
+    }
+    // Idle stretches leave sc_start() nothing to do; that is expected here.
+    sc_core::sc_report_handler::set_actions("no activity or clock movement for sc_start() invocation",
+                                            sc_core::SC_DO_NOTHING);
+    struct sigaction sa {};
+    sa.sa_handler = link_stop_handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    std::fprintf(stderr, "[board] serving the host link on %s (firmware %s)\n", server->address().c_str(),
+                 lo.firmware_name.c_str());
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);  // end of elaboration: the CPU starts
+    const std::string why = server->serve();
+    const LinkServerStats& st = server->stats();
+    std::fprintf(stderr, "[board] link closed: %s (%llu clients, %llu refused, %llu dropped, %llu requests)\n",
+                 why.c_str(), static_cast<unsigned long long>(st.clients), static_cast<unsigned long long>(st.refused),
+                 static_cast<unsigned long long>(st.dropped), static_cast<unsigned long long>(st.requests));
+    if (why == "--max-time reached") end.time_limit = true;
+    else if (why.rfind("simulation error", 0) == 0) end.link_rc = kSimError;
+    else if (why != "the firmware stopped") end.link_rc = 0;  // stopped, or no client: not a failure
+    return end;
+}
+
+// Without the link: the firmware runs until it stops, a limit, or a deadlock.
+Ending run_free(Mind1024Board& board, const std::optional<sc_core::sc_time>& max_time) {
+    RiscvCpu& cpu = *board.cpu();
+    Ending end;
     for (;;) {
         if (max_time) {
             const sc_core::sc_time now = sc_core::sc_time_stamp();
             if (now >= *max_time) {
-                time_limit = true;
+                end.time_limit = true;
                 break;
             }
             sc_core::sc_start(*max_time - now);
@@ -200,47 +203,85 @@ int run(int argc, char** argv) {
             break;
         }
     }
+    return end;
+}
+
+int exit_code(Mind1024Board& board, const Ending& end) {
+    RiscvCpu& cpu = *board.cpu();
+    if (end.link_rc) return *end.link_rc;
+    if (end.time_limit) {
+        std::fprintf(stderr, "[board] time limit: stopped at %s of simulated time, pc 0x%08X, %llu instructions\n",
+                     sc_core::sc_time_stamp().to_string().c_str(), cpu.pc(),
+                     static_cast<unsigned long long>(cpu.instructions()));
+        return kLimit;
+    }
+    if (board.exit_code()) return static_cast<int>(*board.exit_code() & 0xFF);
+    int rc = kSimError;
+    switch (cpu.halt_reason()) {
+        case HaltReason::Exit: rc = static_cast<int>(cpu.exit_code() & 0xFF); break;
+        case HaltReason::Fault: rc = kFault; break;
+        case HaltReason::InstructionLimit: rc = kLimit; break;
+        case HaltReason::Deadlock: rc = kDeadlock; break;
+        case HaltReason::Killed: rc = kKilled; break;
+        case HaltReason::None: rc = kSimError; break;
+    }
+    if (cpu.halt_reason() != HaltReason::Exit) std::fprintf(stderr, "[board] %s\n", cpu.halt_report().c_str());
+    else if (cpu.exit_code() > 0xFF)
+        std::fprintf(stderr, "[board] firmware exit code %u does not fit a process exit code; exiting with %d\n",
+                     cpu.exit_code(), rc);
+    return rc;
+}
+
+void print_stats(RiscvCpu& cpu, double host_s) {
+    const double sim_s = sc_core::sc_time_stamp().to_seconds();
+    std::fprintf(stderr,
+                 "[board] stats: %llu instructions, %.6f s simulated, %.3f s host, %.1f M instructions/s, "
+                 "%llu device accesses, %llu interrupts\n",
+                 static_cast<unsigned long long>(cpu.instructions()), sim_s, host_s,
+                 host_s > 0 ? cpu.instructions() / host_s / 1e6 : 0.0,
+                 static_cast<unsigned long long>(cpu.device_accesses()),
+                 static_cast<unsigned long long>(cpu.interrupts_taken()));
+}
+
+int run(int argc, char** argv) {
+    CLI::App app{"mind-board: run RV32IM firmware on the virtual MIND 1024 board.\n"
+                 "Exit code: the firmware's (what it wrote to SYSCTRL.EXIT), or 2 bad input, 3 CPU fault, "
+                 "4 instruction or time limit, 5 deadlock (wfi nothing can wake), 6 killed by GDB, 7 simulation error."};
+    Options o;
+    add_options(app, o);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : kBadInput;
+    }
+    // Everything is checked before anything is elaborated.
+    std::optional<sc_core::sc_time> max_time;
+    BoardConfig cfg = make_config(o, max_time);
+    std::unique_ptr<sysc::VcdTrace> trace;
+    if (!o.vcd.empty()) trace = std::make_unique<sysc::VcdTrace>(o.vcd);
+
+    sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
+    Mind1024Board board("board", cfg);
+    RiscvCpu& cpu = *board.cpu();
+    if (trace) board.trace(trace->file());
+    std::unique_ptr<GdbStub> stub;
+    if (!o.gdb.empty()) {
+        stub = std::make_unique<GdbStub>(cpu, o.gdb, std::cerr);
+        std::fprintf(stderr, "[board] waiting for GDB on port %u (gdb-multiarch %s -ex 'target remote :%u')\n",
+                     stub->port(), o.firmware.c_str(), stub->port());
+        cpu.attach_debugger(stub.get());
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    const Ending end = o.listen.empty() ? run_free(board, max_time) : serve_link(board, o, max_time);
+    if (end.not_started) return *end.link_rc;
     const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::fflush(stdout);
     if (trace) {
         sc_core::sc_start(sc_core::sc_time(1, sc_core::SC_US));  // so the last values are written
         trace->finish(true);
     }
-
-    int rc = 0;
-    if (link_rc) {
-        rc = *link_rc;  // host link: serving ended by request
-    } else if (time_limit) {
-        std::fprintf(stderr, "[board] time limit: stopped at %s of simulated time, pc 0x%08X, %llu instructions\n",
-                     sc_core::sc_time_stamp().to_string().c_str(), cpu.pc(),
-                     static_cast<unsigned long long>(cpu.instructions()));
-        rc = kLimit;
-    } else if (board.exit_code()) {
-        rc = static_cast<int>(*board.exit_code() & 0xFF);
-    } else {
-        switch (cpu.halt_reason()) {
-            case HaltReason::Exit: rc = static_cast<int>(cpu.exit_code() & 0xFF); break;
-            case HaltReason::Fault: rc = kFault; break;
-            case HaltReason::InstructionLimit: rc = kLimit; break;
-            case HaltReason::Deadlock: rc = kDeadlock; break;
-            case HaltReason::Killed: rc = kKilled; break;
-            case HaltReason::None: rc = kSimError; break;
-        }
-        if (cpu.halt_reason() != HaltReason::Exit) std::fprintf(stderr, "[board] %s\n", cpu.halt_report().c_str());
-        else if (cpu.exit_code() > 0xFF)
-            std::fprintf(stderr, "[board] firmware exit code %u does not fit a process exit code; exiting with %d\n",
-                         cpu.exit_code(), rc);
-    }
-    if (stats) {
-        const double sim_s = sc_core::sc_time_stamp().to_seconds();
-        std::fprintf(stderr,
-                     "[board] stats: %llu instructions, %.6f s simulated, %.3f s host, %.1f M instructions/s, "
-                     "%llu device accesses, %llu interrupts\n",
-                     static_cast<unsigned long long>(cpu.instructions()), sim_s, host_s,
-                     host_s > 0 ? cpu.instructions() / host_s / 1e6 : 0.0,
-                     static_cast<unsigned long long>(cpu.device_accesses()),
-                     static_cast<unsigned long long>(cpu.interrupts_taken()));
-    }
+    const int rc = exit_code(board, end);
+    if (o.stats) print_stats(cpu, host_s);
     return rc;
 }
 

@@ -22,7 +22,7 @@ Mind1024Board::Mind1024Board(sc_core::sc_module_name name, BoardConfig cfg)
       rom_("rom", MIND_ROM_SIZE, true),
       sram_("sram", MIND_SRAM_SIZE, false),
       hostif_buf_("hostif_buf", MIND_HOSTIF_BUF_SIZE, false),
-      chip_("chip", cfg_.chip, cfg_.chip_options),
+      chip_("chip", cfg_.chip, cfg_.chip_config),
       hostif_("hostif", MIND_HOSTIF_BUF_SIZE),
       uart_("uart"),
       timer_("timer"),

@@ -28,7 +28,7 @@ namespace mind1024::board {
 
 struct BoardConfig {
     ChipParams chip;
-    sysc::ChipOptions chip_options;
+    sysc::ChipConfig chip_config;
     bool with_cpu = true;        // false: chip-only platform (host port only)
     CpuConfig cpu;
     std::optional<ElfImage> firmware;  // the CPU stays in reset without one

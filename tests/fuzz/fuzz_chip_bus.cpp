@@ -72,7 +72,7 @@ struct Initiator : sc_core::sc_module {
 
 struct Rig {
     Rig(const char* name, const ChipParams& p, bool fine)
-        : chip(name, p, sysc::ChipOptions{fine}), host(sc_core::sc_gen_unique_name("host")),
+        : chip(name, p, sysc::ChipConfig{fine}), host(sc_core::sc_gen_unique_name("host")),
           irq(sc_core::sc_gen_unique_name("irq")) {
         host.reg.bind(chip.reg_socket);
         host.syn.bind(chip.syn.socket);

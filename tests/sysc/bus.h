@@ -50,7 +50,7 @@ inline bool& chip_elaborated() {
 class Bus {
 public:
     // vcd_base: if given, a VCD trace of the chip goes to vcd_base + ".vcd" (close_trace() ends it).
-    explicit Bus(const ChipParams& p, const sysc::ChipOptions& opt = {}, const char* vcd_base = nullptr)
+    explicit Bus(const ChipParams& p, const sysc::ChipConfig& opt = {}, const char* vcd_base = nullptr)
         : chip("chip", p, opt), host("host"), irq("irq_line") {
         chip_elaborated() = true;
         host.reg.bind(chip.reg_socket);
@@ -251,7 +251,7 @@ private:
 
 // The one chip of this process (default: the contract's default parameters).
 // A second call with other parameters throws: SystemC cannot elaborate twice.
-inline Bus& shared_bus(const ChipParams& p = {}, const sysc::ChipOptions& opt = {}) {
+inline Bus& shared_bus(const ChipParams& p = {}, const sysc::ChipConfig& opt = {}) {
     static std::unique_ptr<Bus> bus;
     static ChipParams made;
     if (!bus) {

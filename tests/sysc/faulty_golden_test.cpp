@@ -32,7 +32,7 @@ FaultSpec random_faults(const ChipParams& p, std::mt19937& rng, uint64_t updates
     return f;
 }
 
-void run_config(const ChipParams& p, const sysc::ChipOptions& opt, int k) {
+void run_config(const ChipParams& p, const sysc::ChipConfig& opt, int k) {
     Bus b(p, opt);
     std::mt19937 rng(7100 + k);
     for (int sc_i = 0; sc_i < 12; ++sc_i) {
@@ -81,7 +81,7 @@ TEST_P(FaultyGolden, ChipMatchesReferenceWithTheSameFaults) {
         p.abits = k % 3 == 0 ? std::max<uint32_t>(2, p.wbits + 2) : 24;  // overflow paths and the fast one
         p.lanes = 1 + rng() % 16;
         p.latency = rng() % 5;
-        run_config(p, sysc::ChipOptions{k % 4 == 3}, k);
+        run_config(p, sysc::ChipConfig{k % 4 == 3}, k);
     });
 }
 
@@ -95,7 +95,7 @@ TEST(FaultyGoldenAbort, UpsetsOfUpdatesThatDidNotHappenAreNotKept) {
         p.n_max = 160;
         p.lanes = 8;
         p.latency = 3;
-        Bus b(p, sysc::ChipOptions{true});
+        Bus b(p, sysc::ChipConfig{true});
         std::mt19937 rng(4242);
         int checked = 0;
         for (int trial = 0; trial < 24; ++trial) {

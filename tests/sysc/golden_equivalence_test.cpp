@@ -28,7 +28,7 @@ constexpr int kScenariosPerConfig = 20;
 
 struct Config {
     ChipParams p;
-    sysc::ChipOptions opt;
+    sysc::ChipConfig opt;
     std::string describe() const {
         return p.describe() + (opt.per_neuron_events ? " per-neuron events" : " coarse");
     }
@@ -260,7 +260,7 @@ TEST(GoldenEquivalenceTiming, PerNeuronEventsAbortLikeTheReferenceBudget) {
         p.n_max = 200;
         p.lanes = 8;
         p.latency = 7;
-        Bus b(p, sysc::ChipOptions{true});
+        Bus b(p, sysc::ChipConfig{true});
         std::mt19937 rng(99);
         for (int trial = 0; trial < 20; ++trial) {
             Scenario s = random_scenario(p, rng, 50 + rng() % 150);

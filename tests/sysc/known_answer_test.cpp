@@ -294,7 +294,7 @@ TEST(KnownAnswer, VcdTraceHasTheDocumentedSignals) {
     const std::string base = testing::TempDir() + "mind1024_trace_" + std::to_string(getpid());
     in_child_process([&] {
         const ChipParams p = params(64);
-        Bus b(p, sysc::ChipOptions{true}, base.c_str());
+        Bus b(p, sysc::ChipConfig{true}, base.c_str());
         std::mt19937 rng(3);
         Scenario s = random_scenario(p, rng, 64);
         s.mode = MIND_ORDER_SYNC;

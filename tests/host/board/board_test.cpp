@@ -1,6 +1,7 @@
 // Board over the in-process SystemC chip against the reference driver: same
 // bulk operations, same results. One board per process (SystemC).
 #include "host/board/board.h"
+#include "host/board/in_process_transport.h"
 #include "host/board/errors.h"
 #include "host/board/reference_driver.h"
 
@@ -24,7 +25,7 @@ ChipParams small_params() {
 }
 
 Board& test_board() {
-    static std::unique_ptr<Board> b = Board::open_in_process(small_params());
+    static std::unique_ptr<Board> b = open_in_process_board(small_params());
     return *b;
 }
 
@@ -127,6 +128,6 @@ TEST(Board, SecondBoardWithOtherParamsIsRefused) {
     test_board();
     ChipParams p = small_params();
     p.wbits = 8;
-    EXPECT_THROW(Board::open_in_process(p), BoardError);
-    EXPECT_NO_THROW(Board::open_in_process(small_params()));
+    EXPECT_THROW(open_in_process_board(p), BoardError);
+    EXPECT_NO_THROW(open_in_process_board(small_params()));
 }

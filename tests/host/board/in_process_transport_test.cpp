@@ -19,7 +19,7 @@ TEST(InProcessTransport, RunPastTheEndOfSimulatedTimeIsAnErrorNotAShortRun) {
     p.n_max = 256;
     p.lanes = 1;
     p.clock_hz = 1.0;  // 65,541 s per sweep: SystemC's 2^64 ps run out after about 281 sweeps
-    auto b = Board::open_in_process(p);
+    auto b = open_in_process_board(p);
     std::mt19937 rng(5);
     std::uniform_int_distribution<int> wd(-100, 100);
     WeightMatrix w{256, std::vector<int16_t>(256 * 256)};

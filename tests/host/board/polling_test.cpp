@@ -81,7 +81,7 @@ std::map<std::string, std::string> last_values(const std::string& path, double* 
 }  // namespace
 
 TEST(Polling, HostThatPollsStatusSeesTheRunFinishWithTheReferenceCounters) {
-    auto b = Board::open_in_process(params());
+    auto b = open_in_process_board(params());
     ReferenceDriver ref(params());
     load_network(*b);
     load_network(ref);

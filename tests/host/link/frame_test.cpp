@@ -70,12 +70,12 @@ TEST(Frame, EveryMessageRoundTrips) {
     std::vector<uint8_t> block(1000);
     for (size_t i = 0; i < block.size(); ++i) block[i] = static_cast<uint8_t>(i * 7 + 3);
     HelloOk ok;
-    ok.n_max = 1024;
-    ok.wbits = 8;
-    ok.abits = 24;
-    ok.lanes = 16;
-    ok.latency = 5;
-    ok.chip_clock_hz = 20e6 + 0.125;
+    ok.chip.n_max = 1024;
+    ok.chip.wbits = 8;
+    ok.chip.abits = 24;
+    ok.chip.lanes = 16;
+    ok.chip.latency = 5;
+    ok.chip.clock_hz = 20e6 + 0.125;
     ok.cpu_clock_hz = 50e6;
     ok.max_block = 65536;
     ok.time_ps = 0x0123456789ABCDEFull;
@@ -115,7 +115,7 @@ TEST(Frame, EveryMessageRoundTrips) {
     // Spot checks of decoded values.
     const Frame f = dec_ok(enc(9, ok));
     const auto& h = std::get<HelloOk>(f.msg);
-    EXPECT_EQ(h.chip_clock_hz, 20e6 + 0.125);
+    EXPECT_EQ(h.chip.clock_hz, 20e6 + 0.125);
     EXPECT_EQ(h.time_ps, 0x0123456789ABCDEFull);
     EXPECT_EQ(h.board, "MIND 1024 virtual board");
     const Frame fr = dec_ok(enc(3, resp));
@@ -307,10 +307,10 @@ TEST(Frame, RefusesFieldsOutOfRange) {
     EXPECT_TRUE(dec(raw(0x80, 1, resp(0x10, 0, 0))).ok());
     // HELLO_OK: clocks that are not numbers, a max_block out of range.
     HelloOk ok;
-    ok.chip_clock_hz = 20e6;
+    ok.chip.clock_hz = 20e6;
     for (double bad : {0.0, -1.0, std::nan(""), HUGE_VAL}) {
         HelloOk o = ok;
-        o.chip_clock_hz = bad;
+        o.chip.clock_hz = bad;
         EXPECT_EQ(dec(enc(1, o)).error, DecodeError::BadField) << bad;
     }
     HelloOk o = ok;
@@ -327,7 +327,7 @@ TEST(Frame, EveryPrefixAndMutationOfValidFramesIsHandled) {
     // A small in-test fuzz: no crash, and a decode that succeeds re-encodes to the same bytes.
     std::vector<std::vector<uint8_t>> frames = {
         enc(1, Hello{1, "abc"}), enc(2, Write32{1, 2}), enc(3, WriteBlock{8, {1, 2, 3, 4, 5}}),
-        enc(4, Response{MsgType::Read32, Status::Ok, 99, {1, 2, 3, 4}, "m"}), enc(5, HelloOk{1, 1, 1, 2, 1, 0, 1.0, 0, 4, 0, "", ""})};
+        enc(4, Response{MsgType::Read32, Status::Ok, 99, {1, 2, 3, 4}, "m"}), enc(5, HelloOk{1, mind1024::ChipParams{1, 1, 2, 1, 0, 1.0}, 0, 4, 0, "", ""})};
     std::mt19937 rng(42);
     int decoded = 0;
     for (const auto& b : frames) {

@@ -383,12 +383,12 @@ struct FakeBoard {
 
 HelloOk good_hello() {
     HelloOk h;
-    h.n_max = 96;
-    h.wbits = 6;
-    h.abits = 12;
-    h.lanes = 8;
-    h.latency = 3;
-    h.chip_clock_hz = 10e6;
+    h.chip.n_max = 96;
+    h.chip.wbits = 6;
+    h.chip.abits = 12;
+    h.chip.lanes = 8;
+    h.chip.latency = 3;
+    h.chip.clock_hz = 10e6;
     h.cpu_clock_hz = 50e6;
     h.max_block = 64;
     h.time_ps = 1000;
@@ -502,7 +502,7 @@ TEST(SocketTransport, AWrongVersionOrMagicIsNamed) {
         FakeBoard fake([](Connection& c) {
             c.recv_frame(2.0);
             HelloOk h = good_hello();
-            h.wbits = 99;
+            h.chip.wbits = 99;
             c.send_frame({1, h}, 1.0);
         });
         try {

@@ -24,6 +24,7 @@
 #include <gtest/gtest.h>
 
 #include "host/board/board.h"
+#include "host/board/in_process_transport.h"
 #include "host/board/errors.h"
 #include "host/link/link_socket.h"
 #include "mind1024_board.h"
@@ -202,7 +203,7 @@ TEST(LinkServer, SameAnswersAsTheReferenceDriverAndTheInProcessBoard) {
     ReferenceDriver ref(ChipParams{});
     InProcessOptions io;
     io.firmware_path = firmware("idle");  // the same board: CPU in wfi, the host in bare mode
-    std::unique_ptr<Board> local = Board::open_in_process(ChipParams{}, io);
+    std::unique_ptr<Board> local = open_in_process_board(ChipParams{}, io);
     EXPECT_EQ(remote.params().n_max, ref.params().n_max);
     std::mt19937 rng(2024);
     for (int trial = 0; trial < 6; ++trial) {
@@ -397,7 +398,7 @@ TEST(LinkServer, MalformedAndOutOfOrderFramesAreRefusedOneByOne) {
     {
         Connection c = raw_client(b, true);
         HelloOk h;
-        h.chip_clock_hz = 20e6;
+        h.chip.clock_hz = 20e6;
         c.send_frame({2, h}, 5.0);
         expect_bad_request_then_close(c, "not a request");
     }

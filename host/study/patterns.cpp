@@ -1,4 +1,4 @@
-#include "host/cli/patterns.h"
+#include "host/study/patterns.h"
 
 #include <algorithm>
 #include <cmath>

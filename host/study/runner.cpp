@@ -1,4 +1,4 @@
-#include "host/cli/child_jobs.h"
+#include "host/study/runner.h"
 
 #include <cerrno>
 #include <cstdio>

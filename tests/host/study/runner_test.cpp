@@ -1,6 +1,6 @@
 // run_in_children: results come back by job index, whatever order the
 // children end in; a throwing, dying or silent child is reported, not lost.
-#include "host/cli/child_jobs.h"
+#include "host/study/runner.h"
 
 #include <csignal>
 #include <cstdlib>
