@@ -4,6 +4,7 @@
 #include "host/board/board.h"
 #include "host/board/errors.h"
 
+#include <ostream>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -179,10 +180,14 @@ TEST(BoardMock, StillBusyAfterIdleIsABoardError) {
 }
 
 // The chip's ERR_CODE after a CTRL write: clear ERR, read STATUS, throw the typed error; no wait.
+namespace {
 struct ErrorCase {
+    const char* name;  // printed: ctest names the case by it
     uint32_t code;
     const char* message;
 };
+void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.name; }
+}  // namespace
 class BoardMockErrorStatus : public testing::TestWithParam<ErrorCase> {};
 
 TEST_P(BoardMockErrorStatus, HebbErrorBecomesTheTypedError) {
@@ -206,9 +211,9 @@ TEST_P(BoardMockErrorStatus, HebbErrorBecomesTheTypedError) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Codes, BoardMockErrorStatus,
-                         testing::Values(ErrorCase{MIND_ERR_BUSY, "command: the chip was BUSY"},
-                                         ErrorCase{MIND_ERR_BAD_ARG, "command: the chip answered BAD_ARG"},
-                                         ErrorCase{7, "command: the chip reported error code 7"}));
+                         testing::Values(ErrorCase{"BUSY", MIND_ERR_BUSY, "command: the chip was BUSY"},
+                                         ErrorCase{"BAD_ARG", MIND_ERR_BAD_ARG, "command: the chip answered BAD_ARG"},
+                                         ErrorCase{"code_7", 7, "command: the chip reported error code 7"}));
 
 TEST(BoardMock, ErrorAfterLoadingThresholdsNamesTheOperation) {
     MockTransport m(small_params());

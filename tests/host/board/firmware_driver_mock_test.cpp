@@ -6,6 +6,7 @@
 #include "host/board/errors.h"
 
 #include <array>
+#include <ostream>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -236,13 +237,17 @@ TEST(FirmwareDriverMock, BadArgumentsAreRefusedBeforeAnyAccess) {
 }
 
 // An error response: RESULT[0..2] read (at least three), then the typed error naming the command.
+namespace {
 enum class Err { BadArgument, Busy, Board };
 struct ResponseCase {
+    const char* name;  // printed: ctest names the case by it
     uint32_t resp;
     std::array<uint32_t, 3> detail;
     Err type;
     const char* message;
 };
+void PrintTo(const ResponseCase& c, std::ostream* os) { *os << c.name; }
+}  // namespace
 class FirmwareDriverMockResponse : public testing::TestWithParam<ResponseCase> {};
 
 TEST_P(FirmwareDriverMockResponse, HebbErrorBecomesTheTypedErrorNamingHebb) {
@@ -262,34 +267,42 @@ TEST_P(FirmwareDriverMockResponse, HebbErrorBecomesTheTypedErrorNamingHebb) {
 
 INSTANTIATE_TEST_SUITE_P(
     Codes, FirmwareDriverMockResponse,
-    testing::Values(ResponseCase{MIND_FW_E_UNKNOWN_CMD,
-                                 {MIND_FW_CMD_HEBB, 0, 0},
-                                 Err::BadArgument,
-                                 "firmware command HEBB: the firmware does not know command 0x0023"},
-                    ResponseCase{MIND_FW_E_BAD_ARG,
-                                 {MIND_FW_HEBB_ARG_N_ACTIVE, 40, 0},
-                                 Err::BadArgument,
-                                 "firmware command HEBB: the firmware refused ARG[0] = 40"},
-                    ResponseCase{MIND_FW_E_RANGE,
-                                 {5, 0xFFFFFF00u, 0},
-                                 Err::BadArgument,
-                                 "firmware command HEBB: payload value 5 = -256 does not fit"},
-                    ResponseCase{MIND_FW_E_BUSY, {0, 0, 0}, Err::Busy, "firmware command HEBB: the chip was BUSY"},
-                    ResponseCase{MIND_FW_E_CHIP,
-                                 {MIND_ERR_BUSY, 0x123, 0},
-                                 Err::Busy,
-                                 "firmware command HEBB: the chip was BUSY and ignored it (STATUS 0x00000123)"},
-                    ResponseCase{MIND_FW_E_CHIP,
-                                 {MIND_ERR_BAD_ARG, 0x223, 0},
-                                 Err::BadArgument,
-                                 "firmware command HEBB: the chip answered BAD_ARG (STATUS 0x00000223)"},
-                    ResponseCase{MIND_FW_E_CHIP,
-                                 {9, 0x923, 0},
-                                 Err::Board,
-                                 "firmware command HEBB: the chip reported error code 9 (STATUS 0x00000923)"},
-                    ResponseCase{
-                        MIND_FW_E_TIMEOUT,
-                        {10000, 0x1, 0},
-                        Err::Board,
-                        "firmware command HEBB: the chip had not finished within the firmware's limit of 10000 ms"},
-                    ResponseCase{99, {0, 0, 0}, Err::Board, "firmware command HEBB: unknown response code 99"}));
+    testing::Values(
+        ResponseCase{"E_UNKNOWN_CMD",
+                     MIND_FW_E_UNKNOWN_CMD,
+                     {MIND_FW_CMD_HEBB, 0, 0},
+                     Err::BadArgument,
+                     "firmware command HEBB: the firmware does not know command 0x0023"},
+        ResponseCase{"E_BAD_ARG",
+                     MIND_FW_E_BAD_ARG,
+                     {MIND_FW_HEBB_ARG_N_ACTIVE, 40, 0},
+                     Err::BadArgument,
+                     "firmware command HEBB: the firmware refused ARG[0] = 40"},
+        ResponseCase{"E_RANGE",
+                     MIND_FW_E_RANGE,
+                     {5, 0xFFFFFF00u, 0},
+                     Err::BadArgument,
+                     "firmware command HEBB: payload value 5 = -256 does not fit"},
+        ResponseCase{"E_BUSY", MIND_FW_E_BUSY, {0, 0, 0}, Err::Busy, "firmware command HEBB: the chip was BUSY"},
+        ResponseCase{"E_CHIP_BUSY",
+                     MIND_FW_E_CHIP,
+                     {MIND_ERR_BUSY, 0x123, 0},
+                     Err::Busy,
+                     "firmware command HEBB: the chip was BUSY and ignored it (STATUS 0x00000123)"},
+        ResponseCase{"E_CHIP_BAD_ARG",
+                     MIND_FW_E_CHIP,
+                     {MIND_ERR_BAD_ARG, 0x223, 0},
+                     Err::BadArgument,
+                     "firmware command HEBB: the chip answered BAD_ARG (STATUS 0x00000223)"},
+        ResponseCase{"E_CHIP_other",
+                     MIND_FW_E_CHIP,
+                     {9, 0x923, 0},
+                     Err::Board,
+                     "firmware command HEBB: the chip reported error code 9 (STATUS 0x00000923)"},
+        ResponseCase{"E_TIMEOUT",
+                     MIND_FW_E_TIMEOUT,
+                     {10000, 0x1, 0},
+                     Err::Board,
+                     "firmware command HEBB: the chip had not finished within the firmware's limit of 10000 ms"},
+        ResponseCase{
+            "unknown_response", 99, {0, 0, 0}, Err::Board, "firmware command HEBB: unknown response code 99"}));
