@@ -21,8 +21,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <systemc>
-#include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 
 #include "sysc/chip.h"
 #include "sysc/engine/field_kernels.h"
@@ -32,6 +30,7 @@
 #include "host/twin/float_twin.h"
 #include "mind1024_regs.h"
 #include "sysc/reference_model.h"
+#include "tests/support/tlm_initiator.h"
 
 using namespace mind1024;
 using Clock = std::chrono::steady_clock;
@@ -134,27 +133,16 @@ std::vector<Sample> bench_reference(const ChipParams& p, const Options& o, const
 
 // ---------------------------------------------------------------- SystemC chip through its bus
 
-struct Host : sc_core::sc_module {
-    tlm_utils::simple_initiator_socket<Host> reg, syn;
-    explicit Host(sc_core::sc_module_name n) : sc_module(n), reg("reg"), syn("syn") {}
-};
+using Host = test::TlmInitiator;
 
 class BusDriver {
 public:
     BusDriver(sysc::Mind1024Chip& chip, Host& host) : chip_(chip), host_(host) {}
+    // An error response throws, naming the access.
     void access(bool window, bool write, uint64_t addr, void* data, unsigned len) {
-        tlm::tlm_generic_payload tx;
-        tx.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-        tx.set_address(addr);
-        tx.set_data_ptr(static_cast<unsigned char*>(data));
-        tx.set_data_length(len);
-        tx.set_streaming_width(len);
-        tx.set_byte_enable_ptr(nullptr);
-        tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        if (window) host_.syn->b_transport(tx, pending_);
-        else host_.reg->b_transport(tx, pending_);
-        if (tx.is_response_error())
-            throw std::runtime_error(fmt::format("bus access at 0x{:X} failed: {}", addr, tx.get_response_string()));
+        test::TlmPort& port = window ? host_.syn : host_.reg;
+        if (write) test::write_block(port, addr, data, len, pending_);
+        else test::read_block(port, addr, data, len, pending_);
     }
     uint32_t rd(uint32_t off) {
         uint32_t v = 0;
@@ -397,10 +385,8 @@ int main(int argc, char** argv) {
         sysc::Mind1024Chip coarse("coarse", p, sysc::ChipConfig{false});
         sysc::Mind1024Chip fine("fine", p, sysc::ChipConfig{true});
         Host hc("host_coarse"), hf("host_fine");
-        hc.reg.bind(coarse.reg_socket);
-        hc.syn.bind(coarse.syn.socket);
-        hf.reg.bind(fine.reg_socket);
-        hf.syn.bind(fine.syn.socket);
+        hc.bind_chip(coarse);
+        hf.bind_chip(fine);
         sc_core::sc_start(sc_core::SC_ZERO_TIME);
         BusDriver bc(coarse, hc), bf(fine, hf);
 

@@ -28,18 +28,13 @@
 #include <gtest/gtest.h>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 
 #include "sysc/chip.h"
 #include "mind1024_regs.h"
 #include "sysc/reference_model.h"
+#include "tests/support/tlm_initiator.h"
 
 namespace mind1024::test {
-
-struct Initiator : sc_core::sc_module {
-    tlm_utils::simple_initiator_socket<Initiator> reg, syn;
-    explicit Initiator(sc_core::sc_module_name n) : sc_module(n), reg("reg"), syn("syn") {}
-};
 
 // Whether this process has elaborated a chip (then it cannot fork a fresh kernel).
 inline bool& chip_elaborated() {
@@ -53,8 +48,7 @@ public:
     explicit Bus(const ChipParams& p, const sysc::ChipConfig& opt = {}, const char* vcd_base = nullptr)
         : chip("chip", p, opt), host("host"), irq("irq_line") {
         chip_elaborated() = true;
-        host.reg.bind(chip.reg_socket);
-        host.syn.bind(chip.syn.socket);
+        host.bind_chip(chip);
         chip.irq.bind(irq);
         if (vcd_base) {
             vcd_ = sc_core::sc_create_vcd_trace_file(vcd_base);
@@ -68,7 +62,7 @@ public:
     }
 
     sysc::Mind1024Chip chip;
-    Initiator host;
+    TlmInitiator host;
     sc_core::sc_signal<bool> irq;
 
     ~Bus() { close_trace(); }
@@ -87,23 +81,13 @@ public:
     // ---- raw access: returns the TLM response, never throws
     tlm::tlm_response_status raw(bool window, tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len,
                                  unsigned char* be = nullptr, unsigned be_len = 0, unsigned streaming = 0) {
-        tlm::tlm_generic_payload tx;
-        tx.set_command(cmd);
-        tx.set_address(addr);
-        tx.set_data_ptr(static_cast<unsigned char*>(data));
-        tx.set_data_length(len);
-        tx.set_streaming_width(streaming ? streaming : len);
-        tx.set_byte_enable_ptr(be);
-        tx.set_byte_enable_length(be_len);
-        tx.set_dmi_allowed(false);
-        tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
         sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-        if (window) host.syn->b_transport(tx, d);
-        else host.reg->b_transport(tx, d);
+        const tlm::tlm_response_status r =
+            transfer(window ? host.syn : host.reg, cmd, addr, data, len, d, be, be_len, streaming);
         pending_ += d;
         bus_total_ += d;
         ++accesses_;
-        return tx.get_response_status();
+        return r;
     }
     tlm::tlm_response_status reg_read(uint64_t off, uint32_t& v) {
         return raw(false, tlm::TLM_READ_COMMAND, off, &v, 4);
@@ -116,18 +100,19 @@ public:
     // ---- checked register access (throws on an error response)
     uint32_t rd(uint32_t off) {
         uint32_t v = 0;
-        check(reg_read(off, v), "read", off);
+        check_response(reg_read(off, v), tlm::TLM_READ_COMMAND, off, 4);
         return v;
     }
-    void wr(uint32_t off, uint32_t v) { check(reg_write(off, v), "write", off); }
+    void wr(uint32_t off, uint32_t v) { check_response(reg_write(off, v), tlm::TLM_WRITE_COMMAND, off, 4); }
     void ctrl(uint32_t bits) { wr(MIND_REG_CTRL, bits); }
 
     // ---- synapse window
     void syn_write(uint64_t byte_off, const void* src, unsigned len) {
-        check(raw(true, tlm::TLM_WRITE_COMMAND, byte_off, const_cast<void*>(src), len), "window write", byte_off);
+        check_response(raw(true, tlm::TLM_WRITE_COMMAND, byte_off, const_cast<void*>(src), len), tlm::TLM_WRITE_COMMAND,
+                       byte_off, len);
     }
     void syn_read(uint64_t byte_off, void* dst, unsigned len) {
-        check(raw(true, tlm::TLM_READ_COMMAND, byte_off, dst, len), "window read", byte_off);
+        check_response(raw(true, tlm::TLM_READ_COMMAND, byte_off, dst, len), tlm::TLM_READ_COMMAND, byte_off, len);
     }
 
     // ---- time
@@ -235,15 +220,6 @@ public:
     }
 
 private:
-    static void check(tlm::tlm_response_status r, const char* what, uint64_t off) {
-        if (r != tlm::TLM_OK_RESPONSE) {
-            char buf[128];
-            std::snprintf(buf, sizeof buf, "bus %s at 0x%llX failed with response %d", what,
-                          static_cast<unsigned long long>(off), static_cast<int>(r));
-            throw std::runtime_error(buf);
-        }
-    }
-
     sc_core::sc_trace_file* vcd_ = nullptr;
     sc_core::sc_time pending_ = sc_core::SC_ZERO_TIME, bus_total_ = sc_core::SC_ZERO_TIME;
     uint64_t accesses_ = 0;

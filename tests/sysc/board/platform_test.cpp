@@ -3,12 +3,14 @@
 // elaboration per process (gtest_discover_tests runs each case on its own).
 #include "sysc/board/platform.h"
 
+#include <stdexcept>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "mind1024_board.h"
 #include "mind1024_regs.h"
+#include "tests/support/tlm_initiator.h"
 
 using namespace mind1024;
 using namespace mind1024::board;
@@ -28,26 +30,24 @@ struct Bench {
     Mind1024Board board{"board", chip_only()};
     Bench() { sc_core::sc_start(sc_core::SC_ZERO_TIME); }
 
+    // The response as it is (the tests look at error responses).
     tlm::tlm_response_status access(bool write, uint64_t addr, uint32_t& v, unsigned size = 4,
                                     sc_time* delay_out = nullptr) {
-        tlm::tlm_generic_payload tx;
-        tx.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-        tx.set_address(addr);
-        tx.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
-        tx.set_data_length(size);
-        tx.set_streaming_width(size);
-        tx.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
         sc_time d = sc_core::SC_ZERO_TIME;
-        board.host_port().socket->b_transport(tx, d);
+        const tlm::tlm_response_status r = test::transfer(
+            board.host_port().socket, write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, addr, &v, size, d);
         if (delay_out) *delay_out = d;
-        return tx.get_response_status();
+        return r;
     }
+    // An error response throws, naming the access.
     uint32_t rd(uint64_t addr) {
-        uint32_t v = 0;
-        EXPECT_EQ(access(false, addr, v), tlm::TLM_OK_RESPONSE) << std::hex << addr;
-        return v;
+        sc_time d = sc_core::SC_ZERO_TIME;
+        return test::read32(board.host_port().socket, addr, d);
     }
-    void wr(uint64_t addr, uint32_t v) { EXPECT_EQ(access(true, addr, v), tlm::TLM_OK_RESPONSE) << std::hex << addr; }
+    void wr(uint64_t addr, uint32_t v) {
+        sc_time d = sc_core::SC_ZERO_TIME;
+        test::write32(board.host_port().socket, addr, v, d);
+    }
 };
 
 }  // namespace
@@ -66,6 +66,16 @@ TEST(Platform, UnmappedAndStraddlingAccessesAreAddressErrors) {
     uint32_t v = 0;
     EXPECT_EQ(b.access(false, 0x10000000, v), tlm::TLM_ADDRESS_ERROR_RESPONSE);
     EXPECT_EQ(b.access(false, MIND_SRAM_BASE + MIND_SRAM_SIZE - 2, v), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+}
+
+TEST(Platform, CheckedAccessesThrowNamingTheAccess) {
+    Bench b;
+    try {
+        b.rd(0x10000000);
+        ADD_FAILURE() << "no exception";
+    } catch (const std::runtime_error& e) {
+        EXPECT_STREQ(e.what(), "bus read of 4 bytes at 0x10000000 failed: TLM_ADDRESS_ERROR_RESPONSE");
+    }
 }
 
 TEST(Platform, RomRefusesBusWritesAndSramKeepsThem) {
