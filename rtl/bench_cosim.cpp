@@ -14,7 +14,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "sysc/neuron_pipeline.h"
+#include "sysc/neuron_unit.h"
 #include "rtl/verilated_datapath.h"
 
 namespace {

@@ -1,7 +1,7 @@
 // Co-simulation: the Verilated neuron_unit (default build WBITS 8, ABITS 24,
 // LANES 16) as the SystemC chip's datapath:
 //   mind1024::rtl::VerilatedDatapath dp(chip.params());
-//   chip.pipeline().set_datapath(&dp);
+//   chip.neuron_unit().set_datapath(&dp);
 // Each field() streams the row through the unit group by group, LANES per
 // clock, and waits for done.
 #pragma once
@@ -9,7 +9,7 @@
 #include <memory>
 
 #include "sysc/chip_params.h"
-#include "sysc/neuron_pipeline.h"
+#include "sysc/neuron_unit.h"
 
 namespace mind1024::rtl {
 

@@ -44,8 +44,9 @@ TESTS=(tests/sysc/fixed_point_test tests/sysc/reference_model_test
   tests/host/data/idx_reader_test tests/host/data/npy_test
   tests/host/learning/learning_rules_test tests/host/learning/quantizer_test
   tests/host/link/frame_test tests/host/link/link_socket_test
-  tests/host/twin/float_twin_test tests/host/cli/child_jobs_test tests/host/report/result_cache_test
-  tests/host/board/board_test tests/host/board/in_process_transport_test tests/host/board/polling_test)
+  tests/host/twin/float_twin_test tests/host/study/runner_test tests/host/report/result_cache_test
+  tests/host/board/board_test tests/host/board/in_process_transport_test tests/host/board/polling_test
+  tests/host/board/board_mock_test tests/host/board/firmware_driver_mock_test)
 log() { printf '[sanitize] %s\n' "$*" >&2; }
 cmake -S "$ROOT" -B "$BUILD" "${gen[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
   -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DMIND1024_RTL=OFF -DMIND1024_FIRMWARE=OFF \

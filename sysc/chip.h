@@ -18,7 +18,7 @@
 #include "sysc/engine/stop_rules.h"
 #include "sysc/engine/sweep.h"
 #include "sysc/lfsr.h"
-#include "sysc/neuron_pipeline.h"
+#include "sysc/neuron_unit.h"
 #include "sysc/register_file.h"
 #include "sysc/synapse_memory.h"
 
@@ -44,7 +44,7 @@ public:
     const ChipParams& params() const { return st_.params; }
     ChipState& state() { return st_; }
     const ChipState& state() const { return st_; }
-    NeuronPipeline& pipeline() { return pipe_; }
+    NeuronUnit& neuron_unit() { return pipe_; }
     RegisterFile& registers() { return regs_; }
     const TraceView& trace_view() const { return tv_; }
     bool irq_level() const { return (st_.irq_status & st_.irq_en) != 0; }
@@ -95,7 +95,7 @@ private:
     // SC_REPORT_ERROR(kTimeLimitMsg) unless `cycles` from now fit in sc_time.
     void check_time_left(uint64_t cycles) const;
     RegisterFile regs_;
-    NeuronPipeline pipe_;
+    NeuronUnit pipe_;
     Lfsr lfsr_;
     TraceView tv_;
 

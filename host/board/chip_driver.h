@@ -1,5 +1,5 @@
 // ChipDriver: what host programs need from a MIND 1024, in bulk operations.
-// Implemented by Board (the SystemC chip over its bus) and ReferenceDriver
+// Implemented by BareDriver (register by register over a Transport), FirmwareDriver and ReferenceDriver
 // (the plain C++ reference model), so every host algorithm runs on either.
 #pragma once
 #include <cstdint>

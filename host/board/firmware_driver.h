@@ -3,7 +3,7 @@
 // speaks only to the mailbox (HOSTIF registers and buffer) with the protocol
 // of firmware/lib/mind_fw_protocol.h (docs/host-protocol.md), through any
 // Transport (in process or over the link). Bulk data go through the 64 KiB
-// buffer in chunks; arguments are checked as Board checks them before
+// buffer in chunks; arguments are checked as BareDriver checks them before
 // anything is sent; the firmware's error responses come back as the host's
 // typed errors (BadArgument, BusyError, BoardError) naming the command.
 #pragma once

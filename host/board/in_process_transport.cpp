@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "host/board/board.h"
+#include "host/board/bare_driver.h"
 #include "host/board/errors.h"
 #include "mind1024_board.h"
 #include "mind1024_regs.h"
@@ -69,7 +69,7 @@ InProcessTransport& InProcessTransport::open(const ChipParams& p, const InProces
                 "a board ({}) already exists in this process and SystemC cannot elaborate another ({}); "
                 "use one board per process and soft_reset() between jobs",
                 t->params_.describe(), p.describe()));
-        t->chip().pipeline().set_datapath(opt.chip.datapath.get());
+        t->chip().neuron_unit().set_datapath(opt.chip.datapath.get());
         t->datapath_ = opt.chip.datapath;
         t->set_faults(opt.chip.faults);
         return *t;
@@ -79,8 +79,8 @@ InProcessTransport& InProcessTransport::open(const ChipParams& p, const InProces
     return *t;
 }
 
-std::unique_ptr<Board> open_in_process_board(const ChipParams& p, const InProcessOptions& opt) {
-    return std::make_unique<Board>(InProcessTransport::open(p, opt));
+std::unique_ptr<BareDriver> open_in_process_board(const ChipParams& p, const InProcessOptions& opt) {
+    return std::make_unique<BareDriver>(InProcessTransport::open(p, opt));
 }
 
 InProcessTransport::InProcessTransport(const ChipParams& p, const InProcessOptions& opt)

@@ -37,7 +37,7 @@ struct InProcessOptions {
     std::string firmware_path;
 };
 
-class Board;
+class BareDriver;
 
 class InProcessTransport : public Transport {
 public:
@@ -78,6 +78,6 @@ private:
 };
 
 // A bare-mode driver on the SystemC chip in this process (one board per process).
-std::unique_ptr<Board> open_in_process_board(const ChipParams& p, const InProcessOptions& opt = {});
+std::unique_ptr<BareDriver> open_in_process_board(const ChipParams& p, const InProcessOptions& opt = {});
 
 }  // namespace mind1024::host

@@ -1,5 +1,5 @@
 // ReferenceDriver: the ChipDriver API over the plain C++ reference model
-// (no bus, no SystemC). Same results as Board, bit for bit, faster.
+// (no bus, no SystemC). Same results as BareDriver, bit for bit, faster.
 #pragma once
 #include "host/board/chip_driver.h"
 #include "sysc/reference_model.h"

@@ -14,6 +14,7 @@
 #include "host/classify/layered_chip.h"
 #include "host/report/output_file.h"
 #include "host/report/progress.h"
+#include "host/study/layered_study.h"
 
 namespace mind1024::host {
 
@@ -29,6 +30,60 @@ struct LayeredOptions {
 nlohmann::json report_json(const QuantReport& r) {
     return {{"scale", r.scale}, {"clipped", r.clipped}, {"max_abs_error", r.max_abs_error}, {"rms_error", r.rms_error}};
 }
+
+void print_table(const LayeredOptions& o, const baselines::LayeredIntNet& net, const LayeredEval& e,
+                 const std::string& model) {
+    const size_t images = e.images();
+    fmt::print("\nlayered network {}-{}-{} ({} neurons, WBITS {}) on the MIND 1024 ({}; {} test images; {})\n",
+               net.inputs, net.hidden, net.outputs, e.layout.neurons(), net.wbits, model, images, o.chip.params.describe());
+    fmt::print("{:<10} {:>9} {:>9} {:>14} {:>12} {:>11} {:>8} {:>8}\n", "", "chip %", "host %", "agree", "cycles/img",
+               "sim ms/img", "wall s", "img/s");
+    fmt::print("{:<10} {:>9.2f} {:>9.2f} {:>14} {:>12.0f} {:>11.3f} {:>8.1f} {:>8.1f}\n", "layered", e.accuracy_chip(),
+               e.accuracy_host(), fmt::format("{}/{}", e.agree, images), e.cycles_per_image(),
+               1e3 * e.sim_seconds / images, e.chip_wall_seconds, images / e.chip_wall_seconds);
+    if (e.overflow_events)
+        fmt::print("{} accumulator overflow events in {} images\n", e.overflow_events, e.images_with_overflow);
+}
+
+void write_outputs(const LayeredOptions& o, const baselines::LayeredIntNet& net, const LayeredQuantization& qi,
+                   const LayeredEval& e, const MnistSet& test, const std::string& dir, const ChipDriver& chip,
+                   std::chrono::steady_clock::time_point wall0) {
+    const size_t images = e.images();
+    OutputSet out(o.out);
+    write_stream_atomic(out.path("predictions.csv"), [&](std::ostream& s) {
+        s << "image,true_label,chip_label,host_label,chip_cycles\n";
+        for (size_t i = 0; i < images; ++i)
+            s << i << ',' << int(test.labels[i]) << ',' << e.chip_label[i] << ',' << int(e.host_label[i]) << ',' << e.cycles[i] << '\n';
+    });
+    nlohmann::json j = {
+        {"images", images},
+        {"accuracy_chip", e.accuracy_chip()},
+        {"accuracy_host_integer", e.accuracy_host()},
+        {"agree_with_host", e.agree},
+        {"disagreeing_images", e.disagreeing},
+        {"cycles_per_image", e.cycles_per_image()},
+        {"sim_seconds_per_image", e.sim_seconds / images},
+        {"overflow", {{"events", e.overflow_events}, {"images_with_overflow", e.images_with_overflow}}},
+        {"model", chip.name()},
+        {"chip", chip_json(o.chip)},
+        {"network", {{"dir", o.net}, {"layers", {net.inputs, net.hidden, net.outputs}}, {"wbits", net.wbits},
+                     {"neurons", e.layout.neurons()}, {"max_abs_threshold", net.max_abs_threshold()},
+                     {"accumulator_bits", net.accumulator_bits()}}},
+        {"mapping", {{"inputs", {0, e.layout.first_hidden() - 1}}, {"hidden", {e.layout.first_hidden(), e.layout.first_output() - 1}},
+                     {"outputs", {e.layout.first_output(), e.layout.neurons() - 1}}, {"order", "async"}, {"sweeps", 1}}},
+        {"data", dir},
+    };
+    j["quantization"] = o.quantize ? nlohmann::json{{"w1", report_json(qi.w1)}, {"w2", report_json(qi.w2)},
+                                                    {"thresholds_clamped", qi.t1_clipped}, {"biases_clipped", qi.b2_clipped},
+                                                    {"scale", "max-abs per layer"}, {"rounding", "nearest"}}
+                                 : nlohmann::json("none (integer files)");
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+    write_json(out.path("layered.json"), j,
+               provenance(&chip, {{"simulated_seconds", e.sim_seconds}, {"chip_wall_seconds", e.chip_wall_seconds},
+                {"images_per_second", images / e.chip_wall_seconds}, {"host_wall_seconds", e.host_wall_seconds}, {"wall_seconds", wall}}));
+    publish_outputs(out, provenance(&chip));
+}
+
 
 int run_layered(const LayeredOptions& o) {
     const auto wall0 = std::chrono::steady_clock::now();
@@ -52,83 +107,11 @@ int run_layered(const LayeredOptions& o) {
                                     test.images_path, test.rows, test.cols, test.image_size(), o.net, net.inputs));
     const size_t images = o.limit ? std::min<size_t>(o.limit, test.count) : test.count;
 
-    // The host's integer model: the reference the chip must equal.
-    const auto host0 = std::chrono::steady_clock::now();
-    const std::vector<uint8_t> host = net.predict_images(test.images, images);
-    const double host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - host0).count();
-
-    const LayeredChipNetwork m = map_layered(net);
-    load_layered(*chip, m);
-    std::vector<int> label(images);
-    std::vector<uint64_t> cycles(images);
-    size_t correct = 0, host_correct = 0, agree = 0, images_with_overflow = 0;
-    uint64_t total_cycles = 0, overflow_events = 0;
-    double sim_seconds = 0;
-    std::vector<size_t> disagree;
     Progress bar(fmt::format("[layered] {} chip", chip->name()), images, !o.no_progress);
-    const auto chip0 = std::chrono::steady_clock::now();
-    for (size_t i = 0; i < images; ++i) {
-        const LayeredAnswer a = classify_layered(*chip, m, test.image(i), o.chip.wrap);
-        label[i] = a.label;
-        cycles[i] = a.run.cycles;
-        total_cycles += a.run.cycles;
-        sim_seconds += a.run.sim_seconds;
-        overflow_events += a.run.ovf_count;
-        images_with_overflow += a.run.ovf_count != 0;
-        correct += a.label == test.labels[i];
-        host_correct += host[i] == test.labels[i];
-        if (a.label == host[i]) ++agree;
-        else disagree.push_back(i);
-        if ((i + 1) % 64 == 0) bar.update(i + 1);
-    }
-    bar.update(images);
+    const LayeredEval e = evaluate_layered(*chip, net, test, images, o.chip.wrap, [&bar](size_t done) { bar.update(done); });
     bar.finish();
-    const double chip_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - chip0).count();
-
-    const double acc = 100.0 * correct / images, host_acc = 100.0 * host_correct / images;
-    fmt::print("\nlayered network {}-{}-{} ({} neurons, WBITS {}) on the MIND 1024 ({}; {} test images; {})\n",
-               net.inputs, net.hidden, net.outputs, m.layout.neurons(), net.wbits, chip->name(), images, p.describe());
-    fmt::print("{:<10} {:>9} {:>9} {:>14} {:>12} {:>11} {:>8} {:>8}\n", "", "chip %", "host %", "agree", "cycles/img",
-               "sim ms/img", "wall s", "img/s");
-    fmt::print("{:<10} {:>9.2f} {:>9.2f} {:>14} {:>12.0f} {:>11.3f} {:>8.1f} {:>8.1f}\n", "layered", acc, host_acc,
-               fmt::format("{}/{}", agree, images), static_cast<double>(total_cycles) / images,
-               1e3 * sim_seconds / images, chip_seconds, images / chip_seconds);
-    if (overflow_events) fmt::print("{} accumulator overflow events in {} images\n", overflow_events, images_with_overflow);
-
-    OutputSet out(o.out);
-    write_stream_atomic(out.path("predictions.csv"), [&](std::ostream& s) {
-        s << "image,true_label,chip_label,host_label,chip_cycles\n";
-        for (size_t i = 0; i < images; ++i)
-            s << i << ',' << int(test.labels[i]) << ',' << label[i] << ',' << int(host[i]) << ',' << cycles[i] << '\n';
-    });
-    nlohmann::json j = {
-        {"images", images},
-        {"accuracy_chip", acc},
-        {"accuracy_host_integer", host_acc},
-        {"agree_with_host", agree},
-        {"disagreeing_images", disagree},
-        {"cycles_per_image", static_cast<double>(total_cycles) / images},
-        {"sim_seconds_per_image", sim_seconds / images},
-        {"overflow", {{"events", overflow_events}, {"images_with_overflow", images_with_overflow}}},
-        {"model", chip->name()},
-        {"chip", {{"n_max", p.n_max}, {"wbits", p.wbits}, {"abits", p.abits}, {"lanes", p.lanes},
-                  {"latency", p.latency}, {"clock_hz", p.clock_hz}, {"wrap", o.chip.wrap}}},
-        {"network", {{"dir", o.net}, {"layers", {net.inputs, net.hidden, net.outputs}}, {"wbits", net.wbits},
-                     {"neurons", m.layout.neurons()}, {"max_abs_threshold", net.max_abs_threshold()},
-                     {"accumulator_bits", net.accumulator_bits()}}},
-        {"mapping", {{"inputs", {0, m.layout.first_hidden() - 1}}, {"hidden", {m.layout.first_hidden(), m.layout.first_output() - 1}},
-                     {"outputs", {m.layout.first_output(), m.layout.neurons() - 1}}, {"order", "async"}, {"sweeps", 1}}},
-        {"data", dir},
-    };
-    j["quantization"] = o.quantize ? nlohmann::json{{"w1", report_json(qi.w1)}, {"w2", report_json(qi.w2)},
-                                                    {"thresholds_clamped", qi.t1_clipped}, {"biases_clipped", qi.b2_clipped},
-                                                    {"scale", "max-abs per layer"}, {"rounding", "nearest"}}
-                                 : nlohmann::json("none (integer files)");
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-    write_json(out.path("layered.json"), j,
-               provenance(chip.get(), {{"simulated_seconds", sim_seconds}, {"chip_wall_seconds", chip_seconds},
-                {"images_per_second", images / chip_seconds}, {"host_wall_seconds", host_seconds}, {"wall_seconds", wall}}));
-    publish_outputs(out, provenance(chip.get()));
+    print_table(o, net, e, chip->name());
+    write_outputs(o, net, qi, e, test, dir, *chip, wall0);
     fmt::print("wrote {}/layered.json, predictions.csv\n", o.out);
     return 0;
 }

@@ -1,17 +1,21 @@
 // mind1024 recall: associative memory as the early Hopfield projects showed
-// it. Store patterns, corrupt them, let the chip recall them sweep by sweep;
-// energy per sweep (CSV + plot) and the recall frames (PNG).
+// it. Store patterns, corrupt them, let the chip recall them sweep by sweep
+// (the recall study, host/study/recall_study.h); energy per sweep (CSV + plot)
+// and the recall frames (PNG).
+#include <cmath>
+#include <memory>
+
 #include <fmt/format.h>
 
+#include "host/board/errors.h"
 #include "host/cli/commands.h"
 #include "host/cli/common.h"
-#include "host/study/memory.h"
-#include "host/board/errors.h"
 #include "host/report/output_file.h"
-#include "host/study/patterns.h"
 #include "host/report/plot.h"
 #include "host/report/png.h"
 #include "host/report/progress.h"
+#include "host/study/patterns.h"
+#include "host/study/recall_study.h"
 
 namespace mind1024::host {
 
@@ -31,114 +35,109 @@ struct RecallOptions {
     ChipSpec chip;
 };
 
-int run_recall(const RecallOptions& o) {
-    const uint32_t side = static_cast<uint32_t>(std::lround(std::sqrt(double(o.chip.params.n_max))));
-    if (side * side != o.chip.params.n_max)
-        throw BadArgument(fmt::format("recall draws N_MAX = {} neurons as a square picture; use a square N_MAX", o.chip.params.n_max));
-    {  // every output location first, before any work
-        std::vector<std::string> names{"energy.csv", "energy.png", "recall.json"};
-        for (const auto& r : o.rules)
-            for (const auto& d : o.orders) names.push_back(fmt::format("frames_{}_{}.png", r, order_name(parse_order(d))));
-        check_output_dir(o.out, names);
-        check_chip_outputs(o.chip);
-    }
-    const Patterns pats = make_patterns(o.patterns, o.count, side, o.seed, o.data);
-    const size_t n = pats.n;
-    auto chip = open_chip(o.chip);
-    ensure_directory(o.out);
-    OutputSet out(o.out);  // this run's files, published together with a manifest
+uint32_t picture_side(const ChipParams& p) {
+    const uint32_t side = static_cast<uint32_t>(std::lround(std::sqrt(double(p.n_max))));
+    if (side * side != p.n_max)
+        throw BadArgument(fmt::format("recall draws N_MAX = {} neurons as a square picture; use a square N_MAX", p.n_max));
+    return side;
+}
 
+std::vector<std::string> output_names(const RecallOptions& o) {
+    std::vector<std::string> names{"energy.csv", "energy.png", "recall.json"};
+    for (const auto& r : o.rules)
+        for (const auto& d : o.orders) names.push_back(fmt::format("frames_{}_{}.png", r, order_name(parse_order(d))));
+    return names;
+}
+
+// One row per pattern: target, corrupted, sweeps 1..max (the last one repeated).
+GreyImage frames_picture(const RecallRun& run, uint32_t max_sweeps, uint32_t side) {
+    std::vector<GreyImage> tiles;
+    for (const PatternRecall& p : run.patterns) {
+        if (p.frames.empty()) break;
+        for (size_t k = 0; k < max_sweeps + 2 && k < 12; ++k)
+            tiles.push_back(state_image(p.frames[std::min(k, p.frames.size() - 1)], 0, side, side));
+    }
+    return tile_images(tiles, static_cast<int>(std::min<size_t>(max_sweeps + 2, 12)), 3);
+}
+
+std::string energy_rows(const RecallRun& run) {
+    std::string csv;
+    for (size_t mu = 0; mu < run.patterns.size(); ++mu) {
+        const PatternRecall& p = run.patterns[mu];
+        for (size_t k = 0; k < p.energy.size(); ++k)
+            csv += fmt::format("{},{},{},{},{},{:.6g},{:.6f}\n", run.rule, order_name(run.order), mu, k, p.energy[k],
+                               p.energy[k] / run.scale, p.overlaps[k]);
+    }
+    return csv;
+}
+
+void write_outputs(const RecallOptions& o, const std::vector<RecallRun>& runs, size_t n, size_t drawn,
+                   const ChipDriver& chip) {
+    OutputSet out(o.out);  // this run's files, published together with a manifest
     std::string csv = "rule,order,pattern,sweep,energy,energy_float,overlap\n";
     nlohmann::json summary = nlohmann::json::array();
-    double sim_seconds = 0;  // simulated time of every sweep of the chip
     PlotSpec plot{fmt::format("Energy during recall ({} {} patterns, {:.0f}% flipped, WBITS={})", o.count, o.patterns,
                               100 * o.flip, o.chip.params.wbits),
                   "sweep", "mean energy per neuron (float units: E / (scale N))", false, {}, {}, 0, 0};
-    const size_t drawn = std::min(pats.count, kMaxFrameRows);
+    double sim_seconds = 0;
     fmt::print("{:<8} {:<6} {:>8} {:>13} {:>12} {:>8} {:>10}\n", "rule", "order", "recalled", "mean overlap",
                "mean sweeps", "2-cycles", "clipped %");
-    for (const std::string& rule_name : o.rules) {
-        const LearningRule rule = parse_learning_rule(rule_name);
-        const FloatMatrix J = learn(rule, pats);
-        chip->soft_reset();
-        QuantReport qr;
-        const WeightMatrix w = load_float_weights(*chip, J, &qr);
-        for (const std::string& order_name_s : o.orders) {
-            const Order order = parse_order(order_name_s);
-            std::vector<GreyImage> tiles;
-            std::vector<double> mean_energy(o.max_sweeps + 1, 0.0);
-            size_t recalled = 0, cycle2 = 0;
-            // One bar per rule and order, finished before its table row.
-            Progress bar(fmt::format("[recall] {} {}", rule_name, order_name(order)), pats.count, !o.no_progress);
-            double sum_overlap = 0, sum_sweeps = 0;
-            for (size_t mu = 0; mu < pats.count; ++mu) {
-                const std::vector<int8_t> target(pats.pattern(mu), pats.pattern(mu) + n);
-                std::vector<int8_t> s = corrupt(target.data(), n, o.flip, o.seed * 1000 + mu);
-                chip->set_state(s);
-                std::vector<std::vector<int8_t>> frames{target, s};
-                std::vector<int8_t> two_back, one_back = s;
-                std::vector<int64_t> e{energy(w, s)};
-                uint32_t sweeps = 0;
-                bool c2 = false;
-                for (uint32_t k = 1; k <= o.max_sweeps; ++k) {
-                    RunParams rp;
-                    rp.order = order;
-                    rp.seed = static_cast<uint32_t>(o.seed + k);
-                    rp.max_sweeps = 1;
-                    rp.wrap = o.chip.wrap;
-                    const RunResult r = chip->step(rp);
-                    sim_seconds += r.sim_seconds;
-                    two_back = one_back;
-                    one_back = s;
-                    const std::vector<int8_t> all = chip->state();
-                    s.assign(all.begin(), all.begin() + n);
-                    sweeps = k;
-                    frames.push_back(s);
-                    e.push_back(energy(w, s));
-                    if (r.converged) break;
-                    if (order == Order::Sync && k >= 2 && s == two_back) { c2 = true; break; }
-                }
-                for (size_t k = 0; k < e.size(); ++k)
-                    csv += fmt::format("{},{},{},{},{},{:.6g},{:.6f}\n", rule_name, order_name(order), mu, k, e[k], e[k] / qr.scale,
-                                       overlap(frames[k + 1].data(), target.data(), n));
-                for (size_t k = 0; k <= o.max_sweeps; ++k) mean_energy[k] += double(e[std::min(k, e.size() - 1)]) / qr.scale / n / pats.count;
-                const double m = overlap(s.data(), target.data(), n);
-                sum_overlap += m;
-                sum_sweeps += sweeps;
-                recalled += s == target;
-                cycle2 += c2;
-                // Frame row: target, corrupted, sweeps 1..max (the last one repeated); the first patterns only.
-                if (mu < drawn)
-                    for (size_t k = 0; k < o.max_sweeps + 2 && k < 12; ++k)
-                        tiles.push_back(state_image(frames[std::min(k, frames.size() - 1)], 0, side, side));
-                bar.update(mu + 1);
-            }
-            bar.finish();
-            const size_t columns = std::min<size_t>(o.max_sweeps + 2, 12);
-            write_png(out.path(fmt::format("frames_{}_{}.png", rule_name, order_name(order))),
-                      tile_images(tiles, static_cast<int>(columns), 3));
-            Series sr{fmt::format("{} {}", rule_name, order_name(order)), {}, {}, true};
-            for (size_t k = 0; k <= o.max_sweeps; ++k) sr.x.push_back(double(k)), sr.y.push_back(mean_energy[k]);
-            plot.series.push_back(sr);
-            summary.push_back({{"rule", rule_name}, {"order", order_name(order)}, {"patterns", pats.count},
-                               {"recalled_exactly", recalled}, {"mean_final_overlap", sum_overlap / pats.count},
-                               {"mean_sweeps", sum_sweeps / pats.count}, {"cycle2", cycle2},
-                               {"weights_clipped_fraction", qr.clipped_fraction}, {"scale", qr.scale}});
-            fmt::print("{:<8} {:<6} {:>4}/{:<3} {:>13.3f} {:>12.2f} {:>8} {:>10.3f}\n", rule_name, order_name(order),
-                       recalled, pats.count, sum_overlap / pats.count, sum_sweeps / pats.count, cycle2,
-                       100 * qr.clipped_fraction);
-        }
+    for (const RecallRun& run : runs) {
+        const std::string name = fmt::format("{} {}", run.rule, order_name(run.order));
+        csv += energy_rows(run);
+        write_png(out.path(fmt::format("frames_{}_{}.png", run.rule, order_name(run.order))),
+                  frames_picture(run, o.max_sweeps, static_cast<uint32_t>(std::lround(std::sqrt(double(n))))));
+        Series sr{name, {}, {}, true};
+        const std::vector<double> e = run.mean_energy(o.max_sweeps, n);
+        for (size_t k = 0; k <= o.max_sweeps; ++k) sr.x.push_back(double(k)), sr.y.push_back(e[k]);
+        plot.series.push_back(sr);
+        const size_t count = run.patterns.size();
+        summary.push_back({{"rule", run.rule}, {"order", order_name(run.order)}, {"patterns", count},
+                           {"recalled_exactly", run.recalled()}, {"mean_final_overlap", run.mean_final_overlap()},
+                           {"mean_sweeps", run.mean_sweeps()}, {"cycle2", run.cycle2()},
+                           {"weights_clipped_fraction", run.clipped_fraction}, {"scale", run.scale}});
+        fmt::print("{:<8} {:<6} {:>4}/{:<3} {:>13.3f} {:>12.2f} {:>8} {:>10.3f}\n", run.rule, order_name(run.order),
+                   run.recalled(), count, run.mean_final_overlap(), run.mean_sweeps(), run.cycle2(),
+                   100 * run.clipped_fraction);
+        sim_seconds += run.sim_seconds;
     }
     write_text_atomic(out.path("energy.csv"), csv);
     plot_png(out.path("energy.png"), plot);
     write_json(out.path("recall.json"),
                {{"patterns", o.patterns}, {"count", o.count}, {"flip", o.flip}, {"wbits", o.chip.params.wbits},
-                {"model", chip->name()}, {"frames_patterns_drawn", drawn}, {"seed", o.seed}, {"results", summary}},
-               provenance(chip.get(), {{"simulated_seconds", sim_seconds}}));
-    publish_outputs(out, provenance(chip.get()));
+                {"model", chip.name()}, {"frames_patterns_drawn", drawn}, {"seed", o.seed}, {"results", summary}},
+               provenance(&chip, {{"simulated_seconds", sim_seconds}}));
+    publish_outputs(out, provenance(&chip));
+}
+
+int run_recall(const RecallOptions& o) {
+    const uint32_t side = picture_side(o.chip.params);
+    check_output_dir(o.out, output_names(o));  // every output location first, before any work
+    check_chip_outputs(o.chip);
+    const Patterns pats = make_patterns(o.patterns, o.count, side, o.seed, o.data);
+    auto chip = open_chip(o.chip);
+    ensure_directory(o.out);
+    RecallSpec spec;
+    spec.rules = o.rules;
+    spec.orders.clear();
+    for (const auto& d : o.orders) spec.orders.push_back(parse_order(d));
+    spec.flip = o.flip, spec.max_sweeps = o.max_sweeps, spec.seed = o.seed, spec.wrap = o.chip.wrap;
+    spec.keep_frames = std::min(pats.count, kMaxFrameRows);
+    std::unique_ptr<Progress> bar;  // one bar per rule and order
+    const auto runs = run_recall_study(*chip, pats, spec, [&](size_t run, size_t done) {
+        if (done == 1) {
+            if (bar) bar->finish();
+            bar = std::make_unique<Progress>(fmt::format("[recall] {} {}", spec.rules[run / spec.orders.size()],
+                                                         order_name(spec.orders[run % spec.orders.size()])),
+                                             pats.count, !o.no_progress);
+        }
+        bar->update(done);
+    });
+    if (bar) bar->finish();
+    write_outputs(o, runs, pats.n, spec.keep_frames, *chip);
     fmt::print("wrote {}/energy.csv, energy.png, frames_*.png ({}), recall.json\n", o.out,
-               drawn < pats.count ? fmt::format("the first {} of {} patterns", drawn, pats.count)
-                                  : fmt::format("all {} patterns", pats.count));
+               spec.keep_frames < pats.count ? fmt::format("the first {} of {} patterns", spec.keep_frames, pats.count)
+                                             : fmt::format("all {} patterns", pats.count));
     return 0;
 }
 

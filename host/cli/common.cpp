@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "host/board/errors.h"
-#include "host/link/link_socket.h"
+#include "link/link_socket.h"
 #include "host/report/output_file.h"
 #include "mind1024_version.h"  // generated at build time: MIND1024_VERSION_STRING
 #include "rtl/datapath_factory.h"

@@ -167,16 +167,17 @@ void check_training_labels(const MnistJobOptions& o, const MnistSet& train) {
 }
 
 // The classes come from the training labels (or the saved network); a test label
-// outside them has no label neuron; the crop must fit the images.
-void check_test_set(const MnistJob& j, const PixelCoding& c, uint32_t classes) {
+// outside them has no label neuron; the crop must fit `images` (those it is cut from).
+void check_test_set(const MnistJob& j, const PixelCoding& c, uint32_t classes, const MnistSet& images,
+                    const char* classes_of) {
     for (size_t i = 0; i < j.images; ++i)
         if (j.test.labels[i] >= classes)
             throw DataError(fmt::format("{}: label {} of test item {} is not a class of the {} (0..{})",
                                         j.test.labels_path, int{j.test.labels[i]}, i,
-                                        j.train.count ? "training set" : "network", classes - 1));
-    if (c.top + c.height > j.test.rows || c.left + c.width > j.test.cols)
+                                        classes_of, classes - 1));
+    if (c.top + c.height > images.rows || c.left + c.width > images.cols)
         throw DataError(fmt::format("{}: {}x{} images are too small for the classifier's {}x{} pixel crop at ({}, {})",
-                                    j.test.images_path, j.test.rows, j.test.cols, c.height, c.width, c.top, c.left));
+                                    images.images_path, images.rows, images.cols, c.height, c.width, c.top, c.left));
 }
 
 TrainedClassifier train_logged(const MnistSet& train, const ClassifierConfig& cfg, const char* tag) {
@@ -232,12 +233,12 @@ MnistJob prepare_mnist_job(const MnistJobOptions& given, uint32_t n_max, const c
                                           j.net.layout.n, n_max));
         fmt::print(stderr, "[{}] classifier loaded from {}: {} pixel, {} prototype, {} label neurons\n", tag, o.net,
                    j.net.layout.pixels, j.net.layout.protos, j.net.layout.labels);
-        check_test_set(j, j.net.cfg.coding, j.net.layout.classes);
+        check_test_set(j, j.net.cfg.coding, j.net.layout.classes, j.test, "saved network");
     } else {
         const ClassifierConfig cfg = classifier_config(o, j.train, n_max);
         check_fits_chip(o, cfg, j.train, n_max);
         check_training_labels(o, j.train);
-        check_test_set(j, cfg.coding, j.train.num_classes());
+        check_test_set(j, cfg.coding, j.train.num_classes(), j.train, "training set");
         j.net = obtain_classifier(o, j.train, cfg, tag);
         if (!o.save_net.empty()) {
             save_classifier(j.net, o.save_net);

@@ -17,8 +17,8 @@
 #include <deque>
 #include <string>
 
-#include "host/link/frame.h"
-#include "host/link/link_socket.h"
+#include "link/frame.h"
+#include "link/link_socket.h"
 #include "host/board/transport.h"
 
 namespace mind1024::host {

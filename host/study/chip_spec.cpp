@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "host/board/board.h"
+#include "host/board/bare_driver.h"
 #include "host/board/errors.h"
 #include "host/board/firmware_driver.h"
 #include "host/board/in_process_transport.h"
@@ -80,7 +80,7 @@ std::unique_ptr<ChipDriver> open_chip(const ChipSpec& s) {
                                           "mind-board with yours",
                                           s.board, t->chip_params().describe(), s.params.describe()));
         if (fw) return std::make_unique<Owning<FirmwareDriver>>(std::move(t));
-        return std::make_unique<Owning<Board>>(std::move(t));
+        return std::make_unique<Owning<BareDriver>>(std::move(t));
     }
     InProcessOptions io;
     io.vcd_path = s.vcd;
@@ -94,7 +94,7 @@ std::unique_ptr<ChipDriver> open_chip(const ChipSpec& s) {
     if (fw) io.firmware_path = s.firmware.empty() ? MIND1024_DEFAULT_FIRMWARE : s.firmware;
     InProcessTransport& t = InProcessTransport::open(s.params, io);
     if (fw) return std::make_unique<FirmwareDriver>(t);
-    return std::make_unique<Board>(t);
+    return std::make_unique<BareDriver>(t);
 }
 
 nlohmann::json params_json(const ChipParams& p) {

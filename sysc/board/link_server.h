@@ -25,8 +25,8 @@
 #include <memory>
 #include <string>
 
-#include "host/link/frame.h"
-#include "host/link/link_socket.h"
+#include "link/frame.h"
+#include "link/link_socket.h"
 
 namespace mind1024::board {
 

@@ -1,4 +1,4 @@
-// libFuzzer harness for the host link's frame decoder (host/link/frame.h).
+// libFuzzer harness for the host link's frame decoder (link/frame.h).
 // The input is a byte stream as a board or a host would receive it: frames
 // are taken one after another (header, its cap, then the payload) until the
 // bytes run out or one is refused. Findings: crashes, sanitizer reports,
@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "host/link/frame.h"
+#include "link/frame.h"
 
 using namespace mind1024::link;
 

@@ -27,10 +27,10 @@ using mind1024::sysc::Mind1024Chip;
 using mind1024::test::TlmInitiator;
 
 // One chip and its bus master (the accesses' bus time is not simulated).
-struct Board {
+struct ChipOnBus {
     Mind1024Chip chip;
     TlmInitiator host;
-    Board(const char* name, const ChipParams& p)
+    ChipOnBus(const char* name, const ChipParams& p)
         : chip(name, p), host((std::string(name) + "_host").c_str()) {
         host.bind_chip(chip);
     }
@@ -56,9 +56,9 @@ struct Board {
 // Both boards get the same register writes.
 struct Pair {
     ChipParams p;
-    Board cpp{"chip_cpp", p}, rtl{"chip_rtl", p};
+    ChipOnBus cpp{"chip_cpp", p}, rtl{"chip_rtl", p};
     mind1024::rtl::VerilatedDatapath dp{p};
-    Pair() { rtl.chip.pipeline().set_datapath(&dp); }
+    Pair() { rtl.chip.neuron_unit().set_datapath(&dp); }
     void write(uint32_t off, uint32_t v) {
         cpp.write(off, v);
         rtl.write(off, v);

@@ -37,7 +37,7 @@ struct Region {
     uint32_t end() const { return base + (size - 1); }  // inclusive: base + size may be 2^32
 };
 
-struct Board {
+struct BoardMap {
     std::string title, prefix, source, isa;
     uint32_t page_size = 4096, clock_hz = 0, reset_pc = 0, stack_size = 0;
     std::vector<Region> regions;  // in description order (the X-macro keeps it)
@@ -55,8 +55,8 @@ bool one_of(const std::vector<std::string>& list, const std::string& x) {
 
 // ---------------------------------------------------------------- parse + validate
 
-Board parse(const json& d, const std::string& source) {
-    Board b;
+BoardMap parse(const json& d, const std::string& source) {
+    BoardMap b;
     b.source = source;
     b.title = d.is_object() && d.contains("name") ? str(d, "name", "the board") : "board";
     b.prefix = str(d, "prefix", "the board");
@@ -178,7 +178,7 @@ std::string upper(std::string s) {
 
 std::string hex32(uint32_t x) { return fmt::format("0x{:08X}u", x); }
 
-std::string header(const Board& b, const std::set<std::string>& avoid, const std::string& avoid_from) {
+std::string header(const BoardMap& b, const std::set<std::string>& avoid, const std::string& avoid_from) {
     const std::string& P = b.prefix;
     Macros m(avoid, avoid_from);
     std::ostringstream& o = m.text();
@@ -263,7 +263,7 @@ std::string header(const Board& b, const std::set<std::string>& avoid, const std
 }
 
 // GCC response file: the symbols picolibc's default linker script (picolibc.ld) reads.
-std::string link_rsp(const Board& b) {
+std::string link_rsp(const BoardMap& b) {
     return fmt::format("-Wl,--defsym=__flash=0x{:X}\n-Wl,--defsym=__flash_size=0x{:X}\n"
                        "-Wl,--defsym=__ram=0x{:X}\n-Wl,--defsym=__ram_size=0x{:X}\n-Wl,--defsym=__stack_size=0x{:X}\n",
                        b.rom().base, b.rom().size, b.ram().base, b.ram().size, b.stack_size);
@@ -281,7 +281,7 @@ std::string hertz(uint32_t hz) {
     return hz % 1000000 == 0 ? fmt::format("{} MHz", hz / 1000000) : fmt::format("{} Hz", hz);
 }
 
-std::string markdown(const Board& b) {
+std::string markdown(const BoardMap& b) {
     std::ostringstream o;
     o << "# MIND 1024 board memory map\n\n"
       << fmt::format("<!-- Generated from {} by memmap_gen; a test checks it is current. -->\n\n", b.source)
@@ -416,7 +416,7 @@ int main(int argc, char** argv) {
         } catch (const json::exception& e) {  // parse_error, and out_of_range for a number too large
             throw Error(fmt::format("malformed JSON: {}", e.what()));
         }
-        const Board b = parse(d, basename(in));
+        const BoardMap b = parse(d, basename(in));
         // All outputs are made (and checked) before any is written.
         const std::string h = header(b, avoided, avoid_from), l = link_rsp(b), m = markdown(b);
         if (!hdr.empty()) write(hdr, h);

@@ -1,7 +1,7 @@
-// Board (bare mode) over MockTransport: each operation's exact register
+// BareDriver (bare mode) over MockTransport: each operation's exact register
 // sequence, offsets and values from the generated header, and the chip's
 // error status turned into the typed errors. No SystemC.
-#include "host/board/board.h"
+#include "host/board/bare_driver.h"
 #include "host/board/errors.h"
 
 #include <ostream>
@@ -39,7 +39,7 @@ void expect_probe(MockTransport& m, const ChipParams& p) {
 TEST(BoardMock, ProbesIdThenConfig) {
     MockTransport m(small_params());
     expect_probe(m, small_params());
-    Board b(m);
+    BareDriver b(m);
     EXPECT_EQ(b.params().n_max, 96u);
     EXPECT_EQ(b.params().wbits, 6u);
     EXPECT_EQ(b.params().abits, 12u);
@@ -51,7 +51,7 @@ TEST(BoardMock, WrongIdIsABoardErrorNamingTheValue) {
     MockTransport m(small_params());
     // The message reads ID a second time.
     m.expect_reg_read(MIND_REG_ID, 0x12345678).expect_reg_read(MIND_REG_ID, 0x12345678);
-    expect_exactly<BoardError>([&] { Board b(m); }, "ID register reads 0x12345678");
+    expect_exactly<BoardError>([&] { BareDriver b(m); }, "ID register reads 0x12345678");
 }
 
 TEST(BoardMock, ConfigDisagreeingWithTheStatedParamsIsRefused) {
@@ -59,13 +59,13 @@ TEST(BoardMock, ConfigDisagreeingWithTheStatedParamsIsRefused) {
     other.lanes = 4;
     MockTransport m(small_params());
     expect_probe(m, other);
-    expect_exactly<BoardError>([&] { Board b(m); }, "CONFIG says");
+    expect_exactly<BoardError>([&] { BareDriver b(m); }, "CONFIG says");
 }
 
 TEST(BoardMock, LoadThresholdsWritesAddressThenEachValueThenChecksError) {
     MockTransport m(small_params());
     expect_probe(m, small_params());
-    Board b(m);
+    BareDriver b(m);
     m.expect_reg_write(MIND_REG_THR_ADDR, 0)
         .expect_reg_write(MIND_REG_THR_DATA, 5)
         .expect_reg_write(MIND_REG_THR_DATA, 0xFFFFFFFDu)  // -3, two's complement
@@ -77,14 +77,14 @@ TEST(BoardMock, LoadThresholdsWritesAddressThenEachValueThenChecksError) {
 TEST(BoardMock, LoadThresholdsOutOfRangeTouchesNothing) {
     MockTransport m(small_params());
     expect_probe(m, small_params());
-    Board b(m);
+    BareDriver b(m);
     expect_exactly<BadArgument>([&] { b.load_thresholds({1, 2048}); }, "threshold[1] = 2048");
 }
 
 TEST(BoardMock, SetStateWritesWholeWordsAndMergesThePartialOne) {
     MockTransport m(small_params());
     expect_probe(m, small_params());
-    Board b(m);
+    BareDriver b(m);
     // 40 neurons: word 0 whole (neurons 0..31), word 1 partial (32..39): read, merge, write.
     std::vector<int8_t> s(40, -1);
     s[0] = s[3] = s[31] = 1;
@@ -99,7 +99,7 @@ TEST(BoardMock, SetStateWritesWholeWordsAndMergesThePartialOne) {
 TEST(BoardMock, RunWritesModeAndParametersThenCtrlThenReadsStatusAndCounters) {
     MockTransport m(small_params());
     expect_probe(m, small_params());
-    Board b(m);
+    BareDriver b(m);
     m.set_now(1.0);
     RunParams p;
     p.order = Order::Sync;
@@ -139,7 +139,7 @@ TEST(BoardMock, RunWritesModeAndParametersThenCtrlThenReadsStatusAndCounters) {
 TEST(BoardMock, StepWritesCtrlStepWithTheGivenNActive) {
     MockTransport m(small_params());
     expect_probe(m, small_params());
-    Board b(m);
+    BareDriver b(m);
     RunParams p;  // AsyncSeq, saturate, no noise
     p.n_active = 10;
     m.expect_reg_read(MIND_REG_CYCLES_LO, 0)
@@ -168,7 +168,7 @@ TEST(BoardMock, StepWritesCtrlStepWithTheGivenNActive) {
 TEST(BoardMock, StillBusyAfterIdleIsABoardError) {
     MockTransport m(small_params());
     expect_probe(m, small_params());
-    Board b(m);
+    BareDriver b(m);
     m.expect_reg_read(MIND_REG_CYCLES_LO, 0)
         .expect_reg_read(MIND_REG_CYCLES_HI, 0)
         .expect_reg_write(MIND_REG_IRQ_STATUS, MIND_IRQ_STATUS_DONE | MIND_IRQ_STATUS_ERR)
@@ -194,7 +194,7 @@ TEST_P(BoardMockErrorStatus, HebbErrorBecomesTheTypedError) {
     const ErrorCase c = GetParam();
     MockTransport m(small_params());
     expect_probe(m, small_params());
-    Board b(m);
+    BareDriver b(m);
     m.expect_reg_write(MIND_REG_N_ACTIVE, 96)
         .expect_reg_read(MIND_REG_CYCLES_LO, 0)
         .expect_reg_read(MIND_REG_CYCLES_HI, 0)
@@ -218,7 +218,7 @@ INSTANTIATE_TEST_SUITE_P(Codes, BoardMockErrorStatus,
 TEST(BoardMock, ErrorAfterLoadingThresholdsNamesTheOperation) {
     MockTransport m(small_params());
     expect_probe(m, small_params());
-    Board b(m);
+    BareDriver b(m);
     m.expect_reg_write(MIND_REG_THR_ADDR, 0)
         .expect_reg_write(MIND_REG_THR_DATA, 1)
         .expect_reg_read(MIND_REG_IRQ_STATUS, MIND_IRQ_STATUS_DONE | MIND_IRQ_STATUS_ERR)
@@ -230,7 +230,7 @@ TEST(BoardMock, ErrorAfterLoadingThresholdsNamesTheOperation) {
 TEST(BoardMock, SoftResetWritesCtrlThenWaitsIdle) {
     MockTransport m(small_params());
     expect_probe(m, small_params());
-    Board b(m);
+    BareDriver b(m);
     m.expect_reg_write(MIND_REG_CTRL, MIND_CTRL_SOFT_RESET).expect_wait_idle();
     b.soft_reset();
 }
@@ -238,7 +238,7 @@ TEST(BoardMock, SoftResetWritesCtrlThenWaitsIdle) {
 TEST(BoardMock, FieldsSetTheAddressThenReadDataRepeatedly) {
     MockTransport m(small_params());
     expect_probe(m, small_params());
-    Board b(m);
+    BareDriver b(m);
     m.expect_reg_write(MIND_REG_FIELD_ADDR, 10)
         .expect_reg_read(MIND_REG_FIELD_DATA, 4)
         .expect_reg_read(MIND_REG_FIELD_DATA, 0xFFFFFFFEu);
@@ -248,7 +248,7 @@ TEST(BoardMock, FieldsSetTheAddressThenReadDataRepeatedly) {
 TEST(BoardMock, WeightsGoAsOneBurstPerRowAndAnOddTail) {
     MockTransport m(small_params());
     expect_probe(m, small_params());
-    Board b(m);
+    BareDriver b(m);
     // 3x3: per row 4 bytes (two int16) then 2 bytes, at row i * N_MAX * 2 in the window.
     WeightMatrix w{3, {1, -1, 2, 3, 4, 5, -6, 7, -8}};
     auto le = [](int16_t v) { return std::vector<uint8_t>{uint8_t(v & 0xFF), uint8_t(uint16_t(v) >> 8)}; };
@@ -266,7 +266,7 @@ TEST(BoardMock, WeightsGoAsOneBurstPerRowAndAnOddTail) {
 TEST(BoardMock, ABusErrorPropagatesUnchanged) {
     MockTransport m(small_params());
     expect_probe(m, small_params());
-    Board b(m);
+    BareDriver b(m);
     m.expect_reg_write(MIND_REG_CTRL, MIND_CTRL_SOFT_RESET)
         .and_throw(std::make_exception_ptr(BusError("mock: no response", MIND_CHIP_BASE + MIND_REG_CTRL)));
     expect_exactly<BusError>([&] { b.soft_reset(); }, "mock: no response");

@@ -1,6 +1,6 @@
-// Board over the in-process SystemC chip against the reference driver: same
+// BareDriver over the in-process SystemC chip against the reference driver: same
 // bulk operations, same results. One board per process (SystemC).
-#include "host/board/board.h"
+#include "host/board/bare_driver.h"
 #include "host/board/in_process_transport.h"
 #include "host/board/errors.h"
 #include "host/board/reference_driver.h"
@@ -24,8 +24,8 @@ ChipParams small_params() {
     return p;
 }
 
-Board& test_board() {
-    static std::unique_ptr<Board> b = open_in_process_board(small_params());
+BareDriver& test_board() {
+    static std::unique_ptr<BareDriver> b = open_in_process_board(small_params());
     return *b;
 }
 
@@ -38,7 +38,7 @@ WeightMatrix random_weights(uint32_t n, unsigned wbits, std::mt19937& rng) {
 }  // namespace
 
 TEST(Board, ReadsConfigAndId) {
-    Board& b = test_board();
+    BareDriver& b = test_board();
     EXPECT_EQ(b.read_reg(MIND_REG_ID), MIND_ID_VALUE);
     EXPECT_EQ(b.params().n_max, 96u);
     EXPECT_EQ(b.params().wbits, 6u);
@@ -47,7 +47,7 @@ TEST(Board, ReadsConfigAndId) {
 }
 
 TEST(Board, AgreesWithReferenceDriverOnRandomRuns) {
-    Board& b = test_board();
+    BareDriver& b = test_board();
     ReferenceDriver ref(small_params());
     std::mt19937 rng(7);
     for (int trial = 0; trial < 12; ++trial) {
@@ -92,7 +92,7 @@ TEST(Board, AgreesWithReferenceDriverOnRandomRuns) {
 }
 
 TEST(Board, RejectsOutOfRangeInputWithClearErrors) {
-    Board& b = test_board();
+    BareDriver& b = test_board();
     WeightMatrix w{4, std::vector<int16_t>(16, 0)};
     w.w[5] = 32;  // WBITS 6: max 31
     try {
@@ -113,7 +113,7 @@ TEST(Board, RejectsOutOfRangeInputWithClearErrors) {
 }
 
 TEST(Board, ChipBadArgSurfacesAsTypedError) {
-    Board& b = test_board();
+    BareDriver& b = test_board();
     b.soft_reset();
     b.write_reg(MIND_REG_MODE, 3);  // reserved order
     b.write_reg(MIND_REG_IRQ_STATUS, 3);

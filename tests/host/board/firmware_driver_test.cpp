@@ -15,7 +15,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "host/board/board.h"
+#include "host/board/bare_driver.h"
 #include "host/board/errors.h"
 #include "host/board/in_process_transport.h"
 #include "mind1024_board.h"
@@ -408,7 +408,7 @@ TEST(FirmwareDriver, ClassifyInstructionsAndTimePerImage) {
     EXPECT_LT(instr, 3000.0);
     // The same batch in bare mode on the same board (the firmware sleeps meanwhile):
     // the same answers (n = N_MAX: every image sets the whole state).
-    Board bare(t);
+    BareDriver bare(t);
     const double s1 = t.now_seconds();
     const auto w1 = std::chrono::steady_clock::now();
     const auto by_bare = bare.classify_batch(b);
@@ -582,7 +582,7 @@ TEST(FirmwareDriver, ABareModeHostKeepsTheChipsInterruptBits) {
     const ChipParams p = params(128, 8, 24, 16);
     InProcessTransport& t = firmware_board(p);
     FirmwareDriver fw(t);
-    Board bare(t);
+    BareDriver bare(t);
     std::mt19937 rng(5);
     bare.load_weights(random_weights(128, 8, rng, true));
     bare.set_state(random_state(128, rng));

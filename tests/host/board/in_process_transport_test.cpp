@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "host/board/board.h"
+#include "host/board/bare_driver.h"
 #include "host/board/errors.h"
 
 using namespace mind1024;

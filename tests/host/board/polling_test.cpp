@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "host/board/board.h"
+#include "host/board/bare_driver.h"
 #include "sysc/chip.h"
 #include "host/board/in_process_transport.h"
 #include "mind1024_regs.h"
@@ -119,7 +119,7 @@ TEST(Polling, WaitIdleReturnsAtDoneAndTheTraceEndsAfterTheLastChange) {
     InProcessOptions o;
     o.vcd_path = vcd;
     InProcessTransport& t = InProcessTransport::open(params(), o);
-    Board b(t);
+    BareDriver b(t);
     load_network(b);
     t.write32(MIND_REG_IRQ_EN, MIND_IRQ_EN_DONE);
     RunParams rp;

@@ -1,7 +1,7 @@
 // The host link's framing: every message round-trips bit for bit, the header
 // layout is the documented one, and every decoder refusal happens with its
 // own error and a message naming the field.
-#include "host/link/frame.h"
+#include "link/frame.h"
 
 #include <cmath>
 #include <cstring>

@@ -3,7 +3,7 @@
 // exist or cannot be made; and SocketTransport against fake boards that
 // refuse, speak another version or never answer (the real board is
 // tests/sysc/board/link_server_test.cpp).
-#include "host/link/link_socket.h"
+#include "link/link_socket.h"
 #include "host/link/socket_transport.h"
 
 #include <sys/socket.h>

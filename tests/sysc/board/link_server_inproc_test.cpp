@@ -13,7 +13,7 @@
 #include <gtest/gtest.h>
 #include <systemc>
 
-#include "host/board/board.h"
+#include "host/board/bare_driver.h"
 #include "host/board/errors.h"
 #include "sysc/board/host_port_driver.h"
 #include "sysc/board/link_server.h"
@@ -73,7 +73,7 @@ TEST(LinkServerInProcess, AcceptTimeoutStopFlagAndSimError) {
         EXPECT_EQ(t.chip_params().n_max, 64u);
         EXPECT_EQ(t.hello().cpu_clock_hz, 0.0);  // chip-only
         EXPECT_EQ(t.hello().firmware, "");
-        host::Board hb(t);
+        host::BareDriver hb(t);
         EXPECT_EQ(hb.read_reg(MIND_REG_ID), MIND_ID_VALUE);
     });
     EXPECT_EQ(server.serve(), "no client for 2 s");
@@ -91,7 +91,7 @@ TEST(LinkServerInProcess, AcceptTimeoutStopFlagAndSimError) {
     // 3. A SystemC error inside a request: SIM_ERROR, the link down, serve() returns.
     std::thread c2([&] {
         host::SocketTransport t(server.address());
-        host::Board hb(t);
+        host::BareDriver hb(t);
         hb.write_reg(MIND_REG_MAX_SWEEPS, 3);
         boom.armed = true;
         hb.write_reg(MIND_REG_CTRL, MIND_CTRL_START);

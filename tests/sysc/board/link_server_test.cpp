@@ -23,10 +23,10 @@
 
 #include <gtest/gtest.h>
 
-#include "host/board/board.h"
+#include "host/board/bare_driver.h"
 #include "host/board/in_process_transport.h"
 #include "host/board/errors.h"
-#include "host/link/link_socket.h"
+#include "link/link_socket.h"
 #include "mind1024_board.h"
 #include "mind1024_regs.h"
 #include "host/board/reference_driver.h"
@@ -163,7 +163,7 @@ void expect_bad_request_then_close(Connection& c, const std::string& what) {
 // The board still serves a well-behaved client.
 void expect_serving(const BoardProcess& b) {
     SocketTransport t(b.spec());
-    Board board(t);
+    BareDriver board(t);
     EXPECT_EQ(board.read_reg(MIND_REG_ID), MIND_ID_VALUE);
 }
 
@@ -199,11 +199,11 @@ TEST(LinkServer, HelloStatesTheBoardAndItsChip) {
 TEST(LinkServer, SameAnswersAsTheReferenceDriverAndTheInProcessBoard) {
     BoardProcess proc(idle_board_args());
     SocketTransport t(proc.spec());
-    Board remote(t);
+    BareDriver remote(t);
     ReferenceDriver ref(ChipParams{});
     InProcessOptions io;
     io.firmware_path = firmware("idle");  // the same board: CPU in wfi, the host in bare mode
-    std::unique_ptr<Board> local = open_in_process_board(ChipParams{}, io);
+    std::unique_ptr<BareDriver> local = open_in_process_board(ChipParams{}, io);
     EXPECT_EQ(remote.params().n_max, ref.params().n_max);
     std::mt19937 rng(2024);
     for (int trial = 0; trial < 6; ++trial) {
@@ -263,7 +263,7 @@ TEST(LinkServer, SameAnswersAsTheReferenceDriverAndTheInProcessBoard) {
 TEST(LinkServer, ASecondClientIsRefusedAndTheFirstGoesOn) {
     BoardProcess b(idle_board_args());
     SocketTransport first(b.spec());
-    Board board(first);
+    BareDriver board(first);
     board.write_reg(MIND_REG_MAX_SWEEPS, 9);
     try {
         SocketTransport second(b.spec());
@@ -277,7 +277,7 @@ TEST(LinkServer, ASecondClientIsRefusedAndTheFirstGoesOn) {
     EXPECT_EQ(board.read_reg(MIND_REG_ID), MIND_ID_VALUE);
     first.close();
     SocketTransport third(b.spec());  // the board is free again
-    EXPECT_EQ(Board(third).read_reg(MIND_REG_MAX_SWEEPS), 9u);
+    EXPECT_EQ(BareDriver(third).read_reg(MIND_REG_MAX_SWEEPS), 9u);
 }
 
 TEST(LinkServer, AClientKilledMidFrameLeavesTheBoardServingTheNext) {
@@ -303,7 +303,7 @@ TEST(LinkServer, AClientGoneMidCommandLeavesTheBoardServingTheNext) {
     BoardProcess b(idle_board_args());
     {
         SocketTransport t(b.spec());
-        Board board(t);
+        BareDriver board(t);
         std::mt19937 rng(5);
         board.load_weights(random_weights(200, 8, rng));
         board.write_reg(MIND_REG_MAX_SWEEPS, 50);
@@ -317,7 +317,7 @@ TEST(LinkServer, AClientGoneMidCommandLeavesTheBoardServingTheNext) {
         c.send_frame({3, WaitIdle{kNoLimit}}, 5.0);
     }
     SocketTransport t(b.spec());
-    Board board(t);
+    BareDriver board(t);
     t.wait_idle();
     EXPECT_EQ(board.read_reg(MIND_REG_STATUS) & MIND_STATUS_BUSY, 0u);
     EXPECT_GT(board.read_reg(MIND_REG_SWEEPS), 0u);
@@ -428,7 +428,7 @@ TEST(LinkServer, BusErrorsCarryTheAddress) {
         EXPECT_EQ(e.address, 0x60000000u);
         EXPECT_TRUE(contains(e.what(), "TLM_ADDRESS_ERROR_RESPONSE")) << e.what();
     }
-    Board board(t);
+    BareDriver board(t);
     // Writes are posted (as on PCIe): a failed one is reported at the next read, naming its address.
     board.write_reg(MIND_REG_ID, 1);  // read-only
     try {
@@ -463,7 +463,7 @@ TEST(LinkServer, TheMailboxReachesTheFirmware) {
         EXPECT_TRUE(contains(e.what(), "firmware")) << e.what();
     }
     // Again, with the time limit reached first (a chip run keeps the simulation busy).
-    Board board(t);
+    BareDriver board(t);
     std::mt19937 rng(3);
     board.load_weights(random_weights(300, 8, rng));
     board.write_reg(MIND_REG_N_ACTIVE, 300);
@@ -497,7 +497,7 @@ TEST(LinkServer, ListensOnTcpPortZeroAndSaysWhichPort) {
     ASSERT_TRUE(std::regex_search(err, m, std::regex("serving the host link on (tcp:127\\.0\\.0\\.1:[0-9]+)"))) << err;
     ASSERT_NE(m[1].str(), "tcp:127.0.0.1:0");
     SocketTransport t(m[1].str());
-    EXPECT_EQ(Board(t).read_reg(MIND_REG_ID), MIND_ID_VALUE);
+    EXPECT_EQ(BareDriver(t).read_reg(MIND_REG_ID), MIND_ID_VALUE);
 }
 
 TEST(LinkServer, RefusesListenPathsThatExistOrCannotBeMade) {

@@ -27,9 +27,9 @@ private:
     ChipParams p_;
 };
 
-class NeuronPipeline {
+class NeuronUnit {
 public:
-    explicit NeuronPipeline(const ChipParams& p) : builtin_(p), dp_(&builtin_), arith_(p), timing_(p) {}
+    explicit NeuronUnit(const ChipParams& p) : builtin_(p), dp_(&builtin_), arith_(p), timing_(p) {}
     // nullptr restores the built-in C++ arithmetic (the engine's fast kernels).
     void set_datapath(Datapath* d) {
         dp_ = d ? d : &builtin_;

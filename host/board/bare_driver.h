@@ -1,4 +1,4 @@
-// Board: the host driver for a MIND 1024 over a Transport. Bare mode is
+// BareDriver: the host driver for a MIND 1024 over a Transport. Bare mode is
 // read_reg/write_reg; everything else is the ChipDriver bulk API built on the
 // register map, as a host would drive the real board.
 #pragma once
@@ -9,9 +9,9 @@
 
 namespace mind1024::host {
 
-class Board : public ChipDriver {
+class BareDriver : public ChipDriver {
 public:
-    explicit Board(Transport& t);
+    explicit BareDriver(Transport& t);
 
     const ChipParams& params() const override { return params_; }
     std::string name() const override { return "board/" + t_.name(); }

@@ -1,4 +1,4 @@
-#include "host/link/frame.h"
+#include "link/frame.h"
 
 #include <cmath>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "host/board/board.h"
+#include "host/board/bare_driver.h"
 
 #include <algorithm>
 #include <cstring>
@@ -26,7 +26,7 @@ ChipParams params_from_config(Transport& t) {
 }
 }  // namespace
 
-Board::Board(Transport& t) : t_(t), params_(params_from_config(t)) {
+BareDriver::BareDriver(Transport& t) : t_(t), params_(params_from_config(t)) {
     // Latency and clock are not in CONFIG: the board states them (the hello of a link).
     const ChipParams stated = t.chip_params();
     if (stated.n_max != params_.n_max || stated.wbits != params_.wbits || stated.abits != params_.abits ||
@@ -39,7 +39,7 @@ Board::Board(Transport& t) : t_(t), params_(params_from_config(t)) {
                                      params_.n_max, kRegisterNeurons));
 }
 
-void Board::check_error(const char* what) {
+void BareDriver::check_error(const char* what) {
     const uint32_t irq = t_.read32(MIND_REG_IRQ_STATUS);
     if (!(irq & MIND_IRQ_STATUS_ERR)) return;
     t_.write32(MIND_REG_IRQ_STATUS, MIND_IRQ_STATUS_ERR);
@@ -49,7 +49,7 @@ void Board::check_error(const char* what) {
     throw BoardError(fmt::format("{}: the chip reported error code {}", what, code));
 }
 
-void Board::load_weights(const WeightMatrix& m) {
+void BareDriver::load_weights(const WeightMatrix& m) {
     check_weights(m, params_);
     // One burst per row through the synapse window (an odd tail goes as 16 bits).
     for (uint32_t i = 0; i < m.n; ++i) {
@@ -62,7 +62,7 @@ void Board::load_weights(const WeightMatrix& m) {
     check_error("loading weights");
 }
 
-WeightMatrix Board::read_weights(uint32_t n) {
+WeightMatrix BareDriver::read_weights(uint32_t n) {
     if (n == 0 || n > params_.n_max)
         throw BadArgument(fmt::format("read_weights: n = {} is outside 1..{}", n, params_.n_max));
     WeightMatrix m{n, std::vector<int16_t>(size_t{n} * n)};
@@ -76,14 +76,14 @@ WeightMatrix Board::read_weights(uint32_t n) {
     return m;
 }
 
-void Board::load_thresholds(const std::vector<int32_t>& t) {
+void BareDriver::load_thresholds(const std::vector<int32_t>& t) {
     check_thresholds(t, params_);
     t_.write32(MIND_REG_THR_ADDR, 0);
     for (int32_t v : t) t_.write32(MIND_REG_THR_DATA, static_cast<uint32_t>(v));
     check_error("loading thresholds");
 }
 
-void Board::write_bits(uint32_t base, const std::vector<uint8_t>& bits, const char* what) {
+void BareDriver::write_bits(uint32_t base, const std::vector<uint8_t>& bits, const char* what) {
     if (bits.size() > params_.n_max)
         throw BadArgument(fmt::format("{}: {} values given; the chip has {} neurons", what, bits.size(), params_.n_max));
     const uint32_t words = static_cast<uint32_t>((bits.size() + 31) / 32);
@@ -97,19 +97,19 @@ void Board::write_bits(uint32_t base, const std::vector<uint8_t>& bits, const ch
     check_error(what);
 }
 
-void Board::set_state(const std::vector<int8_t>& s) {
+void BareDriver::set_state(const std::vector<int8_t>& s) {
     std::vector<uint8_t> bits(s.size());
     for (size_t i = 0; i < s.size(); ++i) bits[i] = s[i] > 0;
     write_bits(MIND_REG_STATE(0), bits, "set_state");
 }
 
-void Board::set_clamp(const std::vector<uint8_t>& c) {
+void BareDriver::set_clamp(const std::vector<uint8_t>& c) {
     for (size_t i = 0; i < c.size(); ++i)
         if (c[i] > 1) throw BadArgument(fmt::format("clamp[{}] = {}: a clamp mask holds 0 or 1", i, c[i]));
     write_bits(MIND_REG_CLAMP(0), c, "set_clamp");
 }
 
-std::vector<int8_t> Board::state() {
+std::vector<int8_t> BareDriver::state() {
     std::vector<int8_t> s(params_.n_max);
     for (uint32_t k = 0; k * 32 < params_.n_max; ++k) {
         const uint32_t v = t_.read32(MIND_REG_STATE(k));
@@ -118,7 +118,7 @@ std::vector<int8_t> Board::state() {
     return s;
 }
 
-std::vector<int32_t> Board::fields(uint32_t first, uint32_t count) {
+std::vector<int32_t> BareDriver::fields(uint32_t first, uint32_t count) {
     if (uint64_t{first} + count > params_.n_max)
         throw BadArgument(fmt::format("fields {}..{} are beyond N_MAX = {}", first, uint64_t{first} + count, params_.n_max));
     std::vector<int32_t> h(count);
@@ -127,12 +127,12 @@ std::vector<int32_t> Board::fields(uint32_t first, uint32_t count) {
     return h;
 }
 
-uint64_t Board::cycles() {
+uint64_t BareDriver::cycles() {
     const uint32_t lo = t_.read32(MIND_REG_CYCLES_LO);
     return (uint64_t{t_.read32(MIND_REG_CYCLES_HI)} << 32) | lo;
 }
 
-RunResult Board::command(uint32_t ctrl, const RunParams* p) {
+RunResult BareDriver::command(uint32_t ctrl, const RunParams* p) {
     const double t0 = t_.now_seconds();
     const uint64_t c0 = cycles();
     if (p) {
@@ -164,18 +164,18 @@ RunResult Board::command(uint32_t ctrl, const RunParams* p) {
     return r;
 }
 
-RunResult Board::run(const RunParams& p) { return command(MIND_CTRL_START, &p); }
-RunResult Board::step(const RunParams& p) { return command(MIND_CTRL_STEP, &p); }
+RunResult BareDriver::run(const RunParams& p) { return command(MIND_CTRL_START, &p); }
+RunResult BareDriver::step(const RunParams& p) { return command(MIND_CTRL_STEP, &p); }
 
-void Board::hebb(uint32_t n_active) {
+void BareDriver::hebb(uint32_t n_active) {
     if (n_active > params_.n_max) throw BadArgument(fmt::format("hebb: n_active = {} exceeds N_MAX", n_active));
     t_.write32(MIND_REG_N_ACTIVE, n_active ? n_active : params_.n_max);
     command(MIND_CTRL_HEBB, nullptr);
 }
 
-void Board::clear_synapses() { command(MIND_CTRL_CLEAR_SYN, nullptr); }
+void BareDriver::clear_synapses() { command(MIND_CTRL_CLEAR_SYN, nullptr); }
 
-void Board::soft_reset() {
+void BareDriver::soft_reset() {
     t_.write32(MIND_REG_CTRL, MIND_CTRL_SOFT_RESET);
     t_.wait_idle();
 }

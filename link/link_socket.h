@@ -15,7 +15,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "host/link/frame.h"
+#include "link/frame.h"
 
 namespace mind1024::link {
 

@@ -1,4 +1,4 @@
-#include "host/link/link_socket.h"
+#include "link/link_socket.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

@@ -1,1 +1,0 @@
-#include "sysc/neuron_pipeline.h"
