@@ -15,15 +15,23 @@ import os
 import sys
 
 HOST_TIME_KEYS = ("wall_seconds", "train_seconds", "images_per_second", "infer_seconds")
+PATH_KEYS = ("data", "dir")
 
 
 def is_host_time(key):
     return any(key == k or key.endswith("_" + k) or key.startswith(k) for k in HOST_TIME_KEYS)
 
 
+def clean_entry(key, value):
+    if key in PATH_KEYS and isinstance(value, str):
+        return os.path.basename(value.rstrip("/"))
+    return clean(value)
+
+
 def clean(value):
     if isinstance(value, dict):
-        return {k: clean(v) for k, v in value.items() if k != "provenance" and not is_host_time(k)}
+        return {k: clean_entry(k, v) for k, v in value.items()
+                if k != "provenance" and not is_host_time(k)}
     if isinstance(value, list):
         return [clean(v) for v in value]
     return value

@@ -79,6 +79,7 @@ case "${1:-}" in
     echo "recorded $(find "$golden/expected" -type f | wc -l) normalized files in $golden/expected" ;;
   --golden)
     new=$2 golden=$3
+    if ! ls "$DATA"/train-images* >/dev/null 2>&1; then echo "no MNIST in $DATA: skipped"; exit 77; fi
     work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
     run_slices "$new" "$work/out" "$golden/inputs"
     normalize "$work/out" "$work/norm"

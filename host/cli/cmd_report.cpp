@@ -1,14 +1,16 @@
 // mind1024 report: every model of the project on the same MNIST split, in one
 // table. The software baselines and the layered network are trained by
 // mind1024-train (the only program with libtorch) and kept in a cache keyed by
-// a hash of their settings and of the data; the chip runs are `mind1024 mnist`
-// and `mind1024 layered` in child processes (one SystemC board per process).
+// a hash of their settings and of the data; the chip runs are the study layer's
+// (host/study: the classification and layered studies) in the runner's child
+// processes (one SystemC board per process), the Hopfield training cached too.
 // Writes report.md/.csv/.json, a confusion matrix per model and the accuracy
 // against weight bits of the layered network, trained for each width and
 // quantized after training.
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <map>
 #include <numeric>
@@ -17,13 +19,19 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "host/baselines/dataset.h"
 #include "host/board/errors.h"
 #include "host/cli/commands.h"
 #include "host/cli/common.h"
+#include "host/cli/mnist_job.h"
 #include "host/cli/subprocess.h"
+#include "host/classify/layered_chip.h"
+#include "host/study/classify_study.h"
+#include "host/study/layered_study.h"
+#include "host/study/runner.h"
 #include "host/data/data_error.h"
 #include "host/data/idx_reader.h"
 #include "host/report/content_hash.h"
@@ -136,8 +144,9 @@ struct Row {
     double accuracy = 0;              // %
     std::optional<double> train_seconds, infer_seconds, cycles, chip_seconds;
     bool cached = false;
-    std::string predictions, column;  // predictions.csv and its column, for the confusion matrix
-    std::string source;               // the run directory its figures come from
+    std::string predictions, column;  // a trainer's predictions.csv and its column, for the confusion matrix
+    std::vector<size_t> confusion;    // or the study's own (10 x 10, true x predicted)
+    std::string source;               // where its figures come from: a cache entry or a study
 };
 
 json row_json(const Row& r) {
@@ -177,30 +186,33 @@ private:
     void add_training(const std::string& id, std::vector<std::string> args);
     // A training by mind1024-train, from the cache when it holds it: the entry's directory.
     std::string train(const std::string& id);
-    // mind1024 SUBCOMMAND ... in a child: its output directory.
-    std::string chip_run(const std::string& id, std::vector<std::string> args);
+    // A study in a child process of the runner (one SystemC board per process),
+    // its console in logs/ID.log: the JSON it returns.
+    json study(const std::string& id, const std::string& what, const std::function<json()>& job);
+    // The layered network of `net` on an 8-bit chip or one of `wbits`: the layered study's figures.
+    json layered_on_chip(const std::string& id, const std::string& net, unsigned wbits);
     ProcessResult step(const std::string& id, const std::string& what, const std::vector<std::string>& argv);
     void baseline(const std::string& m, const std::string& label);
     void hopfield();
     void layered();
     void bits();
     void write_outputs(double wall);
-    std::vector<std::string> limits(bool chip) const;
+    std::vector<std::string> limits() const;  // --train-limit, --test-limit of a training
 
     const ReportOptions& o_;
     const Profile& prof_;
     ResultCache cache_;
-    std::string data_dir_, data_hash_, self_, trainer_;
+    std::string data_dir_, data_hash_, trainer_;
     size_t step_ = 0, steps_ = 0;
     std::vector<Row> rows_;
     json bits_ = json::array(), steps_log_ = json::array();
     std::map<std::string, Training> trainings_;
 };
 
-std::vector<std::string> Report::limits(bool chip) const {
+std::vector<std::string> Report::limits() const {
     std::vector<std::string> a;
     if (o_.train_limit) a.insert(a.end(), {"--train-limit", std::to_string(o_.train_limit)});
-    if (o_.test_limit) a.insert(a.end(), {chip ? "--limit" : "--test-limit", std::to_string(o_.test_limit)});
+    if (o_.test_limit) a.insert(a.end(), {"--test-limit", std::to_string(o_.test_limit)});
     return a;
 }
 
@@ -219,7 +231,7 @@ ProcessResult Report::step(const std::string& id, const std::string& what, const
 }
 
 void Report::add_training(const std::string& id, std::vector<std::string> args) {
-    const std::vector<std::string> lim = limits(false);
+    const std::vector<std::string> lim = limits();
     args.insert(args.end(), {"--seed", std::to_string(o_.seed), "--threads", std::to_string(o_.threads)});
     args.insert(args.end(), lim.begin(), lim.end());
     Training t;
@@ -267,15 +279,28 @@ std::string Report::train(const std::string& id) {
     return t.dir;
 }
 
-std::string Report::chip_run(const std::string& id, std::vector<std::string> args) {
-    const std::string dir = join_path(join_path(o_.out, "runs"), id);
-    std::vector<std::string> argv{self_};
-    argv.insert(argv.end(), args.begin(), args.end());
-    argv.insert(argv.end(), {"--data", data_dir_, "--out", dir, "--no-progress"});
-    std::string what = "mind1024";
-    for (const auto& a : args) what += " " + a;
-    step(id, what, argv);
-    return dir;
+json Report::study(const std::string& id, const std::string& what, const std::function<json()>& job) {
+    ++step_;
+    fmt::print(stderr, "[report] {}/{} {}\n", step_, steps_, what);
+    const std::string log = join_path(join_path(o_.out, "logs"), id + ".log");
+    const auto t0 = std::chrono::steady_clock::now();
+    const json r = run_in_children(1, 1, [&](size_t) {
+        // The child's console goes to its log, as a trainer's does.
+        const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0) throw ReportError(fmt::format("{}: cannot write the step's log", log));
+        ::dup2(fd, 1);
+        ::dup2(fd, 2);
+        ::close(fd);
+        return job();
+    })[0];
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const bool failed = r.is_object() && r.contains("error");
+    steps_log_.push_back({{"step", id}, {"what", what}, {"seconds", seconds}, {"result", failed ? "failed" : "ok"}, {"log", log}});
+    if (failed)
+        throw ReportError(fmt::format("step {} ({}) failed: {}; its log is {}", id, what, r["error"].get<std::string>(), log));
+    // The study's figures as it returned them: the one schema the rows are read from.
+    write_text_atomic(join_path(join_path(o_.out, "runs"), id + ".json"), r.dump(2) + "\n");
+    return r;
 }
 
 void Report::baseline(const std::string& m, const std::string& label) {
@@ -298,48 +323,90 @@ void Report::baseline(const std::string& m, const std::string& label) {
 }
 
 void Report::hopfield() {
-    std::vector<std::string> args{"mnist", "--examples", "0", "--seed", std::to_string(o_.seed)};
-    const std::vector<std::string> lim = limits(true);
-    args.insert(args.end(), lim.begin(), lim.end());
-    const std::string dir = chip_run("hopfield", args);
-    const std::string file = join_path(dir, "mnist.json");
-    const json j = read_json_file(file);
-    const double images = field<double>(j, "/images", file);
-    const auto protos = field<uint32_t>(j, "/classifier/protos_per_class", file);
+    const json j = study("hopfield", fmt::format("the Hopfield classifier on the SystemC chip (seed {})", o_.seed), [&] {
+        MnistJobOptions jo;
+        jo.data = data_dir_;
+        jo.seed = o_.seed;
+        jo.train_limit = o_.train_limit;
+        jo.limit = o_.test_limit;
+        jo.cache = o_.cache;
+        jo.retrain = o_.retrain;
+        const ChipSpec spec;  // the SystemC chip with the contract's parameters
+        const MnistJob job = prepare_mnist_job(jo, spec.params.n_max, "hopfield");
+        auto chip = open_chip(spec);
+        const ChipNetwork q = quantize_for(job.net, spec.params, {"fit", "nearest", o_.seed});
+        const ClassifierEval e = evaluate_classifier(*chip, job.net, q, {&job.pixels, &job.test.labels});
+        json r = chip_figures_json(e.chip);
+        r.update({{"accuracy_float", e.twin.accuracy()}, {"chip_wall_seconds", e.chip.wall_seconds},
+                  {"float_wall_seconds", e.twin.wall_seconds}, {"train_seconds", job.net.train_seconds},
+                  {"train_cached", job.net_cached}, {"classifier", classifier_json(job.net)},
+                  {"quantization", quantization_json(q, "fit", "nearest")}, {"chip", chip_json(spec)},
+                  {"confusion_chip", e.confusion}, {"confusion_float", e.twin.confusion(job.test.labels, e.classes)}});
+        return r;
+    });
+    const std::string src = join_path(join_path(o_.out, "runs"), "hopfield.json");
+    const double images = field<double>(j, "/images", src);
+    const auto protos = field<uint32_t>(j, "/classifier/protos_per_class", src);
     Row r;
     r.id = "hopfield-float";
     r.model = fmt::format("Hopfield k-WTA attractor, {}x10 prototypes, float twin", protos);
     r.runs_on = "host float (twin)";
-    r.parameters = field<size_t>(j, "/quantization/nonzero_weights", file);
-    r.neurons = field<uint32_t>(j, "/classifier/neurons", file);
-    r.accuracy = field<double>(j, "/accuracy_float", file);
-    r.train_seconds = field<double>(j, "/train_seconds", file);
-    r.infer_seconds = field<double>(j, "/float_wall_seconds", file) / images;
-    r.predictions = join_path(dir, "predictions.csv");
-    r.column = "float_label";
-    r.source = dir;
+    r.parameters = field<size_t>(j, "/quantization/nonzero_weights", src);
+    r.neurons = field<uint32_t>(j, "/classifier/neurons", src);
+    r.accuracy = field<double>(j, "/accuracy_float", src);
+    r.train_seconds = field<double>(j, "/train_seconds", src);
+    r.cached = field<bool>(j, "/train_cached", src);
+    r.infer_seconds = field<double>(j, "/float_wall_seconds", src) / images;
+    r.confusion = field<std::vector<size_t>>(j, "/confusion_float", src);
+    r.source = src;
     rows_.push_back(r);
     r.id = "hopfield-chip";
     r.model = fmt::format("Hopfield k-WTA attractor, {}x10 prototypes", protos);
-    r.runs_on = fmt::format("chip, {}-bit", field<unsigned>(j, "/chip/wbits", file));
-    r.accuracy = field<double>(j, "/accuracy_fixed", file);
-    r.infer_seconds = field<double>(j, "/chip_wall_seconds", file) / images;
-    r.cycles = field<double>(j, "/cycles_per_image", file);
-    r.chip_seconds = field<double>(j, "/sim_seconds_per_image", file);
-    r.column = "chip_label";
+    r.runs_on = fmt::format("chip, {}-bit", field<unsigned>(j, "/chip/wbits", src));
+    r.accuracy = field<double>(j, "/accuracy_fixed", src);
+    r.infer_seconds = field<double>(j, "/chip_wall_seconds", src) / images;
+    r.cycles = field<double>(j, "/cycles_per_image", src);
+    r.chip_seconds = field<double>(j, "/sim_seconds_per_image", src);
+    r.confusion = field<std::vector<size_t>>(j, "/confusion_chip", src);
     rows_.push_back(r);
+}
+
+json Report::layered_on_chip(const std::string& id, const std::string& net_dir, unsigned wbits) {
+    return study(id, fmt::format("the layered network {} on the SystemC chip, WBITS {}", net_dir, wbits), [&] {
+        ChipSpec spec;
+        spec.params.wbits = wbits;
+        const baselines::LayeredIntNet net = load_layered_network(net_dir, false, wbits);
+        check_layered_fits(net, spec.params, net_dir);
+        auto chip = open_chip(spec);
+        const MnistSet test = load_mnist_split(data_dir_, Split::Test);
+        if (test.image_size() != net.inputs)
+            throw DataError(fmt::format("{}: images of {} pixels, the network ({}) takes {}", test.images_path,
+                                        test.image_size(), net_dir, net.inputs));
+        const size_t images = o_.test_limit ? std::min<size_t>(o_.test_limit, test.count) : test.count;
+        const LayeredEval e = evaluate_layered(*chip, net, test, images, spec.wrap);
+        std::vector<size_t> confusion(100, 0);
+        for (size_t i = 0; i < images; ++i) ++confusion[size_t{test.labels[i]} * 10 + size_t(e.chip_label[i])];
+        return json{{"images", images},
+                    {"accuracy_chip", e.accuracy_chip()},
+                    {"accuracy_host_integer", e.accuracy_host()},
+                    {"agree_with_host", e.agree},
+                    {"cycles_per_image", e.cycles_per_image()},
+                    {"sim_seconds_per_image", e.sim_seconds / double(images)},
+                    {"chip_wall_seconds", e.chip_wall_seconds},
+                    {"chip", chip_json(spec)},
+                    {"network", {{"layers", {net.inputs, net.hidden, net.outputs}}, {"neurons", e.layout.neurons()}}},
+                    {"confusion_chip", confusion}};
+    });
 }
 
 void Report::layered() {
     const std::string net = train("layered");
-    std::vector<std::string> args{"layered", "--net", net};
-    if (o_.test_limit) args.insert(args.end(), {"--limit", std::to_string(o_.test_limit)});
-    const std::string dir = chip_run("layered", args);
-    const std::string nfile = join_path(net, "network.json"), lfile = join_path(dir, "layered.json");
-    const json n = read_json_file(nfile), l = read_json_file(lfile);
-    const auto layers = field<std::vector<size_t>>(l, "/network/layers", lfile);
-    if (layers.size() != 3) throw ReportError(fmt::format("{}: /network/layers must have 3 sizes", lfile));
-    const double images = field<double>(l, "/images", lfile);
+    const json l = layered_on_chip("layered", net, ChipParams{}.wbits);
+    const std::string nfile = join_path(net, "network.json"), src = join_path(join_path(o_.out, "runs"), "layered.json");
+    const json n = read_json_file(nfile);
+    const auto layers = field<std::vector<size_t>>(l, "/network/layers", src);
+    if (layers.size() != 3) throw ReportError(fmt::format("{}: /network/layers must have 3 sizes", src));
+    const double images = field<double>(l, "/images", src);
     Row r;
     r.id = "layered-float";
     r.model = fmt::format("layered {}-{}-{}, ±1 hidden, QAT, float twin", layers[0], layers[1], layers[2]);
@@ -352,15 +419,14 @@ void Report::layered() {
     rows_.push_back(r);
     r.id = "layered-chip";
     r.model = fmt::format("layered {}-{}-{}, ±1 hidden, QAT", layers[0], layers[1], layers[2]);
-    r.runs_on = fmt::format("chip, {}-bit", field<unsigned>(l, "/chip/wbits", lfile));
-    r.neurons = field<uint32_t>(l, "/network/neurons", lfile);
-    r.accuracy = field<double>(l, "/accuracy_chip", lfile);
-    r.infer_seconds = field<double>(l, "/provenance/chip_wall_seconds", lfile) / images;
-    r.cycles = field<double>(l, "/cycles_per_image", lfile);
-    r.chip_seconds = field<double>(l, "/sim_seconds_per_image", lfile);
-    r.predictions = join_path(dir, "predictions.csv");
-    r.column = "chip_label";
-    r.source = dir;
+    r.runs_on = fmt::format("chip, {}-bit", field<unsigned>(l, "/chip/wbits", src));
+    r.neurons = field<uint32_t>(l, "/network/neurons", src);
+    r.accuracy = field<double>(l, "/accuracy_chip", src);
+    r.infer_seconds = field<double>(l, "/chip_wall_seconds", src) / images;
+    r.cycles = field<double>(l, "/cycles_per_image", src);
+    r.chip_seconds = field<double>(l, "/sim_seconds_per_image", src);
+    r.confusion = field<std::vector<size_t>>(l, "/confusion_chip", src);
+    r.source = src;
     rows_.push_back(r);
 }
 
@@ -370,16 +436,14 @@ void Report::bits() {
         for (const bool ptq : {false, true}) {
             const std::string how = ptq ? "ptq" : "qat", id = fmt::format("bits-{}-{}", how, b);
             const std::string net = train(id);
-            std::vector<std::string> run{"layered", "--net", net, "--wbits", std::to_string(b)};
-            if (o_.test_limit) run.insert(run.end(), {"--limit", std::to_string(o_.test_limit)});
-            const std::string dir = chip_run(id, run);
-            const std::string nfile = join_path(net, "network.json"), lfile = join_path(dir, "layered.json");
-            const json n = read_json_file(nfile), l = read_json_file(lfile);
-            point[how] = {{"chip_percent", field<double>(l, "/accuracy_chip", lfile)},
-                          {"host_integer_percent", field<double>(l, "/accuracy_host_integer", lfile)},
+            const json l = layered_on_chip(id, net, b);
+            const std::string nfile = join_path(net, "network.json"), src = join_path(join_path(o_.out, "runs"), id + ".json");
+            const json n = read_json_file(nfile);
+            point[how] = {{"chip_percent", field<double>(l, "/accuracy_chip", src)},
+                          {"host_integer_percent", field<double>(l, "/accuracy_host_integer", src)},
                           {"float_percent", 100 * field<double>(n, "/accuracy/float", nfile)},
                           {"cached", trainings_.at(id).cached},
-                          {"source", dir}};
+                          {"source", src}};
         }
         bits_.push_back(point);
     }
@@ -437,8 +501,8 @@ void Report::write_outputs(double wall) {
                                      : std::string(),
                                  table);
     for (const Row& r : rows_) {
-        if (r.predictions.empty()) continue;
-        const std::vector<size_t> m = confusion_from_csv(r.predictions, r.column);
+        if (r.predictions.empty() && r.confusion.empty()) continue;
+        const std::vector<size_t> m = r.confusion.empty() ? confusion_from_csv(r.predictions, r.column) : r.confusion;
         const size_t total = std::accumulate(m.begin(), m.end(), size_t{0});
         MatrixSpec spec{fmt::format("{} ({}): {:.2f}% of {} test images", r.model, r.runs_on, r.accuracy, total),
                         "predicted label", "true label", "test images", {}, {}, {}};
@@ -488,7 +552,6 @@ int Report::run() {
     // Before any work: the output and cache directories, the programs, the data.
     check_output_dir(o_.out, {"report.md", "report.csv", "report.json", "bits.png", "bits.csv"});
     check_output_dir(o_.cache);
-    self_ = join_path(own_directory(), "mind1024");
     const bool torch = wanted(o_, "softmax") || wanted(o_, "mlp") || wanted(o_, "cnn") || wanted(o_, "stdp") ||
                        wanted(o_, "layered") || wanted(o_, "bits");
     trainer_ = o_.trainer.empty() ? join_path(own_directory(), "mind1024-train") : o_.trainer;
@@ -515,6 +578,7 @@ int Report::run() {
     // Every training, then the chip runs: Hopfield, the layered network, two per width.
     steps_ = trainings_.size() + wanted(o_, "hopfield") + wanted(o_, "layered") + wanted(o_, "bits") * 2 * o_.bits.size();
     ensure_directory(join_path(o_.out, "logs"));
+    ensure_directory(join_path(o_.out, "runs"));
 
     if (wanted(o_, "softmax")) baseline("softmax", "softmax (one layer)");
     if (wanted(o_, "mlp")) baseline("mlp", "MLP 784-800-10");

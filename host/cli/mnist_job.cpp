@@ -195,7 +195,8 @@ TrainedClassifier train_logged(const MnistSet& train, const ClassifierConfig& cf
 
 // Trained, or from the cache (keyed by the settings and the training set's SHA-256).
 TrainedClassifier obtain_classifier(const MnistJobOptions& o, const MnistSet& train, const ClassifierConfig& cfg,
-                                    const char* tag) {
+                                    const char* tag, bool& cached) {
+    cached = false;
     if (o.cache.empty()) return train_logged(train, cfg, tag);
     const ResultCache cache(o.cache);
     const nlohmann::json key = classifier_cache_key(train, cfg);
@@ -203,6 +204,7 @@ TrainedClassifier obtain_classifier(const MnistJobOptions& o, const MnistSet& tr
     if (!o.retrain && cache.lookup(dir, key)) {
         TrainedClassifier net = load_classifier(dir);
         fmt::print(stderr, "[{}] classifier from the cache: {} (trained in {:.1f} s)\n", tag, dir, net.train_seconds);
+        cached = true;
         return net;
     }
     TrainedClassifier net = train_logged(train, cfg, tag);
@@ -228,6 +230,7 @@ MnistJob prepare_mnist_job(const MnistJobOptions& given, uint32_t n_max, const c
     if (!o.net.empty()) {
         // A saved network: no training, so the training options do not apply.
         j.net = load_classifier(o.net);
+        j.net_cached = true;
         if (j.net.layout.n > n_max)
             throw BadArgument(fmt::format("--net {}: the network has {} neurons, the chip {} (--n-max)", o.net,
                                           j.net.layout.n, n_max));
@@ -239,7 +242,7 @@ MnistJob prepare_mnist_job(const MnistJobOptions& given, uint32_t n_max, const c
         check_fits_chip(o, cfg, j.train, n_max);
         check_training_labels(o, j.train);
         check_test_set(j, cfg.coding, j.train.num_classes(), j.train, "training set");
-        j.net = obtain_classifier(o, j.train, cfg, tag);
+        j.net = obtain_classifier(o, j.train, cfg, tag, j.net_cached);
         if (!o.save_net.empty()) {
             save_classifier(j.net, o.save_net);
             fmt::print(stderr, "[{}] classifier saved in {}\n", tag, o.save_net);

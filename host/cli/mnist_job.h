@@ -31,6 +31,7 @@ struct MnistJob {
     MnistSet train, test;
     size_t images = 0;                        // test images used (held-out training images with --holdout)
     TrainedClassifier net;
+    bool net_cached = false;                  // taken from --cache (or loaded with --net), not trained here
     std::vector<std::vector<int8_t>> pixels;  // encoded test images
 };
 

@@ -44,7 +44,7 @@ TEST_F(ReportRun, WritesTheTableLearnsAndReusesTheCache) {
     ASSERT_EQ(chip["id"], "layered-chip");
     EXPECT_EQ(chip["neurons_of_1024"], 1024);
     EXPECT_GT(chip["chip_cycles_per_image"].get<double>(), 0);
-    const nlohmann::json l = read_json(fs::path(out) / "runs" / "layered" / "layered.json");
+    const nlohmann::json l = read_json(fs::path(out) / "runs" / "layered.json");
     EXPECT_EQ(l["agree_with_host"], 300);
     ASSERT_EQ(j["accuracy_against_weight_bits"].size(), 2u);
     EXPECT_EQ(j["accuracy_against_weight_bits"][1]["wbits"], 8);
