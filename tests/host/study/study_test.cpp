@@ -281,7 +281,9 @@ TEST(FaultStudy, RateZeroIsTheFaultFreeChipAndTheChipIsLeftClean) {
             EXPECT_DOUBLE_EQ(p.mnist_chip, clean.chip.accuracy() / 100.0) << p.kind;
         } else {
             EXPECT_GT(p.sites, 0u) << p.kind;
-            EXPECT_LT(p.mnist_chip, clean.chip.accuracy() / 100.0) << p.kind << " at " << p.rate;
+            EXPECT_LE(p.mnist_chip, clean.chip.accuracy() / 100.0) << p.kind << " at " << p.rate;
+            // A third of the synapse bits stuck breaks the classifier.
+            if (p.kind == "syn") EXPECT_LT(p.mnist_chip, 0.8 * clean.chip.accuracy() / 100.0) << p.rate;
         }
     }
     const ClassifierEval after = evaluate_classifier(*chip, t.net, q, t.test.images(), o);
