@@ -20,6 +20,7 @@ PACKAGES=(build-essential cmake ninja-build pkg-config ca-certificates
   nlohmann-json3-dev zlib1g-dev libssl-dev libeigen3-dev libstb-dev gnuplot-nox
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf libunicorn-dev gdb-multiarch
   clang-14 libclang-rt-14-dev  # clang: the libFuzzer harnesses (scripts/fuzz.sh)
+  libyaml-cpp-dev libmuparser-dev  # mind1024 dse: space files, constraints
   libhwy-dev  # Google Highway: the engine's SIMD kernels
   libtorch-dev libopenblas0-openmp  # mind1024-train; without OpenBLAS libtorch falls back to the slow reference BLAS
   python3)  # scripts/normalize_outputs.py (the same-answers test)

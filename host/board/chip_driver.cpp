@@ -64,7 +64,7 @@ std::vector<ClassifyOutcome> ChipDriver::classify_batch(const ClassifyBatch& b) 
         p.seed = b.first_seed + static_cast<uint32_t>(k);
         out[k].run = run(p);
         const std::vector<int32_t> h = fields(b.first_label, b.classes * b.reps);
-        out[k].label = pick_label(h.data(), b.classes, b.reps);
+        out[k].label = pick_label(h.data(), b.classes, b.reps, &out[k].tied);
     }
     return out;
 }

@@ -49,6 +49,7 @@ struct ClassifyBatch {
 };
 struct ClassifyOutcome {
     int label = -1;
+    bool tied = false;  // the largest label sum was shared (pick_label); the firmware does not say
     RunResult run;
 };
 
@@ -99,16 +100,21 @@ void check_classify_batch(const ClassifyBatch& b, const ChipParams& p);
 // The label rule, the one place it is written: the class c (0..classes-1) whose
 // fields f[c*reps .. c*reps + reps - 1] have the largest sum; ties to the lowest
 // class. Integer fields (the chip's) sum exactly in 64 bits, float ones (the twin's) in double.
+// `tied` (if given) says whether another class had the same largest sum: no
+// label neuron answered, the label is the rule's default.
 template <class T>
-int pick_label(const T* f, uint32_t classes, uint32_t reps) {
+int pick_label(const T* f, uint32_t classes, uint32_t reps, bool* tied = nullptr) {
     using Sum = std::conditional_t<std::is_integral<T>::value, int64_t, double>;
     int best = 0;
     Sum best_sum = 0;
+    bool tie = false;
     for (uint32_t c = 0; c < classes; ++c) {
         Sum sum = 0;
         for (uint32_t r = 0; r < reps; ++r) sum += f[size_t{c} * reps + r];
-        if (c == 0 || sum > best_sum) best = static_cast<int>(c), best_sum = sum;
+        if (c == 0 || sum > best_sum) best = static_cast<int>(c), best_sum = sum, tie = false;
+        else if (sum == best_sum) tie = true;
     }
+    if (tied) *tied = tie;
     return best;
 }
 

@@ -379,7 +379,7 @@ Classification classify_on_chip(ChipDriver& chip, const TrainedClassifier& t, co
     Classification c;
     c.run = chip.run(run_params(t, seed, wrap));
     const auto h = chip.fields(t.layout.first_label, t.layout.labels);
-    c.label = pick_label(h.data(), t.layout.classes, t.cfg.label_reps);
+    c.label = pick_label(h.data(), t.layout.classes, t.cfg.label_reps, &c.tied);
     return c;
 }
 
@@ -397,7 +397,7 @@ std::vector<Classification> classify_batch_on_chip(ChipDriver& chip, const Train
     for (const auto& p : pixels) b.states.push_back(initial_state(t, p));
     const std::vector<ClassifyOutcome> o = chip.classify_batch(b);
     std::vector<Classification> out(o.size());
-    for (size_t k = 0; k < o.size(); ++k) out[k].label = o[k].label, out[k].run = o[k].run;
+    for (size_t k = 0; k < o.size(); ++k) out[k].label = o[k].label, out[k].tied = o[k].tied, out[k].run = o[k].run;
     return out;
 }
 
@@ -411,7 +411,7 @@ Classification classify_on_twin(FloatTwin& twin, const TrainedClassifier& t, con
     Classification c;
     c.run = twin.run(run_params(t, seed));
     const auto& h = twin.fields();
-    c.label = pick_label(h.data() + t.layout.first_label, t.layout.classes, t.cfg.label_reps);
+    c.label = pick_label(h.data() + t.layout.first_label, t.layout.classes, t.cfg.label_reps, &c.tied);
     return c;
 }
 

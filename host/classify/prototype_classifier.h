@@ -112,6 +112,7 @@ std::vector<int8_t> initial_state(const TrainedClassifier& t, const std::vector<
 
 struct Classification {
     int label = -1;
+    bool tied = false;  // no class had the largest label sum alone
     RunResult run;
 };
 // One image through a chip (the network must already be loaded, clamp set).

@@ -27,7 +27,7 @@
 #include "host/cli/commands.h"
 #include "host/cli/common.h"
 #include "host/cli/mnist_job.h"
-#include "host/cli/subprocess.h"
+#include "host/report/subprocess.h"
 #include "host/classify/layered_chip.h"
 #include "host/study/classify_study.h"
 #include "host/study/layered_study.h"

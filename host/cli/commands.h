@@ -17,5 +17,6 @@ Command add_sweep_command(CLI::App& app);
 Command add_faults_command(CLI::App& app);
 Command add_layered_command(CLI::App& app);
 Command add_report_command(CLI::App& app);
+Command add_dse_command(CLI::App& app);
 
 }  // namespace mind1024::host

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     add(add_faults_command);
     add(add_layered_command);
     add(add_report_command);
+    add(add_dse_command);
     // A first word that is neither an option nor a command: name it, and the commands there are.
     if (argc > 1 && argv[1][0] != '-') {
         std::string list;

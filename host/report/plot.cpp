@@ -73,8 +73,9 @@ bool plot_png(const std::string& png_path, const PlotSpec& spec) {
         const Series& s = spec.series[k];
         std::string style = s.color > 0 ? fmt::format(" lc {}", s.color) : "";
         if (s.dashed) style += " dt 2";
-        script += fmt::format("{}{} index {} with {} lw 2{} title {}", k ? ", " : "", quote(dat), k,
-                              s.points ? "linespoints" : "lines", style, quote(s.title));
+        const std::string with = !s.with.empty() ? s.with : s.points ? "linespoints" : "lines";
+        script += fmt::format("{}{} index {} with {} lw 2{} title {}", k ? ", " : "", quote(dat), k, with, style,
+                              quote(s.title));
     }
     script += "\n";
     return run_gnuplot(script, dat, tmp_png, png_path);

@@ -19,6 +19,7 @@ void tally(ClassifierRun& r, const Classification& c, uint8_t label, bool chip) 
     r.sweeps.push_back(c.run.sweeps);
     r.correct += c.label == label;
     r.not_converged += !c.run.converged;
+    r.unanswered += c.tied;
     if (!chip) return;
     r.cycles.push_back(c.run.cycles);
     r.total_cycles += c.run.cycles;
@@ -175,6 +176,7 @@ nlohmann::json chip_figures_json(const ClassifierRun& r) {
         {"accuracy_fixed", r.accuracy()},
         {"mean_sweeps", r.mean_sweeps()},
         {"not_converged", r.not_converged},
+        {"unanswered", r.unanswered},
         {"cycles_per_image", r.cycles_per_image()},
         {"sim_seconds_per_image", images ? r.sim_seconds / images : 0.0},
         {"overflow", {{"events", r.overflow_events}, {"images_with_overflow", r.images_with_overflow},

@@ -1,4 +1,4 @@
-#include "host/cli/subprocess.h"
+#include "host/report/subprocess.h"
 
 #include <cerrno>
 #include <chrono>

@@ -1,0 +1,198 @@
+// mind1024 dse SPACE: every design point of a space file measured (accuracy,
+// cycles, area, energy), the Pareto front, plots and a summary. Parse the space,
+// prepare the workload once (the classifier trained or taken from the cache),
+// run the study, write.
+#include <chrono>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "host/board/errors.h"
+#include "host/cli/commands.h"
+#include "host/cli/common.h"
+#include "host/cli/mnist_job.h"
+#include "host/study/dse.h"
+#include "host/study/dse_writers.h"
+#include "host/study/patterns.h"
+
+namespace mind1024::host {
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+struct DseOptions {
+    std::string space, out = "results/dse", cache, data, model = "systemc";
+    unsigned jobs = 2;
+    bool resume = false, no_progress = false;
+    size_t check_images = 16;
+};
+
+std::string scalar_text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+// The workload's keys as the mnist command's options (train_images = --train-limit,
+// test_images = --limit, any other by its name): one set of checks and defaults.
+MnistJobOptions mnist_options(const DseSpace& s, const DseOptions& o) {
+    MnistJobOptions jo;
+    CLI::App app;
+    add_mnist_job_options(&app, jo);
+    std::vector<std::string> args;
+    for (const auto& kv : s.workload.items()) {
+        std::string name = kv.key() == "train_images" ? "train-limit" : kv.key() == "test_images" ? "limit" : kv.key();
+        std::replace(name.begin(), name.end(), '_', '-');
+        if (name == "net" || name == "save-net" || name == "retrain")
+            throw BadArgument(fmt::format("{}: workload.{}: not a workload setting", s.file, kv.key()));
+        if (kv.value().is_boolean()) {
+            if (kv.value().get<bool>()) args.push_back("--" + name);
+            continue;
+        }
+        args.push_back("--" + name);
+        args.push_back(scalar_text(kv.value()));
+    }
+    std::reverse(args.begin(), args.end());  // CLI11 takes them from the back
+    try {
+        app.parse(args);
+    } catch (const CLI::ParseError& e) {
+        throw BadArgument(fmt::format("{}: workload: {} (the workload takes the mnist command's options by name)",
+                                      s.file, e.what()));
+    }
+    if (!o.data.empty()) jo.data = o.data;
+    if (!o.cache.empty()) jo.cache = o.cache;
+    return jo;
+}
+
+uint32_t smallest_n_max(const std::vector<DsePoint>& points) {
+    uint32_t n = UINT32_MAX;
+    for (const auto& p : points) n = std::min(n, p.chip.params.n_max);
+    return n;
+}
+
+DseWorkload recall_workload(const DseSpace& s) {
+    DseWorkload w;
+    w.net = "recall";
+    uint32_t side = 16, load = 20;
+    uint64_t seed = 1;
+    for (const auto& kv : s.workload.items()) {
+        const std::string& k = kv.key();
+        const json& v = kv.value();
+        auto whole = [&](uint64_t lo, uint64_t hi) {
+            if (!v.is_number_integer() || v.get<int64_t>() < int64_t(lo) || v.get<uint64_t>() > hi)
+                throw BadArgument(fmt::format("{}: workload.{}: {} is not a whole number {}..{}", s.file, k, v.dump(), lo, hi));
+            return v.get<uint64_t>();
+        };
+        if (k == "side") side = uint32_t(whole(2, 128));
+        else if (k == "load") load = uint32_t(whole(1, 10000));
+        else if (k == "seed") seed = whole(0, UINT32_MAX);
+        else if (k == "max_sweeps") w.max_sweeps = uint32_t(whole(1, 10000));
+        else if (k == "rule") {
+            if (!v.is_string() || (v != "hebb" && v != "storkey" && v != "pinv"))
+                throw BadArgument(fmt::format("{}: workload.rule: {} is not hebb, storkey or pinv", s.file, v.dump()));
+            w.rule = v;
+        } else if (k == "flip") {
+            if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 0.5)
+                throw BadArgument(fmt::format("{}: workload.flip: {} is not a fraction 0..0.5", s.file, v.dump()));
+            w.flip = v;
+        } else {
+            throw BadArgument(fmt::format("{}: workload.{}: unknown key (recall takes side, load, rule, flip, seed, "
+                                          "max_sweeps)", s.file, k));
+        }
+    }
+    w.patterns = make_patterns("random", load, side, seed);
+    w.description = {{"net", "recall"}, {"neurons", side * side}, {"load", load}, {"rule", w.rule},
+                     {"flip", w.flip}, {"seed", seed}, {"max_sweeps", w.max_sweeps}};
+    return w;
+}
+
+// Before any work: a finished or running output directory is continued only with --resume, and only for its space.
+void check_out(const DseSpace& s, const DseOptions& o) {
+    const std::string prior = join_path(o.out, "dse.json");
+    if (!o.resume) {
+        if (fs::exists(join_path(o.out, "points.jsonl")))
+            throw BadArgument(fmt::format("{} holds a design-space run: --resume continues it; or choose another --out", o.out));
+    } else if (fs::exists(prior)) {
+        json j;
+        try {
+            j = json::parse(std::ifstream(prior));
+        } catch (const json::exception& e) {
+            throw BadArgument(fmt::format("{}: unreadable ({}); cannot resume", prior, e.what()));
+        }
+        if (j.value("space", json()) != s.source)
+            throw BadArgument(fmt::format("--resume: {} was made from another space than {}", prior, s.file));
+    }
+    check_output_dir(o.out, {"points.csv", "pareto.csv", "dse.json", "front_area.png", "front_cycles.png", "summary.md"});
+}
+
+void progress_line(const DseOptions& o, std::chrono::steady_clock::time_point t0, size_t done, size_t total,
+                   size_t resumed, const json& row) {
+    if (o.no_progress) return;
+    const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const size_t here = done - resumed;
+    const double eta = here ? el / double(here) * double(total - done) : 0;
+    const std::string what = row.contains("error") ? "failed: " + row["error"].get<std::string>()
+                                                   : fmt::format("accuracy {:.2f}%", 100 * row["accuracy"].get<double>());
+    fmt::print(stderr, "[dse] {}/{} W{} A{} L{} {} {}: {}; ETA {:.0f} s\n", done, total, row["wbits"].get<double>(),
+               row["abits"].get<double>(), row["lanes"].get<double>(), row["overflow"].get<std::string>(),
+               row["order"].get<std::string>(), what, eta);
+}
+
+int run_dse_command(const DseOptions& o) {
+    const DseSpace s = read_dse_space(o.space);
+    const std::vector<DsePoint> points = expand_dse_space(s);
+    check_out(s, o);
+    DseWorkload w;
+    MnistJob job;  // keeps the images the workload points to
+    if (s.net == "hopfield") {
+        const MnistJobOptions jo = mnist_options(s, o);
+        job = prepare_mnist_job(jo, smallest_n_max(points), "dse");
+        w.classifier = &job.net;
+        w.images = {&job.pixels, &job.test.labels};
+        w.description = {{"net", "hopfield"}, {"options", s.workload}, {"images", job.images},
+                         {"train_cached", job.net_cached}, {"classifier", classifier_json(job.net)}};
+    } else {
+        w = recall_workload(s);
+    }
+    w.check_images = o.check_images;
+    ensure_directory(o.out);
+    write_text_atomic(join_path(o.out, "dse.json"), json{{"format", kDseFormat}, {"space", s.source}, {"state", "running"}}.dump(1) + "\n");
+    DseRunOptions ro;
+    ro.out = o.out, ro.jobs = o.jobs, ro.resume = o.resume, ro.model = o.model;
+    ro.area = default_area_model(o.cache.empty() ? (std::getenv("MIND1024_CACHE") ? std::getenv("MIND1024_CACHE") : "") : o.cache);
+    const auto t0 = std::chrono::steady_clock::now();
+    size_t resumed = 0;
+    ro.progress = [&](size_t done, size_t total, const json& row) { progress_line(o, t0, done, total, resumed, row); };
+    fmt::print(stderr, "[dse] {} design points, {} at a time\n", points.size(), o.jobs);
+    const DseResult r = run_dse(s, w, ro);
+    const auto names = write_dse_outputs(s, w, r, o.out, provenance(nullptr, {{"wall_seconds", r.seconds}}));
+    fmt::print("{}\nwrote", dse_summary_md(s, r));
+    for (const auto& n : names) fmt::print(" {}", join_path(o.out, n));
+    fmt::print("\n");
+    for (const auto& row : r.rows)
+        if (row.contains("error")) return 1;
+    return 0;
+}
+
+}  // namespace
+
+Command add_dse_command(CLI::App& app) {
+    auto o = std::make_shared<DseOptions>();
+    CLI::App* c = app.add_subcommand("dse", "design-space exploration: accuracy, cycles, area and energy at every point "
+                                            "of a space file, the Pareto front (docs/dse.md)");
+    c->add_option("space", o->space, "the space: YAML or JSON, format mind1024-dse/1 (docs/dse.md)")->required();
+    c->add_option("--out", o->out, "output directory")->capture_default_str();
+    c->add_option("--jobs", o->jobs, "points at once, each in a process of its own")->capture_default_str()->check(CLI::Range(1u, 256u));
+    c->add_flag("--resume", o->resume, "continue a run killed in OUT: its finished points are not run again");
+    c->add_option("--cache", o->cache, "keep trained classifiers and Yosys's areas here (default $MIND1024_CACHE)");
+    c->add_option("--data", o->data, "MNIST IDX directory (default $MIND1024_DATA, then the set-up's copy)");
+    c->add_option("--model", o->model, "chip model of every point: systemc (the cycle model), or reference (the plain C++ model)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"systemc", "reference"}));
+    c->add_option("--check-images", o->check_images,
+                  "images of each point also run on the plain reference model; a disagreement flags the point")
+        ->capture_default_str()
+        ->check(CLI::Range(size_t{0}, size_t{1000000}));
+    c->add_flag("--no-progress", o->no_progress, "no line per finished point");
+    return [o] { return run_dse_command(*o); };
+}
+
+}  // namespace mind1024::host

@@ -1,0 +1,329 @@
+#include "host/study/dse.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "host/board/errors.h"
+#include "host/board/reference_driver.h"
+#include "host/data/data_error.h"
+#include "host/report/output_file.h"
+#include "host/study/patterns.h"
+#include "host/study/recall_study.h"
+#include "host/study/runner.h"
+#include "host/twin/float_twin.h"
+
+namespace mind1024::host {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+ChipSpec point_chip(const DsePoint& p, const std::string& model) {
+    ChipSpec spec = p.chip;
+    spec.model = model;
+    if (!p.fault_kind.empty() && p.fault_rate > 0)
+        spec.faults = FaultSpec::parse(fmt::format("{}={},seed={}", p.fault_kind, p.fault_rate, p.repeat + 1));
+    return spec;
+}
+
+// Counted actions per image of a run whose neurons u of n are free (contract:
+// a sweep updates the u unclamped neurons, each summing n synapses of WBITS
+// into an ABITS accumulator) plus the host's bus words of one classification.
+json actions_json(double sweeps_per_image, double u, double n, const ChipParams& p, double bus_words) {
+    const double updates = sweeps_per_image * u;
+    return {{"synapse_bit_read", updates * n * p.wbits},
+            {"add_bit", updates * n * p.abits},
+            {"state_write", updates},
+            {"bus_word", bus_words}};
+}
+
+void add_costs(json& row, const DsePoint& p, const LogicArea& area, const DseSpace& s, double cycles_per_image,
+               const json& actions) {
+    const ChipParams& c = p.chip.params;
+    const uint64_t mem = chip_memory_bits(c);
+    row["cycles_per_image"] = cycles_per_image;
+    row["latency_us_per_image"] = cycles_per_image / c.clock_hz * 1e6;
+    row["area_cells"] = area.cells;
+    row["area_lut4"] = area.lut4;
+    row["logic_transistors"] = area.transistors;
+    row["memory_bits"] = mem;
+    row["area_transistors"] = area.transistors + kTransistorsPerMemoryBit * double(mem);
+    row["actions_per_image"] = actions;
+    row["energy_pj_per_image"] = energy_pj(s.energy, actions);
+}
+
+json hopfield_point(const DsePoint& p, const DseWorkload& w, const DseSpace& s, const LogicArea& area,
+                    const std::string& model) {
+    const ChipSpec spec = point_chip(p, model);
+    auto chip = open_chip(spec);
+    TrainedClassifier net = *w.classifier;
+    net.cfg.order = p.order;  // the order is the run's, not the training's
+    const ChipNetwork q = quantize_for(net, spec.params, w.quantize);
+    ClassifierEvalOptions eo;
+    eo.chip.wrap = spec.wrap;
+    const ClassifierEval e = evaluate_classifier(*chip, net, q, w.images, eo);
+    const double images = double(e.chip.images());
+    json row = p.settings_json();
+    row["accuracy"] = e.chip.accuracy() / 100.0;
+    row["accuracy_float"] = e.twin.accuracy() / 100.0;
+    row["mean_sweeps"] = e.chip.mean_sweeps();
+    row["overflow_per_image"] = double(e.chip.overflow_events) / images;
+    row["unanswered"] = e.chip.unanswered;
+    row["images"] = e.chip.images();
+    row["weights_clipped_fraction"] = q.weight_report.clipped_fraction;
+    const ClassifierLayout& L = net.layout;
+    const double words = std::ceil(L.n / 32.0) + L.labels + 2;  // state, label fields, START, STATUS
+    add_costs(row, p, area, s, e.chip.cycles_per_image(),
+              actions_json(e.chip.mean_sweeps(), L.protos + L.labels, L.n, spec.params, words));
+    // The oracle: the plain C++ model on the first images must give the same labels and cycles.
+    const size_t k = std::min(w.check_images, e.chip.images());
+    if (k > 0 && model != "reference") {
+        ReferenceDriver ref(spec.params);
+        if (spec.faults.any()) ref.set_faults(FaultPlan::expand(spec.faults, spec.params));
+        load_classifier_on_chip(ref, net, q);
+        const std::vector<std::vector<int8_t>> sample(w.images.pixels->begin(), w.images.pixels->begin() + long(k));
+        ChipRunOptions ro;
+        ro.wrap = spec.wrap;
+        const ClassifierRun r = classify_all_on_chip(ref, net, {&sample, w.images.labels}, ro);
+        bool same = true;
+        for (size_t i = 0; i < k; ++i)
+            same = same && r.predicted[i] == e.chip.predicted[i] && r.cycles[i] == e.chip.cycles[i];
+        row["reference_agrees"] = same;
+        row["reference_checked"] = k;
+    }
+    return row;
+}
+
+json recall_point(const DsePoint& p, const DseWorkload& w, const DseSpace& s, const LogicArea& area,
+                  const std::string& model) {
+    const ChipSpec spec = point_chip(p, model);
+    const size_t n = w.patterns.n;
+    if (n > spec.params.n_max)
+        throw BadArgument(fmt::format("the recall workload has {} neurons, N_MAX is {}", n, spec.params.n_max));
+    auto chip = open_chip(spec);
+    RecallSpec rs;
+    rs.rules = {w.rule};
+    rs.orders = {p.order};
+    rs.flip = w.flip;
+    rs.max_sweeps = w.max_sweeps;
+    rs.wrap = spec.wrap;
+    rs.keep_frames = 0;
+    const RecallRun run = run_recall_study(*chip, w.patterns, rs).at(0);
+    const double probes = double(w.patterns.count);
+    const double cycles = double(chip->cycles());  // since the study's soft reset
+    // The float network with the same corrupted starts (ASYNC and SYNC draw nothing; PERM's draws differ).
+    FloatNetwork fn;
+    fn.n = static_cast<uint32_t>(n);
+    const FloatMatrix J = learn(parse_learning_rule(w.rule), w.patterns);
+    fn.w.assign(J.data.begin(), J.data.end());
+    FloatTwin twin(fn);
+    size_t float_exact = 0;
+    for (size_t mu = 0; mu < w.patterns.count; ++mu) {
+        twin.set_state(corrupt(w.patterns.pattern(mu), n, w.flip, rs.seed * 1000 + mu));
+        RunParams rp;
+        rp.order = p.order, rp.max_sweeps = w.max_sweeps, rp.seed = static_cast<uint32_t>(rs.seed + 1);
+        twin.run(rp);
+        float_exact += std::equal(twin.state().begin(), twin.state().begin() + long(n), w.patterns.pattern(mu));
+    }
+    double ovf = 0;
+    json row = p.settings_json();
+    row["accuracy"] = double(run.recalled()) / probes;
+    row["accuracy_float"] = double(float_exact) / probes;
+    row["mean_sweeps"] = run.mean_sweeps();
+    row["mean_final_overlap"] = run.mean_final_overlap();
+    row["overflow_per_image"] = ovf;
+    row["unanswered"] = 0;
+    row["images"] = w.patterns.count;
+    row["weights_clipped_fraction"] = run.clipped_fraction;
+    const double words = 2 * std::ceil(double(n) / 32.0) + 2;  // state in and out, STEP, STATUS
+    add_costs(row, p, area, s, cycles / probes, actions_json(run.mean_sweeps(), double(n), double(n), spec.params, words));
+    return row;
+}
+
+std::string area_key(const ChipParams& c) { return fmt::format("{}/{}/{}", c.wbits, c.abits, c.lanes); }
+
+// The rows of one (settings, rate) over the fault seeds: means, accuracy's spread.
+json aggregate(const std::vector<const json*>& draws) {
+    json row = *draws.front();
+    if (draws.size() == 1) {
+        row["accuracy_std"] = 0.0;
+        row["repeats"] = 1;
+        return row;
+    }
+    for (const auto& c : dse_numeric_columns()) {
+        if (!row.contains(c) || !row[c].is_number()) continue;
+        double sum = 0;
+        for (const json* d : draws) sum += (*d)[c].get<double>();
+        row[c] = sum / double(draws.size());
+    }
+    double m = row["accuracy"], ss = 0;
+    for (const json* d : draws) ss += std::pow((*d)["accuracy"].get<double>() - m, 2);
+    row["accuracy_std"] = std::sqrt(ss / double(draws.size() - 1));
+    row["repeats"] = draws.size();
+    bool agree = true;
+    for (const json* d : draws) agree = agree && d->value("reference_agrees", true);
+    if (row.contains("reference_agrees")) row["reference_agrees"] = agree;
+    row["key"] = row["key"].get<std::string>().substr(0, row["key"].get<std::string>().rfind(':'));
+    return row;
+}
+
+// Cuts a last line without its newline (a killed run's) off the file.
+void cut_partial_line(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const size_t end = text.rfind('\n');
+    const size_t keep = end == std::string::npos ? 0 : end + 1;
+    if (keep != text.size()) fs::resize_file(path, keep);
+}
+
+}  // namespace
+
+double energy_pj(const std::map<std::string, double>& pj, const json& actions) {
+    double e = 0;
+    for (const auto& kv : actions.items()) e += kv.value().get<double>() * pj.at(kv.key());
+    return e;
+}
+
+json run_dse_point(const DsePoint& p, const DseWorkload& w, const DseSpace& s, const LogicArea& area,
+                   const std::string& model) {
+    const auto t0 = std::chrono::steady_clock::now();
+    json row = w.net == "recall" ? recall_point(p, w, s, area, model) : hopfield_point(p, w, s, area, model);
+    row["point_seconds"] = seconds_since(t0);
+    return row;
+}
+
+std::vector<json> read_points_jsonl(const std::string& path) {
+    std::vector<json> rows;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return rows;
+    std::string line;
+    size_t no = 0;
+    while (std::getline(in, line)) {
+        ++no;
+        if (in.eof()) break;  // no newline: a line cut by a kill, not a row
+        try {
+            json j = json::parse(line);
+            if (!j.is_object() || !j.contains("key") || !j["key"].is_string()) throw json::other_error::create(0, "no key", nullptr);
+            rows.push_back(std::move(j));
+        } catch (const json::exception&) {
+            throw DataError(fmt::format("{}:{}: not a design point's row (a JSON object with a key)", path, no));
+        }
+    }
+    return rows;
+}
+
+DseResult run_dse(const DseSpace& s, const DseWorkload& w, const DseRunOptions& o) {
+    const auto t0 = std::chrono::steady_clock::now();
+    DseResult r;
+    r.points = expand_dse_space(s);
+    const std::string jsonl = o.out + "/points.jsonl";
+    std::map<std::string, json> done;
+    if (o.resume && fs::exists(jsonl)) {
+        cut_partial_line(jsonl);
+        for (auto& row : read_points_jsonl(jsonl))
+            if (!row.contains("error")) done[row["key"]] = std::move(row);
+    } else {
+        write_text_atomic(jsonl, "");
+    }
+    std::vector<size_t> todo;
+    std::vector<json> raw(r.points.size());
+    for (const auto& p : r.points) {
+        const auto it = done.find(p.key());
+        if (it != done.end()) raw[p.index] = it->second, ++r.resumed;
+        else todo.push_back(p.index);
+    }
+
+    // The area of each distinct (WBITS, ABITS, LANES) still needed, one Yosys run each (in children).
+    std::vector<ChipParams> designs;
+    std::set<std::string> seen;
+    for (size_t i : todo)
+        if (seen.insert(area_key(r.points[i].chip.params)).second) designs.push_back(r.points[i].chip.params);
+    const auto areas = run_in_children(designs.size(), o.jobs, [&](size_t k) {
+        return datapath_area(o.area, designs[k].wbits, designs[k].abits, designs[k].lanes).json();
+    });
+    std::map<std::string, json> area;
+    for (size_t k = 0; k < designs.size(); ++k) area[area_key(designs[k])] = areas[k];
+
+    std::ofstream out(jsonl, std::ios::app | std::ios::binary);
+    if (!out) throw ReportError(fmt::format("{}: cannot append", jsonl));
+    size_t finished = r.resumed;
+    run_in_children(
+        todo.size(), o.jobs,
+        [&](size_t k) {
+            const DsePoint& p = r.points[todo[k]];
+            const json& a = area.at(area_key(p.chip.params));
+            if (a.contains("error")) throw ReportError(a["error"].get<std::string>());
+            LogicArea la;
+            la.cells = a["cells"], la.lut4 = a["lut4"], la.transistors = a["transistors"];
+            return run_dse_point(p, w, s, la, o.model);
+        },
+        [&](size_t k, const json& result) {
+            const DsePoint& p = r.points[todo[k]];
+            json row = result;
+            if (row.contains("error")) row = p.settings_json(), row["error"] = result["error"];
+            row["key"] = p.key();
+            row["index"] = p.index;
+            out << row.dump() << '\n' << std::flush;
+            if (!out) throw ReportError(fmt::format("{}: write failed (disk full?)", jsonl));
+            raw[p.index] = row;
+            ++r.computed;
+            if (o.progress) o.progress(++finished, r.points.size(), row);
+        });
+
+    // One row per (settings, rate): the fault seeds' mean and spread.
+    std::map<std::string, std::vector<const json*>> groups;
+    std::vector<std::string> order;
+    for (const json& row : raw) {
+        const std::string k = row.value("fault_kind", "none") == "none" ? row["key"].get<std::string>()
+                                                                         : row["key"].get<std::string>().substr(0, row["key"].get<std::string>().rfind(':'));
+        if (!groups.count(k)) order.push_back(k);
+        groups[k].push_back(&row);
+    }
+    for (const auto& k : order) {
+        std::vector<const json*> ok;
+        for (const json* d : groups[k])
+            if (!d->contains("error")) ok.push_back(d);
+        r.rows.push_back(ok.empty() ? *groups[k].front() : aggregate(ok));
+    }
+    r.front = pareto_front(s.objectives, r.rows, &s);
+    r.seconds = seconds_since(t0);
+    return r;
+}
+
+std::string dse_csv(const std::vector<json>& rows, const std::vector<size_t>& which) {
+    std::string csv;
+    for (const auto& c : dse_columns()) csv += (csv.empty() ? "" : ",") + c;
+    csv += ",error\n";
+    for (size_t i : which) {
+        const json& r = rows[i];
+        std::string line;
+        for (const auto& c : dse_columns()) {
+            if (!line.empty() || &c != &dse_columns().front()) line += ",";
+            if (!r.contains(c) || r[c].is_null()) continue;
+            const json& v = r[c];
+            if (v.is_string()) line += v.get<std::string>();
+            else if (v.is_boolean()) line += v.get<bool>() ? "1" : "0";
+            else if (v.is_number_integer() || v.is_number_unsigned()) line += v.dump();
+            else line += fmt::format("{:.6g}", v.get<double>());
+        }
+        std::string err = r.value("error", "");
+        for (char& ch : err)
+            if (ch == ',' || ch == '\n' || ch == '"') ch = ' ';
+        csv += line + "," + err + "\n";
+    }
+    return csv;
+}
+
+}  // namespace mind1024::host
