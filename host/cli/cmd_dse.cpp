@@ -39,10 +39,13 @@ MnistJobOptions mnist_options(const DseSpace& s, const DseOptions& o) {
     add_mnist_job_options(&app, jo);
     std::vector<std::string> args;
     for (const auto& kv : s.workload.items()) {
+        if (kv.key() == "scale" || kv.key() == "rounding") continue;  // the quantizer's (quantize_options)
         std::string name = kv.key() == "train_images" ? "train-limit" : kv.key() == "test_images" ? "limit" : kv.key();
         std::replace(name.begin(), name.end(), '_', '-');
         if (name == "net" || name == "save-net" || name == "retrain")
             throw BadArgument(fmt::format("{}: workload.{}: not a workload setting", s.file, kv.key()));
+        if (name == "order")
+            throw BadArgument(fmt::format("{}: workload.order: the update order is an axis of the space (space.order)", s.file));
         if (kv.value().is_boolean()) {
             if (kv.value().get<bool>()) args.push_back("--" + name);
             continue;
@@ -60,6 +63,24 @@ MnistJobOptions mnist_options(const DseSpace& s, const DseOptions& o) {
     if (!o.data.empty()) jo.data = o.data;
     if (!o.cache.empty()) jo.cache = o.cache;
     return jo;
+}
+
+// workload.scale and workload.rounding: the mnist command's --scale and --rounding.
+QuantizeOptions quantize_options(const DseSpace& s, uint64_t seed) {
+    QuantizeOptions q;
+    q.seed = seed;
+    CLI::App app;
+    add_scale_option(&app, q.scale);
+    add_rounding_option(&app, q.rounding);
+    std::vector<std::string> args;
+    for (const char* k : {"scale", "rounding"})
+        if (s.workload.contains(k)) args.insert(args.begin(), {scalar_text(s.workload[k]), std::string("--") + k});
+    try {
+        app.parse(args);
+    } catch (const CLI::ParseError& e) {
+        throw BadArgument(fmt::format("{}: workload: {}", s.file, e.what()));
+    }
+    return q;
 }
 
 uint32_t smallest_n_max(const std::vector<DsePoint>& points) {
@@ -141,14 +162,20 @@ int run_dse_command(const DseOptions& o) {
     const std::vector<DsePoint> points = expand_dse_space(s);
     check_out(s, o);
     DseWorkload w;
-    MnistJob job;  // keeps the images the workload points to
+    std::map<Order, MnistJob> jobs;  // keep the classifiers and images the workload points to
     if (s.net == "hopfield") {
-        const MnistJobOptions jo = mnist_options(s, o);
-        job = prepare_mnist_job(jo, smallest_n_max(points), "dse");
-        w.classifier = &job.net;
-        w.images = {&job.pixels, &job.test.labels};
-        w.description = {{"net", "hopfield"}, {"options", s.workload}, {"images", job.images},
-                         {"train_cached", job.net_cached}, {"classifier", classifier_json(job.net)}};
+        MnistJobOptions jo = mnist_options(s, o);
+        w.quantize = quantize_options(s, jo.seed);
+        w.description = {{"net", "hopfield"}, {"options", s.workload}, {"classifiers", json::object()}};
+        for (const auto& p : points) {
+            if (jobs.count(p.order)) continue;
+            jo.order = order_name(p.order);
+            MnistJob& job = jobs[p.order] = prepare_mnist_job(jo, smallest_n_max(points), "dse");
+            w.classifiers[p.order] = &job.net;
+            w.images = {&job.pixels, &job.test.labels};
+            w.description["images"] = job.images;
+            w.description["classifiers"][jo.order] = {{"train_cached", job.net_cached}, {"classifier", classifier_json(job.net)}};
+        }
     } else {
         w = recall_workload(s);
     }

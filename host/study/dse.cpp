@@ -68,8 +68,10 @@ json hopfield_point(const DsePoint& p, const DseWorkload& w, const DseSpace& s, 
                     const std::string& model) {
     const ChipSpec spec = point_chip(p, model);
     auto chip = open_chip(spec);
-    TrainedClassifier net = *w.classifier;
-    net.cfg.order = p.order;  // the order is the run's, not the training's
+    const auto it = w.classifiers.find(p.order);
+    if (it == w.classifiers.end() || !it->second)
+        throw BadArgument(fmt::format("no classifier was trained for the order {}", order_name(p.order)));
+    const TrainedClassifier& net = *it->second;
     const ChipNetwork q = quantize_for(net, spec.params, w.quantize);
     ClassifierEvalOptions eo;
     eo.chip.wrap = spec.wrap;
@@ -213,13 +215,10 @@ std::vector<json> read_points_jsonl(const std::string& path) {
     while (std::getline(in, line)) {
         ++no;
         if (in.eof()) break;  // no newline: a line cut by a kill, not a row
-        try {
-            json j = json::parse(line);
-            if (!j.is_object() || !j.contains("key") || !j["key"].is_string()) throw json::other_error::create(0, "no key", nullptr);
-            rows.push_back(std::move(j));
-        } catch (const json::exception&) {
+        json j = json::parse(line, nullptr, false);
+        if (j.is_discarded() || !j.is_object() || !j.contains("key") || !j["key"].is_string())
             throw DataError(fmt::format("{}:{}: not a design point's row (a JSON object with a key)", path, no));
-        }
+        rows.push_back(std::move(j));
     }
     return rows;
 }
@@ -233,7 +232,10 @@ DseResult run_dse(const DseSpace& s, const DseWorkload& w, const DseRunOptions& 
     if (o.resume && fs::exists(jsonl)) {
         cut_partial_line(jsonl);
         for (auto& row : read_points_jsonl(jsonl))
-            if (!row.contains("error")) done[row["key"]] = std::move(row);
+            if (!row.contains("error")) {
+                const std::string key = row["key"];
+                done[key] = std::move(row);
+            }
     } else {
         write_text_atomic(jsonl, "");
     }

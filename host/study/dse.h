@@ -6,6 +6,7 @@
 // (points.csv, pareto.csv, plots, summary) are apart.
 #pragma once
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,9 @@ namespace mind1024::host {
 // or taken from the cache, the images encoded; or the patterns).
 struct DseWorkload {
     std::string net = "hopfield";
-    const TrainedClassifier* classifier = nullptr;  // hopfield
+    // hopfield: the classifier trained for each update order of the space (the
+    // attractor tuning runs the network's own dynamics, so the order is a training setting)
+    std::map<Order, const TrainedClassifier*> classifiers;
     LabelledImages images;
     QuantizeOptions quantize;
     Patterns patterns;                              // recall: stored patterns, each probed once
