@@ -21,6 +21,7 @@ PACKAGES=(build-essential cmake ninja-build pkg-config ca-certificates
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf libunicorn-dev gdb-multiarch
   clang-14 libclang-rt-14-dev  # clang: the libFuzzer harnesses (scripts/fuzz.sh)
   libyaml-cpp-dev libmuparser-dev  # mind1024 dse: space files, constraints
+  libopenmpi-dev openmpi-bin  # mind1024 dse under mpirun
   libhwy-dev  # Google Highway: the engine's SIMD kernels
   libtorch-dev libopenblas0-openmp  # mind1024-train; without OpenBLAS libtorch falls back to the slow reference BLAS
   python3)  # scripts/normalize_outputs.py (the same-answers test)

@@ -4,6 +4,9 @@
 // run the study, write.
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -13,6 +16,7 @@
 #include "host/cli/mnist_job.h"
 #include "host/study/dse.h"
 #include "host/study/dse_writers.h"
+#include "host/study/mpi_runner.h"
 #include "host/study/patterns.h"
 
 namespace mind1024::host {
@@ -23,10 +27,11 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 struct DseOptions {
-    std::string space, out = "results/dse", cache, data, model = "systemc";
+    std::string space, out = "results/dse", cache, data, model = "systemc", shard;
     unsigned jobs = 2;
     bool resume = false, no_progress = false;
     size_t check_images = 16;
+    long long point = -1;  // internal: run this one point and print its row (an MPI rank's job)
 };
 
 std::string scalar_text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
@@ -157,12 +162,10 @@ void progress_line(const DseOptions& o, std::chrono::steady_clock::time_point t0
                row["order"].get<std::string>(), what, eta);
 }
 
-int run_dse_command(const DseOptions& o) {
-    const DseSpace s = read_dse_space(o.space);
-    const std::vector<DsePoint> points = expand_dse_space(s);
-    check_out(s, o);
+// The classifiers are trained (or taken from the cache) once per order of `points`.
+DseWorkload prepare_workload(const DseSpace& s, const std::vector<DsePoint>& points, const DseOptions& o,
+                             std::map<Order, MnistJob>& jobs) {
     DseWorkload w;
-    std::map<Order, MnistJob> jobs;  // keep the classifiers and images the workload points to
     if (s.net == "hopfield") {
         MnistJobOptions jo = mnist_options(s, o);
         w.quantize = quantize_options(s, jo.seed);
@@ -180,17 +183,109 @@ int run_dse_command(const DseOptions& o) {
         w = recall_workload(s);
     }
     w.check_images = o.check_images;
+    return w;
+}
+
+// Where trained classifiers and Yosys's areas are kept: --cache, $MIND1024_CACHE,
+// else OUT/cache (the ranks' point processes read them from there).
+std::string cache_dir(const DseOptions& o) {
+    if (!o.cache.empty()) return o.cache;
+    if (const char* c = std::getenv("MIND1024_CACHE")) return c;
+    return join_path(o.out, "cache");
+}
+
+std::vector<std::string> own_command_line() {
+    std::ifstream in("/proc/self/cmdline", std::ios::binary);
+    std::vector<std::string> argv;
+    std::string a;
+    while (std::getline(in, a, '\0')) argv.push_back(a);
+    argv.at(0) = fs::read_symlink("/proc/self/exe").string();
+    return argv;
+}
+
+// One point in this process, its row on stdout: what an MPI rank runs.
+int run_one_point(DseOptions o) {
+    o.cache = cache_dir(o);
+    const DseSpace s = read_dse_space(o.space);
+    const std::vector<DsePoint> points = expand_dse_space(s);
+    if (o.point < 0 || size_t(o.point) >= points.size())
+        throw BadArgument(fmt::format("--point {}: the space has points 0..{}", o.point, points.size() - 1));
+    const DsePoint& p = points[size_t(o.point)];
+    std::map<Order, MnistJob> jobs;
+    const DseWorkload w = prepare_workload(s, {p}, o, jobs);
+    const ChipParams& c = p.chip.params;
+    const LogicArea area = datapath_area(default_area_model(o.cache), c.wbits, c.abits, c.lanes);
+    fmt::print("{}\n", run_dse_point(p, w, s, area, o.model).dump());
+    return 0;
+}
+
+// Rank 0's executor: each point a `mind1024 dse ... --point K` process on another rank.
+void run_points_on_ranks(MpiSession& mpi, const DseOptions& o, const std::vector<size_t>& todo,
+                         const std::function<void(size_t, const json&)>& done) {
+    std::vector<std::string> argv;  // ours, with --cache made explicit
+    const std::vector<std::string> own = own_command_line();
+    for (size_t i = 0; i < own.size(); ++i) {
+        if (own[i] == "--cache") ++i;
+        else if (own[i].rfind("--cache=", 0) != 0) argv.push_back(own[i]);
+    }
+    ensure_directory(join_path(o.out, "logs"));
+    run_on_ranks(
+        mpi, todo.size(),
+        [&](size_t k) {
+            RankJob j{argv, join_path(join_path(o.out, "logs"), fmt::format("point-{}.log", todo[k]))};
+            j.argv.insert(j.argv.end(), {"--point", std::to_string(todo[k]), "--cache", cache_dir(o)});
+            return j;
+        },
+        [&](size_t k, const json& r) { done(todo[k], r); });
+}
+
+std::pair<size_t, size_t> parse_shard(const std::string& s) {
+    size_t i = 0, n = 0;
+    char slash = 0;
+    std::istringstream in(s);
+    if (!(in >> i >> slash >> n) || slash != '/' || n == 0 || i >= n || !in.eof())
+        throw BadArgument(fmt::format("--shard {}: give I/N with 0 <= I < N, e.g. 0/4", s));
+    return {i, n};
+}
+
+int run_dse_command(const DseOptions& o) {
+    if (o.point >= 0) return run_one_point(o);
+    std::unique_ptr<MpiSession> mpi;
+    if (mpi_launched()) {
+        mpi = std::make_unique<MpiSession>();
+        if (mpi->rank() != 0) {
+            serve_rank_jobs(*mpi);
+            return 0;
+        }
+    }
+    const DseSpace s = read_dse_space(o.space);
+    const std::vector<DsePoint> points = expand_dse_space(s);
+    const auto shard = o.shard.empty() ? std::pair<size_t, size_t>{0, 1} : parse_shard(o.shard);
+    check_out(s, o);
+    std::map<Order, MnistJob> jobs;  // keep the classifiers and images the workload points to
+    DseOptions oc = o;
+    oc.cache = cache_dir(o);  // the ranks' point processes find the classifiers there
+    const DseWorkload w = prepare_workload(s, points, oc, jobs);
     ensure_directory(o.out);
     write_text_atomic(join_path(o.out, "dse.json"), json{{"format", kDseFormat}, {"space", s.source}, {"state", "running"}}.dump(1) + "\n");
     DseRunOptions ro;
     ro.out = o.out, ro.jobs = o.jobs, ro.resume = o.resume, ro.model = o.model;
-    ro.area = default_area_model(o.cache.empty() ? (std::getenv("MIND1024_CACHE") ? std::getenv("MIND1024_CACHE") : "") : o.cache);
+    ro.shard = shard.first, ro.shards = shard.second;
+    ro.area = default_area_model(oc.cache);
+    if (mpi)
+        ro.executor = [&](const std::vector<size_t>& todo, const std::function<void(size_t, const json&)>& done) {
+            run_points_on_ranks(*mpi, o, todo, done);
+        };
     const auto t0 = std::chrono::steady_clock::now();
     size_t resumed = 0;
     ro.progress = [&](size_t done, size_t total, const json& row) { progress_line(o, t0, done, total, resumed, row); };
-    fmt::print(stderr, "[dse] {} design points, {} at a time\n", points.size(), o.jobs);
+    if (mpi) fmt::print(stderr, "[dse] {} design points over {} MPI ranks\n", points.size(), mpi->size() - 1);
+    else fmt::print(stderr, "[dse] {} design points, {} at a time\n", points.size(), o.jobs);
     const DseResult r = run_dse(s, w, ro);
-    const auto names = write_dse_outputs(s, w, r, o.out, provenance(nullptr, {{"wall_seconds", r.seconds}}));
+    const auto names = write_dse_outputs(
+        s, w, r, o.out,
+        provenance(nullptr, {{"wall_seconds", r.seconds}, {"mpi_ranks", mpi ? mpi->size() : 0},
+                             {"shard", o.shard.empty() ? "0/1" : o.shard}}));
     fmt::print("{}\nwrote", dse_summary_md(s, r));
     for (const auto& n : names) fmt::print(" {}", join_path(o.out, n));
     fmt::print("\n");
@@ -219,6 +314,10 @@ Command add_dse_command(CLI::App& app) {
         ->capture_default_str()
         ->check(CLI::Range(size_t{0}, size_t{1000000}));
     c->add_flag("--no-progress", o->no_progress, "no line per finished point");
+    c->add_option("--shard", o->shard,
+                  "run only the points whose index is I modulo N (I/N), e.g. one job of a job array; merge the shards' "
+                  "points.jsonl into one directory and run again with --resume (docs/dse.md)");
+    c->add_option("--point", o->point, "internal: run one point, its row on stdout (the MPI ranks' job)")->group("");
     return [o] { return run_dse_command(*o); };
 }
 

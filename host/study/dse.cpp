@@ -242,6 +242,7 @@ DseResult run_dse(const DseSpace& s, const DseWorkload& w, const DseRunOptions& 
     std::vector<size_t> todo;
     std::vector<json> raw(r.points.size());
     for (const auto& p : r.points) {
+        if (p.index % o.shards != o.shard) continue;
         const auto it = done.find(p.key());
         if (it != done.end()) raw[p.index] = it->second, ++r.resumed;
         else todo.push_back(p.index);
@@ -261,18 +262,9 @@ DseResult run_dse(const DseSpace& s, const DseWorkload& w, const DseRunOptions& 
     std::ofstream out(jsonl, std::ios::app | std::ios::binary);
     if (!out) throw ReportError(fmt::format("{}: cannot append", jsonl));
     size_t finished = r.resumed;
-    run_in_children(
-        todo.size(), o.jobs,
-        [&](size_t k) {
-            const DsePoint& p = r.points[todo[k]];
-            const json& a = area.at(area_key(p.chip.params));
-            if (a.contains("error")) throw ReportError(a["error"].get<std::string>());
-            LogicArea la;
-            la.cells = a["cells"], la.lut4 = a["lut4"], la.transistors = a["transistors"];
-            return run_dse_point(p, w, s, la, o.model);
-        },
-        [&](size_t k, const json& result) {
-            const DsePoint& p = r.points[todo[k]];
+    const size_t total = r.resumed + todo.size();
+    const auto record = [&](size_t index, const json& result) {
+            const DsePoint& p = r.points[index];
             json row = result;
             if (row.contains("error")) row = p.settings_json(), row["error"] = result["error"];
             row["key"] = p.key();
@@ -281,13 +273,27 @@ DseResult run_dse(const DseSpace& s, const DseWorkload& w, const DseRunOptions& 
             if (!out) throw ReportError(fmt::format("{}: write failed (disk full?)", jsonl));
             raw[p.index] = row;
             ++r.computed;
-            if (o.progress) o.progress(++finished, r.points.size(), row);
-        });
+            if (o.progress) o.progress(++finished, total, row);
+    };
+    if (o.executor) {
+        o.executor(todo, record);
+    } else {
+        run_in_children(
+            todo.size(), o.jobs,
+            [&](size_t k) {
+                const DsePoint& p = r.points[todo[k]];
+                const json& a = area.at(area_key(p.chip.params));
+                if (a.contains("error")) throw ReportError(a["error"].get<std::string>());
+                return run_dse_point(p, w, s, LogicArea::from_json(a), o.model);
+            },
+            [&](size_t k, const json& result) { record(todo[k], result); });
+    }
 
     // One row per (settings, rate): the fault seeds' mean and spread.
     std::map<std::string, std::vector<const json*>> groups;
     std::vector<std::string> order;
     for (const json& row : raw) {
+        if (row.is_null()) continue;  // another shard's
         const std::string k = row.value("fault_kind", "none") == "none" ? row["key"].get<std::string>()
                                                                          : row["key"].get<std::string>().substr(0, row["key"].get<std::string>().rfind(':'));
         if (!groups.count(k)) order.push_back(k);

@@ -44,6 +44,14 @@ struct DseRunOptions {
     AreaModel area;
     std::string model = "systemc";  // the chip of every point (reference: the plain model, for tests)
     std::function<void(size_t done, size_t total, const nlohmann::json& row)> progress;
+    // Only the points whose index % shards == shard (--shard I/N): shards of a
+    // space run apart (job arrays) and are merged by --resume over their rows.
+    size_t shard = 0, shards = 1;
+    // Runs the given points elsewhere (the MPI ranks) instead of in forked
+    // children, calling done(point index, row) as each ends.
+    std::function<void(const std::vector<size_t>& points,
+                       const std::function<void(size_t, const nlohmann::json&)>& done)>
+        executor;
 };
 
 struct DseResult {

@@ -87,6 +87,13 @@ json LogicArea::json() const {
     return {{"cells", cells}, {"lut4", lut4}, {"transistors", transistors}, {"yosys_seconds", seconds}, {"cached", cached}};
 }
 
+LogicArea LogicArea::from_json(const nlohmann::json& j) {
+    LogicArea a;
+    a.cells = j.at("cells"), a.lut4 = j.at("lut4"), a.transistors = j.at("transistors");
+    a.seconds = j.value("yosys_seconds", 0.0), a.cached = j.value("cached", false);
+    return a;
+}
+
 LogicArea synth_area(const AreaModel& m, const std::string& top, const std::string& chparams) {
     const std::string sources = m.rtl_dir + "/neuron_unit.v " + m.rtl_dir + "/lfsr32.v";
     const std::string read = fmt::format("read_verilog -sv {}; hierarchy -check -top {} {}; ", sources, top, chparams);

@@ -30,6 +30,7 @@ struct LogicArea {
     double seconds = 0;      // Yosys's wall time (0 when cached)
     bool cached = false;
     nlohmann::json json() const;
+    static LogicArea from_json(const nlohmann::json& j);
 };
 
 // The neuron unit at (WBITS, ABITS, LANES), with the chip's one LFSR added
