@@ -277,8 +277,14 @@ int run_dse_command(const DseOptions& o) {
             run_points_on_ranks(*mpi, o, todo, done);
         };
     const auto t0 = std::chrono::steady_clock::now();
-    size_t resumed = 0;
-    ro.progress = [&](size_t done, size_t total, const json& row) { progress_line(o, t0, done, total, resumed, row); };
+    size_t base = SIZE_MAX;  // points done before this run's first (resumed ones)
+    ro.progress = [&](size_t done, size_t total, const json& row) {
+        if (base == SIZE_MAX) base = done - 1;
+        progress_line(o, t0, done, total, base, row);
+    };
+    ro.area_progress = [&](size_t done, size_t total) {
+        if (!o.no_progress) fmt::print(stderr, "[dse] area: {}/{} designs through Yosys (or its cache)\n", done, total);
+    };
     if (mpi) fmt::print(stderr, "[dse] {} design points over {} MPI ranks\n", points.size(), mpi->size() - 1);
     else fmt::print(stderr, "[dse] {} design points, {} at a time\n", points.size(), o.jobs);
     const DseResult r = run_dse(s, w, ro);

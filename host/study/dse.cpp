@@ -49,6 +49,14 @@ json actions_json(double sweeps_per_image, double u, double n, const ChipParams&
             {"bus_word", bus_words}};
 }
 
+// The 95% Wilson interval of a fraction correct out of n: its half-width (what
+// a difference between two points must exceed to mean something).
+double wilson_half_width(double p, double n) {
+    if (n <= 0) return 0;
+    const double z = 1.959964, z2 = z * z;
+    return z / (1 + z2 / n) * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+}
+
 void add_costs(json& row, const DsePoint& p, const LogicArea& area, const DseSpace& s, double cycles_per_image,
                const json& actions) {
     const ChipParams& c = p.chip.params;
@@ -84,6 +92,7 @@ json hopfield_point(const DsePoint& p, const DseWorkload& w, const DseSpace& s, 
     row["overflow_per_image"] = double(e.chip.overflow_events) / images;
     row["unanswered"] = e.chip.unanswered;
     row["images"] = e.chip.images();
+    row["accuracy_ci95"] = wilson_half_width(e.chip.accuracy() / 100.0, images);
     row["weights_clipped_fraction"] = q.weight_report.clipped_fraction;
     const ClassifierLayout& L = net.layout;
     const double words = std::ceil(L.n / 32.0) + L.labels + 2;  // state, label fields, START, STATUS
@@ -142,6 +151,7 @@ json recall_point(const DsePoint& p, const DseWorkload& w, const DseSpace& s, co
     double ovf = 0;
     json row = p.settings_json();
     row["accuracy"] = double(run.recalled()) / probes;
+    row["accuracy_ci95"] = wilson_half_width(double(run.recalled()) / probes, probes);
     row["accuracy_float"] = double(float_exact) / probes;
     row["mean_sweeps"] = run.mean_sweeps();
     row["mean_final_overlap"] = run.mean_final_overlap();
@@ -253,9 +263,13 @@ DseResult run_dse(const DseSpace& s, const DseWorkload& w, const DseRunOptions& 
     std::set<std::string> seen;
     for (size_t i : todo)
         if (seen.insert(area_key(r.points[i].chip.params)).second) designs.push_back(r.points[i].chip.params);
-    const auto areas = run_in_children(designs.size(), o.jobs, [&](size_t k) {
-        return datapath_area(o.area, designs[k].wbits, designs[k].abits, designs[k].lanes).json();
-    });
+    size_t synthesised = 0;
+    const auto areas = run_in_children(
+        designs.size(), o.jobs,
+        [&](size_t k) { return datapath_area(o.area, designs[k].wbits, designs[k].abits, designs[k].lanes).json(); },
+        [&](size_t, const json&) {
+            if (o.area_progress) o.area_progress(++synthesised, designs.size());
+        });
     std::map<std::string, json> area;
     for (size_t k = 0; k < designs.size(); ++k) area[area_key(designs[k])] = areas[k];
 

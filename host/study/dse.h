@@ -44,6 +44,7 @@ struct DseRunOptions {
     AreaModel area;
     std::string model = "systemc";  // the chip of every point (reference: the plain model, for tests)
     std::function<void(size_t done, size_t total, const nlohmann::json& row)> progress;
+    std::function<void(size_t done, size_t total)> area_progress;  // Yosys, per distinct design
     // Only the points whose index % shards == shard (--shard I/N): shards of a
     // space run apart (job arrays) and are merged by --resume over their rows.
     size_t shard = 0, shards = 1;

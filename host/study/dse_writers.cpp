@@ -129,7 +129,8 @@ std::string dse_summary_md(const DseSpace& s, const DseResult& r) {
     const DseAnswer a = cheapest_within(r, 0.005);
     if (a.reference != std::string::npos) {
         const json& ref = r.rows[a.reference];
-        md += fmt::format("Reference: {} at {:.2f}% (float {:.2f}%).\n", describe(ref), 100 * num(ref, "accuracy"),
+        md += fmt::format("Reference: {} at {:.2f}% (95% interval ± {:.2f} points over {:g} images; float {:.2f}%).\n",
+                          describe(ref), 100 * num(ref, "accuracy"), 100 * num(ref, "accuracy_ci95"), num(ref, "images"),
                           100 * num(ref, "accuracy_float"));
         if (a.cheapest != std::string::npos) {
             const json& c = r.rows[a.cheapest];

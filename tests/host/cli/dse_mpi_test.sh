@@ -13,7 +13,8 @@ format: mind1024-dse/1
 workload: {net: recall, side: 8, load: 6, rule: storkey}
 space:
   wbits: [2, 8]
-  lanes: [4, 16]
+  abits: [12]
+  lanes: [2, 4]
   order: [sync, perm]
   n_max: [64]
 faults: {kind: plus, rates: [0, 0.05], repeats: 2}

@@ -178,7 +178,7 @@ TEST(DseArea, YosysFiguresAreCachedByTheSourcesAndParameters) {
 // A recall space on the plain model: 2 x 2 points.
 DseSpace recall_space() {
     json j = minimal();
-    j["space"] = {{"wbits", {2, 8}}, {"lanes", {2, 8}}, {"n_max", {64}}};
+    j["space"] = {{"wbits", {2, 8}}, {"lanes", {2, 8}}, {"abits", {12}}, {"n_max", {64}}};  // small designs: Yosys is quick
     j["objectives"] = {{"accuracy", "max"}, {"cycles_per_image", "min"}};
     return parse_dse_space(j, "recall.yaml");
 }
@@ -242,7 +242,7 @@ TEST(Dse, AKilledRunResumedGivesTheSameRowsWithoutRecomputing) {
 TEST(Dse, APointThatCannotRunIsAnErrorOfItsOwn) {
     const fs::path d = temp_dir("error");
     json j = minimal();
-    j["space"] = {{"n_max", {16, 64}}};  // 49 neurons do not fit 16
+    j["space"] = {{"n_max", {16, 64}}, {"wbits", {2}}, {"abits", {8}}, {"lanes", {2}}};  // 49 neurons do not fit 16
     const DseSpace s = parse_dse_space(j, "s");
     DseRunOptions o;
     o.model = "reference";
