@@ -166,6 +166,12 @@ json recall_point(const DsePoint& p, const DseWorkload& w, const DseSpace& s, co
 
 std::string area_key(const ChipParams& c) { return fmt::format("{}/{}/{}", c.wbits, c.abits, c.lanes); }
 
+// A point's key without its fault seed: the rows of one (settings, rate).
+std::string group_key(const json& row) {
+    const std::string k = row["key"];
+    return row.value("fault_kind", "none") == "none" ? k : k.substr(0, k.rfind(':'));
+}
+
 // The rows of one (settings, rate) over the fault seeds: means, accuracy's spread.
 json aggregate(const std::vector<const json*>& draws) {
     json row = *draws.front();
@@ -187,7 +193,7 @@ json aggregate(const std::vector<const json*>& draws) {
     bool agree = true;
     for (const json* d : draws) agree = agree && d->value("reference_agrees", true);
     if (row.contains("reference_agrees")) row["reference_agrees"] = agree;
-    row["key"] = row["key"].get<std::string>().substr(0, row["key"].get<std::string>().rfind(':'));
+    row["key"] = group_key(row);
     return row;
 }
 
@@ -233,36 +239,31 @@ std::vector<json> read_points_jsonl(const std::string& path) {
     return rows;
 }
 
-DseResult run_dse(const DseSpace& s, const DseWorkload& w, const DseRunOptions& o) {
-    const auto t0 = std::chrono::steady_clock::now();
-    DseResult r;
-    r.points = expand_dse_space(s);
-    const std::string jsonl = o.out + "/points.jsonl";
-    std::map<std::string, json> done;
-    if (o.resume && fs::exists(jsonl)) {
-        cut_partial_line(jsonl);
-        for (auto& row : read_points_jsonl(jsonl))
-            if (!row.contains("error")) {
-                const std::string key = row["key"];
-                done[key] = std::move(row);
-            }
-    } else {
-        write_text_atomic(jsonl, "");
-    }
-    std::vector<size_t> todo;
-    std::vector<json> raw(r.points.size());
-    for (const auto& p : r.points) {
-        if (p.index % o.shards != o.shard) continue;
-        const auto it = done.find(p.key());
-        if (it != done.end()) raw[p.index] = it->second, ++r.resumed;
-        else todo.push_back(p.index);
-    }
+namespace {
 
-    // The area of each distinct (WBITS, ABITS, LANES) still needed, one Yosys run each (in children).
+// The finished rows of OUT/points.jsonl by key (with resume), else a fresh file.
+std::map<std::string, json> resumed_rows(const std::string& jsonl, bool resume) {
+    std::map<std::string, json> done;
+    if (!resume || !fs::exists(jsonl)) {
+        write_text_atomic(jsonl, "");
+        return done;
+    }
+    cut_partial_line(jsonl);
+    for (auto& row : read_points_jsonl(jsonl))
+        if (!row.contains("error")) {
+            const std::string key = row["key"];
+            done[key] = std::move(row);
+        }
+    return done;
+}
+
+// The area of each distinct (WBITS, ABITS, LANES) of the points, one Yosys run each (in children).
+std::map<std::string, json> areas_of(const std::vector<DsePoint>& points, const std::vector<size_t>& todo,
+                                     const DseRunOptions& o) {
     std::vector<ChipParams> designs;
     std::set<std::string> seen;
     for (size_t i : todo)
-        if (seen.insert(area_key(r.points[i].chip.params)).second) designs.push_back(r.points[i].chip.params);
+        if (seen.insert(area_key(points[i].chip.params)).second) designs.push_back(points[i].chip.params);
     size_t synthesised = 0;
     const auto areas = run_in_children(
         designs.size(), o.jobs,
@@ -272,22 +273,61 @@ DseResult run_dse(const DseSpace& s, const DseWorkload& w, const DseRunOptions& 
         });
     std::map<std::string, json> area;
     for (size_t k = 0; k < designs.size(); ++k) area[area_key(designs[k])] = areas[k];
+    return area;
+}
+
+// One row per (settings, rate): the fault seeds' mean and spread.
+std::vector<json> aggregate_rows(const std::vector<json>& raw) {
+    std::map<std::string, std::vector<const json*>> groups;
+    std::vector<std::string> order;
+    for (const json& row : raw) {
+        if (row.is_null()) continue;  // another shard's
+        const std::string k = group_key(row);
+        if (!groups.count(k)) order.push_back(k);
+        groups[k].push_back(&row);
+    }
+    std::vector<json> rows;
+    for (const auto& k : order) {
+        std::vector<const json*> ok;
+        for (const json* d : groups[k])
+            if (!d->contains("error")) ok.push_back(d);
+        rows.push_back(ok.empty() ? *groups[k].front() : aggregate(ok));
+    }
+    return rows;
+}
+
+}  // namespace
+
+DseResult run_dse(const DseSpace& s, const DseWorkload& w, const DseRunOptions& o) {
+    const auto t0 = std::chrono::steady_clock::now();
+    DseResult r;
+    r.points = expand_dse_space(s);
+    const std::string jsonl = o.out + "/points.jsonl";
+    const std::map<std::string, json> done = resumed_rows(jsonl, o.resume);
+    std::vector<size_t> todo;
+    std::vector<json> raw(r.points.size());
+    for (const auto& p : r.points) {
+        if (p.index % o.shards != o.shard) continue;
+        const auto it = done.find(p.key());
+        if (it != done.end()) raw[p.index] = it->second, ++r.resumed;
+        else todo.push_back(p.index);
+    }
+    const std::map<std::string, json> area = areas_of(r.points, todo, o);
 
     std::ofstream out(jsonl, std::ios::app | std::ios::binary);
     if (!out) throw ReportError(fmt::format("{}: cannot append", jsonl));
     size_t finished = r.resumed;
-    const size_t total = r.resumed + todo.size();
     const auto record = [&](size_t index, const json& result) {
-            const DsePoint& p = r.points[index];
-            json row = result;
-            if (row.contains("error")) row = p.settings_json(), row["error"] = result["error"];
-            row["key"] = p.key();
-            row["index"] = p.index;
-            out << row.dump() << '\n' << std::flush;
-            if (!out) throw ReportError(fmt::format("{}: write failed (disk full?)", jsonl));
-            raw[p.index] = row;
-            ++r.computed;
-            if (o.progress) o.progress(++finished, total, row);
+        const DsePoint& p = r.points[index];
+        json row = result;
+        if (row.contains("error")) row = p.settings_json(), row["error"] = result["error"];
+        row["key"] = p.key();
+        row["index"] = p.index;
+        out << row.dump() << '\n' << std::flush;
+        if (!out) throw ReportError(fmt::format("{}: write failed (disk full?)", jsonl));
+        raw[p.index] = row;
+        ++r.computed;
+        if (o.progress) o.progress(++finished, r.resumed + todo.size(), row);
     };
     if (o.executor) {
         o.executor(todo, record);
@@ -302,23 +342,7 @@ DseResult run_dse(const DseSpace& s, const DseWorkload& w, const DseRunOptions& 
             },
             [&](size_t k, const json& result) { record(todo[k], result); });
     }
-
-    // One row per (settings, rate): the fault seeds' mean and spread.
-    std::map<std::string, std::vector<const json*>> groups;
-    std::vector<std::string> order;
-    for (const json& row : raw) {
-        if (row.is_null()) continue;  // another shard's
-        const std::string k = row.value("fault_kind", "none") == "none" ? row["key"].get<std::string>()
-                                                                         : row["key"].get<std::string>().substr(0, row["key"].get<std::string>().rfind(':'));
-        if (!groups.count(k)) order.push_back(k);
-        groups[k].push_back(&row);
-    }
-    for (const auto& k : order) {
-        std::vector<const json*> ok;
-        for (const json* d : groups[k])
-            if (!d->contains("error")) ok.push_back(d);
-        r.rows.push_back(ok.empty() ? *groups[k].front() : aggregate(ok));
-    }
+    r.rows = aggregate_rows(raw);
     r.front = pareto_front(s.objectives, r.rows, &s);
     r.seconds = seconds_since(t0);
     return r;

@@ -184,20 +184,11 @@ const std::vector<std::string>& dse_numeric_columns() {
     return v;
 }
 
-DseSpace parse_dse_space(const json& j, const std::string& file) {
-    DseSpace s;
-    s.file = file;
-    s.source = j;
-    s.energy = default_energy_pj();
-    if (!j.is_object()) bad(file, "(top)", "not a mapping of format, workload, space, ...");
-    const std::set<std::string> top{"format", "workload", "space", "faults", "constraints", "objectives", "energy"};
-    for (const auto& kv : j.items())
-        if (!top.count(kv.key()))
-            bad(file, kv.key(), "unknown key (a space has format, workload, space, faults, constraints, objectives, energy)");
-    if (!j.contains("format") || j["format"] != kDseFormat)
-        bad(file, "format", fmt::format("must be {}", kDseFormat));
+namespace {
 
+void parse_workload(const json& j, const std::string& file, DseSpace& s) {
     if (!j.contains("workload") || !j["workload"].is_object()) bad(file, "workload", "missing or not a mapping");
+    s.workload = json::object();
     for (const auto& kv : j["workload"].items()) {
         if (kv.key() == "net") {
             if (!kv.value().is_string() ||
@@ -210,13 +201,14 @@ DseSpace parse_dse_space(const json& j, const std::string& file) {
             s.workload[kv.key()] = kv.value();
         }
     }
-    if (!s.workload.is_object()) s.workload = json::object();
+}
 
+void parse_axes(const json& j, const std::string& file, DseSpace& s) {
     if (!j.contains("space") || !j["space"].is_object() || j["space"].empty())
         bad(file, "space", "missing or empty (give at least one axis, e.g. wbits: [4, 8])");
-    for (const auto& kv : j["space"].items()) {
-        const ChipParamInfo* p = find_chip_param(kv.key());
-        if (!p && kv.key() != kOverflow && kv.key() != kOrder) {
+    const json& sp = j["space"];
+    for (const auto& kv : sp.items()) {
+        if (!find_chip_param(kv.key()) && kv.key() != kOverflow && kv.key() != kOrder) {
             std::string names;
             for (const auto& k : chip_param_table()) names += std::string(k.member) + ", ";
             bad(file, "space." + kv.key(), "unknown axis (the axes are " + names + "overflow, order)");
@@ -224,54 +216,68 @@ DseSpace parse_dse_space(const json& j, const std::string& file) {
     }
     // Canonical order: the parameter table's, then overflow, then order.
     for (const auto& k : chip_param_table()) {
-        const auto& sp = j["space"];
         const auto it = sp.contains(k.member) ? sp.find(k.member) : sp.find(k.option);
         if (it != sp.end()) s.axes.emplace_back(k.member, axis_values(file, k.member, *it));
     }
     for (const char* k : {kOverflow, kOrder})
-        if (j["space"].contains(k)) s.axes.emplace_back(k, axis_values(file, k, j["space"][k]));
+        if (sp.contains(k)) s.axes.emplace_back(k, axis_values(file, k, sp[k]));
+}
 
+void parse_constraints(const json& c, const std::string& file, DseSpace& s) {
+    if (!c.is_array()) bad(file, "constraints", "not a list of expressions");
+    for (size_t k = 0; k < c.size(); ++k) {
+        if (!c[k].is_string()) bad(file, fmt::format("constraints[{}]", k), "not a string");
+        check_constraint(file, k, c[k]);
+        s.constraints.push_back(c[k]);
+    }
+}
+
+void parse_objectives(const json& o, const std::string& file, DseSpace& s) {
+    if (!o.is_object() || o.empty()) bad(file, "objectives", "not a mapping of column: max|min");
+    const auto& cols = dse_numeric_columns();
+    for (const auto& kv : o.items()) {
+        if (std::find(cols.begin(), cols.end(), kv.key()) == cols.end())
+            bad(file, "objectives." + kv.key(), "names no numeric column of points.csv (e.g. accuracy, area_cells, "
+                                                "cycles_per_image, energy_pj_per_image)");
+        if (kv.value() != "max" && kv.value() != "min") bad(file, "objectives." + kv.key(), "must be max or min");
+        s.objectives.push_back({kv.key(), kv.value() == "max"});
+    }
+}
+
+void parse_energy(const json& e, const std::string& file, DseSpace& s) {
+    if (!e.is_object()) bad(file, "energy", "not a mapping of action: pJ");
+    for (const auto& kv : e.items()) {
+        if (!default_energy_pj().count(kv.key())) {
+            std::string names;
+            for (const auto& d : default_energy_pj()) names += (names.empty() ? "" : ", ") + d.first;
+            bad(file, "energy." + kv.key(), "unknown action (the actions are " + names + ")");
+        }
+        if (!kv.value().is_number() || !(kv.value().get<double>() >= 0))
+            bad(file, "energy." + kv.key(), "must be a number of pJ, 0 or more");
+        s.energy[kv.key()] = kv.value();
+    }
+}
+
+}  // namespace
+
+DseSpace parse_dse_space(const json& j, const std::string& file) {
+    DseSpace s;
+    s.file = file;
+    s.source = j;
+    s.energy = default_energy_pj();
+    if (!j.is_object()) bad(file, "(top)", "not a mapping of format, workload, space, ...");
+    const std::set<std::string> top{"format", "workload", "space", "faults", "constraints", "objectives", "energy"};
+    for (const auto& kv : j.items())
+        if (!top.count(kv.key()))
+            bad(file, kv.key(), "unknown key (a space has format, workload, space, faults, constraints, objectives, energy)");
+    if (!j.contains("format") || j["format"] != kDseFormat) bad(file, "format", fmt::format("must be {}", kDseFormat));
+    parse_workload(j, file, s);
+    parse_axes(j, file, s);
     if (j.contains("faults")) parse_faults(j["faults"], file, s);
-
-    if (j.contains("constraints")) {
-        const json& c = j["constraints"];
-        if (!c.is_array()) bad(file, "constraints", "not a list of expressions");
-        for (size_t k = 0; k < c.size(); ++k) {
-            if (!c[k].is_string()) bad(file, fmt::format("constraints[{}]", k), "not a string");
-            check_constraint(file, k, c[k]);
-            s.constraints.push_back(c[k]);
-        }
-    }
-
-    if (j.contains("objectives")) {
-        const json& o = j["objectives"];
-        if (!o.is_object() || o.empty()) bad(file, "objectives", "not a mapping of column: max|min");
-        const auto& cols = dse_numeric_columns();
-        for (const auto& kv : o.items()) {
-            if (std::find(cols.begin(), cols.end(), kv.key()) == cols.end())
-                bad(file, "objectives." + kv.key(), "names no numeric column of points.csv (e.g. accuracy, area_cells, "
-                                                    "cycles_per_image, energy_pj_per_image)");
-            if (kv.value() != "max" && kv.value() != "min") bad(file, "objectives." + kv.key(), "must be max or min");
-            s.objectives.push_back({kv.key(), kv.value() == "max"});
-        }
-    } else {
-        s.objectives = {{"accuracy", true}, {"area_cells", false}, {"cycles_per_image", false}};
-    }
-
-    if (j.contains("energy")) {
-        const json& e = j["energy"];
-        if (!e.is_object()) bad(file, "energy", "not a mapping of action: pJ");
-        for (const auto& kv : e.items()) {
-            if (!default_energy_pj().count(kv.key())) {
-                std::string names;
-                for (const auto& d : default_energy_pj()) names += (names.empty() ? "" : ", ") + d.first;
-                bad(file, "energy." + kv.key(), "unknown action (the actions are " + names + ")");
-            }
-            if (!kv.value().is_number() || !(kv.value().get<double>() >= 0))
-                bad(file, "energy." + kv.key(), "must be a number of pJ, 0 or more");
-            s.energy[kv.key()] = kv.value();
-        }
-    }
+    if (j.contains("constraints")) parse_constraints(j["constraints"], file, s);
+    if (j.contains("objectives")) parse_objectives(j["objectives"], file, s);
+    else s.objectives = {{"accuracy", true}, {"area_cells", false}, {"cycles_per_image", false}};
+    if (j.contains("energy")) parse_energy(j["energy"], file, s);
     if (expand_dse_space(s).empty()) bad(file, "constraints", "no design point satisfies them");
     return s;
 }
