@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "sysc/chip_params.h"
+#include "sysc/fault_plan.h"
 
 namespace mind1024 {
 
@@ -23,6 +24,25 @@ inline void add_chip_param_options(CLI::App& app, ChipParams& p,
             ->check(CLI::Range(static_cast<type>(lo), static_cast<type>(hi)));
     MIND1024_CHIP_PARAMETERS(MIND1024_X)
 #undef MIND1024_X
+}
+
+// --faults SPEC: the help and the check both programs give it (FaultSpec::parse's message).
+inline const char* faults_option_help() {
+    return "inject faults into the chip, comma-separated KEY=VALUE: syn0=F / syn1=F (fraction of synapse bits stuck "
+           "at 0 / 1), seu=N@U (N synapse bits flip before neuron update U), plus=F / minus=F (fraction of neurons "
+           "stuck at +1 / -1), acc0=MASK / acc1=MASK (accumulator bits stuck at 0 / 1), seed=S; see docs/faults.md";
+}
+inline CLI::Validator fault_spec_check() {
+    return CLI::Validator(
+        [](std::string& v) -> std::string {
+            try {
+                FaultSpec::parse(v);
+                return {};
+            } catch (const std::exception& e) {
+                return e.what();
+            }
+        },
+        "SPEC");
 }
 
 }  // namespace mind1024

@@ -64,20 +64,9 @@ void add_chip_options(CLI::App& app, ChipSpec& o, unsigned offer) {
     app.add_option("--firmware", o.firmware,
                    "firmware ELF of an in-process board in firmware mode (default: the project's mind_fw.elf)");
     if (offer & kOfferFaults)
-        app.add_option_function<std::string>(
-               "--faults", [&o](const std::string& v) { o.faults = FaultSpec::parse(v); },
-               "inject faults into the chip (reference or in-process board), comma-separated KEY=VALUE: syn0=F / "
-               "syn1=F (fraction of synapse bits stuck at 0 / 1), seu=N@U (N synapse bits flip before neuron update "
-               "U), plus=F / minus=F (fraction of neurons stuck at +1 / -1), acc0=MASK / acc1=MASK (accumulator bits "
-               "stuck at 0 / 1), seed=S; see docs/faults.md")
-            ->check([](const std::string& v) -> std::string {
-                try {
-                    FaultSpec::parse(v);
-                    return {};
-                } catch (const std::exception& e) {
-                    return e.what();
-                }
-            });
+        app.add_option_function<std::string>("--faults", [&o](const std::string& v) { o.faults = FaultSpec::parse(v); },
+                                             faults_option_help())
+            ->check(fault_spec_check());
 }
 
 void check_chip_outputs(const ChipSpec& o) {

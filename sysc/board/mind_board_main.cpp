@@ -83,17 +83,7 @@ void add_options(CLI::App& app, Options& o) {
                    "neuron datapath of the chip: cpp, or rtl (the Verilated unit; WBITS 8, ABITS 24, LANES 16)")
         ->capture_default_str()
         ->check(CLI::IsMember(rtl::datapath_names()));
-    app.add_option("--faults", o.faults,
-                   "inject faults into the chip, comma-separated KEY=VALUE (syn0=F, syn1=F, seu=N@U, plus=F, minus=F, "
-                   "acc0=MASK, acc1=MASK, seed=S; see docs/faults.md)")
-        ->check([](const std::string& v) -> std::string {
-            try {
-                FaultSpec::parse(v);
-                return {};
-            } catch (const std::exception& e) {
-                return e.what();
-            }
-        });
+    app.add_option("--faults", o.faults, faults_option_help())->check(fault_spec_check());
 }
 
 // The board the options describe: chip, datapath, faults, CPU limits, firmware.

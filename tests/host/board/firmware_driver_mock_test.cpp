@@ -21,17 +21,10 @@ using namespace mind1024::host;
 using mind1024::host::test::config_word;
 using mind1024::host::test::expect_exactly;
 using mind1024::host::test::MockTransport;
+using mind1024::host::test::small_params;
 
 namespace {
 
-ChipParams small_params() {
-    ChipParams p;
-    p.n_max = 96;
-    p.wbits = 6;
-    p.abits = 12;
-    p.lanes = 8;
-    return p;
-}
 
 // The host's wait for a command of the default 10 s limit: 5% and half a second more.
 constexpr double kWait_s = 10.0 * 1.05 + 0.5;

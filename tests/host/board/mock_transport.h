@@ -59,6 +59,16 @@ inline std::string describe_address(uint32_t addr) {
 }
 
 // The CONFIG register a chip of these parameters reads.
+// A small chip whose parameters differ from the defaults, for the driver tests.
+inline ChipParams small_params() {
+    ChipParams p;
+    p.n_max = 96;
+    p.wbits = 6;
+    p.abits = 12;
+    p.lanes = 8;
+    return p;
+}
+
 inline uint32_t config_word(const ChipParams& p) {
     return (p.n_max << MIND_CONFIG_N_MAX_SHIFT & MIND_CONFIG_N_MAX_MASK) |
            (p.wbits << MIND_CONFIG_WBITS_SHIFT & MIND_CONFIG_WBITS_MASK) |
