@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -16,7 +17,11 @@
 #include "host/cli/mnist_job.h"
 #include "host/study/dse.h"
 #include "host/study/dse_writers.h"
+#include "host/baselines/dataset.h"
+#include "host/classify/layered_chip.h"
+#include "host/report/subprocess.h"
 #include "host/study/mpi_runner.h"
+#include "host/study/trainer_cache.h"
 #include "host/study/patterns.h"
 
 namespace mind1024::host {
@@ -130,6 +135,83 @@ DseWorkload recall_workload(const DseSpace& s) {
     return w;
 }
 
+// Where trained classifiers and Yosys's areas are kept: --cache, $MIND1024_CACHE,
+// else OUT/cache (the ranks' point processes read them from there).
+std::string cache_dir(const DseOptions& o) {
+    if (!o.cache.empty()) return o.cache;
+    if (const char* c = std::getenv("MIND1024_CACHE")) return c;
+    return join_path(o.out, "cache");
+}
+
+// The layered network per WBITS: a trained network's files (workload.dir,
+// quantized to each WBITS unless quantize: false), or trained for each WBITS
+// by mind1024-train (train: qat), through the report's cache.
+struct LayeredData {
+    MnistSet test;
+};
+DseWorkload layered_workload(const DseSpace& s, const std::vector<DsePoint>& points, const DseOptions& o,
+                             LayeredData& keep) {
+    DseWorkload w;
+    w.net = "layered";
+    std::string dir, train;
+    bool quantize = true;
+    size_t test_images = 0, train_images = 0, epochs = 5;
+    uint64_t seed = 1;
+    for (const auto& kv : s.workload.items()) {
+        const std::string& k = kv.key();
+        const json& v = kv.value();
+        auto whole = [&]() {
+            if (!v.is_number_integer() || v.get<int64_t>() < 0)
+                throw BadArgument(fmt::format("{}: workload.{}: {} is not a whole number", s.file, k, v.dump()));
+            return v.get<uint64_t>();
+        };
+        if (k == "dir" && v.is_string()) dir = v;
+        else if (k == "train" && v.is_string() && v == "qat") train = "qat";
+        else if (k == "quantize" && v.is_boolean()) quantize = v;
+        else if (k == "test_images") test_images = whole();
+        else if (k == "train_images") train_images = whole();
+        else if (k == "epochs") epochs = std::max<uint64_t>(1, whole());
+        else if (k == "seed") seed = whole();
+        else
+            throw BadArgument(fmt::format("{}: workload.{}: {} is not a layered setting (dir: PATH, or train: qat with "
+                                          "epochs, train_images, seed; test_images; quantize: true|false)",
+                                          s.file, k, v.dump()));
+    }
+    if (dir.empty() == train.empty())
+        throw BadArgument(fmt::format("{}: workload: the layered network needs either dir (a trained network) or "
+                                      "train: qat (one per WBITS)", s.file));
+    const std::string data = resolve_data_dir(o.data);
+    keep.test = baselines::first_items(load_mnist_split(data, Split::Test), test_images);
+    w.test = &keep.test;
+    w.test_images = keep.test.count;
+    std::set<uint32_t> widths;
+    for (const auto& p : points) widths.insert(p.chip.params.wbits);
+    json nets = json::object();
+    for (uint32_t b : widths) {
+        std::string from = dir;
+        if (!train.empty()) {
+            const MnistSet tr = baselines::first_items(load_mnist_split(data, Split::Train), train_images);
+            const ResultCache cache(cache_dir(o));
+            std::vector<std::string> args{"--model", "layered", "--epochs", std::to_string(epochs), "--wbits",
+                                          std::to_string(b), "--seed", std::to_string(seed), "--threads", "1"};
+            if (train_images) args.insert(args.end(), {"--train-limit", std::to_string(train_images)});
+            if (test_images) args.insert(args.end(), {"--test-limit", std::to_string(test_images)});
+            const Training t = plan_training(cache, fmt::format("bits-qat-{}", b), args, data_sha256(tr, keep.test), false);
+            ensure_directory(join_path(o.out, "logs"));
+            fmt::print(stderr, "[dse] layered network for WBITS {}: {}\n", b, t.cached ? "from the cache" : "training (QAT)");
+            from = run_training(cache, t, join_path(own_directory(), "mind1024-train"), data,
+                                join_path(join_path(o.out, "logs"), t.id + ".log"), false);
+        }
+        w.layered[b] = load_layered_network(from, train.empty() && quantize, b);
+        const json nj = json::parse(std::ifstream(join_path(from, "network.json")), nullptr, false);
+        if (!nj.is_discarded() && nj.contains("accuracy") && nj["accuracy"].contains("float"))
+            w.layered_float[b] = nj["accuracy"]["float"].get<double>();
+        nets[std::to_string(b)] = from;
+    }
+    w.description = {{"net", "layered"}, {"options", s.workload}, {"networks", nets}, {"images", w.test_images}};
+    return w;
+}
+
 // Before any work: a finished or running output directory is continued only with --resume, and only for its space.
 void check_out(const DseSpace& s, const DseOptions& o) {
     const std::string prior = join_path(o.out, "dse.json");
@@ -164,9 +246,11 @@ void progress_line(const DseOptions& o, std::chrono::steady_clock::time_point t0
 
 // The classifiers are trained (or taken from the cache) once per order of `points`.
 DseWorkload prepare_workload(const DseSpace& s, const std::vector<DsePoint>& points, const DseOptions& o,
-                             std::map<Order, MnistJob>& jobs) {
+                             std::map<Order, MnistJob>& jobs, LayeredData& layered) {
     DseWorkload w;
-    if (s.net == "hopfield") {
+    if (s.net == "layered") {
+        w = layered_workload(s, points, o, layered);
+    } else if (s.net == "hopfield") {
         MnistJobOptions jo = mnist_options(s, o);
         w.quantize = quantize_options(s, jo.seed);
         w.description = {{"net", "hopfield"}, {"options", s.workload}, {"classifiers", json::object()}};
@@ -184,14 +268,6 @@ DseWorkload prepare_workload(const DseSpace& s, const std::vector<DsePoint>& poi
     }
     w.check_images = o.check_images;
     return w;
-}
-
-// Where trained classifiers and Yosys's areas are kept: --cache, $MIND1024_CACHE,
-// else OUT/cache (the ranks' point processes read them from there).
-std::string cache_dir(const DseOptions& o) {
-    if (!o.cache.empty()) return o.cache;
-    if (const char* c = std::getenv("MIND1024_CACHE")) return c;
-    return join_path(o.out, "cache");
 }
 
 std::vector<std::string> own_command_line() {
@@ -212,7 +288,8 @@ int run_one_point(DseOptions o) {
         throw BadArgument(fmt::format("--point {}: the space has points 0..{}", o.point, points.size() - 1));
     const DsePoint& p = points[size_t(o.point)];
     std::map<Order, MnistJob> jobs;
-    const DseWorkload w = prepare_workload(s, {p}, o, jobs);
+    LayeredData layered;
+    const DseWorkload w = prepare_workload(s, {p}, o, jobs, layered);
     const ChipParams& c = p.chip.params;
     const LogicArea area = datapath_area(default_area_model(o.cache), c.wbits, c.abits, c.lanes);
     fmt::print("{}\n", run_dse_point(p, w, s, area, o.model).dump());
@@ -265,7 +342,8 @@ int run_dse_command(const DseOptions& o) {
     std::map<Order, MnistJob> jobs;  // keep the classifiers and images the workload points to
     DseOptions oc = o;
     oc.cache = cache_dir(o);  // the ranks' point processes find the classifiers there
-    const DseWorkload w = prepare_workload(s, points, oc, jobs);
+    LayeredData layered;
+    const DseWorkload w = prepare_workload(s, points, oc, jobs, layered);
     ensure_directory(o.out);
     write_text_atomic(join_path(o.out, "dse.json"), json{{"format", kDseFormat}, {"space", s.source}, {"state", "running"}}.dump(1) + "\n");
     DseRunOptions ro;

@@ -28,6 +28,7 @@
 #include "host/cli/common.h"
 #include "host/cli/mnist_job.h"
 #include "host/report/subprocess.h"
+#include "host/study/trainer_cache.h"
 #include "host/classify/layered_chip.h"
 #include "host/study/classify_study.h"
 #include "host/study/layered_study.h"
@@ -175,12 +176,6 @@ public:
     int run();
 
 private:
-    struct Training {
-        std::vector<std::string> args;  // of mind1024-train, without --data and --out
-        json key;
-        std::string dir;                // its cache entry
-        bool cached = false;
-    };
     // Every training the chosen models need, with its cache entry checked (before any work).
     void plan();
     void add_training(const std::string& id, std::vector<std::string> args);
@@ -234,12 +229,7 @@ void Report::add_training(const std::string& id, std::vector<std::string> args) 
     const std::vector<std::string> lim = limits();
     args.insert(args.end(), {"--seed", std::to_string(o_.seed), "--threads", std::to_string(o_.threads)});
     args.insert(args.end(), lim.begin(), lim.end());
-    Training t;
-    t.key = {{"format", ResultCache::kFormat}, {"program", "mind1024-train"}, {"args", args}, {"data_sha256", data_hash_}};
-    t.args = std::move(args);
-    t.dir = cache_.dir_for(id, t.key);
-    t.cached = !o_.retrain && cache_.lookup(t.dir, t.key);
-    trainings_[id] = t;
+    trainings_[id] = plan_training(cache_, id, args, data_hash_, o_.retrain);
 }
 
 void Report::plan() {
@@ -269,9 +259,7 @@ std::string Report::train(const std::string& id) {
     }
     if (o_.retrain) cache_.remove(t.dir);
     const std::string staging = cache_.stage(t.dir);
-    std::vector<std::string> argv{trainer_};
-    argv.insert(argv.end(), t.args.begin(), t.args.end());
-    argv.insert(argv.end(), {"--data", data_dir_, "--out", staging});
+    const std::vector<std::string> argv = training_argv(trainer_, t, data_dir_, staging);
     std::string what = "train";
     for (const auto& a : t.args) what += " " + a;
     step(id, what, argv);
@@ -565,13 +553,7 @@ int Report::run() {
     check_same_geometry(train, test);
     if (train.rows * train.cols != 784)
         throw DataError(fmt::format("{}: the report's models take 28 x 28 images, not {} x {}", train.images_path, train.rows, train.cols));
-    Sha256 h;
-    for (const MnistSet* s : {&train, &test}) {
-        h.add(fmt::format("{} {} {};", s->count, s->rows, s->cols));
-        h.add(s->images.data(), s->images.size());
-        h.add(s->labels.data(), s->labels.size());
-    }
-    data_hash_ = h.hex();
+    data_hash_ = data_sha256(train, test);
     fmt::print(stderr, "[report] profile {}: data {} ({} training, {} test images, SHA-256 {}), cache {}\n", prof_.name,
                data_dir_, train.count, test.count, data_hash_.substr(0, 16), o_.cache);
     plan();  // a corrupt or stale cache entry stops the report here, before any work

@@ -15,6 +15,8 @@
 #include "host/data/data_error.h"
 #include "host/report/output_file.h"
 #include "host/study/patterns.h"
+#include "host/classify/layered_chip.h"
+#include "host/study/layered_study.h"
 #include "host/study/recall_study.h"
 #include "host/study/runner.h"
 #include "host/twin/float_twin.h"
@@ -114,6 +116,37 @@ json hopfield_point(const DsePoint& p, const DseWorkload& w, const DseSpace& s, 
         row["reference_agrees"] = same;
         row["reference_checked"] = k;
     }
+    return row;
+}
+
+json layered_point(const DsePoint& p, const DseWorkload& w, const DseSpace& s, const LogicArea& area,
+                   const std::string& model) {
+    const ChipSpec spec = point_chip(p, model);
+    if (p.order != Order::AsyncSeq)
+        throw BadArgument("the layered network runs one ASYNC sweep (layer by layer): its order axis must be async");
+    const auto it = w.layered.find(spec.params.wbits);
+    if (it == w.layered.end()) throw BadArgument(fmt::format("no layered network for WBITS {}", spec.params.wbits));
+    const baselines::LayeredIntNet& net = it->second;
+    check_layered_fits(net, spec.params, "the layered workload");
+    auto chip = open_chip(spec);
+    const LayeredEval e = evaluate_layered(*chip, net, *w.test, w.test_images, spec.wrap);
+    const double images = double(e.images());
+    json row = p.settings_json();
+    row["accuracy"] = double(e.correct) / images;
+    row["accuracy_ci95"] = wilson_half_width(double(e.correct) / images, images);
+    const auto f = w.layered_float.find(spec.params.wbits);
+    row["accuracy_float"] = f == w.layered_float.end() ? json() : json(f->second);
+    row["accuracy_host"] = double(e.host_correct) / images;
+    row["mean_sweeps"] = 1.0;
+    row["overflow_per_image"] = double(e.overflow_events) / images;
+    row["unanswered"] = 0;
+    row["images"] = e.images();
+    const double n = double(e.layout.neurons()), u = double(net.hidden + net.outputs);
+    const double words = std::ceil(n / 32.0) + double(net.outputs) + 2;  // inputs, output fields, START, STATUS
+    add_costs(row, p, area, s, e.cycles_per_image(), actions_json(1.0, u, n, spec.params, words));
+    // The oracle here is the host's integer model of the same files: every image must agree.
+    row["reference_agrees"] = e.agree == e.images();
+    row["reference_checked"] = e.images();
     return row;
 }
 
@@ -217,7 +250,9 @@ double energy_pj(const std::map<std::string, double>& pj, const json& actions) {
 json run_dse_point(const DsePoint& p, const DseWorkload& w, const DseSpace& s, const LogicArea& area,
                    const std::string& model) {
     const auto t0 = std::chrono::steady_clock::now();
-    json row = w.net == "recall" ? recall_point(p, w, s, area, model) : hopfield_point(p, w, s, area, model);
+    json row = w.net == "recall"    ? recall_point(p, w, s, area, model)
+               : w.net == "layered" ? layered_point(p, w, s, area, model)
+                                    : hopfield_point(p, w, s, area, model);
     row["point_seconds"] = seconds_since(t0);
     return row;
 }

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "host/baselines/layered_net.h"
 #include "host/classify/prototype_classifier.h"
 #include "host/learning/learning_rules.h"
 #include "host/study/classify_study.h"
@@ -30,6 +31,12 @@ struct DseWorkload {
     LabelledImages images;
     QuantizeOptions quantize;
     Patterns patterns;                              // recall: stored patterns, each probed once
+    // layered: the network for each WBITS of the space, the float network's
+    // accuracy where network.json gives it, and the test images
+    std::map<uint32_t, baselines::LayeredIntNet> layered;
+    std::map<uint32_t, double> layered_float;
+    const MnistSet* test = nullptr;
+    size_t test_images = 0;
     std::string rule = "hebb";
     double flip = 0.1;
     uint32_t max_sweeps = 30;

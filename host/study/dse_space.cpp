@@ -148,7 +148,7 @@ void parse_faults(const json& f, const std::string& file, DseSpace& s) {
 }  // namespace
 
 const std::vector<std::string>& dse_nets() {
-    static const std::vector<std::string> v{"hopfield", "recall"};
+    static const std::vector<std::string> v{"hopfield", "layered", "recall"};
     return v;
 }
 

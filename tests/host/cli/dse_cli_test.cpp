@@ -62,6 +62,30 @@ TEST(DseCli, APointEqualsTheMnistCommandWithTheSameOptions) {
     fs::remove_all(d);
 }
 
+TEST(DseCli, ALayeredPointEqualsTheLayeredCommand) {
+    if (!have_mnist()) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
+    const fs::path d = fresh_cli_dir("dse_layered");
+    const std::string net = std::string(MIND1024_SOURCE_DIR) + "/tests/host/cli/golden/inputs/layered";
+    std::ofstream(d / "space.yaml") << "format: mind1024-dse/1\nworkload: {net: layered, dir: " << net
+                                    << ", test_images: 150}\nspace: {wbits: [4], abits: [20], lanes: [8]}\n";
+    const std::string data = " --data " + mnist_dir() + " --cache " + (d / "cache").string();
+    const Result r = cli("dse " + (d / "space.yaml").string() + " --out " + (d / "dse").string() + data);
+    ASSERT_EQ(r.code, 0) << r.out;
+    const Result l = cli("layered --net " + net + " --quantize --wbits 4 --abits 20 --lanes 8 --limit 150 --no-progress --out " +
+                         (d / "layered").string() + " --data " + mnist_dir());
+    ASSERT_EQ(l.code, 0) << l.out;
+    const json lj = read_json(d / "layered" / "layered.json");
+    std::ifstream in(d / "dse" / "points.jsonl");
+    std::string line;
+    ASSERT_TRUE(std::getline(in, line));
+    const json p = json::parse(line);
+    EXPECT_DOUBLE_EQ(100 * p["accuracy"].get<double>(), lj["accuracy_chip"].get<double>());
+    EXPECT_DOUBLE_EQ(100 * p["accuracy_host"].get<double>(), lj["accuracy_host_integer"].get<double>());
+    EXPECT_DOUBLE_EQ(p["cycles_per_image"].get<double>(), lj["cycles_per_image"].get<double>());
+    EXPECT_EQ(p["reference_agrees"], true);
+    fs::remove_all(d);
+}
+
 TEST(DseCli, ABadSpaceIsRefusedByFileAndKeyBeforeAnyOutput) {
     const fs::path d = fresh_cli_dir("dse_bad");
     std::ofstream(d / "space.yaml") << "format: mind1024-dse/1\nworkload: {net: hopfield, crop: 99}\nspace: {wbits: [4]}\n";
