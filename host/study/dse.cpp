@@ -127,7 +127,11 @@ json layered_point(const DsePoint& p, const DseWorkload& w, const DseSpace& s, c
     const auto it = w.layered.find(spec.params.wbits);
     if (it == w.layered.end()) throw BadArgument(fmt::format("no layered network for WBITS {}", spec.params.wbits));
     const baselines::LayeredIntNet& net = it->second;
-    check_layered_fits(net, spec.params, "the layered workload");
+    try {
+        check_layered_fits(net, spec.params, w.layered_dirs.count(spec.params.wbits) ? w.layered_dirs.at(spec.params.wbits) : "");
+    } catch (const DataError& e) {
+        throw BadArgument(e.what());  // a network this chip cannot hold: the point is infeasible
+    }
     auto chip = open_chip(spec);
     const LayeredEval e = evaluate_layered(*chip, net, *w.test, w.test_images, spec.wrap);
     const double images = double(e.images());
@@ -250,9 +254,16 @@ double energy_pj(const std::map<std::string, double>& pj, const json& actions) {
 json run_dse_point(const DsePoint& p, const DseWorkload& w, const DseSpace& s, const LogicArea& area,
                    const std::string& model) {
     const auto t0 = std::chrono::steady_clock::now();
-    json row = w.net == "recall"    ? recall_point(p, w, s, area, model)
-               : w.net == "layered" ? layered_point(p, w, s, area, model)
-                                    : hopfield_point(p, w, s, area, model);
+    json row;
+    try {
+        row = w.net == "recall"    ? recall_point(p, w, s, area, model)
+              : w.net == "layered" ? layered_point(p, w, s, area, model)
+                                   : hopfield_point(p, w, s, area, model);
+    } catch (const BadArgument& e) {
+        // The workload does not fit this chip (a network larger than N_MAX, sums beyond ABITS):
+        // a finding about the design point, not a failure of the run.
+        return {{"error", e.what()}, {"infeasible", true}};
+    }
     row["point_seconds"] = seconds_since(t0);
     return row;
 }
@@ -355,7 +366,11 @@ DseResult run_dse(const DseSpace& s, const DseWorkload& w, const DseRunOptions& 
     const auto record = [&](size_t index, const json& result) {
         const DsePoint& p = r.points[index];
         json row = result;
-        if (row.contains("error")) row = p.settings_json(), row["error"] = result["error"];
+        if (row.contains("error")) {
+            row = p.settings_json();
+            row["error"] = result["error"];
+            if (result.value("infeasible", false)) row["infeasible"] = true;
+        }
         row["key"] = p.key();
         row["index"] = p.index;
         out << row.dump() << '\n' << std::flush;
@@ -399,7 +414,7 @@ std::string dse_csv(const std::vector<json>& rows, const std::vector<size_t>& wh
             else if (v.is_number_integer() || v.is_number_unsigned()) line += v.dump();
             else line += fmt::format("{:.6g}", v.get<double>());
         }
-        std::string err = r.value("error", "");
+        std::string err = r.value("infeasible", false) ? "infeasible: " + r.value("error", "") : r.value("error", "");
         for (char& ch : err)
             if (ch == ',' || ch == '\n' || ch == '"') ch = ' ';
         csv += line + "," + err + "\n";

@@ -35,6 +35,7 @@ struct DseWorkload {
     // accuracy where network.json gives it, and the test images
     std::map<uint32_t, baselines::LayeredIntNet> layered;
     std::map<uint32_t, double> layered_float;
+    std::map<uint32_t, std::string> layered_dirs;  // where each came from (for messages)
     const MnistSet* test = nullptr;
     size_t test_images = 0;
     std::string rule = "hebb";

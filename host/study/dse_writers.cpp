@@ -112,11 +112,15 @@ DseAnswer cheapest_within(const DseResult& r, double tolerance) {
 
 std::string dse_summary_md(const DseSpace& s, const DseResult& r) {
     std::string md = fmt::format("# Design-space exploration: {}\n\n", s.file);
-    size_t errors = 0;
-    for (const auto& row : r.rows) errors += row.contains("error");
-    md += fmt::format("{} points ({} measured in this run, {} taken from points.jsonl, {} failed), workload `{}`, "
-                      "{:.1f} s.\n\n",
-                      r.rows.size(), r.computed, r.resumed, errors, s.net, r.seconds);
+    size_t errors = 0, infeasible = 0;
+    for (const auto& row : r.rows) {
+        const bool inf = row.value("infeasible", false);
+        infeasible += inf;
+        errors += row.contains("error") && !inf;
+    }
+    md += fmt::format("{} points ({} measured in this run, {} taken from points.jsonl, {} where the workload does not "
+                      "fit the chip, {} failed), workload `{}`, {:.1f} s.\n\n",
+                      r.rows.size(), r.computed, r.resumed, infeasible, errors, s.net, r.seconds);
     std::string objectives;
     for (const auto& o : s.objectives) objectives += fmt::format("{}{} {}", objectives.empty() ? "" : ", ", o.column, o.maximize ? "max" : "min");
     md += "Objectives: " + objectives + ".";

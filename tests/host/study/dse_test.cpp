@@ -252,6 +252,7 @@ TEST(Dse, APointThatCannotRunIsAnErrorOfItsOwn) {
     ASSERT_EQ(r.rows.size(), 2u);
     ASSERT_TRUE(r.rows[0].contains("error"));
     EXPECT_NE(r.rows[0]["error"].get<std::string>().find("N_MAX"), std::string::npos);
+    EXPECT_EQ(r.rows[0].value("infeasible", false), true);  // the workload does not fit: a finding, not a failure
     EXPECT_FALSE(r.rows[1].contains("error"));
     EXPECT_EQ(r.front, (std::vector<size_t>{1}));
     fs::remove_all(d);
