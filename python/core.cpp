@@ -27,6 +27,10 @@
 #include "host/board/errors.h"
 #include "host/board/firmware_driver.h"
 #include "host/board/reference_driver.h"
+#include "host/classify/classifier_file.h"
+#include "host/classify/prototype_classifier.h"
+#include "host/data/data_error.h"
+#include "host/data/idx_reader.h"
 #include "host/link/socket_transport.h"
 #include "host/twin/float_twin.h"
 #include "sysc/chip_params.h"
@@ -78,6 +82,8 @@ void translate(std::exception_ptr p) {
     } catch (const ArgTypeError& x) {
         PyErr_SetString(PyExc_TypeError, x.what());
     } catch (const std::invalid_argument& x) {  // the core's checks (parameters, fault specs)
+        PyErr_SetString(e.bad_argument.ptr(), x.what());
+    } catch (const DataError& x) {  // a classifier directory or setting that does not read
         PyErr_SetString(e.bad_argument.ptr(), x.what());
     }
 }
@@ -265,7 +271,7 @@ py::array_t<T> to_numpy(std::vector<T>&& v, std::vector<ssize_t> shape = {}) {
 
 // ---------------------------------------------------------------- run parameters
 
-RunParams run_params(const std::string& order, py::handle max_sweeps, py::handle n_active, bool wrap, py::handle noise,
+RunParams make_run_params(const std::string& order, py::handle max_sweeps, py::handle n_active, bool wrap, py::handle noise,
                      py::handle seed) {
     RunParams r;
     if (order == "sync") r.order = Order::Sync;
@@ -639,6 +645,113 @@ private:
     FloatTwin twin_;
 };
 
+
+// ---------------------------------------------------------------- the MNIST classifier
+
+py::object json_to_py(const nlohmann::json& j) { return py::module_::import("json").attr("loads")(j.dump()); }
+nlohmann::json py_to_json(py::handle o) {
+    return nlohmann::json::parse(py::module_::import("json").attr("dumps")(o).cast<std::string>());
+}
+
+// The prototype classifier (host/classify): trained or loaded, quantized for a
+// chip, images encoded as initial states. The study's loops over images are the
+// chips' classify calls (mind1024.Classifier in Python).
+class Classifier {
+public:
+    explicit Classifier(TrainedClassifier t) : t_(std::move(t)) {}
+
+    static Classifier load(const std::string& dir) {
+        py::gil_scoped_release nogil;
+        return Classifier(load_classifier(dir));
+    }
+    void save(const std::string& dir) const { save_classifier(t_, dir); }
+
+    // images (N, rows, cols) uint8, labels (N,): the training set as the IDX reader gives it.
+    static Classifier train(py::handle images, py::handle labels, py::handle config) {
+        MnistSet set = mnist_set(images, labels);
+        nlohmann::json j = classifier_config_json(ClassifierConfig{});
+        j.merge_patch(py_to_json(config));
+        const ClassifierConfig cfg = classifier_config_from_json(j, "Classifier.train's settings");
+        py::gil_scoped_release nogil;
+        return Classifier(train_classifier(set, cfg));
+    }
+    static py::object default_config() { return json_to_py(classifier_config_json(ClassifierConfig{})); }
+
+    py::object config() const { return json_to_py(classifier_config_json(t_.cfg)); }
+    py::dict layout() const {
+        const ClassifierLayout& l = t_.layout;
+        return py::dict(py::arg("classes") = l.classes, py::arg("pixels") = l.pixels, py::arg("first_proto") = l.first_proto,
+                        py::arg("protos") = l.protos, py::arg("first_label") = l.first_label, py::arg("labels") = l.labels,
+                        py::arg("reps") = t_.cfg.label_reps, py::arg("n") = l.n);
+    }
+    py::array_t<float> weights() const {
+        return to_numpy(std::vector<float>(t_.net.w), {static_cast<ssize_t>(t_.net.n), static_cast<ssize_t>(t_.net.n)});
+    }
+    py::array_t<float> thresholds() const { return to_numpy(std::vector<float>(t_.net.theta)); }
+    py::array_t<uint8_t> clamp() const { return to_numpy(std::vector<uint8_t>(t_.clamp)); }
+    py::object training() const {
+        py::dict d;
+        d["tune_violations"] = t_.tune_violations;
+        d["attractor_errors"] = t_.attractor_errors;
+        d["train_seconds"] = t_.train_seconds;
+        return std::move(d);
+    }
+
+    py::dict quantize(const ChipParams& p, const std::string& scale, const std::string& rounding, uint64_t seed) const {
+        p.validate();
+        if (t_.layout.n > p.n_max)
+            throw BadArgument(fmt::format("the classifier has {} neurons; the chip has N_MAX = {}", t_.layout.n, p.n_max));
+        ChipNetwork q = quantize_classifier(t_, p.wbits, p.abits, parse_scale_policy(scale), parse_rounding(rounding), seed);
+        const ssize_t n = q.weights.n;
+        py::dict d;
+        d["weights"] = to_numpy(std::move(q.weights.w), {n, n});
+        d["thresholds"] = to_numpy(std::move(q.thresholds));
+        d["scale"] = q.weight_report.scale;
+        d["scale_limited_by"] = q.scale_limited_by;
+        d["weights_clipped_fraction"] = q.weight_report.clipped_fraction;
+        d["weight_rms_error"] = q.weight_report.rms_error;
+        d["thresholds_clipped"] = q.thresholds_clipped;
+        return d;
+    }
+
+    // Each image (rows, cols) encoded (crop, threshold) into the network's initial state: (B, n) int8.
+    py::array_t<int8_t> states(py::handle images) const {
+        auto a = py::array_t<uint8_t, py::array::c_style>::ensure(images);
+        if (!a || py::array::ensure(images).dtype().kind() != 'u' || py::array::ensure(images).itemsize() != 1)
+            throw ArgTypeError("images must be a uint8 array (B, rows, cols), as MNIST stores them");
+        if (a.ndim() != 3) throw BadArgument(fmt::format("images must be (B, rows, cols); the shape is {}",
+                                                         py::str(a.attr("shape")).cast<std::string>()));
+        const uint32_t rows = static_cast<uint32_t>(a.shape(1)), cols = static_cast<uint32_t>(a.shape(2));
+        const size_t b = a.shape(0), n = t_.layout.n;
+        std::vector<int8_t> out(b * n);
+        for (size_t k = 0; k < b; ++k) {
+            const auto s = initial_state(t_, encode_image(a.data() + k * rows * cols, rows, cols, t_.cfg.coding));
+            std::copy(s.begin(), s.end(), out.begin() + k * n);
+        }
+        return to_numpy(std::move(out), {static_cast<ssize_t>(b), static_cast<ssize_t>(n)});
+    }
+
+private:
+    static MnistSet mnist_set(py::handle images, py::handle labels) {
+        py::array ai = py::array::ensure(images), al = py::array::ensure(labels);
+        if (!ai || ai.dtype().kind() != 'u' || ai.itemsize() != 1 || ai.ndim() != 3)
+            throw ArgTypeError("images must be a uint8 array (N, rows, cols), as MNIST stores them");
+        auto img = py::array_t<uint8_t, py::array::c_style>::ensure(ai);
+        IntArray l = int_array(labels, "labels", 1, "one-dimensional (N,)");
+        if (l.shape[0] != ai.shape(0))
+            throw BadArgument(fmt::format("{} images but {} labels", ai.shape(0), l.shape[0]));
+        MnistSet s;
+        s.count = static_cast<uint32_t>(ai.shape(0));
+        s.rows = static_cast<uint32_t>(ai.shape(1));
+        s.cols = static_cast<uint32_t>(ai.shape(2));
+        s.images.assign(img.data(), img.data() + img.size());
+        s.labels.resize(s.count);
+        read_ints(l, "labels", s.labels.data(), in_range(0, 255), "is not a class label (0..255)");
+        return s;
+    }
+    TrainedClassifier t_;
+};
+
 // ---------------------------------------------------------------- ChipParams from the table
 
 py::object param_value(const ChipParamInfo& k, const ChipParams& p) {
@@ -703,7 +816,8 @@ PYBIND11_MODULE(_core, m) {
         cp.def_property(
             k.member, [info](const ChipParams& p) { return param_value(*info, p); },
             [info](ChipParams& p, py::handle v) { set_param(*info, p, v); },
-            fmt::format("{}: {}{}", k.name, chip_param_help(k), k.integer ? "" : "").c_str());
+            // "type: text": what stubgen and IDEs read as the property's type.
+            fmt::format("{}: {}, {}", k.integer ? "int" : "float", k.name, chip_param_help(k)).c_str());
     }
     cp.def("__eq__", [](const ChipParams& a, const ChipParams& b) { return a == b; }, py::is_operator());
     cp.def("__hash__", [](const ChipParams& p) { return py::hash(py::str(p.describe())); });
@@ -766,7 +880,7 @@ PYBIND11_MODULE(_core, m) {
         });
 
     py::class_<RunParams>(m, "RunParams", "Checked run parameters (built by mind1024, not by hand).");
-    m.def("run_params", &run_params, py::arg("order"), py::arg("max_sweeps"), py::arg("n_active"), py::arg("wrap"),
+    m.def("run_params", &make_run_params, py::arg("order"), py::arg("max_sweeps"), py::arg("n_active"), py::arg("wrap"),
           py::arg("noise"), py::arg("seed"));
 
     py::class_<Chip>(m, "Chip", "A chip driver (see mind1024.Chip).")
@@ -776,30 +890,56 @@ PYBIND11_MODULE(_core, m) {
         .def_property_readonly("name", &Chip::name)
         .def_property_readonly("closed", &Chip::closed)
         .def("close", &Chip::close)
-        .def("load_weights", &Chip::load_weights)
-        .def("read_weights", &Chip::read_weights)
-        .def("load_thresholds", &Chip::load_thresholds)
-        .def("set_state", &Chip::set_state)
-        .def("set_clamp", &Chip::set_clamp)
+        .def("load_weights", &Chip::load_weights, py::arg("weights"))
+        .def("read_weights", &Chip::read_weights, py::arg("n"))
+        .def("load_thresholds", &Chip::load_thresholds, py::arg("thresholds"))
+        .def("set_state", &Chip::set_state, py::arg("state"))
+        .def("set_clamp", &Chip::set_clamp, py::arg("clamp"))
         .def("state", &Chip::state)
-        .def("fields", &Chip::fields)
-        .def("run", &Chip::run)
-        .def("hebb", &Chip::hebb)
+        .def("fields", &Chip::fields, py::arg("first"), py::arg("count"))
+        .def("run", &Chip::run, py::arg("params"), py::arg("single"))
+        .def("hebb", &Chip::hebb, py::arg("n_active"))
         .def("clear_synapses", &Chip::clear_synapses)
         .def("reset", &Chip::reset)
         .def("cycles", &Chip::cycles)
-        .def("run_many", &Chip::run_many)
-        .def("classify", &Chip::classify);
+        .def("run_many", &Chip::run_many, py::arg("states"), py::arg("params"))
+        .def("classify", &Chip::classify, py::arg("states"), py::arg("first_label"), py::arg("classes"), py::arg("reps"),
+             py::arg("params"));
 
     py::class_<Twin>(m, "FloatTwin", "The float twin (see mind1024.FloatTwin).")
-        .def(py::init<py::handle, py::handle, double>())
+        .def(py::init<py::handle, py::handle, double>(), py::arg("weights"), py::arg("thresholds"), py::arg("scale"))
         .def_property_readonly("n", &Twin::n)
-        .def("set_state", &Twin::set_state)
-        .def("set_clamp", &Twin::set_clamp)
+        .def("set_state", &Twin::set_state, py::arg("state"))
+        .def("set_clamp", &Twin::set_clamp, py::arg("clamp"))
         .def("state", &Twin::state)
         .def("fields", &Twin::fields)
         .def("energy", &Twin::energy)
-        .def("run", &Twin::run)
-        .def("run_many", &Twin::run_many)
-        .def("classify", &Twin::classify);
+        .def("run", &Twin::run, py::arg("params"), py::arg("single"))
+        .def("run_many", &Twin::run_many, py::arg("states"), py::arg("params"))
+        .def("classify", &Twin::classify, py::arg("states"), py::arg("first_label"), py::arg("classes"), py::arg("reps"),
+             py::arg("params"));
+
+    m.def("load_mnist", [](const std::string& dir, bool train) {
+        MnistSet s;
+        {
+            py::gil_scoped_release nogil;
+            s = load_mnist_split(resolve_data_dir(dir), train ? Split::Train : Split::Test);
+        }
+        const ssize_t count = s.count, rows = s.rows, cols = s.cols;
+        return py::make_tuple(to_numpy(std::move(s.images), {count, rows, cols}), to_numpy(std::move(s.labels)));
+    }, py::arg("directory"), py::arg("train"));
+
+    py::class_<Classifier>(m, "Classifier", "The MNIST prototype classifier (see mind1024.Classifier).")
+        .def_static("load", &Classifier::load, py::arg("directory"))
+        .def_static("train", &Classifier::train, py::arg("images"), py::arg("labels"), py::arg("config"))
+        .def_static("default_config", &Classifier::default_config)
+        .def("save", &Classifier::save, py::arg("directory"))
+        .def("config", &Classifier::config)
+        .def("layout", &Classifier::layout)
+        .def("weights", &Classifier::weights)
+        .def("thresholds", &Classifier::thresholds)
+        .def("clamp", &Classifier::clamp)
+        .def("training", &Classifier::training)
+        .def("quantize", &Classifier::quantize, py::arg("params"), py::arg("scale"), py::arg("rounding"), py::arg("seed"))
+        .def("states", &Classifier::states, py::arg("images"));
 }

@@ -12,17 +12,20 @@
 
 Chip (a chip on a backend), ChipParams (its build-time parameters), FloatTwin
 (the same dynamics in floating point), RunResult / RunBatch / Classification
-(what runs return), and the errors ChipError, BadArgument, BoardError,
-BusError, BusyError. See docs/python-example.md in the source tree.
+(what runs return), Classifier (the MNIST classifier: trained or loaded,
+evaluated on a chip and its twin) with load_mnist, and the errors ChipError,
+BadArgument, BoardError, BusError, BusyError. See docs/python-example.md in the source tree.
 """
 
 from ._errors import BadArgument, BoardError, BusError, BusyError, ChipError
 from . import _core
 from ._chip import BACKENDS, Chip, ChipParams, Classification, FloatTwin, RunBatch, RunResult
+from ._classifier import Classifier, load_mnist
 
 __all__ = [
     "BACKENDS", "BadArgument", "BoardError", "BusError", "BusyError", "Chip", "ChipError", "ChipParams",
-    "Classification", "FloatTwin", "RunBatch", "RunResult", "chip_parameters", "parse_faults",
+    "Classification", "Classifier", "FloatTwin", "RunBatch", "RunResult", "chip_parameters", "load_mnist",
+    "parse_faults",
 ]
 
 __version__ = "0.1.0"
