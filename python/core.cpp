@@ -311,7 +311,7 @@ struct BatchColumns {
 };
 
 // Batches run in chunks: between two, the GIL is taken back to see Ctrl-C.
-constexpr size_t kChunk = 256;
+constexpr size_t kChunk = 1024;
 void check_signals() {
     if (PyErr_CheckSignals() != 0) throw py::error_already_set();
 }
