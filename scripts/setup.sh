@@ -24,7 +24,10 @@ PACKAGES=(build-essential cmake ninja-build pkg-config ca-certificates
   libopenmpi-dev openmpi-bin  # mind1024 dse under mpirun
   libhwy-dev  # Google Highway: the engine's SIMD kernels
   libtorch-dev libopenblas0-openmp  # mind1024-train; without OpenBLAS libtorch falls back to the slow reference BLAS
-  python3)  # scripts/normalize_outputs.py (the same-answers test)
+  python3  # scripts/normalize_outputs.py (the same-answers test)
+  # The Python package mind1024 (python/) and its tests, the PyTorch bridge, the notebook.
+  pybind11-dev python3-dev python3-numpy python3-pytest mypy
+  python3-torch python3-matplotlib jupyter-nbconvert python3-ipykernel python3-nbclient)
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 as_root() {
@@ -66,7 +69,9 @@ fetch_mnist() {
 build() {
   local gen=()
   [ -f "$BUILD/CMakeCache.txt" ] || { command -v ninja >/dev/null && gen=(-G Ninja); }
-  cmake -S "$ROOT" -B "$BUILD" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  # Debian's interpreter for the Python package: the python3 first on PATH may lack NumPy.
+  local py=(); [ -x /usr/bin/python3 ] && py=(-DPython3_EXECUTABLE=/usr/bin/python3)
+  cmake -S "$ROOT" -B "$BUILD" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release "${py[@]}" >/dev/null
   cmake --build "$BUILD" -j "$JOBS"
 }
 

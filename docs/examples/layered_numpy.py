@@ -14,7 +14,7 @@
 Nothing is converted for the chip's sake: float64, int64, bool and Fortran
 order are what NumPy writes by default, and mind1024 reads them as they are.
 
-    python3 docs/examples/layered_numpy.py --data /path/to/mnist --out /tmp/np-example
+    /usr/bin/python3 docs/examples/layered_numpy.py [--data /path/to/mnist] [--out /tmp/np-example]
 """
 import argparse
 import gzip
@@ -101,17 +101,25 @@ def hopfield(args, mind1024):
     print(f"Hopfield recall of pattern 0 from a 20%-flipped probe: overlap {final @ patterns[0] / n:+.3f}")
 
 
+# Defaults from the repository, wherever the script is started from.
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", default=os.environ.get("MIND1024_DATA", "data/mnist"), help="MNIST IDX directory")
-    ap.add_argument("--out", default="results/numpy-example")
-    ap.add_argument("--mind1024", default="build/host/cli/mind1024", help="the mind1024 program")
+    ap.add_argument("--data", default=os.environ.get("MIND1024_DATA") or os.path.join(ROOT, "data", "mnist"),
+                    help="MNIST IDX directory (default $MIND1024_DATA, then the set-up's copy)")
+    ap.add_argument("--out", default=os.path.join(ROOT, "results", "numpy-example"))
+    ap.add_argument("--mind1024", default=os.path.join(ROOT, "build", "host", "cli", "mind1024"),
+                    help="the mind1024 program")
     ap.add_argument("--hidden", type=int, default=230, help="hidden units (784 + H + 10 <= 1024)")
     ap.add_argument("--train", type=int, default=20000, help="training images used for the readout")
     ap.add_argument("--ridge", type=float, default=1.0)
     ap.add_argument("--wbits", type=int, default=8)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
+    if not args.data:  # --data "$MIND1024_DATA" with the variable unset
+        args.data = ap.get_default("data")
     hopfield(args, args.mind1024)
     layered(args, args.mind1024)
 

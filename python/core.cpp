@@ -1,0 +1,945 @@
+// mind1024._core: the chip drivers and the float twin for Python.
+//
+// Plain C++ only: the reference model, the socket transport to a
+// `mind-board --listen` process (the SystemC chip lives there, never in this
+// module: SystemC elaborates once per process and its fatal errors abort it)
+// and the float twin. The public API, its defaults and the board processes
+// are in mind1024/__init__.py; this file converts and checks arguments, runs
+// with the GIL released and maps the host's errors onto mind1024's exceptions.
+#include <pybind11/pybind11.h>
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "host/board/bare_driver.h"
+#include "host/board/chip_driver.h"
+#include "host/board/errors.h"
+#include "host/board/firmware_driver.h"
+#include "host/board/reference_driver.h"
+#include "host/classify/classifier_file.h"
+#include "host/classify/prototype_classifier.h"
+#include "host/data/data_error.h"
+#include "host/data/idx_reader.h"
+#include "host/link/socket_transport.h"
+#include "host/twin/float_twin.h"
+#include "sysc/chip_params.h"
+#include "sysc/fault_plan.h"
+#include "sysc/fixed_point.h"
+
+namespace py = pybind11;
+using namespace mind1024;
+using namespace mind1024::host;
+
+namespace {
+
+// ---------------------------------------------------------------- errors
+
+// A call on a closed chip, or another state error of the module itself.
+struct ChipError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+// A wrong argument type (a float array where integers are wanted): TypeError.
+struct ArgTypeError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// The Python classes of mind1024/_errors.py, looked up once at import.
+struct PyErrors {
+    py::object chip, bad_argument, board, bus, busy;
+};
+PyErrors& py_errors() {
+    static PyErrors* e = new PyErrors();  // never destroyed: lives as long as the interpreter
+    return *e;
+}
+
+void translate(std::exception_ptr p) {
+    const PyErrors& e = py_errors();
+    try {
+        if (p) std::rethrow_exception(p);
+    } catch (const BadArgument& x) {  // before BoardError, its C++ base
+        PyErr_SetString(e.bad_argument.ptr(), x.what());
+    } catch (const BusError& x) {
+        py::object err = e.bus(x.what());
+        err.attr("address") = x.address;
+        PyErr_SetObject(e.bus.ptr(), err.ptr());
+    } catch (const BusyError& x) {
+        PyErr_SetString(e.busy.ptr(), x.what());
+    } catch (const BoardError& x) {
+        PyErr_SetString(e.board.ptr(), x.what());
+    } catch (const ChipError& x) {
+        PyErr_SetString(e.chip.ptr(), x.what());
+    } catch (const ArgTypeError& x) {
+        PyErr_SetString(PyExc_TypeError, x.what());
+    } catch (const std::invalid_argument& x) {  // the core's checks (parameters, fault specs)
+        PyErr_SetString(e.bad_argument.ptr(), x.what());
+    } catch (const DataError& x) {  // a classifier directory or setting that does not read
+        PyErr_SetString(e.bad_argument.ptr(), x.what());
+    }
+}
+
+// ---------------------------------------------------------------- scalars
+
+// A Python integer (or NumPy integer) in lo..hi, else BadArgument naming it;
+// never pybind11's silent conversion or its "incompatible arguments" TypeError.
+uint64_t whole(py::handle v, const char* name, uint64_t lo, uint64_t hi) {
+    if (PyFloat_Check(v.ptr()) || !PyIndex_Check(v.ptr()))
+        throw ArgTypeError(fmt::format("{} must be an integer, not {}", name, py::str(py::type::of(v)).cast<std::string>()));
+    py::int_ i = py::reinterpret_steal<py::int_>(PyNumber_Index(v.ptr()));
+    if (!i) throw py::error_already_set();
+    int overflow = 0;
+    const long long x = PyLong_AsLongLongAndOverflow(i.ptr(), &overflow);
+    if (overflow || x < 0 || static_cast<uint64_t>(x) < lo || static_cast<uint64_t>(x) > hi)
+        throw BadArgument(fmt::format("{} = {} is outside {}..{}", name, py::str(i).cast<std::string>(), lo, hi));
+    return static_cast<uint64_t>(x);
+}
+uint32_t u32(py::handle v, const char* name, uint32_t lo = 0) {
+    return static_cast<uint32_t>(whole(v, name, lo, UINT32_MAX));
+}
+
+// ---------------------------------------------------------------- arrays
+
+// An integer or bool array as it is: NumPy's own buffer, any strides, any
+// integer dtype. Values are read element by element, checked, and converted
+// once into the driver's vectors: no NumPy copy in between, and nothing is
+// converted before every element has passed its check.
+struct IntArray {
+    py::array a;  // holds the buffer
+    char kind = 0;  // 'b' bool, 'i' signed, 'u' unsigned
+    int itemsize = 0;
+    ssize_t shape[2] = {1, 1}, strides[2] = {0, 0};
+    int ndim = 0;
+};
+
+IntArray int_array(py::handle obj, const char* what, int ndim, const char* shape_text) {
+    IntArray r;
+    r.a = py::array::ensure(obj);  // the same object for an ndarray; a list becomes one
+    if (!r.a) {
+        PyErr_Clear();
+        throw ArgTypeError(fmt::format("{} must be an array of integers", what));
+    }
+    r.kind = r.a.dtype().kind();
+    if (r.kind != 'b' && r.kind != 'i' && r.kind != 'u')
+        throw ArgTypeError(fmt::format("{} must be an integer or bool array, not {} (convert it first, e.g. "
+                                       "np.rint(x).astype(np.int32))",
+                                       what, py::str(r.a.dtype()).cast<std::string>()));
+    if (r.a.ndim() != ndim)
+        throw BadArgument(fmt::format("{} must be {}; its shape is {}", what, shape_text,
+                                      py::str(r.a.attr("shape")).cast<std::string>()));
+    if (r.a.dtype().byteorder() == '>')  // the one case read through a copy
+        r.a = r.a.attr("astype")(r.a.dtype().attr("newbyteorder")("="));
+    r.itemsize = static_cast<int>(r.a.itemsize());
+    r.ndim = ndim;
+    for (int d = 0; d < ndim; ++d) r.shape[d] = r.a.shape(d), r.strides[d] = r.a.strides(d);
+    return r;
+}
+
+std::string index_text(const IntArray& a, ssize_t i, ssize_t j) {
+    return a.ndim == 1 ? fmt::format("{}", i) : fmt::format("{}, {}", i, j);
+}
+
+// conv(int64 value, Out& out) -> bool: false rejects the value; reject(text)
+// names the element (`what[i, j] = value`) and throws.
+template <class T, class Out, class Conv, class Reject>
+void read_typed(const IntArray& a, Out* out, Conv& conv, Reject& reject) {
+    const char* base = static_cast<const char*>(a.a.data());
+    for (ssize_t i = 0; i < a.shape[0]; ++i)
+        for (ssize_t j = 0; j < a.shape[1]; ++j) {
+            T x;
+            std::memcpy(&x, base + i * a.strides[0] + j * a.strides[1], sizeof x);
+            bool ok;
+            if constexpr (std::is_unsigned<T>::value && sizeof(T) == 8)
+                ok = x <= static_cast<uint64_t>(INT64_MAX) && conv(static_cast<int64_t>(x), *out);
+            else
+                ok = conv(static_cast<int64_t>(x), *out);
+            if (!ok) {
+                if constexpr (std::is_same<T, bool>::value) reject(i, j, x ? "True" : "False");
+                else reject(i, j, fmt::to_string(+x));
+            }
+            ++out;
+        }
+}
+
+// Reads every element in C order into out (a.shape[0] * a.shape[1] values).
+template <class Out, class Conv>
+void read_ints(const IntArray& a, const char* what, Out* out, Conv conv, const std::string& rule) {
+    auto reject = [&](ssize_t i, ssize_t j, const std::string& v) {
+        throw BadArgument(fmt::format("{}[{}] = {} {}", what, index_text(a, i, j), v, rule));
+    };
+    switch (a.kind == 'b' ? 0 : a.kind == 'i' ? a.itemsize : 10 + a.itemsize) {
+        case 0: return read_typed<bool>(a, out, conv, reject);
+        case 1: return read_typed<int8_t>(a, out, conv, reject);
+        case 2: return read_typed<int16_t>(a, out, conv, reject);
+        case 4: return read_typed<int32_t>(a, out, conv, reject);
+        case 8: return read_typed<int64_t>(a, out, conv, reject);
+        case 11: return read_typed<uint8_t>(a, out, conv, reject);
+        case 12: return read_typed<uint16_t>(a, out, conv, reject);
+        case 14: return read_typed<uint32_t>(a, out, conv, reject);
+        case 18: return read_typed<uint64_t>(a, out, conv, reject);
+    }
+    throw ArgTypeError(fmt::format("{}: unsupported dtype {}", what, py::str(a.a.dtype()).cast<std::string>()));
+}
+
+auto in_range(int64_t lo, int64_t hi) {
+    return [lo, hi](int64_t v, auto& o) {
+        if (v < lo || v > hi) return false;
+        o = static_cast<std::remove_reference_t<decltype(o)>>(v);
+        return true;
+    };
+}
+// A state: -1/+1, or a bool (True is +1).
+auto spin(bool is_bool) {
+    return [is_bool](int64_t v, int8_t& o) {
+        if (is_bool) return o = v ? 1 : -1, true;
+        if (v != 1 && v != -1) return false;
+        return o = static_cast<int8_t>(v), true;
+    };
+}
+const char* kSpinRule = "is not a state: a state holds -1 or +1 (or a bool array: True is +1)";
+
+std::vector<int8_t> read_state(py::handle obj, const char* what, size_t max_n) {
+    IntArray a = int_array(obj, what, 1, "one-dimensional (n,)");
+    if (static_cast<size_t>(a.shape[0]) > max_n)
+        throw BadArgument(fmt::format("{} has {} values; the chip has {} neurons", what, a.shape[0], max_n));
+    std::vector<int8_t> s(a.shape[0]);
+    read_ints(a, what, s.data(), spin(a.kind == 'b'), kSpinRule);
+    return s;
+}
+
+std::vector<uint8_t> read_clamp(py::handle obj, size_t max_n) {
+    IntArray a = int_array(obj, "clamp", 1, "one-dimensional (n,)");
+    if (static_cast<size_t>(a.shape[0]) > max_n)
+        throw BadArgument(fmt::format("clamp has {} values; the chip has {} neurons", a.shape[0], max_n));
+    std::vector<uint8_t> c(a.shape[0]);
+    read_ints(a, "clamp", c.data(), in_range(0, 1), "is not a clamp flag: a clamp mask holds 0/1 or bools");
+    return c;
+}
+
+// A batch of states, (B, n): one vector per state, as the drivers take them.
+std::vector<std::vector<int8_t>> read_states(py::handle obj, size_t max_n) {
+    IntArray a = int_array(obj, "states", 2, "two-dimensional (B, n): one initial state per row");
+    if (a.shape[1] < 1 || static_cast<size_t>(a.shape[1]) > max_n)
+        throw BadArgument(fmt::format("states has rows of {} neurons; the chip takes 1..{}", a.shape[1], max_n));
+    std::vector<int8_t> flat(static_cast<size_t>(a.shape[0] * a.shape[1]));
+    read_ints(a, "states", flat.data(), spin(a.kind == 'b'), kSpinRule);
+    std::vector<std::vector<int8_t>> out(a.shape[0]);
+    for (ssize_t k = 0; k < a.shape[0]; ++k) out[k].assign(flat.begin() + k * a.shape[1], flat.begin() + (k + 1) * a.shape[1]);
+    return out;
+}
+
+// A float array (the twin's weights and thresholds), every element finite.
+std::vector<float> read_floats(py::handle obj, const char* what, int ndim, const char* shape_text) {
+    py::array a = py::array::ensure(obj);
+    if (!a) {
+        PyErr_Clear();
+        throw ArgTypeError(fmt::format("{} must be an array of numbers", what));
+    }
+    const char k = a.dtype().kind();
+    if (k != 'f' && k != 'i' && k != 'u' && k != 'b')
+        throw ArgTypeError(fmt::format("{} must be a real array, not {}", what, py::str(a.dtype()).cast<std::string>()));
+    if (a.ndim() != ndim)
+        throw BadArgument(fmt::format("{} must be {}; its shape is {}", what, shape_text, py::str(a.attr("shape")).cast<std::string>()));
+    // Real numbers to float32 cannot wrap (unlike integers to a narrower integer).
+    auto f = py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(a);
+    std::vector<float> out(f.data(), f.data() + f.size());
+    for (size_t i = 0; i < out.size(); ++i)
+        if (!std::isfinite(out[i])) {
+            const std::string idx = ndim == 1 ? fmt::format("{}", i) : fmt::format("{}, {}", i / a.shape(1), i % a.shape(1));
+            throw BadArgument(fmt::format("{}[{}] = {} is not a finite number (as float32)", what, idx, out[i]));
+        }
+    return out;
+}
+
+// A vector handed to NumPy without a copy: the array owns it through a capsule.
+template <class T>
+py::array_t<T> to_numpy(std::vector<T>&& v, std::vector<ssize_t> shape = {}) {
+    auto* owned = new std::vector<T>(std::move(v));
+    py::capsule keep(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+    if (shape.empty()) shape = {static_cast<ssize_t>(owned->size())};
+    return py::array_t<T>(shape, owned->data(), keep);
+}
+
+// ---------------------------------------------------------------- run parameters
+
+RunParams make_run_params(const std::string& order, py::handle max_sweeps, py::handle n_active, bool wrap, py::handle noise,
+                     py::handle seed) {
+    RunParams r;
+    if (order == "sync") r.order = Order::Sync;
+    else if (order == "async") r.order = Order::AsyncSeq;
+    else if (order == "perm") r.order = Order::AsyncPerm;
+    else throw BadArgument(fmt::format("order = '{}': the update orders are 'sync', 'async' and 'perm'", order));
+    r.max_sweeps = u32(max_sweeps, "max_sweeps", 1);
+    r.n_active = n_active.is_none() ? 0 : u32(n_active, "n_active", 1);
+    r.wrap = wrap;
+    r.noise = !noise.is_none();
+    r.temp = r.noise ? u32(noise, "noise (TEMP)") : 0;
+    r.seed = u32(seed, "seed");
+    return r;
+}
+
+// The columns of a batch, one NumPy array each.
+struct BatchColumns {
+    std::vector<uint32_t> sweeps, flips, overflows;
+    std::vector<uint64_t> cycles;
+    std::vector<uint8_t> converged, cycle2;
+    double sim_seconds = 0;
+    explicit BatchColumns(size_t b) : sweeps(b), flips(b), overflows(b), cycles(b), converged(b), cycle2(b) {}
+    void set(size_t k, const RunResult& r) {
+        sweeps[k] = r.sweeps, flips[k] = r.flips, overflows[k] = r.ovf_count, cycles[k] = r.cycles;
+        converged[k] = r.converged, cycle2[k] = r.cycle2;
+        sim_seconds += r.sim_seconds;
+    }
+    void into(py::dict& d) {
+        d["sweeps"] = to_numpy(std::move(sweeps));
+        d["flips"] = to_numpy(std::move(flips));
+        d["cycles"] = to_numpy(std::move(cycles));
+        d["overflows"] = to_numpy(std::move(overflows));
+        d["converged"] = to_numpy(std::move(converged)).attr("view")("bool");
+        d["cycle2"] = to_numpy(std::move(cycle2)).attr("view")("bool");
+        d["sim_seconds"] = sim_seconds;
+    }
+};
+
+// Batches run in chunks: between two, the GIL is taken back to see Ctrl-C.
+constexpr size_t kChunk = 1024;
+void check_signals() {
+    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+}
+
+// ---------------------------------------------------------------- the chip
+
+// One chip: the reference model in this process, or a board process over its
+// socket (bare or firmware mode). One call at a time (a mutex); runs release the GIL.
+class Chip {
+    ChipDriver& open() {
+        if (!drv_) throw ChipError("the chip is closed");
+        return *drv_;
+    }
+    // The driver call without the GIL, one at a time.
+    template <class F>
+    auto call(F&& f) {
+        py::gil_scoped_release nogil;
+        std::lock_guard<std::mutex> g(mu_);
+        return f(open());
+    }
+
+public:
+    Chip(const ChipParams& p, const std::string& where, const std::string& mode, const std::string& faults,
+         double timeout_s)
+        : params_(p) {
+        p.validate();
+        if (mode != "bare" && mode != "firmware")
+            throw BadArgument(fmt::format("mode = '{}': the modes are 'bare' and 'firmware'", mode));
+        py::gil_scoped_release nogil;
+        if (where == "reference") {
+            if (mode != "bare") throw BadArgument("the reference backend has no firmware: mode='firmware' needs backend='systemc'");
+            auto r = std::make_unique<ReferenceDriver>(p);
+            if (!faults.empty()) r->set_faults(FaultPlan::expand(FaultSpec::parse(faults), p));
+            drv_ = std::move(r);
+            return;
+        }
+        // A board process: its faults are its own (mind-board --faults).
+        SocketTransportOptions so;
+        so.timeout_s = timeout_s;
+        so.client_name = "mind1024 Python module";
+        transport_ = std::make_unique<SocketTransport>(where, so);
+        if (transport_->chip_params() != p)
+            throw BadArgument(fmt::format("the board at {} has {}, not the {} asked for", where,
+                                          transport_->chip_params().describe(), p.describe()));
+        // The firmware's own limit per chip operation: the socket's wall-clock time limit guards against hangs.
+        FirmwareOptions fo;
+        fo.limit_s = 3600.0;
+        if (mode == "firmware") drv_ = std::make_unique<FirmwareDriver>(*transport_, fo);
+        else drv_ = std::make_unique<BareDriver>(*transport_);
+    }
+
+    const ChipParams& params() const { return params_ref(); }
+    std::string name() {
+        std::lock_guard<std::mutex> g(mu_);
+        return open().name();
+    }
+    bool closed() const { return !drv_; }
+
+    void close() {
+        py::gil_scoped_release nogil;
+        std::lock_guard<std::mutex> g(mu_);
+        drv_.reset();
+        transport_.reset();  // says BYE
+    }
+
+    void load_weights(py::handle w) {
+        const ChipParams& p = params_ref();
+        IntArray a = int_array(w, "weights", 2, "a square (n, n) matrix");
+        if (a.shape[0] != a.shape[1] || a.shape[0] < 1 || static_cast<uint32_t>(a.shape[0]) > p.n_max)
+            throw BadArgument(fmt::format("weights must be a square (n, n) matrix with 1 <= n <= N_MAX = {}; its shape is {}",
+                                          p.n_max, py::str(a.a.attr("shape")).cast<std::string>()));
+        WeightMatrix m;
+        m.n = static_cast<uint32_t>(a.shape[0]);
+        m.w.resize(size_t{m.n} * m.n);
+        read_ints(a, "weights", m.w.data(), in_range(fx::range_min(p.wbits), fx::range_max(p.wbits)),
+                  fmt::format("is outside the WBITS={} range [{}, {}]", p.wbits, fx::range_min(p.wbits), fx::range_max(p.wbits)));
+        call([&](ChipDriver& d) { d.load_weights(m); });
+        n_ = m.n;
+    }
+
+    py::array_t<int16_t> read_weights(py::handle n) {
+        const uint32_t k = n.is_none() ? n_ : u32(n, "n", 1);
+        WeightMatrix m = call([&](ChipDriver& d) { return d.read_weights(k); });
+        return to_numpy(std::move(m.w), {static_cast<ssize_t>(k), static_cast<ssize_t>(k)});
+    }
+
+    void load_thresholds(py::handle t) {
+        const ChipParams& p = params_ref();
+        IntArray a = int_array(t, "thresholds", 1, "one-dimensional (n,)");
+        if (static_cast<uint32_t>(a.shape[0]) > p.n_max)
+            throw BadArgument(fmt::format("thresholds has {} values; the chip has {} neurons", a.shape[0], p.n_max));
+        std::vector<int32_t> v(a.shape[0]);
+        read_ints(a, "thresholds", v.data(), in_range(fx::range_min(p.abits), fx::range_max(p.abits)),
+                  fmt::format("is outside the ABITS={} range [{}, {}]", p.abits, fx::range_min(p.abits), fx::range_max(p.abits)));
+        call([&](ChipDriver& d) { d.load_thresholds(v); });
+    }
+
+    void set_state(py::handle s) {
+        auto v = read_state(s, "state", params_ref().n_max);
+        call([&](ChipDriver& d) { d.set_state(v); });
+    }
+    void set_clamp(py::handle c) {
+        auto v = read_clamp(c, params_ref().n_max);
+        call([&](ChipDriver& d) { d.set_clamp(v); });
+    }
+    py::array_t<int8_t> state() {
+        return to_numpy(call([](ChipDriver& d) { return d.state(); }));
+    }
+    py::array_t<int32_t> fields(py::handle first, py::handle count) {
+        const uint32_t n_max = params_ref().n_max;
+        const uint32_t f = u32(first, "first");
+        const uint32_t c = count.is_none() ? (f < n_max ? n_max - f : 0) : u32(count, "count");
+        return to_numpy(call([&](ChipDriver& d) { return d.fields(f, c); }));
+    }
+
+    RunResult run(const RunParams& rp, bool single) {
+        RunParams p = with_n(rp);
+        return call([&](ChipDriver& d) { return single ? d.step(p) : d.run(p); });
+    }
+    void hebb(py::handle n_active) {
+        const uint32_t n = n_active.is_none() ? n_ : u32(n_active, "n_active", 1);
+        call([&](ChipDriver& d) { d.hebb(n); });
+    }
+    void clear_synapses() { call([](ChipDriver& d) { d.clear_synapses(); }); }
+    void reset() { call([](ChipDriver& d) { d.soft_reset(); }); }
+    uint64_t cycles() { return call([](ChipDriver& d) { return d.cycles(); }); }
+
+    // Each state from the same loaded network: set_state, run (seed + k), final state and fields.
+    py::dict run_many(py::handle states, const RunParams& rp) {
+        const auto s = read_states(states, params_ref().n_max);
+        const size_t b = s.size(), n = b ? s[0].size() : 0;
+        RunParams p = rp;
+        if (!p.n_active) p.n_active = static_cast<uint32_t>(n);
+        check_run_params(p, params_ref());
+        BatchColumns cols(b);
+        std::vector<int8_t> final_states(b * n);
+        std::vector<int32_t> fields(b * n);
+        for (size_t k0 = 0; k0 < b; k0 += kChunk) {
+            call([&](ChipDriver& d) {
+                for (size_t k = k0; k < std::min(b, k0 + kChunk); ++k) {
+                    d.set_state(s[k]);
+                    RunParams q = p;
+                    q.seed = rp.seed + static_cast<uint32_t>(k);
+                    cols.set(k, d.run(q));
+                    const auto st = d.state();
+                    std::copy(st.begin(), st.begin() + n, final_states.begin() + k * n);
+                    const auto h = d.fields(0, static_cast<uint32_t>(n));
+                    std::copy(h.begin(), h.end(), fields.begin() + k * n);
+                }
+            });
+            check_signals();
+        }
+        py::dict d;
+        d["states"] = to_numpy(std::move(final_states), {static_cast<ssize_t>(b), static_cast<ssize_t>(n)});
+        d["fields"] = to_numpy(std::move(fields), {static_cast<ssize_t>(b), static_cast<ssize_t>(n)});
+        cols.into(d);
+        return d;
+    }
+
+    // The driver's classify_batch (the firmware's CLASSIFY in firmware mode), in chunks.
+    py::dict classify(py::handle states, py::handle first_label, py::handle classes, py::handle reps, const RunParams& rp) {
+        ClassifyBatch proto;
+        proto.first_label = u32(first_label, "first_label");
+        proto.classes = u32(classes, "classes", 1);
+        proto.reps = u32(reps, "reps", 1);
+        proto.run = rp;
+        auto s = read_states(states, params_ref().n_max);
+        const size_t b = s.size();
+        proto.n = b ? static_cast<uint32_t>(s[0].size()) : 1;
+        if (rp.n_active && rp.n_active != proto.n)
+            throw BadArgument(fmt::format("classify runs each state over its own {} neurons: n_active = {} differs",
+                                          proto.n, rp.n_active));
+        check_classify_batch(proto, params_ref());
+        std::vector<int32_t> labels(b);
+        std::vector<uint8_t> tied(b);
+        BatchColumns cols(b);
+        for (size_t k0 = 0; k0 < b; k0 += kChunk) {
+            ClassifyBatch batch = proto;
+            batch.first_seed = rp.seed + static_cast<uint32_t>(k0);
+            const size_t k1 = std::min(b, k0 + kChunk);
+            batch.states.assign(std::make_move_iterator(s.begin() + k0), std::make_move_iterator(s.begin() + k1));
+            const auto out = call([&](ChipDriver& d) { return d.classify_batch(batch); });
+            for (size_t k = k0; k < k1; ++k) {
+                labels[k] = out[k - k0].label, tied[k] = out[k - k0].tied;
+                cols.set(k, out[k - k0].run);
+            }
+            check_signals();
+        }
+        py::dict d;
+        d["labels"] = to_numpy(std::move(labels));
+        d["tied"] = to_numpy(std::move(tied)).attr("view")("bool");
+        cols.into(d);
+        return d;
+    }
+
+private:
+    const ChipParams& params_ref() const { return params_; }
+    RunParams with_n(RunParams p) const {
+        if (!p.n_active) p.n_active = n_;
+        return p;
+    }
+
+    ChipParams params_;
+    std::mutex mu_;
+    std::unique_ptr<SocketTransport> transport_;  // before the driver: it must outlive it
+    std::unique_ptr<ChipDriver> drv_;
+    uint32_t n_ = 0;  // the last weight matrix's size: the default N_ACTIVE (0: N_MAX)
+};
+
+// ---------------------------------------------------------------- the float twin
+
+class Twin {
+public:
+    Twin(py::handle w, py::handle theta, double scale) : twin_(network(w, theta)) {
+        if (!(scale > 0) || !std::isfinite(scale)) throw BadArgument(fmt::format("scale = {} must be a positive number", scale));
+        twin_.set_scale(scale);
+    }
+    uint32_t n() const { return twin_.network().n; }
+    void set_state(py::handle s) {
+        auto v = read_state(s, "state", n());
+        std::lock_guard<std::mutex> g(mu_);
+        twin_.set_state(v);
+    }
+    void set_clamp(py::handle c) {
+        auto v = read_clamp(c, n());
+        std::lock_guard<std::mutex> g(mu_);
+        twin_.set_clamp(v);
+    }
+    py::array_t<int8_t> state() {
+        std::lock_guard<std::mutex> g(mu_);
+        return to_numpy(std::vector<int8_t>(twin_.state()));
+    }
+    py::array_t<double> fields() {
+        std::lock_guard<std::mutex> g(mu_);
+        return to_numpy(std::vector<double>(twin_.fields()));
+    }
+    double energy() {
+        std::lock_guard<std::mutex> g(mu_);
+        return twin_.energy();
+    }
+    RunResult run(const RunParams& p, bool single) {
+        py::gil_scoped_release nogil;
+        std::lock_guard<std::mutex> g(mu_);
+        return single ? twin_.step(p) : twin_.run(p);
+    }
+    py::dict run_many(py::handle states, const RunParams& rp) {
+        const auto s = read_states(states, n());
+        const size_t b = s.size(), k_n = b ? s[0].size() : 0;
+        RunParams p = rp;
+        if (!p.n_active) p.n_active = static_cast<uint32_t>(k_n);
+        BatchColumns cols(b);
+        std::vector<int8_t> final_states(b * k_n);
+        std::vector<double> fields(b * k_n);
+        for (size_t k0 = 0; k0 < b; k0 += kChunk) {
+            {
+                py::gil_scoped_release nogil;
+                std::lock_guard<std::mutex> g(mu_);
+                for (size_t k = k0; k < std::min(b, k0 + kChunk); ++k) {
+                    twin_.set_state(s[k]);
+                    RunParams q = p;
+                    q.seed = rp.seed + static_cast<uint32_t>(k);
+                    cols.set(k, twin_.run(q));
+                    std::copy(twin_.state().begin(), twin_.state().begin() + k_n, final_states.begin() + k * k_n);
+                    std::copy(twin_.fields().begin(), twin_.fields().begin() + k_n, fields.begin() + k * k_n);
+                }
+            }
+            check_signals();
+        }
+        py::dict d;
+        d["states"] = to_numpy(std::move(final_states), {static_cast<ssize_t>(b), static_cast<ssize_t>(k_n)});
+        d["fields"] = to_numpy(std::move(fields), {static_cast<ssize_t>(b), static_cast<ssize_t>(k_n)});
+        cols.into(d);
+        return d;
+    }
+    // The chip's per-image procedure and label rule (ChipDriver::classify_batch, pick_label).
+    py::dict classify(py::handle states, py::handle first_label, py::handle classes, py::handle reps, const RunParams& rp) {
+        const uint32_t fl = u32(first_label, "first_label"), nc = u32(classes, "classes", 1), nr = u32(reps, "reps", 1);
+        const auto s = read_states(states, n());
+        const size_t b = s.size();
+        const uint32_t k_n = b ? static_cast<uint32_t>(s[0].size()) : 1;
+        if (uint64_t{fl} + uint64_t{nc} * nr > n())
+            throw BadArgument(fmt::format("classify: label neurons {}..{} are beyond the twin's {} neurons", fl,
+                                          uint64_t{fl} + uint64_t{nc} * nr - 1, n()));
+        if (rp.n_active && rp.n_active != k_n)
+            throw BadArgument(fmt::format("classify runs each state over its own {} neurons: n_active = {} differs", k_n, rp.n_active));
+        RunParams p = rp;
+        p.n_active = k_n;
+        std::vector<int32_t> labels(b);
+        std::vector<uint8_t> tied(b);
+        BatchColumns cols(b);
+        for (size_t k0 = 0; k0 < b; k0 += kChunk) {
+            {
+                py::gil_scoped_release nogil;
+                std::lock_guard<std::mutex> g(mu_);
+                for (size_t k = k0; k < std::min(b, k0 + kChunk); ++k) {
+                    twin_.set_state(s[k]);
+                    RunParams q = p;
+                    q.seed = rp.seed + static_cast<uint32_t>(k);
+                    cols.set(k, twin_.run(q));
+                    bool t = false;
+                    labels[k] = pick_label(twin_.fields().data() + fl, nc, nr, &t);
+                    tied[k] = t;
+                }
+            }
+            check_signals();
+        }
+        py::dict d;
+        d["labels"] = to_numpy(std::move(labels));
+        d["tied"] = to_numpy(std::move(tied)).attr("view")("bool");
+        cols.into(d);
+        return d;
+    }
+
+private:
+    static FloatNetwork network(py::handle w, py::handle theta) {
+        FloatNetwork net;
+        net.w = read_floats(w, "weights", 2, "a square (n, n) matrix");
+        const py::array a = py::array::ensure(w);
+        if (a.shape(0) != a.shape(1) || a.shape(0) < 1)
+            throw BadArgument(fmt::format("weights must be a square (n, n) matrix; its shape is {}",
+                                          py::str(a.attr("shape")).cast<std::string>()));
+        net.n = static_cast<uint32_t>(a.shape(0));
+        if (!theta.is_none()) {
+            net.theta = read_floats(theta, "thresholds", 1, "one-dimensional (n,)");
+            if (net.theta.size() != net.n)
+                throw BadArgument(fmt::format("thresholds has {} values for {} neurons", net.theta.size(), net.n));
+        }
+        return net;
+    }
+    std::mutex mu_;
+    FloatTwin twin_;
+};
+
+
+// ---------------------------------------------------------------- the MNIST classifier
+
+py::object json_to_py(const nlohmann::json& j) { return py::module_::import("json").attr("loads")(j.dump()); }
+nlohmann::json py_to_json(py::handle o) {
+    return nlohmann::json::parse(py::module_::import("json").attr("dumps")(o).cast<std::string>());
+}
+
+// The prototype classifier (host/classify): trained or loaded, quantized for a
+// chip, images encoded as initial states. The study's loops over images are the
+// chips' classify calls (mind1024.Classifier in Python).
+class Classifier {
+public:
+    explicit Classifier(TrainedClassifier t) : t_(std::move(t)) {}
+
+    static Classifier load(const std::string& dir) {
+        py::gil_scoped_release nogil;
+        return Classifier(load_classifier(dir));
+    }
+    void save(const std::string& dir) const { save_classifier(t_, dir); }
+
+    // images (N, rows, cols) uint8, labels (N,): the training set as the IDX reader gives it.
+    static Classifier train(py::handle images, py::handle labels, py::handle config) {
+        MnistSet set = mnist_set(images, labels);
+        nlohmann::json j = classifier_config_json(ClassifierConfig{});
+        j.merge_patch(py_to_json(config));
+        const ClassifierConfig cfg = classifier_config_from_json(j, "Classifier.train's settings");
+        py::gil_scoped_release nogil;
+        return Classifier(train_classifier(set, cfg));
+    }
+    static py::object default_config() { return json_to_py(classifier_config_json(ClassifierConfig{})); }
+
+    py::object config() const { return json_to_py(classifier_config_json(t_.cfg)); }
+    py::dict layout() const {
+        const ClassifierLayout& l = t_.layout;
+        return py::dict(py::arg("classes") = l.classes, py::arg("pixels") = l.pixels, py::arg("first_proto") = l.first_proto,
+                        py::arg("protos") = l.protos, py::arg("first_label") = l.first_label, py::arg("labels") = l.labels,
+                        py::arg("reps") = t_.cfg.label_reps, py::arg("n") = l.n);
+    }
+    py::array_t<float> weights() const {
+        return to_numpy(std::vector<float>(t_.net.w), {static_cast<ssize_t>(t_.net.n), static_cast<ssize_t>(t_.net.n)});
+    }
+    py::array_t<float> thresholds() const { return to_numpy(std::vector<float>(t_.net.theta)); }
+    py::array_t<uint8_t> clamp() const { return to_numpy(std::vector<uint8_t>(t_.clamp)); }
+    py::object training() const {
+        py::dict d;
+        d["tune_violations"] = t_.tune_violations;
+        d["attractor_errors"] = t_.attractor_errors;
+        d["train_seconds"] = t_.train_seconds;
+        return std::move(d);
+    }
+
+    py::dict quantize(const ChipParams& p, const std::string& scale, const std::string& rounding, uint64_t seed) const {
+        p.validate();
+        if (t_.layout.n > p.n_max)
+            throw BadArgument(fmt::format("the classifier has {} neurons; the chip has N_MAX = {}", t_.layout.n, p.n_max));
+        ChipNetwork q = quantize_classifier(t_, p.wbits, p.abits, parse_scale_policy(scale), parse_rounding(rounding), seed);
+        const ssize_t n = q.weights.n;
+        py::dict d;
+        d["weights"] = to_numpy(std::move(q.weights.w), {n, n});
+        d["thresholds"] = to_numpy(std::move(q.thresholds));
+        d["scale"] = q.weight_report.scale;
+        d["scale_limited_by"] = q.scale_limited_by;
+        d["weights_clipped_fraction"] = q.weight_report.clipped_fraction;
+        d["weight_rms_error"] = q.weight_report.rms_error;
+        d["thresholds_clipped"] = q.thresholds_clipped;
+        return d;
+    }
+
+    // Each image (rows, cols) encoded (crop, threshold) into the network's initial state: (B, n) int8.
+    py::array_t<int8_t> states(py::handle images) const {
+        auto a = py::array_t<uint8_t, py::array::c_style>::ensure(images);
+        if (!a || py::array::ensure(images).dtype().kind() != 'u' || py::array::ensure(images).itemsize() != 1)
+            throw ArgTypeError("images must be a uint8 array (B, rows, cols), as MNIST stores them");
+        if (a.ndim() != 3) throw BadArgument(fmt::format("images must be (B, rows, cols); the shape is {}",
+                                                         py::str(a.attr("shape")).cast<std::string>()));
+        const uint32_t rows = static_cast<uint32_t>(a.shape(1)), cols = static_cast<uint32_t>(a.shape(2));
+        const size_t b = a.shape(0), n = t_.layout.n;
+        std::vector<int8_t> out(b * n);
+        for (size_t k = 0; k < b; ++k) {
+            const auto s = initial_state(t_, encode_image(a.data() + k * rows * cols, rows, cols, t_.cfg.coding));
+            std::copy(s.begin(), s.end(), out.begin() + k * n);
+        }
+        return to_numpy(std::move(out), {static_cast<ssize_t>(b), static_cast<ssize_t>(n)});
+    }
+
+private:
+    static MnistSet mnist_set(py::handle images, py::handle labels) {
+        py::array ai = py::array::ensure(images), al = py::array::ensure(labels);
+        if (!ai || ai.dtype().kind() != 'u' || ai.itemsize() != 1 || ai.ndim() != 3)
+            throw ArgTypeError("images must be a uint8 array (N, rows, cols), as MNIST stores them");
+        auto img = py::array_t<uint8_t, py::array::c_style>::ensure(ai);
+        IntArray l = int_array(labels, "labels", 1, "one-dimensional (N,)");
+        if (l.shape[0] != ai.shape(0))
+            throw BadArgument(fmt::format("{} images but {} labels", ai.shape(0), l.shape[0]));
+        MnistSet s;
+        s.count = static_cast<uint32_t>(ai.shape(0));
+        s.rows = static_cast<uint32_t>(ai.shape(1));
+        s.cols = static_cast<uint32_t>(ai.shape(2));
+        s.images.assign(img.data(), img.data() + img.size());
+        s.labels.resize(s.count);
+        read_ints(l, "labels", s.labels.data(), in_range(0, 255), "is not a class label (0..255)");
+        return s;
+    }
+    TrainedClassifier t_;
+};
+
+// ---------------------------------------------------------------- ChipParams from the table
+
+py::object param_value(const ChipParamInfo& k, const ChipParams& p) {
+    const double v = k.get(p);
+    return k.integer ? py::object(py::int_(static_cast<uint64_t>(v))) : py::object(py::float_(v));
+}
+
+// One parameter from Python, checked against the table's range (BadArgument naming it).
+void set_param(const ChipParamInfo& k, ChipParams& p, py::handle v) {
+    double x;
+    if (k.integer) {
+        x = static_cast<double>(whole(v, k.member, static_cast<uint64_t>(k.lo), static_cast<uint64_t>(k.hi)));
+    } else {
+        if (PyUnicode_Check(v.ptr()) || PyBytes_Check(v.ptr()))
+            throw ArgTypeError(fmt::format("{} must be a number", k.member));
+        x = PyFloat_AsDouble(v.ptr());
+        if (x == -1.0 && PyErr_Occurred()) throw py::error_already_set();
+        if (!(x >= k.lo && x <= k.hi))
+            throw BadArgument(fmt::format("{} = {:g} is outside {:g}..{:g} {}", k.member, x, k.lo, k.hi, k.unit));
+    }
+    k.set(p, x);
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+    m.doc() = "mind1024's C++ core: chip drivers (reference model, board process over a socket) and the float twin. "
+              "Use the package mind1024, not this module.";
+
+    {
+        py::module_ errs = py::module_::import("mind1024._errors");
+        PyErrors& e = py_errors();
+        e.chip = errs.attr("ChipError");
+        e.bad_argument = errs.attr("BadArgument");
+        e.board = errs.attr("BoardError");
+        e.bus = errs.attr("BusError");
+        e.busy = errs.attr("BusyError");
+    }
+    py::register_exception_translator(&translate);
+
+    // ChipParams: every field, its range and help from the one table (sysc/chip_params.h).
+    py::class_<ChipParams> cp(m, "ChipParams",
+                              "A chip's build-time parameters (contract section 1). Every field is checked against "
+                              "its range when set; BadArgument names it.");
+    cp.def(py::init([](py::kwargs kw) {
+               ChipParams p;
+               for (auto item : kw) {
+                   const std::string key = py::str(item.first);
+                   const ChipParamInfo* k = find_chip_param(key);
+                   if (!k || key != k->member) {
+                       std::string names;
+                       for (const ChipParamInfo& i : chip_param_table()) names += std::string(names.empty() ? "" : ", ") + i.member;
+                       throw ArgTypeError(fmt::format("ChipParams has no parameter '{}' (the parameters: {})", key, names));
+                   }
+                   set_param(*k, p, item.second);
+               }
+               return p;
+           }),
+           "ChipParams(**parameters): the defaults with the given ones replaced.");
+    for (const ChipParamInfo& k : chip_param_table()) {
+        const ChipParamInfo* info = &k;
+        cp.def_property(
+            k.member, [info](const ChipParams& p) { return param_value(*info, p); },
+            [info](ChipParams& p, py::handle v) { set_param(*info, p, v); },
+            // "type: text": what stubgen and IDEs read as the property's type.
+            fmt::format("{}: {}, {}", k.integer ? "int" : "float", k.name, chip_param_help(k)).c_str());
+    }
+    cp.def("__eq__", [](const ChipParams& a, const ChipParams& b) { return a == b; }, py::is_operator());
+    cp.def("__hash__", [](const ChipParams& p) { return py::hash(py::str(p.describe())); });
+    cp.def("describe", &ChipParams::describe, "The parameters by their contract names, e.g. 'N_MAX=1024 WBITS=8 ...'.");
+    cp.def("to_dict", [](const ChipParams& p) {
+        py::dict d;
+        for (const ChipParamInfo& k : chip_param_table()) d[k.member] = param_value(k, p);
+        return d;
+    }, "The parameters as a dict, by field name.");
+    cp.def("__repr__", [](const ChipParams& p) {
+        std::string s = "ChipParams(";
+        for (const ChipParamInfo& k : chip_param_table())
+            s += fmt::format("{}{}={}", s.size() > 11 ? ", " : "", k.member, py::repr(param_value(k, p)).cast<std::string>());
+        return s + ")";
+    });
+    cp.def(py::pickle([](const ChipParams& p) { return py::make_tuple(py::cast(p).attr("to_dict")()); },
+                      [](py::tuple t) {
+                          ChipParams p;
+                          for (auto item : t[0].cast<py::dict>()) set_param(*find_chip_param(py::str(item.first)), p, item.second);
+                          return p;
+                      }));
+
+    m.def("chip_param_table", [] {
+        py::list l;
+        for (const ChipParamInfo& k : chip_param_table())
+            l.append(py::dict(py::arg("member") = k.member, py::arg("name") = k.name, py::arg("option") = k.option,
+                              py::arg("integer") = k.integer, py::arg("lo") = k.lo, py::arg("hi") = k.hi,
+                              py::arg("unit") = k.unit, py::arg("help") = chip_param_help(k),
+                              py::arg("default") = param_value(k, ChipParams{})));
+        return l;
+    }, "The chip's parameters as data: member, contract name, option, integer, range, unit, help, default.");
+    m.def("parse_faults", [](const std::string& s, std::optional<ChipParams> p) {
+              const FaultSpec f = FaultSpec::parse(s);
+              if (p) FaultPlan::expand(f, *p);  // and fits the chip (accumulator masks within ABITS)
+              return f.to_string();
+          }, py::arg("spec"), py::arg("params") = py::none(),
+          "A fault SPEC checked (for a chip of `params`, if given) and in its canonical form; BadArgument names a bad item.");
+
+    py::class_<RunResult>(m, "RunResult", "What a run did: the chip's counters after START (or STEP).")
+        .def_readonly("sweeps", &RunResult::sweeps, "sweeps run")
+        .def_readonly("flips", &RunResult::flips, "neurons that flipped in the last sweep")
+        .def_readonly("cycles", &RunResult::cycles, "compute cycles of this run (0 on the float twin)")
+        .def_readonly("overflows", &RunResult::ovf_count, "accumulator overflow events (0 on the float twin)")
+        .def_readonly("converged", &RunResult::converged, "the last sweep flipped nothing")
+        .def_readonly("cycle2", &RunResult::cycle2, "SYNC order ended in a 2-cycle")
+        .def_readonly("sim_seconds", &RunResult::sim_seconds, "simulated time of the call (bus and compute)")
+        .def("to_dict", [](const RunResult& r) {
+            return py::dict(py::arg("sweeps") = r.sweeps, py::arg("flips") = r.flips, py::arg("cycles") = r.cycles,
+                            py::arg("overflows") = r.ovf_count, py::arg("converged") = r.converged,
+                            py::arg("cycle2") = r.cycle2, py::arg("sim_seconds") = r.sim_seconds);
+        }, "The counters as a dict.")
+        .def("__eq__", [](const RunResult& a, const RunResult& b) {
+            return a.sweeps == b.sweeps && a.flips == b.flips && a.cycles == b.cycles && a.ovf_count == b.ovf_count &&
+                   a.converged == b.converged && a.cycle2 == b.cycle2;
+        }, py::is_operator(), "Equal counters (simulated time aside: it depends on the path to the chip).")
+        .def("__repr__", [](const RunResult& r) {
+            return fmt::format("RunResult(sweeps={}, flips={}, cycles={}, overflows={}, converged={}, cycle2={})",
+                               r.sweeps, r.flips, r.cycles, r.ovf_count, r.converged ? "True" : "False",
+                               r.cycle2 ? "True" : "False");
+        });
+
+    py::class_<RunParams>(m, "RunParams", "Checked run parameters (built by mind1024, not by hand).");
+    m.def("run_params", &make_run_params, py::arg("order"), py::arg("max_sweeps"), py::arg("n_active"), py::arg("wrap"),
+          py::arg("noise"), py::arg("seed"));
+
+    py::class_<Chip>(m, "Chip", "A chip driver (see mind1024.Chip).")
+        .def(py::init<const ChipParams&, const std::string&, const std::string&, const std::string&, double>(),
+             py::arg("params"), py::arg("where"), py::arg("mode"), py::arg("faults"), py::arg("timeout"))
+        .def_property_readonly("params", [](const Chip& c) { return c.params(); })
+        .def_property_readonly("name", &Chip::name)
+        .def_property_readonly("closed", &Chip::closed)
+        .def("close", &Chip::close)
+        .def("load_weights", &Chip::load_weights, py::arg("weights"))
+        .def("read_weights", &Chip::read_weights, py::arg("n"))
+        .def("load_thresholds", &Chip::load_thresholds, py::arg("thresholds"))
+        .def("set_state", &Chip::set_state, py::arg("state"))
+        .def("set_clamp", &Chip::set_clamp, py::arg("clamp"))
+        .def("state", &Chip::state)
+        .def("fields", &Chip::fields, py::arg("first"), py::arg("count"))
+        .def("run", &Chip::run, py::arg("params"), py::arg("single"))
+        .def("hebb", &Chip::hebb, py::arg("n_active"))
+        .def("clear_synapses", &Chip::clear_synapses)
+        .def("reset", &Chip::reset)
+        .def("cycles", &Chip::cycles)
+        .def("run_many", &Chip::run_many, py::arg("states"), py::arg("params"))
+        .def("classify", &Chip::classify, py::arg("states"), py::arg("first_label"), py::arg("classes"), py::arg("reps"),
+             py::arg("params"));
+
+    py::class_<Twin>(m, "FloatTwin", "The float twin (see mind1024.FloatTwin).")
+        .def(py::init<py::handle, py::handle, double>(), py::arg("weights"), py::arg("thresholds"), py::arg("scale"))
+        .def_property_readonly("n", &Twin::n)
+        .def("set_state", &Twin::set_state, py::arg("state"))
+        .def("set_clamp", &Twin::set_clamp, py::arg("clamp"))
+        .def("state", &Twin::state)
+        .def("fields", &Twin::fields)
+        .def("energy", &Twin::energy)
+        .def("run", &Twin::run, py::arg("params"), py::arg("single"))
+        .def("run_many", &Twin::run_many, py::arg("states"), py::arg("params"))
+        .def("classify", &Twin::classify, py::arg("states"), py::arg("first_label"), py::arg("classes"), py::arg("reps"),
+             py::arg("params"));
+
+    m.def("load_mnist", [](const std::string& dir, bool train) {
+        MnistSet s;
+        {
+            py::gil_scoped_release nogil;
+            s = load_mnist_split(resolve_data_dir(dir), train ? Split::Train : Split::Test);
+        }
+        const ssize_t count = s.count, rows = s.rows, cols = s.cols;
+        return py::make_tuple(to_numpy(std::move(s.images), {count, rows, cols}), to_numpy(std::move(s.labels)));
+    }, py::arg("directory"), py::arg("train"));
+
+    py::class_<Classifier>(m, "Classifier", "The MNIST prototype classifier (see mind1024.Classifier).")
+        .def_static("load", &Classifier::load, py::arg("directory"))
+        .def_static("train", &Classifier::train, py::arg("images"), py::arg("labels"), py::arg("config"))
+        .def_static("default_config", &Classifier::default_config)
+        .def("save", &Classifier::save, py::arg("directory"))
+        .def("config", &Classifier::config)
+        .def("layout", &Classifier::layout)
+        .def("weights", &Classifier::weights)
+        .def("thresholds", &Classifier::thresholds)
+        .def("clamp", &Classifier::clamp)
+        .def("training", &Classifier::training)
+        .def("quantize", &Classifier::quantize, py::arg("params"), py::arg("scale"), py::arg("rounding"), py::arg("seed"))
+        .def("states", &Classifier::states, py::arg("images"));
+}
