@@ -25,9 +25,8 @@ PACKAGES=(build-essential cmake ninja-build pkg-config ca-certificates
   libhwy-dev  # Google Highway: the engine's SIMD kernels
   libtorch-dev libopenblas0-openmp  # mind1024-train; without OpenBLAS libtorch falls back to the slow reference BLAS
   python3  # scripts/normalize_outputs.py (the same-answers test)
-  # The Python package mind1024 (python/) and its tests, the PyTorch bridge, the notebook.
-  pybind11-dev python3-dev python3-numpy python3-pytest mypy
-  python3-torch python3-matplotlib jupyter-nbconvert python3-ipykernel python3-nbclient)
+  # The Python package mind1024 (python/) and its tests (mypy: the type stubs' check).
+  pybind11-dev python3-dev python3-numpy python3-pytest mypy)
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 as_root() {
