@@ -20,6 +20,7 @@
 #include "host/study/recall_study.h"
 #include "host/study/runner.h"
 #include "host/twin/float_twin.h"
+#include "rtl/datapath_factory.h"
 
 namespace mind1024::host {
 
@@ -74,15 +75,62 @@ void add_costs(json& row, const DsePoint& p, const LogicArea& area, const DseSpa
     row["energy_pj_per_image"] = energy_pj(s.energy, actions);
 }
 
+// Whether this build has the Verilated neuron unit at these parameters.
+bool rtl_built_for(const ChipParams& p) {
+    try {
+        return rtl::make_datapath("rtl", p) != nullptr;
+    } catch (const std::invalid_argument&) {
+        return false;
+    }
+}
+
+// The first images' labels and cycles on a chip with the Verilated unit, in a
+// child process (this one has not started SystemC yet, and will build its own chip).
+json sample_on_rtl(const ChipSpec& spec, const std::function<json(ChipDriver&)>& sample) {
+    return run_in_children(1, 1, [&](size_t) {
+        ChipSpec r = spec;
+        r.datapath = "rtl";
+        auto chip = open_chip(r);
+        return sample(*chip);
+    })[0];
+}
+
+// The second check: the Verilated unit's sample against the point's own.
+void compare_rtl(json& row, const json& rtl, const std::vector<int>& labels, const std::vector<uint64_t>& cycles) {
+    if (rtl.is_null()) return;
+    if (rtl.contains("error")) {
+        row["rtl_error"] = rtl["error"];
+        row["rtl_agrees"] = false;
+        return;
+    }
+    const auto& l = rtl["labels"];
+    const auto& c = rtl["cycles"];
+    bool same = l.size() <= labels.size();
+    for (size_t i = 0; same && i < l.size(); ++i) same = l[i].get<int>() == labels[i] && c[i].get<uint64_t>() == cycles[i];
+    row["rtl_agrees"] = same;
+    row["rtl_checked"] = l.size();
+}
+
 json hopfield_point(const DsePoint& p, const DseWorkload& w, const DseSpace& s, const LogicArea& area,
                     const std::string& model) {
     const ChipSpec spec = point_chip(p, model);
-    auto chip = open_chip(spec);
     const auto it = w.classifiers.find(p.order);
     if (it == w.classifiers.end() || !it->second)
         throw BadArgument(fmt::format("no classifier was trained for the order {}", order_name(p.order)));
     const TrainedClassifier& net = *it->second;
     const ChipNetwork q = quantize_for(net, spec.params, w.quantize);
+    const size_t k = std::min(w.check_images, w.images.count());
+    json rtl;
+    if (k > 0 && model == "systemc" && rtl_built_for(spec.params))
+        rtl = sample_on_rtl(spec, [&](ChipDriver& c) {
+            load_classifier_on_chip(c, net, q);
+            const std::vector<std::vector<int8_t>> sample(w.images.pixels->begin(), w.images.pixels->begin() + long(k));
+            ChipRunOptions ro;
+            ro.wrap = spec.wrap;
+            const ClassifierRun r = classify_all_on_chip(c, net, {&sample, w.images.labels}, ro);
+            return json{{"labels", r.predicted}, {"cycles", r.cycles}};
+        });
+    auto chip = open_chip(spec);
     ClassifierEvalOptions eo;
     eo.chip.wrap = spec.wrap;
     const ClassifierEval e = evaluate_classifier(*chip, net, q, w.images, eo);
@@ -100,8 +148,8 @@ json hopfield_point(const DsePoint& p, const DseWorkload& w, const DseSpace& s, 
     const double words = std::ceil(L.n / 32.0) + L.labels + 2;  // state, label fields, START, STATUS
     add_costs(row, p, area, s, e.chip.cycles_per_image(),
               actions_json(e.chip.mean_sweeps(), L.protos + L.labels, L.n, spec.params, words));
+    compare_rtl(row, rtl, e.chip.predicted, e.chip.cycles);
     // The oracle: the plain C++ model on the first images must give the same labels and cycles.
-    const size_t k = std::min(w.check_images, e.chip.images());
     if (k > 0 && model != "reference") {
         ReferenceDriver ref(spec.params);
         if (spec.faults.any()) ref.set_faults(FaultPlan::expand(spec.faults, spec.params));
@@ -132,10 +180,18 @@ json layered_point(const DsePoint& p, const DseWorkload& w, const DseSpace& s, c
     } catch (const DataError& e) {
         throw BadArgument(e.what());  // a network this chip cannot hold: the point is infeasible
     }
+    const size_t k = std::min<size_t>(w.check_images, w.test_images);
+    json rtl;
+    if (k > 0 && model == "systemc" && rtl_built_for(spec.params))
+        rtl = sample_on_rtl(spec, [&](ChipDriver& c) {
+            const LayeredEval r = evaluate_layered(c, net, *w.test, k, spec.wrap);
+            return json{{"labels", r.chip_label}, {"cycles", r.cycles}};
+        });
     auto chip = open_chip(spec);
     const LayeredEval e = evaluate_layered(*chip, net, *w.test, w.test_images, spec.wrap);
     const double images = double(e.images());
     json row = p.settings_json();
+    compare_rtl(row, rtl, e.chip_label, e.cycles);
     row["accuracy"] = double(e.correct) / images;
     row["accuracy_ci95"] = wilson_half_width(double(e.correct) / images, images);
     const auto f = w.layered_float.find(spec.params.wbits);

@@ -170,7 +170,7 @@ const std::vector<std::string>& dse_columns() {
         "accuracy", "accuracy_float", "cycles_per_image", "latency_us_per_image", "area_cells", "area_lut4",
         "area_transistors", "memory_bits", "energy_pj_per_image", "overflow_per_image", "unanswered",
         // beyond the required ones
-        "accuracy_ci95", "accuracy_std", "repeats", "mean_sweeps", "logic_transistors", "reference_agrees", "point_seconds"};
+        "accuracy_ci95", "accuracy_std", "repeats", "mean_sweeps", "logic_transistors", "reference_agrees", "rtl_agrees", "point_seconds"};
     return v;
 }
 

@@ -163,8 +163,15 @@ std::string dse_summary_md(const DseSpace& s, const DseResult& r) {
                           num(row, "overflow_per_image"));
     }
     size_t disagree = 0;
-    for (const auto& row : r.rows) disagree += row.contains("reference_agrees") && !row["reference_agrees"].get<bool>();
+    size_t rtl = 0, rtl_disagree = 0;
+    for (const auto& row : r.rows) {
+        disagree += row.contains("reference_agrees") && !row["reference_agrees"].get<bool>();
+        rtl += row.contains("rtl_agrees");
+        rtl_disagree += row.contains("rtl_agrees") && !row["rtl_agrees"].get<bool>();
+    }
     if (disagree) md += fmt::format("\n**{} points disagree with the reference model** (reference_agrees = 0 in points.csv).\n", disagree);
+    if (rtl) md += fmt::format("\nThe Verilated neuron unit ran the first images of the {} points whose parameters this build has: "
+                               "{} disagree.\n", rtl, rtl_disagree);
     return md;
 }
 

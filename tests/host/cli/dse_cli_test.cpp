@@ -86,6 +86,34 @@ TEST(DseCli, ALayeredPointEqualsTheLayeredCommand) {
     fs::remove_all(d);
 }
 
+TEST(DseCli, TheVerilatedUnitChecksThePointsItIsBuiltFor) {
+    if (!MIND1024_HAVE_RTL) GTEST_SKIP() << "built without the Verilated datapath";
+    if (!have_mnist()) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
+    const fs::path d = fresh_cli_dir("dse_rtl");
+    const std::string net = std::string(MIND1024_SOURCE_DIR) + "/tests/host/cli/golden/inputs/layered";
+    std::ofstream(d / "space.yaml") << "format: mind1024-dse/1\nworkload: {net: layered, dir: " << net
+                                    << ", test_images: 40}\nspace: {wbits: [8, 6], abits: [24], lanes: [16]}\n";
+    const Result r = cli("dse " + (d / "space.yaml").string() + " --out " + (d / "dse").string() + " --data " +
+                         mnist_dir() + " --cache " + (d / "cache").string());
+    ASSERT_EQ(r.code, 0) << r.out;
+    std::ifstream in(d / "dse" / "points.jsonl");
+    std::string line;
+    size_t checked = 0;
+    while (std::getline(in, line)) {
+        const json p = json::parse(line);
+        if (p["wbits"] == 8) {  // the parameters of the built unit (8, 24, 16)
+            EXPECT_EQ(p["rtl_agrees"], true) << line;
+            EXPECT_EQ(p["rtl_checked"], 16);
+            ++checked;
+        } else {
+            EXPECT_FALSE(p.contains("rtl_agrees")) << line;
+        }
+    }
+    EXPECT_EQ(checked, 1u);
+    EXPECT_NE(r.out.find("0 disagree"), std::string::npos) << r.out;
+    fs::remove_all(d);
+}
+
 TEST(DseCli, ABadSpaceIsRefusedByFileAndKeyBeforeAnyOutput) {
     const fs::path d = fresh_cli_dir("dse_bad");
     std::ofstream(d / "space.yaml") << "format: mind1024-dse/1\nworkload: {net: hopfield, crop: 99}\nspace: {wbits: [4]}\n";
