@@ -15,7 +15,7 @@ struct Series {
     bool points = true;
     int color = 0;        // 1..8: gnuplot's line colours, for series that belong together; 0: by order
     bool dashed = false;
-    std::string with;     // a gnuplot style instead of lines/linespoints, e.g. "points pt 7" (a scatter)
+    std::string with = "";  // a gnuplot style instead of lines/linespoints, e.g. "points pt 7" (a scatter)
 };
 
 struct PlotSpec {
