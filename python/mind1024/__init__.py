@@ -42,6 +42,11 @@ def __getattr__(name: str):
         return getattr(_torch, name)
     raise AttributeError(f"module 'mind1024' has no attribute {name!r}")
 
+
+def __dir__():
+    return sorted(set(globals()) | set(_TORCH_NAMES))
+
+
 __version__ = "0.1.0"
 
 
