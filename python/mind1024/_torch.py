@@ -40,6 +40,11 @@ def binarize(images) -> torch.Tensor:
     return torch.from_numpy(np.where(a.reshape(len(a), -1) > 127, 1.0, -1.0).astype(np.float32))
 
 
+def _dtype(model: nn.Module) -> torch.dtype:
+    """The dtype the model computes in (a model made .double() takes float64 inputs)."""
+    return next(model.parameters()).dtype
+
+
 def _is_sign(module: nn.Module) -> bool:
     """A parameter-free module that maps every probe x to +1 if x > 0 else -1."""
     if any(True for _ in module.parameters()):
@@ -145,7 +150,7 @@ def _check_fold(model: nn.Module, f: dict, seed: int = 0) -> None:
     g = torch.Generator().manual_seed(seed)
     x = torch.where(torch.rand(64, f["w1"].shape[1], generator=g) > 0.5, 1.0, -1.0)
     with torch.no_grad():
-        want = model(x).double().numpy()
+        want = model(x.to(_dtype(model))).double().numpy()
     h = np.where(x.double().numpy() @ f["w1"].T > f["t1"], 1.0, -1.0)
     got = h @ f["w2"].T + f["b2"]
     if want.shape != got.shape:
@@ -176,7 +181,7 @@ def from_torch(model: nn.Module, wbits: int = 8) -> LayeredNet:
 
 def torch_predict(model: nn.Module, images, batch: int = 4096) -> np.ndarray:
     """The float model's labels (argmax of its outputs, eval mode) on binarized images."""
-    x = binarize(images)
+    x = binarize(images).to(_dtype(model))
     was_training = model.training
     model.eval()
     try:

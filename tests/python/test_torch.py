@@ -106,6 +106,18 @@ def test_python_torch_fold_is_exact(bias, affine):
         assert (host.hidden[:, 6] == 1).all()  # gamma 0, beta > 0: always fires
 
 
+def test_python_torch_nested_double_and_log_softmax():
+    """Nested Sequentials, a float64 model and a trailing LogSoftmax convert too,
+    with the plain model's labels."""
+    plain = random_bn_model(9)
+    nested = nn.Sequential(nn.Sequential(plain[0], plain[1]), nn.Dropout(0.5), plain[2],
+                           nn.Sequential(plain[3], nn.LogSoftmax(dim=1))).double().eval()
+    pixels = np.random.default_rng(3).integers(0, 256, size=(500, 40), dtype=np.uint8)
+    want = m.from_torch(random_bn_model(9), wbits=8).predict(pixels).labels
+    assert np.array_equal(m.from_torch(nested, wbits=8).predict(pixels).labels, want)
+    assert np.mean(m.torch_predict(nested, pixels) == want) > 0.97
+
+
 def test_python_torch_models_that_do_not_fit_are_named():
     with pytest.raises(m.BadArgument, match=r"module 2 \(ReLU\)"):
         m.from_torch(nn.Sequential(nn.Linear(8, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2)))
