@@ -339,20 +339,18 @@ NpyArray npy_of(py::handle obj, const char* name, size_t rows, size_t cols) {
         (matrix && a.shape(1) != static_cast<ssize_t>(cols)))
         throw BadArgument(fmt::format("{} must have the shape {}; its shape is {}", name, shape_text,
                                       py::str(a.attr("shape")).cast<std::string>()));
+    const std::vector<size_t> shape = matrix ? std::vector<size_t>{rows, cols} : std::vector<size_t>{rows};
     NpyArray out;
-    out.shape = matrix ? std::vector<size_t>{rows, cols} : std::vector<size_t>{rows};
-    out.source = name;
-    const char k = a.dtype().kind();
-    if (k == 'f') {
+    if (a.dtype().kind() == 'f') {
         auto f = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(a);  // floats widen exactly
-        out = make_npy<double>(out.shape, std::vector<double>(f.data(), f.data() + f.size()));
+        out = make_npy<double>(shape, std::vector<double>(f.data(), f.data() + f.size()));
     } else {
         IntArray ia = int_array(obj, name, matrix ? 2 : 1, shape_text.c_str());
         std::vector<int64_t> v(rows * (matrix ? cols : 1));
         read_ints(ia, name, v.data(), in_range(INT64_MIN, INT64_MAX), "does not fit int64");
-        out = make_npy<int64_t>(out.shape, v);
+        out = make_npy<int64_t>(shape, v);
     }
-    out.source = name;
+    out.source = name;  // the readers' messages name it
     return out;
 }
 
