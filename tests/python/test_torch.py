@@ -173,3 +173,28 @@ def test_python_layered_net_roundtrip_and_chip_checks(tmp_path):
             net.classify(chip, images)
         with pytest.raises(m.BadArgument, match="WBITS=4"):
             net.fits(m.ChipParams(n_max=32, wbits=4))
+
+
+def test_python_torch_saved_net_runs_in_the_cli(trained, mnist, tmp_path):
+    """The saved network is the project's layout: `mind1024 layered --net` (the
+    SystemC board in its own process, no socket) labels the images as the
+    module's chip does."""
+    import csv
+    import os
+    import subprocess
+    cli = os.environ.get("MIND1024_CLI")
+    if not cli or not os.path.exists(cli):
+        pytest.skip("MIND1024_CLI (the mind1024 program) not given")
+    _, (ex, ey) = mnist
+    net = m.from_torch(trained, wbits=8)
+    net.save(tmp_path / "net", accuracy=dict(float=0.0))
+    data = ["--data", os.environ["MIND1024_DATA"]] if os.environ.get("MIND1024_DATA") else []  # else its default
+    subprocess.run([cli, "layered", "--net", str(tmp_path / "net"), *data, "--limit", "200", "--out",
+                    str(tmp_path / "out"), "--no-progress"], check=True, capture_output=True)
+    with open(tmp_path / "out" / "predictions.csv") as f:
+        rows = list(csv.DictReader(f))
+    with m.Chip(m.ChipParams(), "systemc") as chip:
+        net.load_on(chip)
+        ours = net.classify(chip, ex[:200])
+    assert [int(r["chip_label"]) for r in rows] == ours.labels.tolist()
+    assert [int(r["true_label"]) for r in rows] == ey[:200].tolist()
