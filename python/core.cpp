@@ -11,6 +11,8 @@
 #include <pybind11/stl.h>
 
 #include <cmath>
+#include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -27,10 +29,14 @@
 #include "host/board/errors.h"
 #include "host/board/firmware_driver.h"
 #include "host/board/reference_driver.h"
+#include "host/baselines/dataset.h"
+#include "host/baselines/layered_net.h"
+#include "host/classify/layered_chip.h"
 #include "host/classify/classifier_file.h"
 #include "host/classify/prototype_classifier.h"
 #include "host/data/data_error.h"
 #include "host/data/idx_reader.h"
+#include "host/data/npy.h"
 #include "host/link/socket_transport.h"
 #include "host/twin/float_twin.h"
 #include "sysc/chip_params.h"
@@ -316,6 +322,169 @@ void check_signals() {
     if (PyErr_CheckSignals() != 0) throw py::error_already_set();
 }
 
+// ---------------------------------------------------------------- the layered network
+
+// A NumPy array as the project's NpyArray (what the layered network's readers
+// take), named `name` in their messages: floats as float64, integers and bools
+// as int64 (checked, never wrapped).
+NpyArray npy_of(py::handle obj, const char* name, size_t rows, size_t cols) {
+    const bool matrix = cols != 0;
+    const std::string shape_text = matrix ? fmt::format("({}, {})", rows, cols) : fmt::format("({},)", rows);
+    py::array a = py::array::ensure(obj);
+    if (!a) {
+        PyErr_Clear();
+        throw ArgTypeError(fmt::format("{} must be an array of numbers", name));
+    }
+    if (a.ndim() != (matrix ? 2 : 1) || a.shape(0) != static_cast<ssize_t>(rows) ||
+        (matrix && a.shape(1) != static_cast<ssize_t>(cols)))
+        throw BadArgument(fmt::format("{} must have the shape {}; its shape is {}", name, shape_text,
+                                      py::str(a.attr("shape")).cast<std::string>()));
+    const std::vector<size_t> shape = matrix ? std::vector<size_t>{rows, cols} : std::vector<size_t>{rows};
+    NpyArray out;
+    if (a.dtype().kind() == 'f') {
+        auto f = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(a);  // floats widen exactly
+        out = make_npy<double>(shape, std::vector<double>(f.data(), f.data() + f.size()));
+    } else {
+        IntArray ia = int_array(obj, name, matrix ? 2 : 1, shape_text.c_str());
+        std::vector<int64_t> v(rows * (matrix ? cols : 1));
+        read_ints(ia, name, v.data(), in_range(INT64_MIN, INT64_MAX), "does not fit int64");
+        out = make_npy<int64_t>(shape, v);
+    }
+    out.source = name;  // the readers' messages name it
+    return out;
+}
+
+// Images of a network with `inputs` inputs: uint8, (B, ...) with `inputs` pixels per image.
+py::array_t<uint8_t, py::array::c_style> read_images(py::handle obj, size_t inputs) {
+    py::array a = py::array::ensure(obj);
+    if (!a || a.dtype().kind() != 'u' || a.itemsize() != 1) {
+        PyErr_Clear();
+        throw ArgTypeError("images must be a uint8 array (B, ...) of pixels, as MNIST stores them");
+    }
+    ssize_t per = 1;
+    for (ssize_t d = 1; d < a.ndim(); ++d) per *= a.shape(d);
+    if (a.ndim() < 2 || static_cast<size_t>(per) != inputs)
+        throw BadArgument(fmt::format("images must be (B, ...) with {} pixels per image; the shape is {}", inputs,
+                                      py::str(a.attr("shape")).cast<std::string>()));
+    return py::array_t<uint8_t, py::array::c_style>::ensure(a);  // a copy only for a non-contiguous view
+}
+
+// The layered binary network (host/baselines/layered_net.h) in integers, and
+// what it needs on a chip (host/classify/layered_chip.h).
+class Layered {
+public:
+    explicit Layered(baselines::LayeredIntNet net) : net_(std::move(net)), id_(next_id()) {}
+
+    // Integer arrays as they are (checked against wbits), or float arrays
+    // quantized to wbits by the project's quantizer (quantize_layered).
+    static Layered from_arrays(py::handle w1, py::handle t1, py::handle w2, py::handle b2, unsigned wbits, bool quantize) {
+        if (wbits < 1 || wbits > 16) throw BadArgument(fmt::format("wbits = {} is outside 1..16", wbits));
+        const py::array a1 = py::array::ensure(w1), a2 = py::array::ensure(w2);
+        if (!a1 || a1.ndim() != 2 || !a2 || a2.ndim() != 2) {
+            PyErr_Clear();
+            throw BadArgument("w1 must be (hidden, inputs) and w2 (outputs, hidden)");
+        }
+        baselines::LayeredArrays a;
+        a.inputs = a1.shape(1), a.hidden = a1.shape(0), a.outputs = a2.shape(0);
+        if (!a.inputs || !a.hidden || !a.outputs) throw BadArgument("every layer needs at least one unit");
+        a.wbits = wbits;
+        a.w1 = npy_of(w1, "w1", a.hidden, a.inputs);
+        a.t1 = npy_of(t1, "t1", a.hidden, 0);
+        a.w2 = npy_of(w2, "w2", a.outputs, a.hidden);
+        a.b2 = npy_of(b2, "b2", a.outputs, 0);
+        if (!quantize) {
+            for (const NpyArray* x : {&a.w1, &a.t1, &a.w2, &a.b2})
+                if (x->dtype == NpyDtype::Float64)
+                    throw ArgTypeError(fmt::format("{} is a float array: integers are taken as they are, floats "
+                                                   "need quantize=True",
+                                                   x->source));
+            return Layered(baselines::layered_from_arrays(a));
+        }
+        LayeredQuantization q;
+        Layered l(quantize_layered(a, wbits, &q));
+        l.quant_ = py::dict(py::arg("w1_scale") = q.w1.scale, py::arg("w1_clipped") = q.w1.clipped,
+                            py::arg("w1_rms_error") = q.w1.rms_error, py::arg("w2_scale") = q.w2.scale,
+                            py::arg("w2_clipped") = q.w2.clipped, py::arg("w2_rms_error") = q.w2.rms_error,
+                            py::arg("t1_clipped") = q.t1_clipped, py::arg("b2_clipped") = q.b2_clipped);
+        return l;
+    }
+    static Layered load(const std::string& dir) {
+        py::gil_scoped_release nogil;
+        return Layered(baselines::read_layered(dir));
+    }
+    // The project's directory layout (docs/layered-network.md), for `mind1024 layered --net DIR`.
+    void save(const std::string& dir, py::handle accuracy, py::handle extra, double s1, double s2) const {
+        baselines::LayeredExportInfo info;
+        info.accuracy = py_to_json_(accuracy);
+        info.extra = py_to_json_(extra);
+        info.s1 = s1, info.s2 = s2;
+        baselines::write_layered(dir, net_, info);
+    }
+
+    py::dict arrays() const {
+        const auto h = static_cast<ssize_t>(net_.hidden), i = static_cast<ssize_t>(net_.inputs),
+                   o = static_cast<ssize_t>(net_.outputs);
+        return py::dict(py::arg("w1") = to_numpy(std::vector<int16_t>(net_.w1), {h, i}),
+                        py::arg("t1") = to_numpy(std::vector<int32_t>(net_.t1)),
+                        py::arg("w2") = to_numpy(std::vector<int16_t>(net_.w2), {o, h}),
+                        py::arg("b2") = to_numpy(std::vector<int32_t>(net_.b2)));
+    }
+    py::tuple layers() const { return py::make_tuple(net_.inputs, net_.hidden, net_.outputs); }
+    unsigned wbits() const { return net_.wbits; }
+    unsigned accumulator_bits() const { return net_.accumulator_bits(); }
+    py::object quantization() const { return quant_; }
+
+    // The host's integer model on each image: labels, output scores and hidden states.
+    py::dict run(py::handle images) const {
+        const auto img = read_images(images, net_.inputs);
+        const size_t b = img.shape(0), in = net_.inputs, hid = net_.hidden, out = net_.outputs;
+        std::vector<int32_t> labels(b);
+        std::vector<int64_t> scores(b * out);
+        std::vector<int8_t> hidden(b * hid);
+        {
+            py::gil_scoped_release nogil;
+            std::vector<int8_t> x(in);
+            for (size_t k = 0; k < b; ++k) {
+                for (size_t j = 0; j < in; ++j) x[j] = baselines::binarize_pixel(img.data()[k * in + j]);
+                const auto h = net_.hidden_states(x.data());
+                const auto f = net_.output_fields(h);
+                std::copy(h.begin(), h.end(), hidden.begin() + k * hid);
+                std::copy(f.begin(), f.end(), scores.begin() + k * out);
+                labels[k] = static_cast<int32_t>(std::max_element(f.begin(), f.end()) - f.begin());
+            }
+        }
+        return result(std::move(labels), std::move(scores), std::move(hidden), b);
+    }
+
+    // Checks that it fits chip p (BadArgument naming the array and element).
+    void check_fits(const ChipParams& p) const { check_layered_fits(net_, p, ""); }
+
+    py::dict result(std::vector<int32_t>&& labels, std::vector<int64_t>&& scores, std::vector<int8_t>&& hidden,
+                    size_t b) const {
+        py::dict d;
+        d["labels"] = to_numpy(std::move(labels));
+        d["scores"] = to_numpy(std::move(scores), {static_cast<ssize_t>(b), static_cast<ssize_t>(net_.outputs)});
+        d["hidden"] = to_numpy(std::move(hidden), {static_cast<ssize_t>(b), static_cast<ssize_t>(net_.hidden)});
+        return d;
+    }
+
+    const baselines::LayeredIntNet& net() const { return net_; }
+    uint64_t id() const { return id_; }
+
+private:
+    static uint64_t next_id() {
+        static std::atomic<uint64_t> n{0};
+        return ++n;
+    }
+    static nlohmann::json py_to_json_(py::handle o) {
+        if (o.is_none()) return nlohmann::json::object();
+        return nlohmann::json::parse(py::module_::import("json").attr("dumps")(o).cast<std::string>());
+    }
+    baselines::LayeredIntNet net_;
+    uint64_t id_;  // which network a chip holds (load_layered)
+    py::object quant_ = py::none();
+};
+
 // ---------------------------------------------------------------- the chip
 
 // One chip: the reference model in this process, or a board process over its
@@ -389,6 +558,7 @@ public:
         read_ints(a, "weights", m.w.data(), in_range(fx::range_min(p.wbits), fx::range_max(p.wbits)),
                   fmt::format("is outside the WBITS={} range [{}, {}]", p.wbits, fx::range_min(p.wbits), fx::range_max(p.wbits)));
         call([&](ChipDriver& d) { d.load_weights(m); });
+        layered_.reset();  // the layered network is no longer what the chip holds
         n_ = m.n;
     }
 
@@ -407,6 +577,7 @@ public:
         read_ints(a, "thresholds", v.data(), in_range(fx::range_min(p.abits), fx::range_max(p.abits)),
                   fmt::format("is outside the ABITS={} range [{}, {}]", p.abits, fx::range_min(p.abits), fx::range_max(p.abits)));
         call([&](ChipDriver& d) { d.load_thresholds(v); });
+        layered_.reset();  // the layered network is no longer what the chip holds
     }
 
     void set_state(py::handle s) {
@@ -416,6 +587,7 @@ public:
     void set_clamp(py::handle c) {
         auto v = read_clamp(c, params_ref().n_max);
         call([&](ChipDriver& d) { d.set_clamp(v); });
+        layered_.reset();  // the layered network is no longer what the chip holds
     }
     py::array_t<int8_t> state() {
         return to_numpy(call([](ChipDriver& d) { return d.state(); }));
@@ -434,9 +606,16 @@ public:
     void hebb(py::handle n_active) {
         const uint32_t n = n_active.is_none() ? n_ : u32(n_active, "n_active", 1);
         call([&](ChipDriver& d) { d.hebb(n); });
+        layered_.reset();  // the layered network is no longer what the chip holds
     }
-    void clear_synapses() { call([](ChipDriver& d) { d.clear_synapses(); }); }
-    void reset() { call([](ChipDriver& d) { d.soft_reset(); }); }
+    void clear_synapses() {
+        call([](ChipDriver& d) { d.clear_synapses(); });
+        layered_.reset();
+    }
+    void reset() {
+        call([](ChipDriver& d) { d.soft_reset(); });
+        layered_.reset();  // the clamp mask is cleared
+    }
     uint64_t cycles() { return call([](ChipDriver& d) { return d.cycles(); }); }
 
     // Each state from the same loaded network: set_state, run (seed + k), final state and fields.
@@ -507,6 +686,50 @@ public:
         return d;
     }
 
+
+    // The layered network into the chip (check_layered_fits first, then
+    // load_layered: soft reset, weights, thresholds, clamp mask).
+    void load_layered(const Layered& l) {
+        l.check_fits(params_ref());
+        auto m = std::make_shared<const LayeredChipNetwork>(map_layered(l.net()));
+        call([&](ChipDriver& d) { host::load_layered(d, *m); });
+        n_ = m->layout.neurons();
+        layered_ = std::move(m);
+        layered_id_ = l.id();
+    }
+    // Each image through the loaded layered network (classify_layered: one
+    // ASYNC_SEQ sweep), with the hidden states read back if asked.
+    py::dict classify_layered(const Layered& l, py::handle images, bool hidden) {
+        if (!layered_ || layered_id_ != l.id())
+            throw ChipError("the chip does not hold this layered network: load it first (net.load_on(chip))");
+        const auto img = read_images(images, l.net().inputs);
+        const LayeredChipNetwork& m = *layered_;
+        const size_t b = img.shape(0), in = m.layout.inputs, hid = m.layout.hidden, out = m.layout.outputs;
+        std::vector<int32_t> labels(b);
+        std::vector<int64_t> scores(b * out);
+        std::vector<int8_t> h(hidden ? b * hid : 0);
+        BatchColumns cols(b);
+        for (size_t k0 = 0; k0 < b; k0 += kChunk) {
+            call([&](ChipDriver& d) {
+                for (size_t k = k0; k < std::min(b, k0 + kChunk); ++k) {
+                    const LayeredAnswer a = host::classify_layered(d, m, img.data() + k * in, false);
+                    labels[k] = a.label;
+                    std::copy(a.scores.begin(), a.scores.end(), scores.begin() + k * out);
+                    cols.set(k, a.run);
+                    if (hidden) {
+                        const auto st = d.state();
+                        std::copy_n(st.begin() + m.layout.first_hidden(), hid, h.begin() + k * hid);
+                    }
+                }
+            });
+            check_signals();
+        }
+        py::dict d = l.result(std::move(labels), std::move(scores), std::move(h), b);
+        if (!hidden) d["hidden"] = py::none();
+        cols.into(d);
+        return d;
+    }
+
 private:
     const ChipParams& params_ref() const { return params_; }
     RunParams with_n(RunParams p) const {
@@ -519,6 +742,8 @@ private:
     std::unique_ptr<SocketTransport> transport_;  // before the driver: it must outlive it
     std::unique_ptr<ChipDriver> drv_;
     uint32_t n_ = 0;  // the last weight matrix's size: the default N_ACTIVE (0: N_MAX)
+    std::shared_ptr<const LayeredChipNetwork> layered_;  // the layered network last loaded, and which one
+    uint64_t layered_id_ = 0;
 };
 
 // ---------------------------------------------------------------- the float twin
@@ -883,6 +1108,20 @@ PYBIND11_MODULE(_core, m) {
     m.def("run_params", &make_run_params, py::arg("order"), py::arg("max_sweeps"), py::arg("n_active"), py::arg("wrap"),
           py::arg("noise"), py::arg("seed"));
 
+    py::class_<Layered>(m, "LayeredNet", "The layered binary network in integers (see mind1024.LayeredNet).")
+        .def_static("from_arrays", &Layered::from_arrays, py::arg("w1"), py::arg("t1"), py::arg("w2"), py::arg("b2"),
+                    py::arg("wbits"), py::arg("quantize"))
+        .def_static("load", &Layered::load, py::arg("directory"))
+        .def("save", &Layered::save, py::arg("directory"), py::arg("accuracy"), py::arg("extra"), py::arg("s1"),
+             py::arg("s2"))
+        .def("arrays", &Layered::arrays)
+        .def("layers", &Layered::layers)
+        .def("wbits", &Layered::wbits)
+        .def("accumulator_bits", &Layered::accumulator_bits)
+        .def("quantization", &Layered::quantization)
+        .def("run", &Layered::run, py::arg("images"))
+        .def("check_fits", &Layered::check_fits, py::arg("params"));
+
     py::class_<Chip>(m, "Chip", "A chip driver (see mind1024.Chip).")
         .def(py::init<const ChipParams&, const std::string&, const std::string&, const std::string&, double>(),
              py::arg("params"), py::arg("where"), py::arg("mode"), py::arg("faults"), py::arg("timeout"))
@@ -904,7 +1143,9 @@ PYBIND11_MODULE(_core, m) {
         .def("cycles", &Chip::cycles)
         .def("run_many", &Chip::run_many, py::arg("states"), py::arg("params"))
         .def("classify", &Chip::classify, py::arg("states"), py::arg("first_label"), py::arg("classes"), py::arg("reps"),
-             py::arg("params"));
+             py::arg("params"))
+        .def("load_layered", &Chip::load_layered, py::arg("net"))
+        .def("classify_layered", &Chip::classify_layered, py::arg("net"), py::arg("images"), py::arg("hidden"));
 
     py::class_<Twin>(m, "FloatTwin", "The float twin (see mind1024.FloatTwin).")
         .def(py::init<py::handle, py::handle, double>(), py::arg("weights"), py::arg("thresholds"), py::arg("scale"))

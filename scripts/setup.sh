@@ -26,7 +26,9 @@ PACKAGES=(build-essential cmake ninja-build pkg-config ca-certificates
   libtorch-dev libopenblas0-openmp  # mind1024-train; without OpenBLAS libtorch falls back to the slow reference BLAS
   python3  # scripts/normalize_outputs.py (the same-answers test)
   # The Python package mind1024 (python/) and its tests (mypy: the type stubs' check).
-  pybind11-dev python3-dev python3-numpy python3-pytest mypy)
+  pybind11-dev python3-dev python3-numpy python3-pytest mypy
+  python3-torch  # the PyTorch bridge (mind1024.from_torch), its example and test
+  python3-matplotlib python3-ipykernel python3-nbclient)  # docs/examples/mnist_on_chip.ipynb and its test
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 as_root() {

@@ -13,7 +13,10 @@
 Chip (a chip on a backend), ChipParams (its build-time parameters), FloatTwin
 (the same dynamics in floating point), RunResult / RunBatch / Classification
 (what runs return), Classifier (the MNIST classifier: trained or loaded,
-evaluated on a chip and its twin) with load_mnist, and the errors ChipError,
+evaluated on a chip and its twin) with load_mnist, LayeredNet / LayeredRun (the
+layered binary network: integers, on the host and on a chip), from_torch /
+torch_to_chip / torch_predict / Sign / binarize (PyTorch models onto the chip; these load torch
+on first use), and the errors ChipError,
 BadArgument, BoardError, BusError, BusyError. See docs/python-example.md in the source tree.
 """
 
@@ -21,12 +24,28 @@ from ._errors import BadArgument, BoardError, BusError, BusyError, ChipError
 from . import _core
 from ._chip import BACKENDS, Chip, ChipParams, Classification, FloatTwin, RunBatch, RunResult
 from ._classifier import Classifier, load_mnist
+from ._layered import LayeredNet, LayeredRun
 
 __all__ = [
     "BACKENDS", "BadArgument", "BoardError", "BusError", "BusyError", "Chip", "ChipError", "ChipParams",
-    "Classification", "Classifier", "FloatTwin", "RunBatch", "RunResult", "chip_parameters", "load_mnist",
-    "parse_faults",
+    "Classification", "Classifier", "FloatTwin", "LayeredNet", "LayeredRun", "RunBatch", "RunResult", "Sign",
+    "binarize", "chip_parameters", "from_torch", "load_mnist", "parse_faults", "torch_predict", "torch_to_chip",
 ]
+
+# The PyTorch bridge (mind1024._torch) loads torch: only when first used.
+_TORCH_NAMES = ("Sign", "binarize", "from_torch", "torch_predict", "torch_to_chip")
+
+
+def __getattr__(name: str):
+    if name in _TORCH_NAMES:
+        from . import _torch
+        return getattr(_torch, name)
+    raise AttributeError(f"module 'mind1024' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_TORCH_NAMES))
+
 
 __version__ = "0.1.0"
 
