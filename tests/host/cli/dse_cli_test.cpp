@@ -13,6 +13,12 @@ using nlohmann::json;
 
 namespace {
 
+// Trained classifiers and Yosys's areas shared by these tests (the LFSR is synthesised once).
+std::string cache_of(const fs::path& d) {
+    const char* c = std::getenv("MIND1024_TEST_CACHE");
+    return c ? std::string(c) : (d / "cache").string();
+}
+
 const char* kSpace = R"(format: mind1024-dse/1
 workload:
   net: hopfield
@@ -33,7 +39,7 @@ TEST(DseCli, APointEqualsTheMnistCommandWithTheSameOptions) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
     const fs::path d = fresh_cli_dir("dse_mnist");
     std::ofstream(d / "space.yaml") << kSpace;
-    const std::string data = " --data " + mnist_dir() + " --cache " + (d / "cache").string();
+    const std::string data = " --data " + mnist_dir() + " --cache " + cache_of(d);
     const Result r = cli("dse " + (d / "space.yaml").string() + " --out " + (d / "dse").string() + data);
     ASSERT_EQ(r.code, 0) << r.out;
     const Result m = cli("mnist --train-limit 1500 --limit 120 --seed 2 --protos 8 --tune-epochs 1 --attractor-epochs 1 "
@@ -68,7 +74,7 @@ TEST(DseCli, ALayeredPointEqualsTheLayeredCommand) {
     const std::string net = std::string(MIND1024_SOURCE_DIR) + "/tests/host/cli/golden/inputs/layered";
     std::ofstream(d / "space.yaml") << "format: mind1024-dse/1\nworkload: {net: layered, dir: " << net
                                     << ", test_images: 150}\nspace: {wbits: [4], abits: [20], lanes: [8]}\n";
-    const std::string data = " --data " + mnist_dir() + " --cache " + (d / "cache").string();
+    const std::string data = " --data " + mnist_dir() + " --cache " + cache_of(d);
     const Result r = cli("dse " + (d / "space.yaml").string() + " --out " + (d / "dse").string() + data);
     ASSERT_EQ(r.code, 0) << r.out;
     const Result l = cli("layered --net " + net + " --quantize --wbits 4 --abits 20 --lanes 8 --limit 150 --no-progress --out " +
@@ -94,7 +100,7 @@ TEST(DseCli, TheVerilatedUnitChecksThePointsItIsBuiltFor) {
     std::ofstream(d / "space.yaml") << "format: mind1024-dse/1\nworkload: {net: layered, dir: " << net
                                     << ", test_images: 40}\nspace: {wbits: [8, 6], abits: [24], lanes: [16]}\n";
     const Result r = cli("dse " + (d / "space.yaml").string() + " --out " + (d / "dse").string() + " --data " +
-                         mnist_dir() + " --cache " + (d / "cache").string());
+                         mnist_dir() + " --cache " + cache_of(d));
     ASSERT_EQ(r.code, 0) << r.out;
     std::ifstream in(d / "dse" / "points.jsonl");
     std::string line;

@@ -14,12 +14,12 @@ workload: {net: recall, side: 8, load: 6, rule: storkey}
 space:
   wbits: [2, 8]
   abits: [12]
-  lanes: [2, 4]
+  lanes: [2]
   order: [sync, perm]
   n_max: [64]
 faults: {kind: plus, rates: [0, 0.05], repeats: 2}
 YAML
-common=(--cache "$work/cache" --no-progress --model reference)
+common=(--cache "${MIND1024_TEST_CACHE:-$work/cache}" --no-progress --model reference)
 "$bin" dse "$work/space.yaml" --out "$work/local" "${common[@]}" >/dev/null
 # As root, in a container, on two cores (../shared/notes/dse-facts.md).
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
