@@ -314,6 +314,16 @@ struct BatchColumns {
         d["cycle2"] = to_numpy(std::move(cycle2)).attr("view")("bool");
         d["sim_seconds"] = sim_seconds;
     }
+    // run_many's result: the final states and fields (b, n) beside the columns.
+    template <class Field>
+    py::dict with_states(std::vector<int8_t>&& states, std::vector<Field>&& fields, size_t n) {
+        const ssize_t b = static_cast<ssize_t>(sweeps.size());
+        py::dict d;
+        d["states"] = to_numpy(std::move(states), {b, static_cast<ssize_t>(n)});
+        d["fields"] = to_numpy(std::move(fields), {b, static_cast<ssize_t>(n)});
+        into(d);
+        return d;
+    }
 };
 
 // Batches run in chunks: between two, the GIL is taken back to see Ctrl-C.
@@ -643,11 +653,7 @@ public:
             });
             check_signals();
         }
-        py::dict d;
-        d["states"] = to_numpy(std::move(final_states), {static_cast<ssize_t>(b), static_cast<ssize_t>(n)});
-        d["fields"] = to_numpy(std::move(fields), {static_cast<ssize_t>(b), static_cast<ssize_t>(n)});
-        cols.into(d);
-        return d;
+        return cols.with_states(std::move(final_states), std::move(fields), n);
     }
 
     // The driver's classify_batch (the firmware's CLASSIFY in firmware mode), in chunks.
@@ -805,11 +811,7 @@ public:
             }
             check_signals();
         }
-        py::dict d;
-        d["states"] = to_numpy(std::move(final_states), {static_cast<ssize_t>(b), static_cast<ssize_t>(k_n)});
-        d["fields"] = to_numpy(std::move(fields), {static_cast<ssize_t>(b), static_cast<ssize_t>(k_n)});
-        cols.into(d);
-        return d;
+        return cols.with_states(std::move(final_states), std::move(fields), k_n);
     }
     // The chip's per-image procedure and label rule (ChipDriver::classify_batch, pick_label).
     py::dict classify(py::handle states, py::handle first_label, py::handle classes, py::handle reps, const RunParams& rp) {

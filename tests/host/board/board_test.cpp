@@ -4,6 +4,7 @@
 #include "host/board/in_process_transport.h"
 #include "host/board/errors.h"
 #include "host/board/reference_driver.h"
+#include "tests/host/board/mock_transport.h"
 
 #include <random>
 
@@ -15,14 +16,7 @@ using namespace mind1024;
 using namespace mind1024::host;
 
 namespace {
-ChipParams small_params() {
-    ChipParams p;
-    p.n_max = 96;
-    p.wbits = 6;
-    p.abits = 12;
-    p.lanes = 8;
-    return p;
-}
+using test::small_params;
 
 BareDriver& test_board() {
     static std::unique_ptr<BareDriver> b = open_in_process_board(small_params());
