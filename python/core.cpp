@@ -331,6 +331,14 @@ constexpr size_t kChunk = 1024;
 void check_signals() {
     if (PyErr_CheckSignals() != 0) throw py::error_already_set();
 }
+// chunk(k0, k1) over [0, b) in steps of kChunk, Ctrl-C seen between two.
+template <class Chunk>
+void in_chunks(size_t b, const Chunk& chunk) {
+    for (size_t k0 = 0; k0 < b; k0 += kChunk) {
+        chunk(k0, std::min(b, k0 + kChunk));
+        check_signals();
+    }
+}
 
 // ---------------------------------------------------------------- the layered network
 
@@ -638,9 +646,9 @@ public:
         BatchColumns cols(b);
         std::vector<int8_t> final_states(b * n);
         std::vector<int32_t> fields(b * n);
-        for (size_t k0 = 0; k0 < b; k0 += kChunk) {
+        in_chunks(b, [&](size_t k0, size_t k1) {
             call([&](ChipDriver& d) {
-                for (size_t k = k0; k < std::min(b, k0 + kChunk); ++k) {
+                for (size_t k = k0; k < k1; ++k) {
                     d.set_state(s[k]);
                     RunParams q = p;
                     q.seed = rp.seed + static_cast<uint32_t>(k);
@@ -651,8 +659,7 @@ public:
                     std::copy(h.begin(), h.end(), fields.begin() + k * n);
                 }
             });
-            check_signals();
-        }
+        });
         return cols.with_states(std::move(final_states), std::move(fields), n);
     }
 
@@ -673,18 +680,16 @@ public:
         std::vector<int32_t> labels(b);
         std::vector<uint8_t> tied(b);
         BatchColumns cols(b);
-        for (size_t k0 = 0; k0 < b; k0 += kChunk) {
+        in_chunks(b, [&](size_t k0, size_t k1) {
             ClassifyBatch batch = proto;
             batch.first_seed = rp.seed + static_cast<uint32_t>(k0);
-            const size_t k1 = std::min(b, k0 + kChunk);
             batch.states.assign(std::make_move_iterator(s.begin() + k0), std::make_move_iterator(s.begin() + k1));
             const auto out = call([&](ChipDriver& d) { return d.classify_batch(batch); });
             for (size_t k = k0; k < k1; ++k) {
                 labels[k] = out[k - k0].label, tied[k] = out[k - k0].tied;
                 cols.set(k, out[k - k0].run);
             }
-            check_signals();
-        }
+        });
         py::dict d;
         d["labels"] = to_numpy(std::move(labels));
         d["tied"] = to_numpy(std::move(tied)).attr("view")("bool");
@@ -715,9 +720,9 @@ public:
         std::vector<int64_t> scores(b * out);
         std::vector<int8_t> h(hidden ? b * hid : 0);
         BatchColumns cols(b);
-        for (size_t k0 = 0; k0 < b; k0 += kChunk) {
+        in_chunks(b, [&](size_t k0, size_t k1) {
             call([&](ChipDriver& d) {
-                for (size_t k = k0; k < std::min(b, k0 + kChunk); ++k) {
+                for (size_t k = k0; k < k1; ++k) {
                     const LayeredAnswer a = host::classify_layered(d, m, img.data() + k * in, false);
                     labels[k] = a.label;
                     std::copy(a.scores.begin(), a.scores.end(), scores.begin() + k * out);
@@ -728,8 +733,7 @@ public:
                     }
                 }
             });
-            check_signals();
-        }
+        });
         py::dict d = l.result(std::move(labels), std::move(scores), std::move(h), b);
         if (!hidden) d["hidden"] = py::none();
         cols.into(d);
@@ -796,11 +800,11 @@ public:
         BatchColumns cols(b);
         std::vector<int8_t> final_states(b * k_n);
         std::vector<double> fields(b * k_n);
-        for (size_t k0 = 0; k0 < b; k0 += kChunk) {
+        in_chunks(b, [&](size_t k0, size_t k1) {
             {
                 py::gil_scoped_release nogil;
                 std::lock_guard<std::mutex> g(mu_);
-                for (size_t k = k0; k < std::min(b, k0 + kChunk); ++k) {
+                for (size_t k = k0; k < k1; ++k) {
                     twin_.set_state(s[k]);
                     RunParams q = p;
                     q.seed = rp.seed + static_cast<uint32_t>(k);
@@ -809,8 +813,7 @@ public:
                     std::copy(twin_.fields().begin(), twin_.fields().begin() + k_n, fields.begin() + k * k_n);
                 }
             }
-            check_signals();
-        }
+        });
         return cols.with_states(std::move(final_states), std::move(fields), k_n);
     }
     // The chip's per-image procedure and label rule (ChipDriver::classify_batch, pick_label).
@@ -829,11 +832,11 @@ public:
         std::vector<int32_t> labels(b);
         std::vector<uint8_t> tied(b);
         BatchColumns cols(b);
-        for (size_t k0 = 0; k0 < b; k0 += kChunk) {
+        in_chunks(b, [&](size_t k0, size_t k1) {
             {
                 py::gil_scoped_release nogil;
                 std::lock_guard<std::mutex> g(mu_);
-                for (size_t k = k0; k < std::min(b, k0 + kChunk); ++k) {
+                for (size_t k = k0; k < k1; ++k) {
                     twin_.set_state(s[k]);
                     RunParams q = p;
                     q.seed = rp.seed + static_cast<uint32_t>(k);
@@ -843,8 +846,7 @@ public:
                     tied[k] = t;
                 }
             }
-            check_signals();
-        }
+        });
         py::dict d;
         d["labels"] = to_numpy(std::move(labels));
         d["tied"] = to_numpy(std::move(tied)).attr("view")("bool");

@@ -199,7 +199,7 @@ json layered_point(const DsePoint& p, const DseWorkload& w, const DseSpace& s, c
     row["accuracy_host"] = double(e.host_correct) / images;
     row["mean_sweeps"] = 1.0;
     row["overflow_per_image"] = double(e.overflow_events) / images;
-    row["unanswered"] = 0;
+    row["unanswered"] = nullptr;  // the layered study does not count tied outputs: not measured
     row["images"] = e.images();
     const double n = double(e.layout.neurons()), u = double(net.hidden + net.outputs);
     const double words = std::ceil(n / 32.0) + double(net.outputs) + 2;  // inputs, output fields, START, STATUS
@@ -241,15 +241,15 @@ json recall_point(const DsePoint& p, const DseWorkload& w, const DseSpace& s, co
         twin.run(rp);
         float_exact += std::equal(twin.state().begin(), twin.state().begin() + long(n), w.patterns.pattern(mu));
     }
-    double ovf = 0;
     json row = p.settings_json();
     row["accuracy"] = double(run.recalled()) / probes;
     row["accuracy_ci95"] = wilson_half_width(double(run.recalled()) / probes, probes);
     row["accuracy_float"] = double(float_exact) / probes;
     row["mean_sweeps"] = run.mean_sweeps();
     row["mean_final_overlap"] = run.mean_final_overlap();
-    row["overflow_per_image"] = ovf;
-    row["unanswered"] = 0;
+    // The recall study keeps no overflow count and has no labels: not measured, not zero.
+    row["overflow_per_image"] = nullptr;
+    row["unanswered"] = nullptr;
     row["images"] = w.patterns.count;
     row["weights_clipped_fraction"] = run.clipped_fraction;
     const double words = 2 * std::ceil(double(n) / 32.0) + 2;  // state in and out, STEP, STATUS

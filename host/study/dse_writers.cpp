@@ -55,10 +55,8 @@ void front_plot(const std::string& path, const DseResult& r, const std::string& 
         ps.series.push_back(kv.second);
     }
     // This plot's own front (accuracy up, this cost down) as a staircase ...
-    std::vector<json> two;
-    for (const auto& row : r.rows) two.push_back(row);
     std::vector<std::pair<double, double>> f2;
-    for (size_t i : pareto_front({{"accuracy", true}, {xcol, false}}, two))
+    for (size_t i : pareto_front({{"accuracy", true}, {xcol, false}}, r.rows))
         f2.emplace_back(num(r.rows[i], xcol), 100 * num(r.rows[i], "accuracy"));
     std::sort(f2.begin(), f2.end());
     Series stairs{"front of accuracy and this cost", {}, {}, false};
@@ -155,12 +153,14 @@ std::string dse_summary_md(const DseSpace& s, const DseResult& r) {
     std::sort(f.begin(), f.end(), [&](size_t x, size_t y) { return num(r.rows[x], "accuracy") > num(r.rows[y], "accuracy"); });
     for (size_t i : f) {
         const json& row = r.rows[i];
-        md += fmt::format("| {} | {:.2f}{} | {:.2f} | {:.0f} | {:.0f} | {:.3g} | {:.0f} | {:.4g} | {:.3g} |\n", describe(row),
+        const std::string ovf = row.contains("overflow_per_image") && row["overflow_per_image"].is_number()
+                                    ? fmt::format("{:.3g}", num(row, "overflow_per_image"))
+                                    : "-";  // not measured by this workload
+        md += fmt::format("| {} | {:.2f}{} | {:.2f} | {:.0f} | {:.0f} | {:.3g} | {:.0f} | {:.4g} | {} |\n", describe(row),
                           100 * num(row, "accuracy"),
                           num(row, "repeats") > 1 ? fmt::format(" ± {:.2f}", 100 * num(row, "accuracy_std")) : "",
                           100 * num(row, "accuracy_float"), num(row, "area_cells"), num(row, "area_lut4"),
-                          num(row, "area_transistors"), num(row, "cycles_per_image"), num(row, "energy_pj_per_image"),
-                          num(row, "overflow_per_image"));
+                          num(row, "area_transistors"), num(row, "cycles_per_image"), num(row, "energy_pj_per_image"), ovf);
     }
     size_t disagree = 0;
     size_t rtl = 0, rtl_disagree = 0;
