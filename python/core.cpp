@@ -1,6 +1,6 @@
 // mind1024._core: the chip drivers and the float twin for Python.
 //
-// Plain C++ only: the reference model, the socket transport to a
+// Plain C++ only: the reference model, the run engine, the socket transport to a
 // `mind-board --listen` process (the SystemC chip lives there, never in this
 // module: SystemC elaborates once per process and its fatal errors abort it)
 // and the float twin. The public API, its defaults and the board processes
@@ -28,6 +28,7 @@
 #include "host/board/chip_driver.h"
 #include "host/board/errors.h"
 #include "host/board/firmware_driver.h"
+#include "host/board/engine_driver.h"
 #include "host/board/reference_driver.h"
 #include "host/baselines/dataset.h"
 #include "host/baselines/layered_net.h"
@@ -38,6 +39,7 @@
 #include "host/data/idx_reader.h"
 #include "host/data/npy.h"
 #include "host/link/socket_transport.h"
+#include "host/study/fault_study.h"
 #include "host/twin/float_twin.h"
 #include "sysc/chip_params.h"
 #include "sysc/fault_plan.h"
@@ -505,7 +507,7 @@ private:
 
 // ---------------------------------------------------------------- the chip
 
-// One chip: the reference model in this process, or a board process over its
+// One chip: the reference model or the run engine in this process, or a board process over its
 // socket (bare or firmware mode). One call at a time (a mutex); runs release the GIL.
 class Chip {
     ChipDriver& open() {
@@ -528,9 +530,12 @@ public:
         if (mode != "bare" && mode != "firmware")
             throw BadArgument(fmt::format("mode = '{}': the modes are 'bare' and 'firmware'", mode));
         py::gil_scoped_release nogil;
-        if (where == "reference") {
-            if (mode != "bare") throw BadArgument("the reference backend has no firmware: mode='firmware' needs backend='systemc'");
-            auto r = std::make_unique<ReferenceDriver>(p);
+        if (where == "reference" || where == "engine") {
+            if (mode != "bare")
+                throw BadArgument(fmt::format("the {} backend has no firmware: mode='firmware' needs backend='systemc'", where));
+            std::unique_ptr<ChipDriver> r;
+            if (where == "engine") r = std::make_unique<EngineDriver>(p);
+            else r = std::make_unique<ReferenceDriver>(p);
             if (!faults.empty()) r->set_faults(FaultPlan::expand(FaultSpec::parse(faults), p));
             drv_ = std::move(r);
             return;
@@ -551,6 +556,13 @@ public:
     }
 
     const ChipParams& params() const { return params_ref(); }
+    // f(ChipDriver&) without the GIL, one call at a time (the studies' entry);
+    // the chip's layered network is forgotten (a study reloads it).
+    template <class F>
+    auto with_driver(F&& f) {
+        layered_.reset();
+        return call(std::forward<F>(f));
+    }
     std::string name() {
         std::lock_guard<std::mutex> g(mu_);
         return open().name();
@@ -943,6 +955,8 @@ public:
         return d;
     }
 
+    const TrainedClassifier& trained() const { return t_; }
+
     // Each image (rows, cols) encoded (crop, threshold) into the network's initial state: (B, n) int8.
     py::array_t<int8_t> states(py::handle images) const {
         auto a = py::array_t<uint8_t, py::array::c_style>::ensure(images);
@@ -980,6 +994,77 @@ private:
     }
     TrainedClassifier t_;
 };
+
+// ---------------------------------------------------------------- the fault campaign
+
+// host/study's run_fault_campaign on a chip of this process (reference or
+// engine): every kind x rate, the classifier's accuracy on the chip and on the
+// float twin, and a Hebb memory's recall. Columns of NumPy arrays.
+py::dict fault_campaign(Chip& chip, const Classifier& clf, py::handle images, py::handle labels, py::dict opts) {
+    FaultCampaign c;
+    if (opts.contains("kinds")) c.kinds = opts["kinds"].cast<std::vector<std::string>>();
+    if (opts.contains("rates")) c.rates = opts["rates"].cast<std::vector<double>>();
+    for (const std::string& k : c.kinds)
+        if (std::find(fault_kinds().begin(), fault_kinds().end(), k) == fault_kinds().end())
+            throw BadArgument(fmt::format("fault kind '{}': the kinds are syn, seu, neuron and acc", k));
+    for (double r : c.rates)
+        if (!(r >= 0 && r <= 1)) throw BadArgument(fmt::format("fault rate {} is outside 0..1", r));
+    if (c.kinds.empty() || c.rates.empty()) throw BadArgument("a fault campaign needs at least one kind and one rate");
+    c.fault_seed = opts["seed"].cast<uint64_t>();
+    c.seu_at = opts["seu_at"].cast<uint64_t>();
+    c.recall = opts["recall"].cast<bool>();
+    c.patterns = u32(opts["patterns"], "patterns", 1);
+    c.probes = u32(opts["probes"], "probes", 1);
+    c.flip = opts["flip"].cast<double>();
+    if (!(c.flip >= 0 && c.flip <= 1)) throw BadArgument(fmt::format("flip = {} is outside 0..1", c.flip));
+    c.wrap = opts["wrap"].cast<bool>();
+    const ChipParams& p = chip.params();
+    const TrainedClassifier& t = clf.trained();
+    if (t.layout.n > p.n_max)
+        throw BadArgument(fmt::format("the classifier has {} neurons; the chip has N_MAX = {}", t.layout.n, p.n_max));
+    auto img = py::array_t<uint8_t, py::array::c_style>::ensure(images);
+    if (!img || py::array::ensure(images).dtype().kind() != 'u' || img.itemsize() != 1 || img.ndim() != 3)
+        throw ArgTypeError("images must be a uint8 array (B, rows, cols), as MNIST stores them");
+    IntArray l = int_array(labels, "labels", 1, "one-dimensional (B,)");
+    if (l.shape[0] != img.shape(0)) throw BadArgument(fmt::format("{} images but {} labels", img.shape(0), l.shape[0]));
+    const size_t b = img.shape(0);
+    const uint32_t rows = static_cast<uint32_t>(img.shape(1)), cols = static_cast<uint32_t>(img.shape(2));
+    std::vector<uint8_t> lab(b);
+    read_ints(l, "labels", lab.data(), in_range(0, 255), "is not a class label (0..255)");
+    std::vector<std::vector<int8_t>> pixels(b);
+    for (size_t k = 0; k < b; ++k) pixels[k] = encode_image(img.data() + k * rows * cols, rows, cols, t.cfg.coding);
+    const ChipNetwork q = quantize_classifier(t, p.wbits, p.abits, parse_scale_policy(opts["scale"].cast<std::string>()),
+                                              parse_rounding(opts["rounding"].cast<std::string>()),
+                                              opts["quantize_seed"].cast<uint64_t>());
+    const auto pts = chip.with_driver([&](ChipDriver& d) {
+        if (!d.takes_faults())
+            throw BadArgument(fmt::format("a fault campaign injects faults into a chip of this process: the {} backend's "
+                                          "faults are its board process's own; use backend='engine' or 'reference' "
+                                          "(the same bits as the SystemC chip)",
+                                          d.name()));
+        return run_fault_campaign(d, t, q, {&pixels, &lab}, c);
+    });
+    const size_t n = pts.size();
+    std::vector<double> rate(n), mc(n), mf(n), rc(n), rf(n);
+    std::vector<uint64_t> sites(n);
+    py::list kind, spec;
+    for (size_t k = 0; k < n; ++k) {
+        const FaultPoint& f = pts[k];
+        kind.append(f.kind), spec.append(f.spec);
+        rate[k] = f.rate, sites[k] = f.sites, mc[k] = f.mnist_chip, mf[k] = f.mnist_float;
+        rc[k] = c.recall ? f.recall_chip : std::nan(""), rf[k] = c.recall ? f.recall_float : std::nan("");
+    }
+    py::dict d;
+    d["kind"] = kind;
+    d["rate"] = to_numpy(std::move(rate));
+    d["spec"] = spec;
+    d["sites"] = to_numpy(std::move(sites));
+    d["mnist_chip"] = to_numpy(std::move(mc));
+    d["mnist_float"] = to_numpy(std::move(mf));
+    d["recall_chip"] = to_numpy(std::move(rc));
+    d["recall_float"] = to_numpy(std::move(rf));
+    return d;
+}
 
 // ---------------------------------------------------------------- ChipParams from the table
 
@@ -1187,4 +1272,6 @@ PYBIND11_MODULE(_core, m) {
         .def("training", &Classifier::training)
         .def("quantize", &Classifier::quantize, py::arg("params"), py::arg("scale"), py::arg("rounding"), py::arg("seed"))
         .def("states", &Classifier::states, py::arg("images"));
+    m.def("fault_campaign", &fault_campaign, py::arg("chip"), py::arg("classifier"), py::arg("images"),
+          py::arg("labels"), py::arg("options"));
 }

@@ -391,9 +391,9 @@ Command add_dse_command(CLI::App& app) {
     c->add_flag("--resume", o->resume, "continue a run killed in OUT: its finished points are not run again");
     c->add_option("--cache", o->cache, "keep trained classifiers and Yosys's areas here (default $MIND1024_CACHE)");
     c->add_option("--data", o->data, "MNIST IDX directory (default $MIND1024_DATA, then the set-up's copy)");
-    c->add_option("--model", o->model, "chip model of every point: systemc (the cycle model), or reference (the plain C++ model)")
+    c->add_option("--model", o->model, std::string("chip model of every point: ") + kChipModelsHelp)
         ->capture_default_str()
-        ->check(CLI::IsMember({"systemc", "reference"}));
+        ->check(CLI::IsMember(kChipModels));
     c->add_option("--check-images", o->check_images,
                   "images of each point also run on the plain reference model; a disagreement flags the point")
         ->capture_default_str()

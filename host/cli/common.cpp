@@ -32,9 +32,9 @@ void add_chip_options(CLI::App& app, ChipSpec& o, unsigned offer) {
         return true;
     });
     if (offer & kOfferWrap) app.add_flag("--wrap", o.wrap, "wrap the accumulator on overflow instead of saturating");
-    app.add_option("--model", o.model, "chip model: systemc (the TLM chip over its bus) or reference (plain C++)")
+    app.add_option("--model", o.model, std::string("chip model: ") + kChipModelsHelp)
         ->capture_default_str()
-        ->check(CLI::IsMember({"systemc", "reference"}));
+        ->check(CLI::IsMember(kChipModels));
     if (offer & kOfferVcd)
         app.add_option("--vcd", o.vcd, "write a VCD trace of the SystemC chip to this file (name ending in .vcd; GTKWave opens it)");
     app.add_option("--datapath", o.datapath,

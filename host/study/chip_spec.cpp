@@ -1,15 +1,16 @@
 #include "host/study/chip_spec.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "host/board/bare_driver.h"
+#include "host/board/engine_driver.h"
 #include "host/board/errors.h"
 #include "host/board/firmware_driver.h"
-#include "host/board/in_process_transport.h"
 #include "host/board/reference_driver.h"
 #include "host/data/data_error.h"
 #include "host/link/socket_transport.h"
-#include "rtl/datapath_factory.h"
 
 namespace mind1024::host {
 
@@ -20,22 +21,23 @@ void ChipSpec::check() const {
         throw BadArgument(e.what());
     }
     const bool fw = mode == "firmware";
-    if (model != "systemc" && model != "reference")
-        throw BadArgument(fmt::format("--model {}: the chip models are systemc and reference", model));
+    if (std::find(kChipModels.begin(), kChipModels.end(), model) == kChipModels.end())
+        throw BadArgument(fmt::format("--model {}: the chip models are {}", model, kChipModelsHelp));
     if (mode != "bare" && !fw) throw BadArgument(fmt::format("--mode {}: the modes are bare and firmware", mode));
     if (datapath != "cpp" && datapath != "rtl")
         throw BadArgument(fmt::format("--datapath {}: the datapaths are cpp and rtl", datapath));
     if (!firmware.empty() && (!fw || board != "inproc"))
         throw BadArgument("--firmware is the firmware of an in-process board in --mode firmware; a board process "
                           "(--board unix:/tcp:) runs the firmware mind-board was started with");
-    if (model == "reference") {
+    if (model != "systemc") {  // a plain C++ chip in this process
         if (datapath != "cpp") throw BadArgument("--datapath rtl needs --model systemc");
         if (!vcd.empty()) throw BadArgument("--vcd traces the SystemC chip: it needs --model systemc");
         if (per_neuron_events)
             throw BadArgument("--per-neuron-events is an option of the SystemC engine: it needs --model systemc");
         if (board != "inproc" || fw)
-            throw BadArgument("--model reference is the plain C++ model in this process: it takes neither --board "
-                              "unix:/tcp: nor --mode firmware");
+            throw BadArgument(fmt::format("--model {} is a plain C++ chip in this process: it takes neither --board "
+                                          "unix:/tcp: nor --mode firmware",
+                                          model));
     } else if (board != "inproc") {
         // A board process: its chip, trace, engine and faults are mind-board's.
         if (!vcd.empty()) throw BadArgument("--vcd traces an in-process board; start mind-board with --vcd instead");
@@ -45,7 +47,7 @@ void ChipSpec::check() const {
         if (per_neuron_events)
             throw BadArgument("--per-neuron-events is an option of an in-process board (--board inproc)");
         if (faults.any())
-            throw BadArgument(fmt::format("--faults: faults are injected into a chip in this process (--model reference, "
+            throw BadArgument(fmt::format("--faults: faults are injected into a chip in this process (--model reference or engine, "
                                           "or --board inproc); {} is a board process: start mind-board with --faults",
                                           board));
     }
@@ -67,8 +69,10 @@ std::unique_ptr<ChipDriver> open_chip(const ChipSpec& s) {
     // The fault plan and the datapath before the board: a bad one is refused before anything is built.
     const FaultPlan plan = s.faults.any() ? FaultPlan::expand(s.faults, s.params) : FaultPlan{};
     const bool fw = s.mode == "firmware";
-    if (s.model == "reference") {
-        auto r = std::make_unique<ReferenceDriver>(s.params);
+    if (s.model != "systemc") {
+        std::unique_ptr<ChipDriver> r;
+        if (s.model == "engine") r = std::make_unique<EngineDriver>(s.params);
+        else r = std::make_unique<ReferenceDriver>(s.params);
         if (!plan.empty()) r->set_faults(plan);
         return r;
     }
@@ -82,19 +86,7 @@ std::unique_ptr<ChipDriver> open_chip(const ChipSpec& s) {
         if (fw) return std::make_unique<Owning<FirmwareDriver>>(std::move(t));
         return std::make_unique<Owning<BareDriver>>(std::move(t));
     }
-    InProcessOptions io;
-    io.vcd_path = s.vcd;
-    io.chip.per_neuron_events = s.per_neuron_events;
-    io.chip.faults = plan;
-    try {
-        io.chip.datapath = rtl::make_datapath(s.datapath, s.params);
-    } catch (const std::invalid_argument& e) {
-        throw BadArgument(fmt::format("--datapath {}: {}", s.datapath, e.what()));
-    }
-    if (fw) io.firmware_path = s.firmware.empty() ? MIND1024_DEFAULT_FIRMWARE : s.firmware;
-    InProcessTransport& t = InProcessTransport::open(s.params, io);
-    if (fw) return std::make_unique<FirmwareDriver>(t);
-    return std::make_unique<BareDriver>(t);
+    return open_in_process_chip(s, plan);
 }
 
 nlohmann::json params_json(const ChipParams& p) {

@@ -4,6 +4,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -16,7 +17,7 @@ namespace mind1024::host {
 struct ChipSpec {
     ChipParams params;
     bool wrap = false;                // wrap the accumulator on overflow instead of saturating
-    std::string model = "systemc";    // systemc (the TLM chip over its bus) or reference (plain C++)
+    std::string model = "systemc";    // systemc (the TLM chip over its bus), reference or engine (plain C++)
     std::string datapath = "cpp";     // or rtl: the Verilated neuron unit (systemc model, in process)
     std::string vcd;                  // VCD trace of the in-process board (name ends in .vcd)
     bool per_neuron_events = false;   // one SystemC wait per neuron (finer VCD), not per sweep
@@ -33,10 +34,21 @@ struct ChipSpec {
     bool in_process() const { return board == "inproc"; }
 };
 
+// The chip models --model names, and one line saying what each is.
+inline const std::vector<std::string> kChipModels{"systemc", "reference", "engine"};
+inline constexpr const char* kChipModelsHelp =
+    "systemc (the TLM chip over its bus, cycle-approximate), reference (the plain C++ oracle) or engine (the fast "
+    "run engine alone: same bits, no bus)";
+
 // The driver the spec asks for (one SystemC board per process: a second call
 // with other parameters is refused; with the same ones it reuses the board and
 // re-applies the spec's faults and datapath).
 std::unique_ptr<ChipDriver> open_chip(const ChipSpec& spec);
+
+// open_chip's in-process SystemC board. Defined by chip_spec_inprocess.cpp
+// (mind1024_study) or, in programs without SystemC, by chip_spec_no_systemc.cpp
+// (a BadArgument): the one factory, with or without SystemC behind it.
+std::unique_ptr<ChipDriver> open_in_process_chip(const ChipSpec& spec, const FaultPlan& plan);
 
 // The chip's parameters as JSON, every one by its member name (the table's).
 nlohmann::json params_json(const ChipParams& p);

@@ -4,7 +4,7 @@
     import mind1024 as m
 
     p = m.ChipParams(n_max=64, wbits=8)
-    with m.Chip(p, backend="systemc") as chip:     # or "reference" (the plain C++ model)
+    with m.Chip(p, backend="systemc") as chip:     # or "engine" / "reference" (plain C++, this process)
         chip.load_weights(W)                       # (n, n) integers, checked against WBITS
         chip.set_state(S)                          # (n,) of -1/+1
         r = chip.run(order="async", max_sweeps=10)
@@ -13,7 +13,9 @@
 Chip (a chip on a backend), ChipParams (its build-time parameters), FloatTwin
 (the same dynamics in floating point), RunResult / RunBatch / Classification
 (what runs return), Classifier (the MNIST classifier: trained or loaded,
-evaluated on a chip and its twin) with load_mnist, LayeredNet / LayeredRun (the
+evaluated on a chip and its twin, its fault campaign) with load_mnist,
+explore / design_point / Exploration (mind1024 dse: points measured for accuracy,
+cycles, area and energy), LayeredNet / LayeredRun (the
 layered binary network: integers, on the host and on a chip), from_torch /
 torch_to_chip / torch_predict / Sign / binarize (PyTorch models onto the chip; these load torch
 on first use), and the errors ChipError,
@@ -25,11 +27,12 @@ from . import _core
 from ._chip import BACKENDS, Chip, ChipParams, Classification, FloatTwin, RunBatch, RunResult
 from ._classifier import Classifier, load_mnist
 from ._layered import LayeredNet, LayeredRun
+from ._studies import Exploration, design_point, explore
 
 __all__ = [
     "BACKENDS", "BadArgument", "BoardError", "BusError", "BusyError", "Chip", "ChipError", "ChipParams",
-    "Classification", "Classifier", "FloatTwin", "LayeredNet", "LayeredRun", "RunBatch", "RunResult", "Sign",
-    "binarize", "chip_parameters", "from_torch", "load_mnist", "parse_faults", "torch_predict", "torch_to_chip",
+    "Classification", "Classifier", "Exploration", "FloatTwin", "LayeredNet", "LayeredRun", "RunBatch", "RunResult", "Sign",
+    "binarize", "chip_parameters", "design_point", "explore", "from_torch", "load_mnist", "parse_faults", "torch_predict", "torch_to_chip",
 ]
 
 # The PyTorch bridge (mind1024._torch) loads torch: only when first used.

@@ -15,7 +15,7 @@ from ._errors import BadArgument, BoardError, ChipError
 ChipParams = _core.ChipParams
 RunResult = _core.RunResult
 
-BACKENDS = ("reference", "systemc")
+BACKENDS = ("reference", "engine", "systemc")
 
 
 @dataclass(frozen=True)
@@ -86,11 +86,14 @@ class Chip:
     """A MIND 1024 chip.
 
     ``Chip(params, backend="reference")`` is the plain C++ reference model in
-    this process; ``backend="systemc"`` is the SystemC board, in a
-    ``mind-board --listen`` child process of its own reached over a unix socket
-    (the module never loads SystemC; a board that fails raises BoardError and
-    leaves Python running). Both give the same results bit for bit. ``close()``
-    (or leaving a ``with`` block) ends the chip and its board process.
+    this process (the oracle); ``backend="engine"`` is the run engine alone in
+    this process (the SIMD fields, sweeps and cycle model the SystemC chip
+    runs, without its bus: the fastest); ``backend="systemc"`` is the SystemC
+    board, in a ``mind-board --listen`` child process of its own reached over a
+    unix socket (the module never loads SystemC; a board that fails raises
+    BoardError and leaves Python running). All three give the same results bit
+    for bit. ``close()`` (or leaving a ``with`` block) ends the chip and its
+    board process.
 
     Keywords:
       faults:   fault SPEC as ``mind1024 --faults`` takes it, e.g. "syn0=1e-3,seed=7"
@@ -100,10 +103,6 @@ class Chip:
       board:    systemc only: the address (unix:PATH, tcp:HOST:PORT) of a
                 mind-board --listen already running, instead of a child
       timeout:  systemc only: host seconds to wait for any one answer of the board
-
-    The backend "engine" (the fast run engine alone, without SystemC) is not
-    offered: the run engine has no plain-C++ chip driver in this project yet;
-    the SystemC chip runs on it, and "reference" gives the same results.
     """
 
     def __init__(self, params: Optional[ChipParams] = None, backend: str = "reference", *,
@@ -115,17 +114,14 @@ class Chip:
             params = ChipParams()
         if not isinstance(params, ChipParams):
             raise TypeError(f"params must be a mind1024.ChipParams, not {type(params).__name__}")
-        if backend == "engine":
-            raise BadArgument("backend 'engine' is not available: the run engine (sysc/engine) has no chip driver "
-                              "without SystemC yet; use 'reference' (the same results) or 'systemc' (which runs on it)")
         if backend not in BACKENDS:
-            raise BadArgument(f"backend = {backend!r}: the backends are 'reference' and 'systemc'")
+            raise BadArgument(f"backend = {backend!r}: the backends are 'reference', 'engine' and 'systemc'")
         spec = _core.parse_faults(faults, params) if faults else ""
-        if backend == "reference":
+        if backend != "systemc":
             for name, value, default in (("mode", mode, None), ("datapath", datapath, "cpp"), ("board", board, None)):
                 if value != default:
                     raise BadArgument(f"{name} = {value!r} is an option of the systemc backend")
-            self._core = _core.Chip(params, "reference", "bare", spec, timeout)
+            self._core = _core.Chip(params, backend, "bare", spec, timeout)
         else:
             mode = "firmware" if mode is None else mode
             if mode not in ("bare", "firmware"):

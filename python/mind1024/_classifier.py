@@ -126,6 +126,25 @@ class Classifier:
                        float_wall_seconds=time.perf_counter() - t0)
         return out
 
+    def fault_campaign(self, chip: Chip, images, labels, kinds=("syn", "seu", "neuron", "acc"),
+                       rates=(0, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1), seed: int = 1, seu_at: int = 2000,
+                       recall: bool = True, patterns: int = 40, probes: int = 20, flip: float = 0.1,
+                       wrap: bool = False, scale: str = "fit", rounding: str = "nearest",
+                       quantize_seed: int = 0) -> dict:
+        """The fault campaign of ``mind1024 faults`` (docs/faults.md) on ``chip``:
+        for each kind (syn: stuck synapse bits, seu: upsets, neuron: stuck
+        neurons, acc: stuck accumulator bits) and rate (the fraction of its sites
+        that are faulty), the classifier's accuracy on the chip and on the float
+        twin with the same faults, and (``recall``) a Hebb memory's mean final
+        overlap. The chip must be one of this process (backend "engine" or
+        "reference": the same bits as the SystemC chip); it is left fault-free.
+        Returns columns: kind, spec (lists), rate, sites, mnist_chip,
+        mnist_float, recall_chip, recall_float (NumPy arrays; fractions 0..1)."""
+        opts = dict(kinds=list(kinds), rates=[float(r) for r in rates], seed=seed, seu_at=seu_at,
+                    recall=recall, patterns=patterns, probes=probes, flip=float(flip), wrap=wrap, scale=scale,
+                    rounding=rounding, quantize_seed=quantize_seed)
+        return _core.fault_campaign(chip._core, self._core, images, labels, opts)
+
 
 def load_mnist(directory: Optional[str] = None, part: str = "test"):
     """(images (N, 28, 28) uint8, labels (N,) uint8) of MNIST's "test" or "train"

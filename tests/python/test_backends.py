@@ -1,5 +1,6 @@
-"""The reference model and the SystemC board (firmware and bare mode) agree bit
-for bit on random networks: orders, WBITS, wrap, noise, clamps, n_active."""
+"""The reference model, the run engine and the SystemC board (firmware and bare
+mode) agree bit for bit on random networks: orders, WBITS, wrap, noise, clamps,
+n_active."""
 
 import itertools
 
@@ -47,9 +48,9 @@ def test_reference_and_systemc_agree(chips, params, order, noise, wrap, n_active
     w, t, s, c = random_network(rng, p)
     run = dict(order=order, max_sweeps=12, n_active=n_active, wrap=wrap, noise=noise, seed=seed)
     ref = run_on(chips("reference", **params), w, t, s, c, **run)
-    for mode in ("firmware", "bare"):
-        got = run_on(chips("systemc", mode, **params), w, t, s, c, **run)
-        assert got[0] == ref[0], (mode, got[0], ref[0])
+    for backend, mode in (("engine", None), ("systemc", "firmware"), ("systemc", "bare")):
+        got = run_on(chips(backend, mode, **params), w, t, s, c, **run)
+        assert got[0] == ref[0], (backend, mode, got[0], ref[0])
         np.testing.assert_array_equal(got[1], ref[1], err_msg=mode)
         np.testing.assert_array_equal(got[2], ref[2], err_msg=mode)
     assert ref[0].sweeps >= 1
@@ -94,7 +95,7 @@ def test_batches_equal_single_runs(chips):
     states = rng.choice(np.array([-1, 1], dtype=np.int8), size=(300, 50))  # more than one chunk of 256
     run = dict(order="perm", max_sweeps=8, noise=100, seed=11)
     results = {}
-    for backend, mode in (("reference", None), ("systemc", "firmware"), ("systemc", "bare")):
+    for backend, mode in (("reference", None), ("engine", None), ("systemc", "firmware"), ("systemc", "bare")):
         chip = chips(backend, mode, **params)
         chip.load_weights(w)
         chip.load_thresholds(t)
@@ -132,14 +133,15 @@ def test_faults_by_the_same_spec(chips):
     spec = "syn0=0.05,syn1=0.05,plus=0.1,seed=7"
     out = []
     clean = m.Chip(p)
-    for backend in ("reference", "systemc"):
+    for backend in ("reference", "engine", "systemc"):
         with m.Chip(p, backend, faults=spec) as chip:
             assert chip.faults == m.parse_faults(spec)
             out.append(run_on(chip, w, t, s, c, order="async", max_sweeps=10))
             read_back = chip.read_weights()
-    assert out[0][0] == out[1][0]
-    np.testing.assert_array_equal(out[0][1], out[1][1])
-    np.testing.assert_array_equal(out[0][2], out[1][2])
+    for other in out[1:]:
+        assert out[0][0] == other[0]
+        np.testing.assert_array_equal(out[0][1], other[1])
+        np.testing.assert_array_equal(out[0][2], other[2])
     clean_run = run_on(clean, w, t, s, c, order="async", max_sweeps=10)
     assert not np.array_equal(read_back, w)  # stuck bits show in the stored weights
     assert not (np.array_equal(clean_run[1], out[0][1]) and np.array_equal(clean_run[2], out[0][2]))
@@ -150,7 +152,7 @@ def test_step_hebb_clear(chips):
     rng = np.random.default_rng(2)
     pattern = rng.choice(np.array([-1, 1]), size=32)
     got = []
-    for backend in ("reference", "systemc"):
+    for backend in ("reference", "engine", "systemc"):
         chip = chips(backend, **params)
         chip.clear_synapses()
         assert not chip.read_weights(32).any()
@@ -164,6 +166,7 @@ def test_step_hebb_clear(chips):
         r1 = chip.step(order="sync")
         c0 = chip.cycles
         got.append((r1, chip.state.copy(), c0))
-    assert got[0][0] == got[1][0] and got[0][2] == got[1][2]
-    np.testing.assert_array_equal(got[0][1], got[1][1])
+    for other in got[1:]:
+        assert got[0][0] == other[0] and got[0][2] == other[2]
+        np.testing.assert_array_equal(got[0][1], other[1])
     np.testing.assert_array_equal(got[0][1], pattern)

@@ -157,10 +157,10 @@ def test_chip_parameters():
 
 def test_backends_and_options():
     p = m.ChipParams(n_max=8)
-    with pytest.raises(m.BadArgument, match="'engine' is not available"):
-        m.Chip(p, "engine")
-    with pytest.raises(m.BadArgument, match="the backends are 'reference' and 'systemc'"):
+    with pytest.raises(m.BadArgument, match="the backends are 'reference', 'engine' and 'systemc'"):
         m.Chip(p, "verilog")
+    with pytest.raises(m.BadArgument, match="datapath = 'rtl' is an option of the systemc backend"):
+        m.Chip(p, "engine", datapath="rtl")
     with pytest.raises(m.BadArgument, match="mode = 'firmware' is an option of the systemc backend"):
         m.Chip(p, "reference", mode="firmware")
     with pytest.raises(m.BadArgument, match="the modes are 'bare' and 'firmware'"):
