@@ -133,6 +133,7 @@ const TypeInfo kTypes[] = {
     {MsgType::WaitReady, "WAIT_READY", 8},
     {MsgType::Time, "TIME", 0},
     {MsgType::Bye, "BYE", 0},
+    {MsgType::Batch, "BATCH", 4 + kMaxBatchOps * (1 + 12)},
     {MsgType::Response, "RESPONSE", 2 + 2 + 8 + 4 + kMaxBlockBytes + kTextMax},
 };
 
@@ -150,6 +151,23 @@ DecodeResult bad(DecodeError e, std::string m) { return {e, std::move(m)}; }
 }  // namespace
 
 const char* type_name(MsgType t) { return type_name(static_cast<uint16_t>(t)); }
+
+const char* batch_op_name(BatchOp::Kind k) {
+    switch (k) {
+        case BatchOp::Kind::Read32: return "READ32";
+        case BatchOp::Kind::Write32: return "WRITE32";
+        case BatchOp::Kind::WriteMasked: return "WRITE_MASKED";
+        case BatchOp::Kind::WaitIdle: return "WAIT_IDLE";
+        case BatchOp::Kind::Time: return "TIME";
+    }
+    return "unknown";
+}
+// The largest batch's answers (a TIME each) fit one response.
+static_assert(uint64_t{kMaxBatchOps} * 8 <= kMaxBlockBytes, "a BATCH's answers must fit a RESPONSE");
+
+uint32_t batch_answer_bytes(BatchOp::Kind k) {
+    return k == BatchOp::Kind::Read32 ? 4 : k == BatchOp::Kind::Time ? 8 : 0;
+}
 const char* type_name(uint16_t raw) {
     if (raw == 0) return "NONE";
     const TypeInfo* i = info(raw);
@@ -200,7 +218,8 @@ bool is_request(MsgType t) {
         case MsgType::WaitIdle:
         case MsgType::WaitReady:
         case MsgType::Time:
-        case MsgType::Bye: return true;
+        case MsgType::Bye:
+        case MsgType::Batch: return true;
         default: return false;
     }
 }
@@ -220,6 +239,7 @@ MsgType type_of(const Message& m) {
         MsgType operator()(const ReadBlock&) const { return MsgType::ReadBlock; }
         MsgType operator()(const WriteBlock&) const { return MsgType::WriteBlock; }
         MsgType operator()(const WaitIdle&) const { return MsgType::WaitIdle; }
+        MsgType operator()(const Batch&) const { return MsgType::Batch; }
         MsgType operator()(const WaitReady&) const { return MsgType::WaitReady; }
         MsgType operator()(const TimeRequest&) const { return MsgType::Time; }
         MsgType operator()(const Bye&) const { return MsgType::Bye; }
@@ -284,6 +304,20 @@ void encode_frame(const Frame& f, std::vector<uint8_t>& out) {
                 w.bytes(m.data);
             } else if constexpr (std::is_same_v<T, WaitIdle> || std::is_same_v<T, WaitReady>) {
                 w.u64(m.limit_ps);
+            } else if constexpr (std::is_same_v<T, Batch>) {
+                if (m.ops.empty() || m.ops.size() > kMaxBatchOps)
+                    throw std::length_error(fmt::format("BATCH of {} operations: 1..{}", m.ops.size(), kMaxBatchOps));
+                w.u32(static_cast<uint32_t>(m.ops.size()));
+                for (const BatchOp& op : m.ops) {
+                    w.u8(static_cast<uint8_t>(op.kind));
+                    switch (op.kind) {
+                        case BatchOp::Kind::Read32: w.u32(op.addr); break;
+                        case BatchOp::Kind::Write32: w.u32(op.addr), w.u32(op.value); break;
+                        case BatchOp::Kind::WriteMasked: w.u32(op.addr), w.u32(op.value), w.u32(op.mask); break;
+                        case BatchOp::Kind::WaitIdle: w.u64(op.limit_ps); break;
+                        case BatchOp::Kind::Time: break;
+                    }
+                }
             } else if constexpr (std::is_same_v<T, Response>) {
                 check_block(m.data.size(), "RESPONSE data");
                 w.u16(static_cast<uint16_t>(m.request));
@@ -419,6 +453,39 @@ DecodeResult decode_payload(const Header& h, const uint8_t* p, size_t n, Message
         case MsgType::WaitReady: m = WaitReady{r.u64("limit_ps")}; break;
         case MsgType::Time: m = TimeRequest{}; break;
         case MsgType::Bye: m = Bye{}; break;
+        case MsgType::Batch: {
+            Batch v;
+            const uint32_t count = r.u32("count");
+            if (r.err.ok() && (count == 0 || count > kMaxBatchOps))
+                r.fail(DecodeError::BadField, fmt::format("BATCH count {} is outside 1..{}", count, kMaxBatchOps));
+            // Each operation takes at least its kind byte: a count the payload cannot hold is refused
+            // before anything is allocated for it.
+            else if (r.err.ok() && count > n - r.pos)
+                r.fail(DecodeError::TruncatedPayload,
+                       fmt::format("BATCH says {} operations, its payload holds at most {}", count, n - r.pos));
+            if (r.err.ok()) v.ops.reserve(count);
+            for (uint32_t k = 0; r.err.ok() && k < count; ++k) {
+                BatchOp op;
+                const uint8_t kind = r.need(1, "kind") ? r.p[r.pos++] : 0;
+                if (!r.err.ok()) break;
+                op.kind = static_cast<BatchOp::Kind>(kind);
+                switch (op.kind) {
+                    case BatchOp::Kind::Read32: op.addr = r.u32("addr"); break;
+                    case BatchOp::Kind::Write32: op.addr = r.u32("addr"), op.value = r.u32("value"); break;
+                    case BatchOp::Kind::WriteMasked:
+                        op.addr = r.u32("addr"), op.value = r.u32("value"), op.mask = r.u32("mask");
+                        break;
+                    case BatchOp::Kind::WaitIdle: op.limit_ps = r.u64("limit_ps"); break;
+                    case BatchOp::Kind::Time: break;
+                    default:
+                        r.fail(DecodeError::BadField, fmt::format("BATCH operation {} has unknown kind {}", k, kind));
+                        continue;
+                }
+                v.ops.push_back(op);
+            }
+            m = std::move(v);
+            break;
+        }
         case MsgType::Response: {
             Response v;
             const uint16_t req = r.u16("request");

@@ -36,6 +36,8 @@ constexpr uint32_t kMaxTextBytes = 4096;
 constexpr uint32_t kMaxPayloadBytes = kMaxBlockBytes + 64 + kMaxTextBytes;
 // A wait with no simulated-time limit.
 constexpr uint64_t kNoLimit = UINT64_MAX;
+// One BATCH carries at most this many operations.
+constexpr uint32_t kMaxBatchOps = 1u << 16;
 
 enum class MsgType : uint16_t {
     None = 0,  // only in a Response that answers a frame whose type was not known
@@ -50,6 +52,7 @@ enum class MsgType : uint16_t {
     WaitReady = 0x15,
     Time = 0x16,
     Bye = 0x17,
+    Batch = 0x18,
     Response = 0x80,
 };
 
@@ -105,6 +108,24 @@ struct WaitReady {
 };
 struct TimeRequest {};
 struct Bye {};
+// A list of bus operations the board runs in order, as if each were its own
+// request, answering once: a host's per-item sequence (state, START, wait,
+// read-back) without a round trip per access. The answer's data holds, in
+// order, 4 bytes per READ32 and 8 (time_ps) per TIME; the first operation that
+// fails ends the batch, and the answer's status and message are its own.
+struct BatchOp {
+    enum class Kind : uint8_t { Read32 = 1, Write32 = 2, WriteMasked = 3, WaitIdle = 4, Time = 5 };
+    Kind kind = Kind::Read32;
+    uint32_t addr = 0, value = 0;
+    uint32_t mask = 0;             // WRITE_MASKED: new = (old & ~mask) | (value & mask)
+    uint64_t limit_ps = kNoLimit;  // WAIT_IDLE
+};
+struct Batch {
+    std::vector<BatchOp> ops;  // 1..kMaxBatchOps; their answers at most kMaxBlockBytes
+};
+const char* batch_op_name(BatchOp::Kind k);
+// The answer bytes an operation adds (READ32 4, TIME 8, else 0).
+uint32_t batch_answer_bytes(BatchOp::Kind k);
 struct Response {
     MsgType request = MsgType::None;  // the type of the request it answers
     Status status = Status::Ok;
@@ -114,7 +135,7 @@ struct Response {
 };
 
 using Message = std::variant<Hello, HelloOk, Refused, Read32, Write32, ReadBlock, WriteBlock, WaitIdle, WaitReady,
-                             TimeRequest, Bye, Response>;
+                             TimeRequest, Bye, Batch, Response>;
 
 struct Frame {
     uint32_t seq = 0;

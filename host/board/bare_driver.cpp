@@ -180,4 +180,62 @@ void BareDriver::soft_reset() {
     t_.wait_idle();
 }
 
+std::vector<ClassifyOutcome> BareDriver::classify_batch(const ClassifyBatch& b) {
+    check_classify_batch(b, params_);
+    const uint32_t labels = b.classes * b.reps, words = (b.n + 31) / 32;
+    auto reg = [](uint32_t off) { return static_cast<uint32_t>(MIND_CHIP_BASE + off); };
+    std::vector<BusOp> ops;
+    auto read = [&](uint32_t off) { ops.push_back({BusOp::Kind::Read32, reg(off), 0, 0}); };
+    auto write = [&](uint32_t off, uint32_t v) { ops.push_back({BusOp::Kind::Write32, reg(off), v, 0}); };
+    Mode m;
+    m.order = b.run.order, m.wrap = b.run.wrap, m.noise = b.run.noise;
+    // As set_state, run and fields do it: the same registers in the same order.
+    for (size_t k = 0; k < b.states.size(); ++k) {
+        const std::vector<int8_t>& s = b.states[k];
+        for (uint32_t w = 0; w < words; ++w) {
+            uint32_t v = 0, mask = 0;
+            for (uint32_t i = 32 * w; i < std::min(b.n, 32 * w + 32); ++i)
+                v |= uint32_t{s[i] > 0} << (i % 32), mask |= 1u << (i % 32);
+            if (mask == ~0u) write(MIND_REG_STATE(w), v);
+            else ops.push_back({BusOp::Kind::WriteMasked, reg(MIND_REG_STATE(w)), v, mask});
+        }
+        read(MIND_REG_IRQ_STATUS);
+        ops.push_back({BusOp::Kind::Time});
+        read(MIND_REG_CYCLES_LO), read(MIND_REG_CYCLES_HI);
+        write(MIND_REG_MODE, m.to_register()), write(MIND_REG_N_ACTIVE, b.n), write(MIND_REG_MAX_SWEEPS, b.run.max_sweeps);
+        write(MIND_REG_TEMP, b.run.temp), write(MIND_REG_SEED, b.first_seed + static_cast<uint32_t>(k));
+        write(MIND_REG_IRQ_STATUS, MIND_IRQ_STATUS_DONE | MIND_IRQ_STATUS_ERR);
+        write(MIND_REG_CTRL, MIND_CTRL_START);
+        read(MIND_REG_IRQ_STATUS);
+        ops.push_back({BusOp::Kind::WaitIdle});
+        read(MIND_REG_STATUS), read(MIND_REG_SWEEPS), read(MIND_REG_FLIPS), read(MIND_REG_OVF_COUNT);
+        read(MIND_REG_CYCLES_LO), read(MIND_REG_CYCLES_HI);
+        ops.push_back({BusOp::Kind::Time});
+        write(MIND_REG_FIELD_ADDR, b.first_label);
+        for (uint32_t i = 0; i < labels; ++i) read(MIND_REG_FIELD_DATA);
+    }
+    const BusAnswers a = t_.run_ops(ops);
+    const size_t per = 10 + labels;  // IRQ, cycles, IRQ, STATUS, SWEEPS, FLIPS, OVF, cycles, fields
+    if (a.reads.size() != per * b.states.size() || a.times.size() != 2 * b.states.size())
+        throw BoardError(fmt::format("{}: a batch of {} images answered {} reads and {} times", t_.name(),
+                                     b.states.size(), a.reads.size(), a.times.size()));
+    std::vector<ClassifyOutcome> out(b.states.size());
+    std::vector<int32_t> h(labels);
+    for (size_t k = 0; k < b.states.size(); ++k) {
+        const uint32_t* r = &a.reads[per * k];
+        // An error the chip flagged: reported as check_error would have at that point.
+        if ((r[0] | r[3]) & MIND_IRQ_STATUS_ERR) check_error(r[0] & MIND_IRQ_STATUS_ERR ? "set_state" : "command");
+        if (r[4] & MIND_STATUS_BUSY) throw BoardError("the chip is still BUSY after the simulation went idle");
+        RunResult& run = out[k].run;
+        run.converged = r[4] & MIND_STATUS_CONVERGED;
+        run.cycle2 = r[4] & MIND_STATUS_CYCLE2;
+        run.sweeps = r[5], run.flips = r[6], run.ovf_count = r[7];
+        run.cycles = ((uint64_t{r[9]} << 32) | r[8]) - ((uint64_t{r[2]} << 32) | r[1]);
+        run.sim_seconds = a.times[2 * k + 1] - a.times[2 * k];
+        for (uint32_t i = 0; i < labels; ++i) h[i] = static_cast<int32_t>(r[10 + i]);
+        out[k].label = pick_label(h.data(), b.classes, b.reps, &out[k].tied);
+    }
+    return out;
+}
+
 }  // namespace mind1024::host

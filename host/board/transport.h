@@ -8,6 +8,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -17,6 +18,19 @@
 #include "mind1024_board.h"
 
 namespace mind1024::host {
+
+// A host's sequence of bus operations (board addresses), run in order by
+// Transport::run_ops: the answers are one value per Read32 and one board time
+// (seconds) per Time. WriteMasked writes (old & ~mask) | (value & mask).
+struct BusOp {
+    enum class Kind { Read32, Write32, WriteMasked, WaitIdle, Time };
+    Kind kind = Kind::Read32;
+    uint32_t addr = 0, value = 0, mask = 0;
+};
+struct BusAnswers {
+    std::vector<uint32_t> reads;
+    std::vector<double> times;
+};
 
 class Transport {
 public:
@@ -45,6 +59,22 @@ public:
                                       name()));
     }
     virtual bool takes_faults() const { return false; }
+
+    // Runs `ops` in order, as the single calls above would: this default makes
+    // those calls; a board process takes them in one request (link BATCH).
+    virtual BusAnswers run_ops(const std::vector<BusOp>& ops) {
+        BusAnswers a;
+        for (const BusOp& op : ops) switch (op.kind) {
+                case BusOp::Kind::Read32: a.reads.push_back(board_read32(op.addr)); break;
+                case BusOp::Kind::Write32: board_write32(op.addr, op.value); break;
+                case BusOp::Kind::WriteMasked:
+                    board_write32(op.addr, (board_read32(op.addr) & ~op.mask) | (op.value & op.mask));
+                    break;
+                case BusOp::Kind::WaitIdle: wait_idle(); break;
+                case BusOp::Kind::Time: a.times.push_back(now_seconds()); break;
+            }
+        return a;
+    }
 
     // Chip-relative addresses: registers at 0, synapse window at MIND_SYN_WINDOW_OFFSET.
     uint32_t read32(uint64_t addr) { return board_read32(chip_address(addr)); }

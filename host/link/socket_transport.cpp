@@ -275,6 +275,52 @@ void SocketTransport::wait_ready(double limit_s) {
     check_status(r, 0, "waiting for the firmware");
 }
 
+// A host BusOp is the link's BatchOp of the same name (kinds numbered from 1 on the wire).
+static_assert(static_cast<int>(BatchOp::Kind::Read32) == static_cast<int>(BusOp::Kind::Read32) + 1 &&
+              static_cast<int>(BatchOp::Kind::Write32) == static_cast<int>(BusOp::Kind::Write32) + 1 &&
+              static_cast<int>(BatchOp::Kind::WriteMasked) == static_cast<int>(BusOp::Kind::WriteMasked) + 1 &&
+              static_cast<int>(BatchOp::Kind::WaitIdle) == static_cast<int>(BusOp::Kind::WaitIdle) + 1 &&
+              static_cast<int>(BatchOp::Kind::Time) == static_cast<int>(BusOp::Kind::Time) + 1);
+
+BusAnswers SocketTransport::run_ops(const std::vector<BusOp>& ops) {
+    BusAnswers a;
+    for (size_t first = 0; first < ops.size();) {
+        Batch b;
+        uint64_t answer = 0;
+        size_t end = first;
+        for (; end < ops.size() && end - first < kMaxBatchOps; ++end) {
+            const BusOp& op = ops[end];
+            BatchOp x;
+            x.kind = static_cast<BatchOp::Kind>(static_cast<int>(op.kind) + 1);
+            x.addr = op.addr, x.value = op.value, x.mask = op.mask;
+            if (answer + batch_answer_bytes(x.kind) > chunk()) break;
+            answer += batch_answer_bytes(x.kind);
+            b.ops.push_back(x);
+        }
+        const Response r = transact(b);
+        if (r.status == Status::Stalled || r.status == Status::Timeout)
+            throw BoardError(fmt::format("the board at {}: BATCH {}", spec_, r.message));
+        check_status(r, 0, "BATCH");
+        if (r.data.size() != answer)
+            fail(fmt::format("BATCH of {} operations answered with {} data bytes, not {}", b.ops.size(), r.data.size(),
+                             answer));
+        size_t at = 0;
+        for (const BatchOp& x : b.ops) {
+            if (x.kind == BatchOp::Kind::Read32) {
+                a.reads.push_back(uint32_t{r.data[at]} | (uint32_t{r.data[at + 1]} << 8) |
+                                  (uint32_t{r.data[at + 2]} << 16) | (uint32_t{r.data[at + 3]} << 24));
+            } else if (x.kind == BatchOp::Kind::Time) {
+                uint64_t t = 0;
+                for (int i = 0; i < 8; ++i) t |= uint64_t{r.data[at + i]} << (8 * i);
+                a.times.push_back(static_cast<double>(t) * 1e-12);
+            }
+            at += batch_answer_bytes(x.kind);
+        }
+        first = end;
+    }
+    return a;
+}
+
 double SocketTransport::query_time() {
     const Response r = transact(TimeRequest{});
     check_status(r, 0, "TIME");

@@ -42,6 +42,8 @@ public:
     void wait_idle() override;
     void wait_ready(double limit_s) override;
     double now_seconds() const override { return static_cast<double>(time_ps_) * 1e-12; }
+    // One BATCH request per kMaxBatchOps operations (fewer if their answers would not fit).
+    BusAnswers run_ops(const std::vector<BusOp>& ops) override;
     std::string name() const override { return spec_; }
     ChipParams chip_params() const override { return params_; }
 

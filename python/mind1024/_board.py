@@ -46,7 +46,7 @@ def _end(proc: subprocess.Popen, directory: str) -> None:
 class BoardProcess:
     """One running ``mind-board --listen unix:PATH`` with the chip's parameters."""
 
-    def __init__(self, params, faults: str = "", datapath: str = "cpp") -> None:
+    def __init__(self, params, faults: str = "", datapath: str = "cpp", with_firmware: bool = True) -> None:
         program, firmware = board_program(), firmware_image()
         for what, path in (("mind-board", program), ("the board firmware", firmware)):
             if not os.path.isfile(path):
@@ -57,8 +57,9 @@ class BoardProcess:
         self.directory = tempfile.mkdtemp(prefix="mind1024-board-")
         self.address = "unix:" + os.path.join(self.directory, "board.sock")
         self.log_path = os.path.join(self.directory, "board.log")
-        args = [program, "--listen", self.address, "--listen-timeout", str(_IDLE_S), "--firmware", firmware,
-                "--datapath", datapath]
+        # Bare mode needs no firmware: a board without one runs nothing between the host's accesses.
+        args = [program, "--listen", self.address, "--listen-timeout", str(_IDLE_S), "--datapath", datapath]
+        args += ["--firmware", firmware] if with_firmware else ["--no-firmware"]
         values = params.to_dict()
         for p in _core.chip_param_table():
             args += ["--" + p["option"], repr(values[p["member"]])]

@@ -127,7 +127,7 @@ class Chip:
             if mode not in ("bare", "firmware"):
                 raise BadArgument(f"mode = {mode!r}: the modes are 'bare' and 'firmware'")
             if board is None:
-                self._board = BoardProcess(params, spec, datapath)
+                self._board = BoardProcess(params, spec, datapath, with_firmware=mode == "firmware")
                 where = self._board.address
             else:
                 if spec or datapath != "cpp":

@@ -148,6 +148,90 @@ struct LinkServer::Impl {
         return h;
     }
 
+    // BATCH: each operation as its own request would run it, the answers
+    // gathered; the first that fails ends it with its status and a message naming it.
+    Response execute_batch(const Batch& b) {
+        Response r;
+        r.request = MsgType::Batch;
+        r.data.reserve(b.ops.size() * 4);
+        guarded(r, [&] {
+            for (size_t k = 0; k < b.ops.size() && r.status == Status::Ok; ++k) {
+                const BatchOp& op = b.ops[k];
+                uint8_t v[4] = {};
+                std::string why;
+                switch (op.kind) {
+                    case BatchOp::Kind::Read32:
+                        r.status = from_tlm(driver.access(false, op.addr, v, 4));
+                        if (r.status == Status::Ok) r.data.insert(r.data.end(), v, v + 4);
+                        break;
+                    case BatchOp::Kind::WriteMasked:
+                        r.status = from_tlm(driver.access(false, op.addr, v, 4));
+                        if (r.status != Status::Ok) break;
+                        put32(v, (get32(v) & ~op.mask) | (op.value & op.mask));
+                        r.status = from_tlm(driver.access(true, op.addr, v, 4));
+                        break;
+                    case BatchOp::Kind::Write32:
+                        put32(v, op.value);
+                        r.status = from_tlm(driver.access(true, op.addr, v, 4));
+                        break;
+                    case BatchOp::Kind::WaitIdle: r.status = wait_idle(op.limit_ps, why); break;
+                    case BatchOp::Kind::Time: {
+                        const uint64_t t = now_ps();
+                        for (int i = 0; i < 8; ++i) r.data.push_back(static_cast<uint8_t>(t >> (8 * i)));
+                        break;
+                    }
+                }
+                if (r.status != Status::Ok)
+                    r.message = fmt::format("operation {} ({} at 0x{:08X}): {}", k, batch_op_name(op.kind), op.addr,
+                                            why.empty() ? status_name(r.status) : why);
+            }
+        });
+        return r;
+    }
+
+    static void put32(uint8_t* v, uint32_t x) {
+        for (int i = 0; i < 4; ++i) v[i] = static_cast<uint8_t>(x >> (8 * i));
+    }
+    static uint32_t get32(const uint8_t* v) {
+        return uint32_t{v[0]} | (uint32_t{v[1]} << 8) | (uint32_t{v[2]} << 16) | (uint32_t{v[3]} << 24);
+    }
+
+    Status wait_idle(uint64_t limit_ps, std::string& why) {
+        switch (driver.wait_idle(limit_time(limit_ps))) {
+            case HostPortDriver::Wait::Done: return Status::Ok;
+            case HostPortDriver::Wait::TimeLimit:
+                why = fmt::format("the chip was still busy after {} of simulated time", seconds_text(limit_ps));
+                return Status::Timeout;
+            case HostPortDriver::Wait::NothingToWaitFor:
+                why = "the chip is still BUSY but nothing in the simulation can finish its run";
+                return Status::Stalled;
+        }
+        return Status::Ok;
+    }
+
+    // Runs f, turning a SystemC error into SIM_ERROR (after which the board serves no more
+    // requests), and stamps the answer with the time.
+    template <class F>
+    void guarded(Response& r, F&& f) {
+        try {
+            f();
+        } catch (const sc_core::sc_report& e) {
+            broken = e.what();
+            r.status = Status::SimError;
+            r.message = fmt::format("SystemC stopped: {}", e.what());
+            r.data.clear();
+        } catch (const std::exception& e) {
+            broken = e.what();
+            r.status = Status::SimError;
+            r.message = e.what();
+            r.data.clear();
+        }
+        try {
+            r.time_ps = now_ps();
+        } catch (...) {
+        }
+    }
+
     Response execute(const Message& m) {
         Response r;
         r.request = type_of(m);
@@ -158,14 +242,15 @@ struct LinkServer::Impl {
             r.time_ps = now_ps();
             return r;
         }
-        try {
+        if (auto* b = std::get_if<Batch>(&m)) return execute_batch(*b);
+        guarded(r, [&] {
             if (auto* x = std::get_if<Read32>(&m)) {
                 uint8_t v[4] = {};
                 r.status = from_tlm(driver.access(false, x->addr, v, 4));
                 if (r.status == Status::Ok) r.data.assign(v, v + 4);
             } else if (auto* x = std::get_if<Write32>(&m)) {
                 uint8_t v[4];
-                for (int i = 0; i < 4; ++i) v[i] = static_cast<uint8_t>(x->value >> (8 * i));
+                put32(v, x->value);
                 r.status = from_tlm(driver.access(true, x->addr, v, 4));
             } else if (auto* x = std::get_if<ReadBlock>(&m)) {
                 r.data.resize(x->length);
@@ -175,18 +260,7 @@ struct LinkServer::Impl {
                 std::vector<uint8_t> d = x->data;  // the target may not write, but the payload is not const
                 r.status = from_tlm(driver.access(true, x->addr, d.data(), static_cast<uint32_t>(d.size())));
             } else if (auto* x = std::get_if<WaitIdle>(&m)) {
-                switch (driver.wait_idle(limit_time(x->limit_ps))) {
-                    case HostPortDriver::Wait::Done: break;
-                    case HostPortDriver::Wait::TimeLimit:
-                        r.status = Status::Timeout;
-                        r.message = fmt::format("the chip was still busy after {} of simulated time",
-                                                seconds_text(x->limit_ps));
-                        break;
-                    case HostPortDriver::Wait::NothingToWaitFor:
-                        r.status = Status::Stalled;
-                        r.message = "the chip is still BUSY but nothing in the simulation can finish its run";
-                        break;
-                }
+                r.status = wait_idle(x->limit_ps, r.message);
             } else if (auto* x = std::get_if<WaitReady>(&m)) {
                 switch (driver.wait_ready(limit_time(x->limit_ps))) {
                     case HostPortDriver::Wait::Done: break;
@@ -203,21 +277,7 @@ struct LinkServer::Impl {
                 }
             }
             // TIME, BYE: nothing to do
-        } catch (const sc_core::sc_report& e) {
-            broken = e.what();
-            r.status = Status::SimError;
-            r.message = fmt::format("SystemC stopped: {}", e.what());
-            r.data.clear();
-        } catch (const std::exception& e) {
-            broken = e.what();
-            r.status = Status::SimError;
-            r.message = e.what();
-            r.data.clear();
-        }
-        try {
-            r.time_ps = now_ps();
-        } catch (...) {
-        }
+        });
         return r;
     }
 

@@ -56,6 +56,7 @@ struct Options {
     std::string firmware, vcd, gdb, max_time_s, quantum_s = "10us", datapath = "cpp", faults;
     uint64_t max_instructions = 0;
     bool stats = false;
+    bool no_firmware = false;  // --listen with the CPU held in reset: a chip-only board
     // host link (--listen)
     std::string listen;
     double listen_timeout = -1;
@@ -69,6 +70,9 @@ void add_options(CLI::App& app, Options& o) {
     app.add_option("--listen", o.listen,
                    "serve the host link on unix:PATH or tcp:HOST:PORT (port 0: any) while the firmware runs; "
                    "SIGINT/SIGTERM stop it (exit 0)");
+    app.add_flag("--no-firmware", o.no_firmware,
+                 "with --listen: no firmware, the controller CPU held in reset; hosts drive the chip register by "
+                 "register (bare mode), with nothing else running on the board between their accesses");
     app.add_option("--listen-timeout", o.listen_timeout,
                    "with --listen: stop serving (exit 0) once no client has been connected for this many seconds "
                    "(default: never)");
@@ -90,7 +94,9 @@ void add_options(CLI::App& app, Options& o) {
 BoardConfig make_config(Options& o, std::optional<sc_core::sc_time>& max_time) {
     // host link (--listen): the default firmware
     if (o.firmware.empty() && o.listen.empty()) throw std::invalid_argument("--firmware is required (or --listen)");
-    if (o.firmware.empty()) {
+    if (o.no_firmware && (o.listen.empty() || !o.firmware.empty()))
+        throw std::invalid_argument("--no-firmware is a board serving --listen without --firmware");
+    if (o.firmware.empty() && !o.no_firmware) {
         o.firmware = MIND1024_DEFAULT_FIRMWARE;
         if (!std::ifstream(o.firmware))
             throw std::invalid_argument(fmt::format(
@@ -112,7 +118,7 @@ BoardConfig make_config(Options& o, std::optional<sc_core::sc_time>& max_time) {
         if (!max_time || *max_time <= sc_core::SC_ZERO_TIME)
             throw std::invalid_argument(fmt::format("--max-time '{}': want a positive time, e.g. 10ms", o.max_time_s));
     }
-    cfg.firmware = load_elf(o.firmware, Mind1024Board::load_windows());
+    if (!o.no_firmware) cfg.firmware = load_elf(o.firmware, Mind1024Board::load_windows());
     return cfg;
 }
 
@@ -135,7 +141,7 @@ Ending serve_link(Mind1024Board& board, const Options& o, const std::optional<sc
     lo.listen = o.listen;
     lo.accept_timeout_s = o.listen_timeout;
     lo.stop = &g_link_stop;
-    lo.firmware_name = o.firmware.substr(o.firmware.find_last_of('/') + 1);
+    lo.firmware_name = o.no_firmware ? "" : o.firmware.substr(o.firmware.find_last_of('/') + 1);
     lo.board_stopped = [&]() -> std::string {
         if (cpu.state() == CpuState::Halted || board.exit_code()) return "the firmware stopped";
         if (max_time && sc_core::sc_time_stamp() >= *max_time) return "--max-time reached";
@@ -158,8 +164,8 @@ Ending serve_link(Mind1024Board& board, const Options& o, const std::optional<sc
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
-    std::fprintf(stderr, "[board] serving the host link on %s (firmware %s)\n", server->address().c_str(),
-                 lo.firmware_name.c_str());
+    std::fprintf(stderr, "[board] serving the host link on %s (%s%s)\n", server->address().c_str(),
+                 o.no_firmware ? "no firmware: the CPU is held in reset" : "firmware ", lo.firmware_name.c_str());
     sc_core::sc_start(sc_core::SC_ZERO_TIME);  // end of elaboration: the CPU starts
     const std::string why = server->serve();
     const LinkServerStats& st = server->stats();

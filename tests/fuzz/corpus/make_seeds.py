@@ -101,6 +101,9 @@ put("frame_decoder", "read32", frame(0x10, 2, struct.pack("<I", 0x40)))
 put("frame_decoder", "write32_then_time", frame(0x11, 3, struct.pack("<II", 0x44, 1)) + frame(0x16, 4, b""))
 put("frame_decoder", "read_block", frame(0x12, 5, struct.pack("<II", 0x1000, 64)))
 put("frame_decoder", "bad_magic", b"MLNX" + frame(0x17, 1, b"")[4:])
+put("frame_decoder", "batch", frame(0x18, 6, struct.pack("<I", 5) + struct.pack("<BII", 2, 0x44, 1) +
+                                    struct.pack("<BIII", 3, 0x17C, 0xF, 0xFF) + struct.pack("<BQ", 4, 2**64 - 1) +
+                                    struct.pack("<BI", 1, 0x40) + b"\x05"))
 
 
 # chip_bus: byte 0 picks the chip (0: N_MAX 64 defaults, 1: N_MAX 40 WBITS 3 per-neuron

@@ -100,6 +100,11 @@ TEST(Frame, EveryMessageRoundTrips) {
         WaitReady{5'000'000'000ull},
         TimeRequest{},
         Bye{},
+        Batch{{{BatchOp::Kind::Write32, 0x40000100, 7, 0, kNoLimit},
+               {BatchOp::Kind::WriteMasked, 0x4000017C, 0xFF, 0x0F, kNoLimit},
+               {BatchOp::Kind::WaitIdle, 0, 0, 0, 1234},
+               {BatchOp::Kind::Read32, 0x40000074, 0, 0, kNoLimit},
+               {BatchOp::Kind::Time, 0, 0, 0, kNoLimit}}},
         resp,
     };
     uint32_t seq = 1;
@@ -175,7 +180,7 @@ TEST(Frame, RefusesWrongVersionButReportsTheHeader) {
 }
 
 TEST(Frame, RefusesUnknownType) {
-    for (uint16_t t : {0x0000, 0x0004, 0x0018, 0x0081, 0xFFFF}) {
+    for (uint16_t t : {0x0000, 0x0004, 0x0019, 0x0081, 0xFFFF}) {
         const DecodeResult r = dec(raw(t, 1, {}));
         EXPECT_EQ(r.error, DecodeError::UnknownType) << t;
         EXPECT_TRUE(contains(r.message, "type")) << r.message;
@@ -327,7 +332,8 @@ TEST(Frame, EveryPrefixAndMutationOfValidFramesIsHandled) {
     // A small in-test fuzz: no crash, and a decode that succeeds re-encodes to the same bytes.
     std::vector<std::vector<uint8_t>> frames = {
         enc(1, Hello{1, "abc"}), enc(2, Write32{1, 2}), enc(3, WriteBlock{8, {1, 2, 3, 4, 5}}),
-        enc(4, Response{MsgType::Read32, Status::Ok, 99, {1, 2, 3, 4}, "m"}), enc(5, HelloOk{1, mind1024::ChipParams{1, 1, 2, 1, 0, 1.0}, 0, 4, 0, "", ""})};
+        enc(4, Response{MsgType::Read32, Status::Ok, 99, {1, 2, 3, 4}, "m"}),
+        enc(6, Batch{{{BatchOp::Kind::Write32, 1, 2, 0, kNoLimit}, {BatchOp::Kind::WaitIdle, 0, 0, 0, 5}}}), enc(5, HelloOk{1, mind1024::ChipParams{1, 1, 2, 1, 0, 1.0}, 0, 4, 0, "", ""})};
     std::mt19937 rng(42);
     int decoded = 0;
     for (const auto& b : frames) {
@@ -344,6 +350,41 @@ TEST(Frame, EveryPrefixAndMutationOfValidFramesIsHandled) {
         }
     }
     EXPECT_GT(decoded, 0);  // some mutations (e.g. of data bytes) stay valid
+}
+
+TEST(Frame, BatchOperationsAndTheirLimits) {
+    // Every kind's fields survive; the answer size is 4 per READ32 and 8 per TIME.
+    const Batch b{{{BatchOp::Kind::WriteMasked, 0x4000017C, 0xABCD, 0xFF00, kNoLimit},
+                   {BatchOp::Kind::WaitIdle, 0, 0, 0, 77},
+                   {BatchOp::Kind::Read32, 0x40000044, 0, 0, kNoLimit}}};
+    const Frame f = dec_ok(enc(1, b));
+    const auto& got = std::get<Batch>(f.msg);
+    ASSERT_EQ(got.ops.size(), 3u);
+    EXPECT_EQ(got.ops[0].kind, BatchOp::Kind::WriteMasked);
+    EXPECT_EQ(got.ops[0].mask, 0xFF00u);
+    EXPECT_EQ(got.ops[1].limit_ps, 77u);
+    EXPECT_EQ(got.ops[2].addr, 0x40000044u);
+    EXPECT_EQ(batch_answer_bytes(BatchOp::Kind::Read32) + batch_answer_bytes(BatchOp::Kind::Time), 12u);
+    EXPECT_THROW(enc(1, Batch{}), std::length_error);
+    // Refusals: no operations, an unknown kind, a count the payload cannot hold.
+    std::vector<uint8_t> p;
+    put32(p, 0);
+    DecodeResult r = dec(raw(static_cast<uint16_t>(MsgType::Batch), 1, p));
+    EXPECT_EQ(r.error, DecodeError::BadField);
+    EXPECT_TRUE(contains(r.message, "BATCH count 0")) << r.message;
+    p.clear();
+    put32(p, 1);
+    p.push_back(9);
+    r = dec(raw(static_cast<uint16_t>(MsgType::Batch), 1, p));
+    EXPECT_TRUE(contains(r.message, "unknown kind 9")) << r.message;
+    p.clear();
+    put32(p, kMaxBatchOps);
+    p.push_back(5);
+    r = dec(raw(static_cast<uint16_t>(MsgType::Batch), 1, p));
+    EXPECT_EQ(r.error, DecodeError::TruncatedPayload);
+    EXPECT_TRUE(contains(r.message, "holds at most 1")) << r.message;
+    EXPECT_STREQ(batch_op_name(BatchOp::Kind::WriteMasked), "WRITE_MASKED");
+    EXPECT_TRUE(is_request(MsgType::Batch));
 }
 
 TEST(Frame, NamesAreStable) {

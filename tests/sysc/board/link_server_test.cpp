@@ -418,6 +418,75 @@ TEST(LinkServer, MalformedAndOutOfOrderFramesAreRefusedOneByOne) {
     expect_serving(b);
 }
 
+TEST(LinkServer, ABatchRunsTheSameAccessesInOneRequest) {
+    BoardProcess proc(idle_board_args());
+    SocketTransport t(proc.spec());
+    BareDriver remote(t);
+    ReferenceDriver ref(ChipParams{});
+    InProcessOptions io;
+    io.firmware_path = firmware("idle");
+    std::unique_ptr<BareDriver> local = open_in_process_board(ChipParams{}, io);
+    std::mt19937 rng(5);
+    const uint32_t n = 70;  // a last STATE word shared with neurons beyond n
+    const WeightMatrix w = random_weights(n, remote.params().wbits, rng);
+    ClassifyBatch b;
+    b.n = n, b.first_label = 50, b.classes = 5, b.reps = 4, b.first_seed = 9;
+    b.run.order = Order::AsyncPerm, b.run.noise = true, b.run.temp = 300, b.run.max_sweeps = 6;
+    for (int k = 0; k < 40; ++k) {
+        std::vector<int8_t> s(n);
+        for (auto& v : s) v = rng() & 1 ? 1 : -1;
+        b.states.push_back(s);
+    }
+    std::vector<int8_t> beyond(100, 1);  // neurons 70..99 hold +1: a batch must keep them
+    for (ChipDriver* d : std::initializer_list<ChipDriver*>{&remote, &ref, local.get()}) {
+        d->soft_reset();
+        d->set_state(beyond);
+        d->load_weights(w);
+        d->load_thresholds(std::vector<int32_t>(n, 0));  // the in-process board is shared with other tests
+        d->set_clamp(std::vector<uint8_t>(n, 0));
+    }
+    const double t0 = t.now_seconds(), l0 = local->transport().now_seconds();
+    const auto batched = remote.classify_batch(b);  // one BATCH
+    const double t1 = t.now_seconds();
+    const auto single = remote.ChipDriver::classify_batch(b);  // a request per access
+    const double t2 = t.now_seconds();
+    const auto in_process = local->classify_batch(b);
+    const double l1 = local->transport().now_seconds();
+    const auto oracle = ref.classify_batch(b);
+    int answered = 0;
+    for (size_t k = 0; k < b.states.size(); ++k)
+        for (const auto* x : {&single[k], &in_process[k], &oracle[k]}) {
+            EXPECT_EQ(batched[k].label, x->label) << k;
+            EXPECT_EQ(batched[k].tied, x->tied) << k;
+            EXPECT_EQ(batched[k].run.sweeps, x->run.sweeps) << k;
+            EXPECT_EQ(batched[k].run.flips, x->run.flips) << k;
+            EXPECT_EQ(batched[k].run.cycles, x->run.cycles) << k;
+            EXPECT_EQ(batched[k].run.converged, x->run.converged) << k;
+            answered += !batched[k].tied;
+        }
+    for (size_t k = 0; k < b.states.size(); ++k) {
+        EXPECT_NEAR(batched[k].run.sim_seconds, single[k].run.sim_seconds, 1e-12) << k;
+        EXPECT_NEAR(batched[k].run.sim_seconds, in_process[k].run.sim_seconds, 1e-12) << k;
+    }
+    EXPECT_GT(answered, 0);
+    // The same accesses: the same simulated time as the single requests and the in-process board.
+    EXPECT_NEAR(t1 - t0, t2 - t1, 1e-12);
+    EXPECT_NEAR(t1 - t0, l1 - l0, 1e-12);
+    const std::vector<int8_t> st = remote.state();
+    EXPECT_EQ(std::vector<int8_t>(st.begin() + n, st.begin() + 100), std::vector<int8_t>(30, 1));
+
+    // The first failing operation ends the batch: those before it happened, none after.
+    const uint32_t seed = MIND_CHIP_BASE + MIND_REG_SEED;
+    try {
+        t.run_ops({{BusOp::Kind::Write32, seed, 5, 0}, {BusOp::Kind::Read32, 0x60000000u, 0, 0},
+                   {BusOp::Kind::Write32, seed, 9, 0}});
+        ADD_FAILURE() << "no error";
+    } catch (const BusError& e) {
+        EXPECT_TRUE(contains(e.what(), "operation 1 (READ32 at 0x60000000)")) << e.what();
+    }
+    EXPECT_EQ(t.board_read32(seed), 5u);
+}
+
 TEST(LinkServer, BusErrorsCarryTheAddress) {
     BoardProcess b(idle_board_args());
     SocketTransport t(b.spec());
