@@ -659,18 +659,17 @@ public:
         std::vector<int8_t> final_states(b * n);
         std::vector<int32_t> fields(b * n);
         in_chunks(b, [&](size_t k0, size_t k1) {
-            call([&](ChipDriver& d) {
-                for (size_t k = k0; k < k1; ++k) {
-                    d.set_state(s[k]);
-                    RunParams q = p;
-                    q.seed = rp.seed + static_cast<uint32_t>(k);
-                    cols.set(k, d.run(q));
-                    const auto st = d.state();
-                    std::copy(st.begin(), st.begin() + n, final_states.begin() + k * n);
-                    const auto h = d.fields(0, static_cast<uint32_t>(n));
-                    std::copy(h.begin(), h.end(), fields.begin() + k * n);
-                }
-            });
+            RunMany batch;
+            batch.n = static_cast<uint32_t>(n), batch.run = p, batch.first_seed = rp.seed + static_cast<uint32_t>(k0);
+            batch.field_count = static_cast<uint32_t>(n), batch.read_state = true;
+            batch.states.assign(s.begin() + k0, s.begin() + k1);
+            const auto runs = call([&](ChipDriver& d) { return d.run_many(batch); });
+            for (size_t k = k0; k < k1; ++k) {
+                const RunManyItem& r = runs[k - k0];
+                cols.set(k, r.run);
+                std::copy_n(r.state.begin(), n, final_states.begin() + k * n);
+                std::copy(r.fields.begin(), r.fields.end(), fields.begin() + k * n);
+            }
         });
         return cols.with_states(std::move(final_states), std::move(fields), n);
     }
@@ -733,18 +732,17 @@ public:
         std::vector<int8_t> h(hidden ? b * hid : 0);
         BatchColumns cols(b);
         in_chunks(b, [&](size_t k0, size_t k1) {
-            call([&](ChipDriver& d) {
-                for (size_t k = k0; k < k1; ++k) {
-                    const LayeredAnswer a = host::classify_layered(d, m, img.data() + k * in, false);
-                    labels[k] = a.label;
-                    std::copy(a.scores.begin(), a.scores.end(), scores.begin() + k * out);
-                    cols.set(k, a.run);
-                    if (hidden) {
-                        const auto st = d.state();
-                        std::copy_n(st.begin() + m.layout.first_hidden(), hid, h.begin() + k * hid);
-                    }
-                }
+            std::vector<int8_t> hs;
+            const auto answers = call([&](ChipDriver& d) {
+                return host::classify_layered_many(d, m, img.data() + k0 * in, in, k1 - k0, false, hidden ? &hs : nullptr);
             });
+            for (size_t k = k0; k < k1; ++k) {
+                const LayeredAnswer& a = answers[k - k0];
+                labels[k] = a.label;
+                std::copy(a.scores.begin(), a.scores.end(), scores.begin() + k * out);
+                cols.set(k, a.run);
+            }
+            if (hidden) std::copy(hs.begin(), hs.end(), h.begin() + k0 * hid);
         });
         py::dict d = l.result(std::move(labels), std::move(scores), std::move(h), b);
         if (!hidden) d["hidden"] = py::none();

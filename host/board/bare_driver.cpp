@@ -180,16 +180,16 @@ void BareDriver::soft_reset() {
     t_.wait_idle();
 }
 
-std::vector<ClassifyOutcome> BareDriver::classify_batch(const ClassifyBatch& b) {
-    check_classify_batch(b, params_);
-    const uint32_t labels = b.classes * b.reps, words = (b.n + 31) / 32;
+std::vector<RunManyItem> BareDriver::run_many(const RunMany& b) {
+    check_run_many(b, params_);
+    const uint32_t words = (b.n + 31) / 32, state_words = (params_.n_max + 31) / 32;
     auto reg = [](uint32_t off) { return static_cast<uint32_t>(MIND_CHIP_BASE + off); };
     std::vector<BusOp> ops;
     auto read = [&](uint32_t off) { ops.push_back({BusOp::Kind::Read32, reg(off), 0, 0}); };
     auto write = [&](uint32_t off, uint32_t v) { ops.push_back({BusOp::Kind::Write32, reg(off), v, 0}); };
     Mode m;
     m.order = b.run.order, m.wrap = b.run.wrap, m.noise = b.run.noise;
-    // As set_state, run and fields do it: the same registers in the same order.
+    // As set_state, run, fields and state do it: the same registers in the same order.
     for (size_t k = 0; k < b.states.size(); ++k) {
         const std::vector<int8_t>& s = b.states[k];
         for (uint32_t w = 0; w < words; ++w) {
@@ -202,7 +202,8 @@ std::vector<ClassifyOutcome> BareDriver::classify_batch(const ClassifyBatch& b) 
         read(MIND_REG_IRQ_STATUS);
         ops.push_back({BusOp::Kind::Time});
         read(MIND_REG_CYCLES_LO), read(MIND_REG_CYCLES_HI);
-        write(MIND_REG_MODE, m.to_register()), write(MIND_REG_N_ACTIVE, b.n), write(MIND_REG_MAX_SWEEPS, b.run.max_sweeps);
+        write(MIND_REG_MODE, m.to_register()), write(MIND_REG_N_ACTIVE, b.run.n_active ? b.run.n_active : b.n);
+        write(MIND_REG_MAX_SWEEPS, b.run.max_sweeps);
         write(MIND_REG_TEMP, b.run.temp), write(MIND_REG_SEED, b.first_seed + static_cast<uint32_t>(k));
         write(MIND_REG_IRQ_STATUS, MIND_IRQ_STATUS_DONE | MIND_IRQ_STATUS_ERR);
         write(MIND_REG_CTRL, MIND_CTRL_START);
@@ -211,16 +212,18 @@ std::vector<ClassifyOutcome> BareDriver::classify_batch(const ClassifyBatch& b) 
         read(MIND_REG_STATUS), read(MIND_REG_SWEEPS), read(MIND_REG_FLIPS), read(MIND_REG_OVF_COUNT);
         read(MIND_REG_CYCLES_LO), read(MIND_REG_CYCLES_HI);
         ops.push_back({BusOp::Kind::Time});
-        write(MIND_REG_FIELD_ADDR, b.first_label);
-        for (uint32_t i = 0; i < labels; ++i) read(MIND_REG_FIELD_DATA);
+        write(MIND_REG_FIELD_ADDR, b.first_field);
+        for (uint32_t i = 0; i < b.field_count; ++i) read(MIND_REG_FIELD_DATA);
+        if (b.read_state)
+            for (uint32_t w = 0; w < state_words; ++w) read(MIND_REG_STATE(w));
     }
     const BusAnswers a = t_.run_ops(ops);
-    const size_t per = 10 + labels;  // IRQ, cycles, IRQ, STATUS, SWEEPS, FLIPS, OVF, cycles, fields
+    // IRQ, cycles, IRQ, STATUS, SWEEPS, FLIPS, OVF, cycles, the fields, the state words
+    const size_t per = 10 + b.field_count + (b.read_state ? state_words : 0);
     if (a.reads.size() != per * b.states.size() || a.times.size() != 2 * b.states.size())
-        throw BoardError(fmt::format("{}: a batch of {} images answered {} reads and {} times", t_.name(),
+        throw BoardError(fmt::format("{}: a batch of {} runs answered {} reads and {} times", t_.name(),
                                      b.states.size(), a.reads.size(), a.times.size()));
-    std::vector<ClassifyOutcome> out(b.states.size());
-    std::vector<int32_t> h(labels);
+    std::vector<RunManyItem> out(b.states.size());
     for (size_t k = 0; k < b.states.size(); ++k) {
         const uint32_t* r = &a.reads[per * k];
         // An error the chip flagged: reported as check_error would have at that point.
@@ -232,8 +235,11 @@ std::vector<ClassifyOutcome> BareDriver::classify_batch(const ClassifyBatch& b) 
         run.sweeps = r[5], run.flips = r[6], run.ovf_count = r[7];
         run.cycles = ((uint64_t{r[9]} << 32) | r[8]) - ((uint64_t{r[2]} << 32) | r[1]);
         run.sim_seconds = a.times[2 * k + 1] - a.times[2 * k];
-        for (uint32_t i = 0; i < labels; ++i) h[i] = static_cast<int32_t>(r[10 + i]);
-        out[k].label = pick_label(h.data(), b.classes, b.reps, &out[k].tied);
+        out[k].fields.assign(r + 10, r + 10 + b.field_count);
+        if (!b.read_state) continue;
+        out[k].state.resize(params_.n_max);
+        for (uint32_t i = 0; i < params_.n_max; ++i)
+            out[k].state[i] = (r[10 + b.field_count + i / 32] >> (i % 32)) & 1u ? 1 : -1;
     }
     return out;
 }

@@ -36,10 +36,10 @@ public:
     void soft_reset() override;
     uint64_t cycles() override;
     void set_faults(const FaultPlan& plan) override { t_.set_faults(plan); }
-    // The per-image procedure of ChipDriver::classify_batch, access for access,
-    // handed to the transport as one list per batch (Transport::run_ops): a
-    // board process runs it without a round trip per register.
-    std::vector<ClassifyOutcome> classify_batch(const ClassifyBatch& b) override;
+    // ChipDriver::run_many's accesses (set_state, run, fields, state), access for
+    // access, handed to the transport as one list (Transport::run_ops): a board
+    // process runs them without a round trip per register.
+    std::vector<RunManyItem> run_many(const RunMany& b) override;
     bool takes_faults() const override { return t_.takes_faults(); }
 
 private:

@@ -36,35 +36,64 @@ void check_run_params(const RunParams& r, const ChipParams& p) {
     if (r.max_sweeps < 1) throw BadArgument("max_sweeps must be at least 1");
 }
 
+namespace {
+void check_states(const std::vector<std::vector<int8_t>>& states, uint32_t n, const ChipParams& p, const RunParams& run,
+                  const char* what) {
+    if (n == 0 || n > p.n_max) throw BadArgument(fmt::format("{}: n = {} is outside 1..N_MAX = {}", what, n, p.n_max));
+    RunParams r = run;
+    if (!r.n_active) r.n_active = n;
+    check_run_params(r, p);
+    for (size_t k = 0; k < states.size(); ++k)
+        if (states[k].size() != n)
+            throw BadArgument(fmt::format("{}: state {} has {} neurons; the batch has n = {}", what, k,
+                                          states[k].size(), n));
+}
+}  // namespace
+
 void check_classify_batch(const ClassifyBatch& b, const ChipParams& p) {
-    if (b.n == 0 || b.n > p.n_max)
-        throw BadArgument(fmt::format("classify: n = {} is outside 1..N_MAX = {}", b.n, p.n_max));
     if (b.classes == 0 || b.classes > 0xFFFF || b.reps == 0 || b.reps > 0xFFFF)
         throw BadArgument(fmt::format("classify: {} classes x {} label neurons each; both must be in 1..65535",
                                       b.classes, b.reps));
     if (uint64_t{b.first_label} + uint64_t{b.classes} * b.reps > p.n_max)
         throw BadArgument(fmt::format("classify: label neurons {}..{} are beyond N_MAX = {}", b.first_label,
                                       uint64_t{b.first_label} + uint64_t{b.classes} * b.reps - 1, p.n_max));
-    RunParams r = b.run;
-    r.n_active = b.n;  // the batch's own
-    check_run_params(r, p);
-    for (size_t k = 0; k < b.states.size(); ++k)
-        if (b.states[k].size() != b.n)
-            throw BadArgument(
-                fmt::format("classify: image {} has a state of {} neurons; the batch has n = {}", k, b.states[k].size(), b.n));
+    check_states(b.states, b.n, p, b.run, "classify");
 }
 
-std::vector<ClassifyOutcome> ChipDriver::classify_batch(const ClassifyBatch& b) {
-    check_classify_batch(b, params());
-    std::vector<ClassifyOutcome> out(b.states.size());
+void check_run_many(const RunMany& b, const ChipParams& p) {
+    if (uint64_t{b.first_field} + b.field_count > p.n_max)
+        throw BadArgument(fmt::format("run_many: fields {}..{} are beyond N_MAX = {}", b.first_field,
+                                      uint64_t{b.first_field} + b.field_count, p.n_max));
+    check_states(b.states, b.n, p, b.run, "run_many");
+}
+
+std::vector<RunManyItem> ChipDriver::run_many(const RunMany& b) {
+    check_run_many(b, params());
+    std::vector<RunManyItem> out(b.states.size());
     RunParams p = b.run;
-    p.n_active = b.n;
+    if (!p.n_active) p.n_active = b.n;
     for (size_t k = 0; k < b.states.size(); ++k) {
         set_state(b.states[k]);
         p.seed = b.first_seed + static_cast<uint32_t>(k);
         out[k].run = run(p);
-        const std::vector<int32_t> h = fields(b.first_label, b.classes * b.reps);
-        out[k].label = pick_label(h.data(), b.classes, b.reps, &out[k].tied);
+        out[k].fields = fields(b.first_field, b.field_count);
+        if (b.read_state) out[k].state = state();
+    }
+    return out;
+}
+
+std::vector<ClassifyOutcome> ChipDriver::classify_batch(const ClassifyBatch& b) {
+    check_classify_batch(b, params());
+    RunMany m;
+    m.n = b.n, m.run = b.run, m.first_seed = b.first_seed;
+    m.run.n_active = b.n;  // a classification runs over the state's own neurons
+    m.first_field = b.first_label, m.field_count = b.classes * b.reps;
+    m.states = b.states;
+    const std::vector<RunManyItem> runs = run_many(m);
+    std::vector<ClassifyOutcome> out(runs.size());
+    for (size_t k = 0; k < runs.size(); ++k) {
+        out[k].run = runs[k].run;
+        out[k].label = pick_label(runs[k].fields.data(), b.classes, b.reps, &out[k].tied);
     }
     return out;
 }

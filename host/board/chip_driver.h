@@ -47,6 +47,24 @@ struct ClassifyBatch {
     uint32_t first_seed = 1;   // image k runs with SEED = first_seed + k
     std::vector<std::vector<int8_t>> states;  // initial states (size n each; > 0 is +1)
 };
+// Many runs from the same loaded network (ChipDriver::run_many): for each
+// initial state k, set_state, run (seed = first_seed + k; n_active 0 is n), then
+// the fields of neurons first_field .. first_field + field_count - 1 and, if
+// asked, the final state (all N_MAX).
+struct RunMany {
+    uint32_t n = 0;            // each state's size (1..N_MAX)
+    RunParams run;             // order, wrap, noise, temp, max_sweeps, n_active (0: n)
+    uint32_t first_seed = 1;
+    uint32_t first_field = 0, field_count = 0;
+    bool read_state = false;
+    std::vector<std::vector<int8_t>> states;
+};
+struct RunManyItem {
+    RunResult run;
+    std::vector<int32_t> fields;
+    std::vector<int8_t> state;  // empty unless read_state
+};
+
 struct ClassifyOutcome {
     int label = -1;
     bool tied = false;  // the largest label sum was shared (pick_label); the firmware does not say
@@ -82,10 +100,13 @@ public:
     virtual void set_faults(const FaultPlan& plan) = 0;
     virtual bool takes_faults() const = 0;
 
+    // The runs of RunMany. This default makes the single calls above; BareDriver
+    // hands the same accesses to its transport as one list (one link BATCH).
+    virtual std::vector<RunManyItem> run_many(const RunMany& b);
     // For each image k: set_state(states[k]), run(run with n_active = n, seed =
     // first_seed + k), the fields of the label neurons, and the label = the class
     // with the largest summed field over its reps neurons, ties to the lowest
-    // (pick_label). This default does exactly that through the methods above;
+    // (pick_label). This default does exactly that through run_many;
     // FirmwareDriver has the board's firmware do it (CLASSIFY), same results.
     virtual std::vector<ClassifyOutcome> classify_batch(const ClassifyBatch& b);
 };
@@ -97,6 +118,8 @@ void check_run_params(const RunParams& r, const ChipParams& p);
 // n in 1..N_MAX, classes and reps in 1..65535, the label neurons below N_MAX,
 // every state of size n, the run parameters.
 void check_classify_batch(const ClassifyBatch& b, const ChipParams& p);
+// n in 1..N_MAX, the fields below N_MAX, every state of size n, the run parameters.
+void check_run_many(const RunMany& b, const ChipParams& p);
 // The label rule, the one place it is written: the class c (0..classes-1) whose
 // fields f[c*reps .. c*reps + reps - 1] have the largest sum; ties to the lowest
 // class. Integer fields (the chip's) sum exactly in 64 bits, float ones (the twin's) in double.

@@ -106,22 +106,36 @@ void load_layered(ChipDriver& chip, const LayeredChipNetwork& m) {
 }
 
 LayeredAnswer classify_layered(ChipDriver& chip, const LayeredChipNetwork& m, const uint8_t* pixels, bool wrap) {
+    return classify_layered_many(chip, m, pixels, m.layout.inputs, 1, wrap)[0];
+}
+
+std::vector<LayeredAnswer> classify_layered_many(ChipDriver& chip, const LayeredChipNetwork& m, const uint8_t* pixels,
+                                                 size_t stride, size_t count, bool wrap, std::vector<int8_t>* hidden) {
     const LayeredLayout& L = m.layout;
-    std::vector<int8_t> s(L.neurons(), -1);
-    for (uint32_t j = 0; j < L.inputs; ++j) s[j] = baselines::binarize_pixel(pixels[j]);
-    chip.set_state(s);
-    RunParams rp;
-    rp.order = Order::AsyncSeq;
-    rp.max_sweeps = 1;  // one sweep computes every layer in turn; a second would change nothing
-    rp.n_active = L.neurons();
-    rp.wrap = wrap;
-    LayeredAnswer a;
-    a.run = chip.run(rp);
-    const std::vector<int32_t> f = chip.fields(L.first_output(), L.outputs);
-    a.scores.resize(L.outputs);
-    for (uint32_t k = 0; k < L.outputs; ++k) a.scores[k] = int64_t{f[k]} + m.b2[k];
-    a.label = static_cast<int>(std::max_element(a.scores.begin(), a.scores.end()) - a.scores.begin());
-    return a;
+    RunMany b;
+    b.n = L.neurons();
+    b.run.order = Order::AsyncSeq;
+    b.run.max_sweeps = 1;  // one sweep computes every layer in turn; a second would change nothing
+    b.run.wrap = wrap;
+    b.first_field = L.first_output();
+    b.field_count = L.outputs;
+    b.read_state = hidden != nullptr;
+    b.states.assign(count, std::vector<int8_t>(L.neurons(), -1));
+    for (size_t k = 0; k < count; ++k)
+        for (uint32_t j = 0; j < L.inputs; ++j) b.states[k][j] = baselines::binarize_pixel(pixels[k * stride + j]);
+    const std::vector<RunManyItem> runs = chip.run_many(b);
+    std::vector<LayeredAnswer> out(count);
+    if (hidden) hidden->resize(count * L.hidden);
+    for (size_t k = 0; k < count; ++k) {
+        LayeredAnswer& a = out[k];
+        a.run = runs[k].run;
+        a.scores.resize(L.outputs);
+        for (uint32_t o = 0; o < L.outputs; ++o) a.scores[o] = int64_t{runs[k].fields[o]} + m.b2[o];
+        a.label = static_cast<int>(std::max_element(a.scores.begin(), a.scores.end()) - a.scores.begin());
+        if (hidden)
+            std::copy_n(runs[k].state.begin() + L.first_hidden(), L.hidden, hidden->begin() + k * L.hidden);
+    }
+    return out;
 }
 
 namespace {

@@ -50,6 +50,12 @@ struct LayeredAnswer {
 // rule), one ASYNC_SEQ sweep, the output fields read back; the label is
 // argmax(field + b2), ties to the lowest.
 LayeredAnswer classify_layered(ChipDriver& chip, const LayeredChipNetwork& m, const uint8_t* pixels, bool wrap);
+// `count` images, image k at pixels + k * stride, through one ChipDriver::run_many
+// (one link BATCH on a board process in bare mode); with `hidden`, each image's
+// hidden states (count x hidden, -1/+1) after the sweep.
+std::vector<LayeredAnswer> classify_layered_many(ChipDriver& chip, const LayeredChipNetwork& m, const uint8_t* pixels,
+                                                 size_t stride, size_t count, bool wrap,
+                                                 std::vector<int8_t>* hidden = nullptr);
 
 // How a float network was brought to integers (--quantize).
 struct LayeredQuantization {

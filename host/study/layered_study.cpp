@@ -1,5 +1,6 @@
 #include "host/study/layered_study.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace mind1024::host {
@@ -22,19 +23,25 @@ LayeredEval evaluate_layered(ChipDriver& chip, const baselines::LayeredIntNet& n
     e.chip_label.resize(images);
     e.cycles.resize(images);
     const auto chip0 = std::chrono::steady_clock::now();
-    for (size_t i = 0; i < images; ++i) {
-        const LayeredAnswer a = classify_layered(chip, m, test.image(i), wrap);
-        e.chip_label[i] = a.label;
-        e.cycles[i] = a.run.cycles;
-        e.total_cycles += a.run.cycles;
-        e.sim_seconds += a.run.sim_seconds;
-        e.overflow_events += a.run.ovf_count;
-        e.images_with_overflow += a.run.ovf_count != 0;
-        e.correct += a.label == test.labels[i];
-        e.host_correct += e.host_label[i] == test.labels[i];
-        if (a.label == e.host_label[i]) ++e.agree;
-        else e.disagreeing.push_back(i);
-        if (progress && (i + 1) % 64 == 0) progress(i + 1);
+    constexpr size_t kChunk = 64;  // images per run_many: one link BATCH each on a board process
+    for (size_t i0 = 0; i0 < images; i0 += kChunk) {
+        const size_t count = std::min(kChunk, images - i0);
+        const std::vector<LayeredAnswer> answers =
+            classify_layered_many(chip, m, test.image(i0), size_t{test.rows} * test.cols, count, wrap);
+        for (size_t i = i0; i < i0 + count; ++i) {
+            const LayeredAnswer& a = answers[i - i0];
+            e.chip_label[i] = a.label;
+            e.cycles[i] = a.run.cycles;
+            e.total_cycles += a.run.cycles;
+            e.sim_seconds += a.run.sim_seconds;
+            e.overflow_events += a.run.ovf_count;
+            e.images_with_overflow += a.run.ovf_count != 0;
+            e.correct += a.label == test.labels[i];
+            e.host_correct += e.host_label[i] == test.labels[i];
+            if (a.label == e.host_label[i]) ++e.agree;
+            else e.disagreeing.push_back(i);
+        }
+        if (progress) progress(i0 + count);
     }
     if (progress) progress(images);
     e.chip_wall_seconds = seconds_since(chip0);
