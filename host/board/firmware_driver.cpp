@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "host/board/bare_driver.h"
 #include "host/board/errors.h"
 #include "mind1024_board.h"
 #include "mind1024_regs.h"
@@ -386,6 +387,11 @@ uint64_t FirmwareDriver::cycles() {
 uint32_t FirmwareDriver::selftest() {
     // The buffer pattern test: 3 passes over 16 Ki words, far below a second of simulated time.
     return call(MIND_FW_CMD_SELFTEST, {}, nullptr, 0, 1).result[0];
+}
+
+std::vector<RunManyItem> FirmwareDriver::run_many(const RunMany& b) {
+    check_run_many(b, params_);
+    return BareDriver(t_).run_many(b);
 }
 
 std::vector<ClassifyOutcome> FirmwareDriver::classify_batch(const ClassifyBatch& b) {

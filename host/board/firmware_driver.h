@@ -62,6 +62,10 @@ public:
     // CLASSIFY, in batches that fit the buffer (the default procedure if the
     // firmware lacks MIND_FW_CAP_CLASSIFY).
     std::vector<ClassifyOutcome> classify_batch(const ClassifyBatch& b) override;
+    // The firmware has no command for a batch of initial states: the host drives
+    // the chip's registers itself while the firmware sleeps between commands, as
+    // bare mode does (BareDriver::run_many: one access list, one link BATCH).
+    std::vector<RunManyItem> run_many(const RunMany& b) override;
 
     // SELFTEST: the number of checks passed; BoardError naming a failed one.
     uint32_t selftest();
