@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian 12 machine:
-#   scripts/setup.sh main   install, fetch MNIST, build, run the main job (mind1024 mnist)
+#   scripts/setup.sh main   install, fetch MNIST, build the mind1024 command, run the main job (mind1024 mnist)
 #   scripts/setup.sh test   install, fetch MNIST, build, run every test (ctest), then the
 #                           ASan+UBSan subset (scripts/sanitize.sh ci, build-asan-ci/) and the
 #                           fuzz harnesses for 10 s each (scripts/fuzz.sh; MIND1024_FUZZ_SECONDS)
@@ -67,19 +67,22 @@ fetch_mnist() {
   log "MNIST: verified and stored in $DATA"
 }
 
+# build [TARGET...]: configure, then those targets (everything without any).
 build() {
   local gen=()
   [ -f "$BUILD/CMakeCache.txt" ] || { command -v ninja >/dev/null && gen=(-G Ninja); }
   # Debian's interpreter for the Python package: the python3 first on PATH may lack NumPy.
   local py=(); [ -x /usr/bin/python3 ] && py=(-DPython3_EXECUTABLE=/usr/bin/python3)
   cmake -S "$ROOT" -B "$BUILD" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release "${py[@]}" >/dev/null
-  cmake --build "$BUILD" -j "$JOBS"
+  local targets=(); [ $# -gt 0 ] && targets=(--target "$@")
+  cmake --build "$BUILD" -j "$JOBS" "${targets[@]}"
 }
 
 cmd=${1:-}
 case "$cmd" in
   main)
-    install_packages; fetch_mnist; build
+    # Only what the main job runs: tests, fuzzers and RTL variants build under `test`.
+    install_packages; fetch_mnist; build mind1024
     shift; "$BUILD/host/cli/mind1024" mnist --data "$DATA" --out "$ROOT/results/mnist" "$@" ;;
   test)
     install_packages; fetch_mnist; build
@@ -89,7 +92,7 @@ case "$cmd" in
     # Hostile input: every fuzz harness for a short budget (build-fuzz/, clang-14).
     "$ROOT/scripts/fuzz.sh" "${MIND1024_FUZZ_SECONDS:-10}" ;;
   report)
-    install_packages; fetch_mnist; build
+    install_packages; fetch_mnist; build mind1024 mind1024-train
     shift; "$BUILD/host/cli/mind1024" report --data "$DATA" --out "$ROOT/results/report" "$@" ;;
   deps) install_packages ;;
   data) fetch_mnist ;;
