@@ -191,6 +191,8 @@ std::vector<Sample> bench_systemc(BusDriver& b, const ChipParams& p, const Optio
                 w |= uint32_t{wl.starts[r][32 * k + bit] > 0} << bit;
             b.wr(MIND_REG_STATE(k), w);
         }
+        // STATE covers neurons 0..1023; a larger chip takes the rest through its C++ API (contract section 2).
+        for (uint32_t i = 32 * words; i < p.n_max; ++i) b.chip().state().sigma[i] = wl.starts[r][i] > 0 ? 1 : -1;
         const uint64_t c0 = b.cycles();
         b.sync();
         // Timed: the START write, the simulated run, and the STATUS read the host would poll.
@@ -211,6 +213,7 @@ std::vector<Sample> bench_systemc(BusDriver& b, const ChipParams& p, const Optio
             for (uint32_t bit = 0; bit < 32 && 32 * k + bit < p.n_max; ++bit)
                 s.final_state[32 * k + bit] = (w >> bit) & 1u ? 1 : -1;
         }
+        for (uint32_t i = 32 * words; i < p.n_max; ++i) s.final_state[i] = b.chip().state().sigma[i];
         out.push_back(std::move(s));
     }
     return out;
