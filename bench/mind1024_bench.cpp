@@ -317,6 +317,10 @@ struct MnistFigures {
 // Runs `mind1024 mnist` (SystemC chip, in process, no float twin) and reads its mnist.json.
 MnistFigures bench_mnist(const Options& o) {
     MnistFigures f;
+    if (o.mnist_data == "none") {
+        f.why_not = "--mnist-data none";
+        return f;
+    }
     if (o.mnist_data.empty()) {
         f.why_not = "no MNIST directory (--mnist-data or $MIND1024_DATA)";
         return f;
