@@ -117,8 +117,8 @@ void InProcessTransport::finish_trace(bool complete) {
             complete = false;
         }
     }
-    t->impl_->trace->finish(complete);
-    t->impl_->trace.reset();
+    const std::unique_ptr<sysc::VcdTrace> trace = std::move(t->impl_->trace);
+    trace->finish(complete);  // a VcdError if the trace could not be written whole
 }
 
 void InProcessTransport::check_usable() const {

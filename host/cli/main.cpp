@@ -68,6 +68,11 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "mind1024: error: %s\n", e.what());
         rc = 1;
     }
-    InProcessTransport::finish_trace(rc == 0);
+    try {
+        InProcessTransport::finish_trace(rc == 0);
+    } catch (const std::exception& e) {  // a trace that could not be written whole is a failed run
+        std::fprintf(stderr, "mind1024: error: %s\n", e.what());
+        rc = 1;
+    }
     return rc;
 }
