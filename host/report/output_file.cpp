@@ -96,6 +96,7 @@ namespace {
 constexpr int kSlots = 8;
 char g_staging[kSlots][4096];
 std::atomic<bool> g_used[kSlots];
+pid_t g_owner[kSlots];  // a forked child that inherits the handler must not remove its parent's staging
 
 void remove_flat_dir(const char* path) {
     const int fd = ::open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -124,7 +125,7 @@ void remove_flat_dir(const char* path) {
 
 extern "C" void staging_signal_handler(int sig) {
     for (int i = 0; i < kSlots; ++i)
-        if (g_used[i].load()) remove_flat_dir(g_staging[i]);
+        if (g_used[i].load() && g_owner[i] == ::getpid()) remove_flat_dir(g_staging[i]);
     ::signal(sig, SIG_DFL);
     ::raise(sig);
 }
@@ -149,6 +150,7 @@ int register_staging(const std::string& path) {
     for (int i = 0; i < kSlots; ++i) {
         if (g_used[i].load()) continue;
         std::memcpy(g_staging[i], path.c_str(), path.size() + 1);
+        g_owner[i] = ::getpid();
         g_used[i] = true;
         return i;
     }
