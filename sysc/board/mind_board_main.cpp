@@ -161,6 +161,12 @@ Ending serve_link(Mind1024Board& board, const Options& o, const std::optional<sc
         if (max_time && sc_core::sc_time_stamp() >= *max_time) return "--max-time reached";
         return {};
     };
+    // The handlers first: a signal from the moment the socket file exists is a clean stop.
+    struct sigaction sa {};
+    sa.sa_handler = link_stop_handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
     std::unique_ptr<LinkServer> server;
     try {
         server = std::make_unique<LinkServer>(board, port, lo);
@@ -173,11 +179,6 @@ Ending serve_link(Mind1024Board& board, const Options& o, const std::optional<sc
     // Idle stretches leave sc_start() nothing to do; that is expected here.
     sc_core::sc_report_handler::set_actions("no activity or clock movement for sc_start() invocation",
                                             sc_core::SC_DO_NOTHING);
-    struct sigaction sa {};
-    sa.sa_handler = link_stop_handler;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
     std::fprintf(stderr, "[board] serving the host link on %s (firmware %s)\n", server->address().c_str(),
                  lo.firmware_name.c_str());
     sc_core::sc_start(sc_core::SC_ZERO_TIME);  // end of elaboration: the CPU starts
