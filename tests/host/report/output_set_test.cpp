@@ -3,12 +3,14 @@
 // side by side and a .partial-PID-0/ directory forever, and two runs into one
 // directory could mix their files.
 #include "host/report/output_file.h"
+#include "host/report/plot.h"
 
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -164,4 +166,43 @@ TEST(OutputSet, AFailedPublishLeavesTheOldRun) {
     EXPECT_EQ(slurp(d / "a.txt"), "a old");
     EXPECT_EQ(slurp(d / "b.txt"), "b old");
     EXPECT_EQ(hidden_entries(d), 0u);
+}
+
+// Issue 21, defect 2: gnuplot's failures were swallowed (a 0-byte or cut PNG listed as
+// written). A stand-in gnuplot on PATH: one that fails, one that writes half a PNG and
+// exits 0, none at all (the only case that is a warning).
+TEST(Plot, GnuplotFailuresAreErrorsNamingThePicture) {
+    const fs::path d = fresh_dir("plot");
+    const std::string old_path = std::getenv("PATH") ? std::getenv("PATH") : "";
+    auto fake = [&](const std::string& body) {
+        fs::remove_all(d / "bin");
+        fs::create_directories(d / "bin");
+        put(d / "bin" / "gnuplot", "#!/bin/sh\n" + body + "\n");
+        fs::permissions(d / "bin" / "gnuplot", fs::perms::owner_all);
+        ::setenv("PATH", (d / "bin").c_str(), 1);
+    };
+    PlotSpec ps{"t", "x", "y", false, {Series{"s", {1, 2}, {3, 4}}}, {}, 0, 0};
+    const std::string png = (d / "p.png").string();
+    fake("cat >/dev/null; echo 'gnuplot: cannot do that' >&2; exit 1");
+    try {
+        plot_png(png, ps);
+        ADD_FAILURE() << "a failing gnuplot was not an error";
+    } catch (const ReportError& e) {
+        EXPECT_NE(std::string(e.what()).find(png + ": gnuplot failed (exit code 1)"), std::string::npos) << e.what();
+    }
+    // Half a PNG: what a full disk leaves (gnuplot says nothing and exits 0).
+    fake("out=$(sed -n \"s/^set output \\\"\\(.*\\)\\\"$/\\1/p\"); printf '\\211PNG\\r\\n\\032\\nhalf' > \"$out\"; exit 0");
+    try {
+        plot_png(png, ps);
+        ADD_FAILURE() << "a cut picture was put in place";
+    } catch (const ReportError& e) {
+        EXPECT_NE(std::string(e.what()).find("is missing or cut short"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(png));
+    fs::remove_all(d / "bin");  // no gnuplot at all: a warning and false, nothing thrown
+    EXPECT_FALSE(plot_png(png, ps));
+    ::setenv("PATH", old_path.c_str(), 1);
+    size_t left = 0;
+    for (const auto& e : fs::directory_iterator(d)) left += e.path().filename() != "bin";
+    EXPECT_EQ(left, 0u) << "data files or pictures left behind";
 }
