@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -760,4 +761,17 @@ TEST(Cli, AFullDiskFailsTheRunAndPublishesNothing) {
     for (const auto& e : fs::directory_iterator(d / "o")) entries += e.path().filename() != "" ? 1 : 0;
     EXPECT_EQ(entries, 0u) << "a run that failed left files behind";
     std::system(("umount '" + d.string() + "'").c_str());
+}
+
+// Issue 21, defect 2: the results on stdout are output too; /dev/full is an error.
+TEST(Cli, AStdoutThatCannotBeWrittenIsAnError) {
+    const fs::path d = fresh_cli_dir("devfull");
+    const int st = std::system((std::string(MIND1024_CLI) + " recall --patterns shapes --count 3 --flip 0.1 --orders "
+                                "sync --no-progress --out " + (d / "o").string() + " >/dev/full 2>" +
+                                (d / "err").string()).c_str());
+    std::ifstream f(d / "err");
+    const std::string err{std::istreambuf_iterator<char>(f), {}};
+    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) != 0) << err;
+    EXPECT_NE(err.find("cannot write to standard output: No space left on device"), std::string::npos) << err;
+    fs::remove_all(d);
 }
