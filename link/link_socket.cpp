@@ -44,15 +44,23 @@ struct Deadline {
 
 std::string err_text(int e) { return std::strerror(e); }
 
-// Waits for `events` on fd; true when ready, false at the deadline. Throws on a poll error.
-bool wait_fd(int fd, short events, const Deadline& d) {
+struct Cancelled : LinkError {
+    Cancelled() : LinkError("cancelled (the board stops)") {}
+};
+
+// Waits for `events` on fd; true when ready, false at the deadline. Throws on a poll
+// error, and Cancelled once *cancel is true (looked at every 100 ms).
+bool wait_fd(int fd, short events, const Deadline& d, const std::atomic<bool>* cancel = nullptr) {
     for (;;) {
+        if (cancel && cancel->load()) throw Cancelled();
         pollfd p{fd, events, 0};
-        const int r = poll_spinning(&p, 1, d.poll_ms());
+        int ms = d.poll_ms();
+        if (cancel && (ms < 0 || ms > 100)) ms = 100;
+        const int r = poll_spinning(&p, 1, ms);
         if (r > 0) return true;
         if (r == 0) {
             if (d.passed()) return false;
-            continue;  // rounding: not yet
+            continue;  // rounding, or a cancel slice: not yet
         }
         if (errno == EINTR) continue;
         throw LinkError(fmt::format("poll: {}", err_text(errno)));
@@ -80,6 +88,15 @@ namespace {
 void set_nodelay(int fd) {
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+// A peer gone without a FIN is found after 30 s of silence plus 3 probes 5 s apart.
+void set_keepalive(int fd) {
+    int one = 1, idle = 30, intvl = 5, cnt = 3;
+    ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt);
 }
 
 std::string sockaddr_text(const sockaddr* sa) {
@@ -219,15 +236,25 @@ const char* recv_status_name(RecvStatus s) {
 // ---------------------------------------------------------------- connections
 
 Connection::Connection(int fd, std::string peer) : fd_(fd), peer_(std::move(peer)) {}
-Connection::Connection(Connection&& o) noexcept : fd_(o.fd_), peer_(std::move(o.peer_)) { o.fd_ = -1; }
+Connection::Connection(Connection&& o) noexcept : fd_(o.fd_), peer_(std::move(o.peer_)), cancel_(o.cancel_) {
+    o.fd_ = -1;
+}
 Connection& Connection::operator=(Connection&& o) noexcept {
     if (this != &o) {
         close();
         fd_ = o.fd_;
         peer_ = std::move(o.peer_);
+        cancel_ = o.cancel_;
         o.fd_ = -1;
     }
     return *this;
+}
+
+bool Connection::peer_gone() const {
+    if (fd_ < 0) return true;
+    pollfd p{fd_, POLLRDHUP, 0};
+    if (::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))) return true;
+    return false;
 }
 Connection::~Connection() { close(); }
 
@@ -273,6 +300,7 @@ Connection Connection::connect(const std::string& spec, double timeout_s) {
         throw LinkError(fmt::format("cannot connect to {}: {}", ep.describe(), err_text(e)));
     }
     set_nodelay(fd);
+    set_keepalive(fd);
     return Connection(fd, ep.describe());
 }
 
@@ -295,7 +323,7 @@ void Connection::send_bytes(const uint8_t* p, size_t n, double timeout_s) {
         }
         if (w < 0 && errno == EINTR) continue;
         if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            if (!wait_fd(fd_, POLLOUT, d))
+            if (!wait_fd(fd_, POLLOUT, d, cancel_))
                 throw LinkError(fmt::format("send to {}: timed out after {:g} s with {} of {} bytes sent", peer_,
                                             timeout_s, done, n));
             continue;
@@ -341,7 +369,7 @@ Received Connection::recv_frame(double timeout_s, std::optional<uint32_t> expect
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
                 try {
-                    if (!wait_fd(fd_, POLLIN, d)) return RecvStatus::Timeout;
+                    if (!wait_fd(fd_, POLLIN, d, cancel_)) return RecvStatus::Timeout;
                 } catch (const LinkError& e) {
                     r.message = e.what();
                     return RecvStatus::IoError;
@@ -536,6 +564,7 @@ std::optional<Connection> Listener::accept(double timeout_s) {
                 peer = ep_.describe();
         } else {
             set_nodelay(c);
+            set_keepalive(c);
             peer = "tcp:" + sockaddr_text(reinterpret_cast<const sockaddr*>(&ss));
         }
         return Connection(c, peer);

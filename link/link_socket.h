@@ -8,8 +8,13 @@
 // - recv_frame: poll() time limits; the header first, checked against its cap,
 //   then the payload, read as it arrives (a hostile length allocates nothing
 //   until the bytes come); a peer that disconnects mid-frame is a clean error.
+// - TCP connections (both ends) have keepalive on: a peer that vanishes without
+//   a FIN (power, network) is an error within about a minute, not never.
+// - set_cancel(): a flag (e.g. set by a signal handler) that ends any wait of a
+//   send or receive within 0.1 s (LinkError / IoError "cancelled").
 #pragma once
 #include <poll.h>
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -84,6 +89,11 @@ public:
     // True when a byte (or EOF) can be read within timeout_s.
     bool wait_readable(double timeout_s) const;
 
+    // Sends and receives stop waiting within 0.1 s of *flag becoming true.
+    void set_cancel(const std::atomic<bool>* flag) { cancel_ = flag; }
+    // True when the peer has closed or reset the connection (or it failed), without reading.
+    bool peer_gone() const;
+
     bool is_open() const { return fd_ >= 0; }
     int fd() const { return fd_; }
     const std::string& peer() const { return peer_; }
@@ -93,6 +103,7 @@ public:
 private:
     int fd_ = -1;
     std::string peer_;
+    const std::atomic<bool>* cancel_ = nullptr;
 };
 
 class Listener {

@@ -1,5 +1,6 @@
 #include "host/board/in_process_transport.h"
 
+#include <chrono>
 #include <systemc>
 #include <tlm>
 
@@ -117,8 +118,8 @@ void InProcessTransport::finish_trace(bool complete) {
             complete = false;
         }
     }
-    t->impl_->trace->finish(complete);
-    t->impl_->trace.reset();
+    const std::unique_ptr<sysc::VcdTrace> trace = std::move(t->impl_->trace);
+    trace->finish(complete);  // a VcdError if the trace could not be written whole
 }
 
 void InProcessTransport::check_usable() const {
@@ -164,6 +165,26 @@ void InProcessTransport::board_write_block(uint32_t addr, const void* src, uint3
 void InProcessTransport::wait_idle() {
     check_usable();
     board::HostPortDriver::Wait w;
+    // A run can take minutes (e.g. `run` with a huge MAX_SWEEPS): a line on stderr after
+    // 5 s of host time and every 10 s after, so a long run never looks hung.
+    using Clock = std::chrono::steady_clock;
+    const auto t0 = Clock::now();
+    auto next = t0 + std::chrono::seconds(5);
+    impl_->port.set_interrupt_check([&] {
+        const auto now = Clock::now();
+        if (now >= next) {
+            const sysc::ChipState& st = impl_->board.chip().state();
+            std::fprintf(stderr, "[chip] still running after %.0f s: sweep %u of at most %u, %.6g s simulated\n",
+                         std::chrono::duration<double>(now - t0).count(), st.sweeps, st.max_sweeps,
+                         sc_core::sc_time_stamp().to_seconds());
+            next = now + std::chrono::seconds(10);
+        }
+        return false;
+    });
+    struct Unset {
+        board::HostPortDriver& p;
+        ~Unset() { p.set_interrupt_check(nullptr); }
+    } unset{impl_->port};
     try {
         w = impl_->port.wait_idle(sc_core::sc_max_time() - impl_->port.now());
     } catch (const sc_core::sc_report& r) {

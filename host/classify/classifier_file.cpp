@@ -1,6 +1,8 @@
 #include "host/classify/classifier_file.h"
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -159,9 +161,12 @@ std::string hex_sha(const std::string& s) {
     return s;
 }
 
+// classifier.json holds the configuration and the arrays' names; the arrays are .npy files.
+constexpr uint64_t kMaxJsonBytes = 64u << 20;
+
 std::string read_bytes(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw DataError(fmt::format("{}: cannot open for reading", path));
+    if (!in) throw DataError(fmt::format("{}: cannot open for reading: {}", path, std::strerror(errno)));
     std::ostringstream s;
     s << in.rdbuf();
     if (in.bad()) throw DataError(fmt::format("{}: read error", path));
@@ -300,7 +305,7 @@ TrainedClassifier load_classifier(const std::string& dir) {
                                     jpath, kJsonName));
     json j;
     try {
-        j = json::parse(read_bytes(jpath));
+        j = json::parse(read_file_limited(jpath, kMaxJsonBytes, "classifier file"));
     } catch (const json::exception& e) {
         throw DataError(fmt::format("{}: not valid JSON: {}", jpath, e.what()));
     }

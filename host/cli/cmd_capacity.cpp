@@ -117,6 +117,7 @@ int run_capacity(CapacityOptions o) {
     fmt::print(stderr, "[capacity] {} rules x {} loads at N = {}, WBITS {} in child processes\n", o.spec.rules.size(),
                o.spec.loads.size(), o.spec.neurons, o.spec.wbits.size());
     size_t finished = 0;
+    if (!o.no_progress) o.spec.on_step = [](const std::string& what) { fmt::print(stderr, "[capacity] {}\n", what); };
     const CapacityResult res = run_capacity_study(o.spec, [&](size_t k) {
         if (!o.no_progress)
             fmt::print(stderr, "[capacity] WBITS={} done ({}/{})\n", o.spec.wbits[k], ++finished, o.spec.wbits.size());

@@ -1,6 +1,8 @@
 // mind1024: the host program for the virtual MIND 1024 board.
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <new>
 #include <string>
@@ -68,6 +70,16 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "mind1024: error: %s\n", e.what());
         rc = 1;
     }
-    InProcessTransport::finish_trace(rc == 0);
+    try {
+        InProcessTransport::finish_trace(rc == 0);
+    } catch (const std::exception& e) {  // a trace that could not be written whole is a failed run
+        std::fprintf(stderr, "mind1024: error: %s\n", e.what());
+        rc = 1;
+    }
+    // Tables and results on stdout are output too: a full disk or /dev/full is an error.
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+        std::fprintf(stderr, "mind1024: error: cannot write to standard output: %s\n", std::strerror(errno));
+        if (rc == 0) rc = 1;
+    }
     return rc;
 }

@@ -76,4 +76,27 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
     f.commit();
 }
 
+std::string read_file_limited(const std::string& path, uint64_t max_bytes, const std::string& what) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) throw DataError(fmt::format("{} {}: cannot open it: {}", what, path, std::strerror(errno)));
+    struct stat st {};
+    if (::fstat(::fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        std::fclose(f);
+        throw DataError(fmt::format("{} {}: not a regular file", what, path));
+    }
+    if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+        std::fclose(f);
+        throw DataError(fmt::format("{} {}: {} bytes, more than the {} a {} may have", what, path,
+                                    static_cast<uint64_t>(st.st_size), max_bytes, what));
+    }
+    std::string text(static_cast<size_t>(st.st_size), '\0');
+    const size_t got = std::fread(text.data(), 1, text.size(), f);
+    const bool bad = std::ferror(f);
+    const int e = errno;
+    std::fclose(f);
+    if (bad) throw DataError(fmt::format("{} {}: cannot read it: {}", what, path, std::strerror(e)));
+    text.resize(got);
+    return text;
+}
+
 }  // namespace mind1024::host

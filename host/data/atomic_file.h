@@ -5,6 +5,7 @@
 // temporary file, so no partial output is ever left under the final name.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
@@ -37,5 +38,9 @@ private:
 
 // Write the whole buffer atomically.
 void write_file_atomic(const std::string& path, const std::string& bytes);
+
+// The whole file, checked against max_bytes before anything is allocated; a
+// DataError naming it (`what`, e.g. "space file") and the reason (strerror) if not.
+std::string read_file_limited(const std::string& path, uint64_t max_bytes, const std::string& what);
 
 }  // namespace mind1024::host

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -23,7 +24,7 @@ constexpr unsigned kMaxIdxDims = 8;
 
 bool has_gzip_magic(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw DataError(fmt::format("{}: cannot open for reading", path));
+    if (!in) throw DataError(fmt::format("{}: cannot open for reading: {}", path, std::strerror(errno)));
     unsigned char b[2] = {0, 0};
     in.read(reinterpret_cast<char*>(b), 2);
     return in.gcount() == 2 && b[0] == 0x1f && b[1] == 0x8b;
@@ -35,7 +36,7 @@ bool has_gzip_magic(const std::string& path) {
 class IdxInput {
 public:
     IdxInput(const std::string& path, bool gzip) : path_(path), gzip_(gzip), in_(path, std::ios::binary) {
-        if (!in_) throw DataError(fmt::format("{}: cannot open for reading", path));
+        if (!in_) throw DataError(fmt::format("{}: cannot open for reading: {}", path, std::strerror(errno)));
         if (gzip_) {
             inbuf_.resize(1 << 17);
             if (inflateInit2(&z_, 16 + MAX_WBITS) != Z_OK)

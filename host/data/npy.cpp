@@ -1,6 +1,7 @@
 #include "host/data/npy.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -87,6 +88,11 @@ Preamble parse_preamble(const unsigned char* p, size_t avail, uint64_t total, co
         pre.header_len = le_u32(p + 8);
         pre.data_start = 12 + pre.header_len;
     }
+    // Checked before anything is allocated for it: NumPy writes a few KiB (and reads at most 10000 by default).
+    if (pre.header_len > kMaxNpyHeaderBytes)
+        throw DataError(fmt::format("{}: bad .npy header: it says its header is {} bytes long; a .npy header is a few "
+                                    "KiB (this reader takes at most {})",
+                                    name, pre.header_len, kMaxNpyHeaderBytes));
     if (pre.data_start > total)
         throw DataError(fmt::format("{}: truncated .npy header: it says {} bytes, the file ends after {}",
                                     name, pre.header_len, total - (pre.data_start - pre.header_len)));
@@ -559,7 +565,7 @@ NpyHeader open_npy(const std::string& path, std::ifstream& in) {
     const uint64_t total = fs::file_size(path, ec);
     if (ec) throw DataError(fmt::format("{}: cannot get the file size: {}", path, ec.message()));
     in.open(path, std::ios::binary);
-    if (!in) throw DataError(fmt::format("{}: cannot open for reading", path));
+    if (!in) throw DataError(fmt::format("{}: cannot open for reading: {}", path, std::strerror(errno)));
     unsigned char head[12] = {};
     const size_t avail = static_cast<size_t>(std::min<uint64_t>(total, sizeof head));
     in.read(reinterpret_cast<char*>(head), static_cast<std::streamsize>(avail));

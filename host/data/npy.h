@@ -35,6 +35,10 @@ size_t npy_item_size(NpyDtype t);     // 4, 8, 1, 2, 4, 8, 1, 2, 1
 // int64_t, uint8_t, uint16_t (bool has none: std::vector<bool> is packed; read
 // bools with as_int64 / to_int64).
 template <class T> struct NpyDtypeOf;
+// The longest .npy header a reader takes (NumPy writes a few KiB); longer is refused
+// from the preamble alone, before anything is allocated for it.
+constexpr size_t kMaxNpyHeaderBytes = 65536;
+
 template <> struct NpyDtypeOf<float> { static constexpr NpyDtype value = NpyDtype::Float32; };
 template <> struct NpyDtypeOf<double> { static constexpr NpyDtype value = NpyDtype::Float64; };
 template <> struct NpyDtypeOf<int8_t> { static constexpr NpyDtype value = NpyDtype::Int8; };

@@ -28,33 +28,45 @@ struct ReportError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// The output files of one command run: each is written into a hidden staging
-// directory under `dir`, and publish() moves them all into `dir`. If anything
-// fails before or during publish(), none of the new files is left in `dir`
-// (files already published in that call are removed again), so old and new
-// outputs never mix. publish() then writes kManifest, naming this run's files
-// and where they came from, and removes the files an earlier run's manifest
-// named that this run did not write (e.g. frames_hebb_sync.png of a run with
-// other options), so the directory holds one run's outputs; other files stay.
+// The output files of one command run, published together or not at all.
+// Each is written into a hidden staging directory under `dir`
+// (".partial-PID-N"); publish() writes the new manifest there, then commits
+// with one rename of the staging directory to ".publishing" and moves its
+// files into `dir`, the manifest last, with SIGINT/SIGTERM/SIGHUP held off.
+// A run killed after the commit is completed by the next run into `dir`
+// (roll forward); one killed before it leaves `dir` as it was, and its
+// staging directory is removed by the next run (and by a SIGINT/SIGTERM/SIGHUP
+// handler, and on every other exit by the destructor). A lock on `dir`
+// itself (flock) makes a second run into `dir` wait until the first is done,
+// so two runs never mix their files. publish() also removes
+// the files an earlier run's manifest named that this run did not write (e.g.
+// frames_hebb_sync.png of a run with other options), so the directory holds
+// one run's outputs; other files stay.
 class OutputSet {
 public:
-    explicit OutputSet(std::string dir);  // creates dir and the staging directory
+    explicit OutputSet(std::string dir);  // creates dir, takes the lock, cleans up after killed runs, stages
     ~OutputSet();                         // removes the staging directory (and what was not published)
     OutputSet(const OutputSet&) = delete;
     OutputSet& operator=(const OutputSet&) = delete;
 
     // Where to write `name` now (a path in the staging directory).
     std::string path(const std::string& name);
-    // Checks every final path can take a file, renames each into place, then
-    // writes the manifest (with `about`, e.g. the provenance) and removes stale files.
+    // Checks every final path can take a file, writes the manifest (with `about`,
+    // e.g. the provenance), commits, moves the files into place, removes stale files.
     void publish(const nlohmann::json& about = nlohmann::json::object());
     // The stale files the last publish() removed.
     const std::vector<std::string>& removed() const { return removed_; }
+    // What the constructor cleaned up after earlier, killed runs ("" if nothing).
+    const std::string& recovered() const { return recovered_; }
+    const std::string& staging() const { return staging_; }
     static constexpr const char* kManifest = "manifest.json";
+    static constexpr const char* kPublishing = ".publishing";
 
 private:
-    std::string dir_, staging_;
+    std::string dir_, staging_, recovered_;
     std::vector<std::string> names_, removed_;
+    int lock_fd_ = -1;
+    int slot_ = -1;  // in the signal handler's list of staging directories
 };
 
 }  // namespace mind1024::host

@@ -5,9 +5,19 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
 
 #include <fmt/format.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "host/report/output_file.h"
 
 namespace mind1024::host {
 
@@ -24,26 +34,76 @@ std::string quote(const std::string& s) {
     }
     return o + "\"";
 }
+// Removes a file when the scope ends (the data file, a picture not put in place).
+struct RemoveLater {
+    std::string path;
+    ~RemoveLater() {
+        std::error_code ec;
+        std::filesystem::remove(path, ec);
+    }
+};
+
+// A whole PNG: the signature first, the IEND chunk last (a picture cut short by a
+// full disk has neither end).
+bool whole_png(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    std::string b{std::istreambuf_iterator<char>(f), {}};
+    static const char sig[] = "\x89PNG\r\n\x1a\n";
+    static const char iend[] = "IEND\xae\x42\x60\x82";
+    return b.size() >= 8 + 12 && b.compare(0, 8, sig, 8) == 0 && b.compare(b.size() - 8, 8, iend, 8) == 0;
+}
+
+// Writes the data file gnuplot reads; a ReportError naming it and the reason if it cannot.
+void write_data(const std::string& dat, const std::string& png_path, const std::string& bytes) {
+    std::FILE* f = std::fopen(dat.c_str(), "wb");
+    if (!f) throw ReportError(fmt::format("{}: cannot write gnuplot's data file {}: {}", png_path, dat, std::strerror(errno)));
+    const bool wrote = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size() && std::fflush(f) == 0;
+    const int e = errno;
+    if (std::fclose(f) != 0 || !wrote)
+        throw ReportError(fmt::format("{}: cannot write gnuplot's data file {}: {}", png_path, dat,
+                                      std::strerror(wrote ? errno : e)));
+}
+
 // Runs the script, then puts the picture in place; the data file goes either way.
+// False (with a warning) only when gnuplot is not there; any other failure (the
+// pipe, its exit status, a picture missing or cut short) is a ReportError.
 bool run_gnuplot(const std::string& script, const std::string& dat, const std::string& tmp_png,
                  const std::string& png_path) {
-    FILE* gp = ::popen("gnuplot 1>&2", "w");  // its messages belong on stderr, with ours
-    bool ok = gp != nullptr;
-    if (gp) {
-        std::fputs(script.c_str(), gp);
-        ok = ::pclose(gp) == 0;
+    RemoveLater d{dat}, t{tmp_png};
+    // A gnuplot that dies early must be an error here, not a SIGPIPE for us.
+    struct sigaction ign {}, old {};
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    ::sigaction(SIGPIPE, &ign, &old);
+    FILE* gp = ::popen("exec gnuplot 1>&2", "w");  // its messages belong on stderr, with ours
+    if (!gp) {
+        ::sigaction(SIGPIPE, &old, nullptr);
+        throw ReportError(fmt::format("{}: cannot start gnuplot: {}", png_path, std::strerror(errno)));
+    }
+    const bool sent = std::fputs(script.c_str(), gp) >= 0 && std::fflush(gp) == 0;
+    const int status = ::pclose(gp);
+    ::sigaction(SIGPIPE, &old, nullptr);
+    if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+        std::fprintf(stderr, "warning: gnuplot is not installed: %s was not drawn\n", png_path.c_str());
+        return false;
+    }
+    if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        throw ReportError(fmt::format("{}: gnuplot failed ({})", png_path,
+                                      status == -1                ? std::string(std::strerror(errno))
+                                      : WIFSIGNALED(status)       ? fmt::format("killed by signal {}", WTERMSIG(status))
+                                                                  : fmt::format("exit code {}", WEXITSTATUS(status))));
+    if (!sent) throw ReportError(fmt::format("{}: the script could not be sent to gnuplot", png_path));
+    if (!whole_png(tmp_png)) {
+        struct statvfs fs {};
+        const std::string dir = std::filesystem::path(tmp_png).parent_path().string();
+        const bool full = ::statvfs(dir.empty() ? "." : dir.c_str(), &fs) == 0 && fs.f_bavail == 0;
+        throw ReportError(fmt::format("{}: gnuplot's picture {} is missing or cut short{}", png_path, tmp_png,
+                                      full ? ": No space left on device" : ""));
     }
     std::error_code ec;
-    if (ok && std::filesystem::exists(tmp_png)) {
-        std::filesystem::rename(tmp_png, png_path, ec);
-        ok = !ec;
-    } else {
-        ok = false;
-    }
-    std::filesystem::remove(dat, ec);
-    std::filesystem::remove(tmp_png, ec);
-    if (!ok) std::fprintf(stderr, "warning: gnuplot could not draw %s (is gnuplot installed?)\n", png_path.c_str());
-    return ok;
+    std::filesystem::rename(tmp_png, png_path, ec);
+    if (ec) throw ReportError(fmt::format("{}: cannot put gnuplot's picture there: {}", png_path, ec.message()));
+    return true;
 }
 }  // namespace
 
@@ -51,11 +111,12 @@ bool plot_png(const std::string& png_path, const PlotSpec& spec) {
     const std::string dat = fmt::format("{}.{}.dat", png_path, ::getpid());
     const std::string tmp_png = fmt::format("{}.tmp.{}.png", png_path, ::getpid());
     {
-        std::ofstream d(dat);
+        std::ostringstream d;
         for (const Series& s : spec.series) {
             for (size_t k = 0; k < s.x.size(); ++k) d << s.x[k] << ' ' << s.y[k] << '\n';
             d << "\n\n";  // gnuplot data block separator
         }
+        write_data(dat, png_path, d.str());
     }
     std::string script = fmt::format("set terminal pngcairo size 900,600 font 'sans,11'\nset output {}\n", quote(tmp_png));
     script += fmt::format("set title {}\nset xlabel {}\nset ylabel {}\nset grid\nset key {}\n",
@@ -88,9 +149,10 @@ bool matrix_png(const std::string& png_path, const MatrixSpec& m) {
     double top = 0;
     for (double v : m.values) top = std::max(top, v);
     {
-        std::ofstream d(dat);  // x = column, y = row, value
+        std::ostringstream d;  // x = column, y = row, value
         for (size_t r = 0; r < R; ++r)
             for (size_t c = 0; c < C; ++c) d << c << ' ' << r << ' ' << m.values[r * C + c] << '\n';
+        write_data(dat, png_path, d.str());
     }
     const int side = static_cast<int>(std::max<size_t>(R, C) * 56 + 200);
     std::string script = fmt::format("set terminal pngcairo size {},{} font 'sans,11'\nset output {}\n", side + 120, side,
@@ -118,10 +180,7 @@ bool matrix_png(const std::string& png_path, const MatrixSpec& m) {
 bool image_grid_png(const std::string& png_path, const GreyImage& grid, const ImageGridSpec& spec) {
     const std::string dat = fmt::format("{}.{}.dat", png_path, ::getpid());
     const std::string tmp_png = fmt::format("{}.tmp.{}.png", png_path, ::getpid());
-    {
-        std::ofstream d(dat, std::ios::binary);
-        d.write(reinterpret_cast<const char*>(grid.pixels.data()), static_cast<std::streamsize>(grid.pixels.size()));
-    }
+    write_data(dat, png_path, std::string(grid.pixels.begin(), grid.pixels.end()));
     const size_t C = spec.col_labels.size(), R = spec.row_labels.size();
     const int W = grid.width, H = grid.height;
     // One screen pixel per image pixel, margins for the labels.

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "host/report/die_with_parent.h"
 #include "host/report/output_file.h"
 
 namespace mind1024::host {
@@ -36,6 +37,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
     if (::pipe(fds) != 0) throw ReportError(fmt::format("cannot start {}: pipe: {}", argv[0], std::strerror(errno)));
     const auto t0 = std::chrono::steady_clock::now();
     std::fflush(nullptr);
+    const pid_t parent = ::getpid();
     const pid_t pid = ::fork();
     if (pid < 0) {
         ::close(fds[0]);
@@ -43,6 +45,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
         throw ReportError(fmt::format("cannot start {}: fork: {}", argv[0], std::strerror(errno)));
     }
     if (pid == 0) {
+        die_with_parent(parent);  // a killed `mind1024 report` takes its trainer with it
         ::dup2(fds[1], 1);
         ::dup2(fds[1], 2);
         ::close(fds[0]);

@@ -80,8 +80,12 @@ Patterns random_patterns(uint32_t n, uint32_t count, uint64_t seed) {
 // Every (rule, load) learned once, in float.
 std::vector<std::vector<FloatMatrix>> learn_all(const CapacitySpec& s, const Patterns& pats) {
     std::vector<std::vector<FloatMatrix>> J(s.rules.size());
+    size_t step = 0;
     for (size_t r = 0; r < s.rules.size(); ++r)
         for (uint32_t p : s.loads) {
+            if (s.on_step)
+                s.on_step(fmt::format("learning {} at load {} ({}/{})", s.rules[r], p, ++step,
+                                      s.rules.size() * s.loads.size()));
             J[r].push_back(learn(parse_learning_rule(s.rules[r]), first(pats, p)));
             // Storkey's increments grow with the load; in float they can overflow.
             for (float v : J[r].back().data)
@@ -119,6 +123,9 @@ CapacityResult run_capacity_study(CapacitySpec s, const std::function<void(size_
     res.floats.resize(s.rules.size());
     for (size_t r = 0; r < s.rules.size(); ++r)
         for (size_t l = 0; l < s.loads.size(); ++l) {
+            if (s.on_step)
+                s.on_step(fmt::format("float recall, {} at load {} ({}/{})", s.rules[r], s.loads[l],
+                                      r * s.loads.size() + l + 1, s.rules.size() * s.loads.size()));
             FloatTwin twin(FloatNetwork{N, J[r][l].data, {}});
             add_point(res.floats[r], pats, s.loads[l], s, [&](const std::vector<int8_t>& st) {
                 twin.set_state(st);

@@ -26,6 +26,9 @@ struct CapacitySpec {
     uint64_t seed = 1;
     unsigned jobs = 2;        // child processes at once
     ChipSpec chip;            // WBITS is the study's; the rest (model, datapath, wrap, ...) the chip's
+    // Told what the study starts next in the parent (learning, the float curves), which can
+    // take minutes at large loads: e.g. "learning pinv at load 8192 (5/6)". Empty: silent.
+    std::function<void(const std::string&)> on_step;
 };
 
 // One curve: at each load, the mean final overlap with the stored pattern and

@@ -9,6 +9,9 @@
 #include <muParser.h>
 #include <yaml-cpp/yaml.h>
 
+#include "host/data/atomic_file.h"
+#include "host/data/data_error.h"
+
 #include "host/board/errors.h"
 
 namespace mind1024::host {
@@ -31,18 +34,31 @@ std::string kinds_list(const std::vector<std::string>& v) {
     return s;
 }
 
+// Bounds on a space file: its size, and the nodes its YAML expands to (aliases
+// of aliases would otherwise grow exponentially: "a billion laughs") and their depth.
+constexpr uint64_t kMaxSpaceFileBytes = 1u << 20;
+constexpr size_t kMaxSpaceNodes = 100000, kMaxSpaceDepth = 64;
+
+struct YamlBudget {
+    size_t nodes = 0;
+};
+
 // YAML node -> JSON: scalars become numbers or booleans where YAML reads them so.
-json yaml_to_json(const YAML::Node& n) {
+json yaml_to_json(const YAML::Node& n, YamlBudget& budget, size_t depth = 0) {
+    if (++budget.nodes > kMaxSpaceNodes || depth > kMaxSpaceDepth)
+        throw YAML::Exception(n.Mark(), fmt::format("the document expands to more than {} nodes or {} levels "
+                                                    "(aliases of aliases?); a space file is small",
+                                                    kMaxSpaceNodes, kMaxSpaceDepth));
     switch (n.Type()) {
     case YAML::NodeType::Null: return nullptr;
     case YAML::NodeType::Sequence: {
         json a = json::array();
-        for (const auto& e : n) a.push_back(yaml_to_json(e));
+        for (const auto& e : n) a.push_back(yaml_to_json(e, budget, depth + 1));
         return a;
     }
     case YAML::NodeType::Map: {
         json o = json::object();
-        for (const auto& kv : n) o[kv.first.as<std::string>()] = yaml_to_json(kv.second);
+        for (const auto& kv : n) o[kv.first.as<std::string>()] = yaml_to_json(kv.second, budget, depth + 1);
         return o;
     }
     default: break;
@@ -283,13 +299,16 @@ DseSpace parse_dse_space(const json& j, const std::string& file) {
 }
 
 DseSpace read_dse_space(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw BadArgument(fmt::format("{}: cannot open the space file", path));
-    std::stringstream ss;
-    ss << in.rdbuf();
+    std::string text;
+    try {
+        text = read_file_limited(path, kMaxSpaceFileBytes, "space file");
+    } catch (const DataError& e) {
+        throw BadArgument(e.what());
+    }
     json j;
     try {
-        j = yaml_to_json(YAML::Load(ss.str()));  // YAML is a superset of JSON
+        YamlBudget budget;
+        j = yaml_to_json(YAML::Load(text), budget);  // YAML is a superset of JSON
     } catch (const YAML::Exception& e) {
         throw BadArgument(fmt::format("{}: line {}, column {}: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg));
     }

@@ -8,6 +8,8 @@
 #include <string>
 
 #include <fmt/format.h>
+
+#include "host/report/die_with_parent.h"
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -75,6 +77,7 @@ std::vector<nlohmann::json> run_in_children(size_t jobs, unsigned parallel,
         while (next < jobs && kids.running.size() < std::max(1u, parallel)) {
             int fds[2];
             if (::pipe(fds) != 0) throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
+            const pid_t parent = ::getpid();
             const pid_t pid = ::fork();
             if (pid < 0) {
                 const int e = errno;
@@ -83,6 +86,7 @@ std::vector<nlohmann::json> run_in_children(size_t jobs, unsigned parallel,
                 throw std::runtime_error(fmt::format("fork: {}", std::strerror(e)));
             }
             if (pid == 0) {
+                die_with_parent(parent);
                 ::close(fds[0]);
                 nlohmann::json r;
                 int code = 0;

@@ -1,5 +1,7 @@
 #include "sysc/board/host_port_driver.h"
 
+#include <chrono>
+
 #include "mind1024_board.h"
 #include "mind1024_regs.h"
 #include "sysc/board/platform.h"
@@ -72,11 +74,25 @@ HostPortDriver::Wait HostPortDriver::wait_for(PauseOn& waker, Pred done, const s
         PauseOn& w;
         ~Disarm() { w.armed = false; }
     } disarm{waker};
+    using Clock = std::chrono::steady_clock;
     while (!done()) {
         if (!sc_core::sc_pending_activity()) return Wait::NothingToWaitFor;
         const sc_core::sc_time now = sc_core::sc_time_stamp();
         if (now >= end) return Wait::TimeLimit;
-        sc_core::sc_start(end - now);  // returns at the pause, or at the limit
+        if (!interrupt_) {
+            sc_core::sc_start(end - now);  // returns at the pause, or at the limit
+            continue;
+        }
+        if (interrupt_()) return Wait::Interrupted;
+        // One slice; its simulated length follows the host time the last one took.
+        const sc_core::sc_time step = std::min(slice_, end - now);
+        const auto t0 = Clock::now();
+        sc_core::sc_start(step);
+        const double host_s = std::chrono::duration<double>(Clock::now() - t0).count();
+        if (step == slice_ && sc_core::sc_time_stamp() >= now + step) {
+            if (host_s < kSliceHostSeconds / 2 && slice_ < sc_core::sc_time(1, sc_core::SC_SEC)) slice_ = slice_ * 2;
+            else if (host_s > kSliceHostSeconds * 2 && slice_ > sc_core::sc_time(1, sc_core::SC_NS)) slice_ = slice_ / 2;
+        }
     }
     return Wait::Done;
 }

@@ -10,6 +10,7 @@
 // CPU or a timer that never happens.
 #pragma once
 #include <cstdint>
+#include <functional>
 
 #include <systemc>
 #include <tlm>
@@ -28,7 +29,8 @@ public:
     // One access through the host port; SystemC errors propagate (sc_core::sc_report).
     tlm::tlm_response_status access(bool write, uint32_t addr, void* data, uint32_t bytes);
 
-    enum class Wait { Done, TimeLimit, NothingToWaitFor };
+    // Interrupted: the check set by set_interrupt_check() asked the wait to stop.
+    enum class Wait { Done, TimeLimit, NothingToWaitFor, Interrupted };
     // Until the chip is idle / until HOSTIF.READY != 0, at most `limit` of simulated time.
     Wait wait_idle(const sc_core::sc_time& limit);
     Wait wait_ready(const sc_core::sc_time& limit);
@@ -38,6 +40,12 @@ public:
     void sync();
     // Lets simulated time pass `t` beyond now (so a trace writes its last values).
     void advance(const sc_core::sc_time& t);
+
+    // With a check, a wait runs the kernel in slices of about kSliceHostSeconds of host
+    // time and asks `stop` between them (a server looks at its client and signals);
+    // true ends the wait (Interrupted). Without one, a wait is one sc_start.
+    void set_interrupt_check(std::function<bool()> stop) { interrupt_ = std::move(stop); }
+    static constexpr double kSliceHostSeconds = 0.02;
 
     static constexpr double kQuantumSeconds = 10e-6;  // the host runs at most this far ahead
 
@@ -51,6 +59,8 @@ private:
     sc_core::sc_time pending_ = sc_core::SC_ZERO_TIME;
     const sc_core::sc_time quantum_;
     tlm::tlm_generic_payload tx_;
+    std::function<bool()> interrupt_;
+    sc_core::sc_time slice_{1, sc_core::SC_US};  // simulated time per slice, adapted to the host time it costs
 };
 
 }  // namespace mind1024::board

@@ -64,15 +64,28 @@ struct Lingering {
 }  // namespace
 
 struct LinkServer::Impl {
-    Impl(Mind1024Board& b, HostPortDriver& d, LinkServerOptions o)
-        : board(b), driver(d), opt(std::move(o)), listener(opt.listen) {
+    Impl(Mind1024Board& b, HostPortDriver& d, LinkServerOptions o, const std::atomic<bool>& requested,
+         LinkServerStats& s)
+        : board(b), driver(d), opt(std::move(o)), listener(opt.listen), stop_requested(requested), stats(s) {
         if (!opt.log) opt.log = [](const std::string& s) { std::fprintf(stderr, "[link] %s\n", s.c_str()); };
+        driver.set_interrupt_check([this] { return check_during_wait(); });
     }
+    ~Impl() { driver.set_interrupt_check(nullptr); }
 
     Mind1024Board& board;
     HostPortDriver& driver;
     LinkServerOptions opt;
     Listener listener;
+    const std::atomic<bool>& stop_requested;
+    LinkServerStats& stats;
+
+    // Why a wait was interrupted (HostPortDriver::Wait::Interrupted).
+    enum class Interrupt { None, Stop, Gone, Timeout };
+    Interrupt interrupted = Interrupt::None;
+    bool aborting = false;  // the wait for an aborted run to end: only a stop interrupts it
+    bool in_request = false;
+    MsgType current = MsgType::None;
+    Clock::time_point request_started, last_active;
 
     // The client being served.
     Connection client;
@@ -89,6 +102,66 @@ struct LinkServer::Impl {
 
     void log(const std::string& s) const { opt.log(s); }
 
+    bool stopping() const { return stop_requested.load() || (opt.stop && opt.stop->load()); }
+    const std::atomic<bool>* cancel_flag() const { return opt.stop ? opt.stop : &stop_requested; }
+
+    // What the client holding the board is doing, for a refusal.
+    std::string holder_text() const {
+        if (in_request)
+            return fmt::format("{}, busy with {} for {:.0f} s", client_label, type_name(current), since(request_started));
+        if (!hello_done) return fmt::format("{}, not past HELLO yet", client_label);
+        return fmt::format("{}, idle for {:.0f} s{}", client_label, since(last_active),
+                           opt.idle_timeout_s > 0 ? fmt::format(" (dropped at {:g} s)", opt.idle_timeout_s) : "");
+    }
+
+    // Between the slices of a wait: true ends it (the reason in `interrupted`).
+    // A second client is refused here at once, not after the wait.
+    bool check_during_wait() {
+        if (stopping()) {
+            interrupted = Interrupt::Stop;
+            return true;
+        }
+        if (aborting) return false;
+        if (client.peer_gone()) {
+            interrupted = Interrupt::Gone;
+            return true;
+        }
+        if (opt.request_timeout_s > 0 && since(request_started) >= opt.request_timeout_s) {
+            interrupted = Interrupt::Timeout;
+            return true;
+        }
+        std::vector<pollfd> fds;
+        fds.push_back({listener.fd(), POLLIN, 0});
+        for (const Lingering& l : lingering) fds.push_back({l.conn.fd(), POLLIN, 0});
+        if (::poll(fds.data(), fds.size(), 0) >= 0) {
+            service_lingering(fds, 1);
+            if (fds[0].revents & POLLIN) accept_one(stats);
+        }
+        return false;
+    }
+
+    // A run the leaving client started must not hold the board: CTRL.ABORT (the
+    // neuron in flight finishes), then the kernel runs until the chip is idle.
+    void abort_left_run() {
+        if (!broken.empty() || stopping()) return;
+        try {
+            if (!board.chip().state().busy) return;
+            uint8_t v[4];
+            for (int i = 0; i < 4; ++i) v[i] = static_cast<uint8_t>(uint32_t{MIND_CTRL_ABORT} >> (8 * i));
+            driver.access(true, MIND_CHIP_BASE + MIND_REG_CTRL, v, 4);
+            aborting = true;
+            const HostPortDriver::Wait w = driver.wait_idle(limit_time(kNoLimit));
+            aborting = false;
+            ++stats.aborted;
+            log(fmt::format("aborted the chip's run that {} left (at sweep {}){}", client_label,
+                            board.chip().state().sweeps,
+                            w == HostPortDriver::Wait::Done ? "" : "; the board stops before it ended"));
+        } catch (const std::exception& e) {
+            aborting = false;
+            broken = e.what();
+        }
+    }
+
     uint64_t now_ps() const { return to_ps(driver.now()); }
 
     void send(Connection& c, const Frame& f) { c.send_frame(f, opt.send_timeout_s); }
@@ -98,6 +171,8 @@ struct LinkServer::Impl {
         if (error) ++st.dropped;
         client.close();
         hello_done = false;
+        in_request = false;
+        abort_left_run();
     }
 
     void refuse(Connection c, uint32_t seq, const std::string& reason, LinkServerStats& st) {
@@ -205,6 +280,9 @@ struct LinkServer::Impl {
             case HostPortDriver::Wait::NothingToWaitFor:
                 why = "the chip is still BUSY but nothing in the simulation can finish its run";
                 return Status::Stalled;
+            case HostPortDriver::Wait::Interrupted:
+                why = interrupt_text("the chip was still busy");
+                return Status::Timeout;
         }
         return Status::Ok;
     }
@@ -232,8 +310,16 @@ struct LinkServer::Impl {
         }
     }
 
+    std::string interrupt_text(const std::string& state) const {
+        if (interrupted == Interrupt::Stop) return state + " when the board was told to stop";
+        return fmt::format("{} after {:g} s of host time, the board's limit for one request (mind-board "
+                           "--request-timeout), at {} of simulated time",
+                           state, opt.request_timeout_s, seconds_text(now_ps()));
+    }
+
     Response execute(const Message& m) {
         Response r;
+        interrupted = Interrupt::None;
         r.request = type_of(m);
         const bool harmless = r.request == MsgType::Time || r.request == MsgType::Bye;
         if (!broken.empty() && !harmless) {
@@ -273,6 +359,10 @@ struct LinkServer::Impl {
                         r.status = Status::Stalled;
                         r.message = "nothing on the board can set HOSTIF.READY (no firmware runs, it stopped, or it "
                                     "sleeps with no interrupt to come)";
+                        break;
+                    case HostPortDriver::Wait::Interrupted:
+                        r.status = Status::Timeout;
+                        r.message = interrupt_text("the firmware had not set HOSTIF.READY");
                         break;
                 }
             }
@@ -336,6 +426,7 @@ struct LinkServer::Impl {
                 return;
             }
             hello_done = true;
+            last_active = Clock::now();
             ++next_seq;
             ++st.clients;
             log(client_label + " connected");
@@ -345,16 +436,26 @@ struct LinkServer::Impl {
             bad_request(st, f.seq, t, "HELLO again on a link already open");
             return;
         }
+        in_request = true;
+        current = t;
+        request_started = Clock::now();
         const Response r = execute(f.msg);
+        in_request = false;
         ++next_seq;
         ++st.requests;
         ++client_requests;
+        if (interrupted == Interrupt::Gone) {  // nobody to answer
+            drop_client(st, fmt::format("left during {} ({:.1f} s into it)", type_name(t), since(request_started)),
+                        true);
+            return;
+        }
         try {
             send(client, {f.seq, r});
         } catch (const LinkError& e) {
             drop_client(st, fmt::format("dropped while answering {}: {}", type_name(t), e.what()), true);
             return;
         }
+        last_active = Clock::now();
         if (t == MsgType::Bye) drop_client(st, fmt::format("said BYE after {} requests", client_requests), false);
     }
 
@@ -368,11 +469,12 @@ struct LinkServer::Impl {
         }
         if (!c) return;
         if (client.is_open()) {
-            refuse(std::move(*c), 0,
-                   fmt::format("another client is connected ({}); one client at a time", client_label), st);
+            refuse(std::move(*c), 0, fmt::format("another client is connected ({}); one client at a time", holder_text()),
+                   st);
             return;
         }
         client = std::move(*c);
+        client.set_cancel(cancel_flag());
         ++client_no;
         hello_done = false;
         next_seq = 1;
@@ -399,7 +501,7 @@ struct LinkServer::Impl {
 };
 
 LinkServer::LinkServer(Mind1024Board& board, HostPortDriver& driver, LinkServerOptions opt)
-    : impl_(std::make_unique<Impl>(board, driver, std::move(opt))) {
+    : impl_(std::make_unique<Impl>(board, driver, std::move(opt), stop_requested_, stats_)) {
     if (!impl_->listener.note().empty()) impl_->log(fmt::format("{}: {}", impl_->listener.address(), impl_->listener.note()));
 }
 
@@ -412,7 +514,7 @@ std::string LinkServer::serve() {
     Impl& s = *impl_;
     auto idle_since = Clock::now();
     for (;;) {
-        if (stop_requested_ || (s.opt.stop && s.opt.stop->load())) {
+        if (s.stopping()) {
             if (s.client.is_open()) s.drop_client(stats_, "disconnected: the board stops serving", false);
             return "stopped";
         }
@@ -450,9 +552,17 @@ std::string LinkServer::serve() {
                 }
             }
         }
-        // A client that never says HELLO does not hold the board.
+        // A client that never says HELLO, or says nothing for long, does not hold the board.
         if (s.client.is_open() && !s.hello_done && since(s.accepted_at) >= s.opt.frame_timeout_s) {
             s.drop_client(stats_, fmt::format("dropped: no HELLO within {:g} s", s.opt.frame_timeout_s), true);
+            idle_since = Clock::now();
+        }
+        if (s.client.is_open() && s.hello_done && s.opt.idle_timeout_s > 0 &&
+            since(s.last_active) >= s.opt.idle_timeout_s) {
+            s.drop_client(stats_,
+                          fmt::format("dropped: silent for {:g} s after its last request (--idle-timeout)",
+                                      s.opt.idle_timeout_s),
+                          true);
             idle_since = Clock::now();
         }
         if (fds[1].revents & POLLIN) s.accept_one(stats_);

@@ -11,7 +11,13 @@
 //   first goes on (the listening socket is polled between requests).
 // - A client that disconnects mid-frame or mid-command leaves the board
 //   serving the next one; one that stalls mid-frame is dropped after
-//   frame_timeout_s.
+//   frame_timeout_s, one silent between requests after idle_timeout_s.
+// - Every request is bounded: a wait runs the kernel in slices and between
+//   them looks at the client (gone: the wait ends), the stop flag, the
+//   listener (a second client is refused at once, told what the first is
+//   doing) and request_timeout_s (the wait is answered TIMEOUT).
+// - A client that leaves (BYE, EOF, reset, keepalive, dropped) while the chip
+//   is BUSY has its run aborted (CTRL.ABORT), so the next one finds it idle.
 // - Malformed frames get BAD_REQUEST where a reply can be framed, a wrong
 //   protocol version REFUSED; then that connection is dropped.
 // - A SystemC error (sc_report) in a request becomes SIM_ERROR with its
@@ -38,6 +44,8 @@ struct LinkServerOptions {
     double accept_timeout_s = -1;       // serve() returns once no client has been connected this long (< 0: never)
     double frame_timeout_s = 10;        // a client silent this long in the middle of a frame is dropped
     double send_timeout_s = 10;         // a client that does not take an answer this long is dropped
+    double idle_timeout_s = 300;        // a client silent this long between requests is dropped (<= 0: never)
+    double request_timeout_s = 55;      // host time a wait may take; then it is answered TIMEOUT (<= 0: never)
     double poll_interval_s = 0.1;       // how often `stop` is looked at while idle
     const std::atomic<bool>* stop = nullptr;  // serve() returns soon after it becomes true
     std::function<void(const std::string&)> log;  // one line per event; default: stderr, "[link] ..."
@@ -52,6 +60,7 @@ struct LinkServerStats {
     uint64_t refused = 0;   // refused connections (second client, wrong version)
     uint64_t dropped = 0;   // connections dropped on an error (not BYE or a clean close)
     uint64_t requests = 0;  // requests answered after HELLO
+    uint64_t aborted = 0;   // chip runs aborted because their client left
 };
 
 class LinkServer {

@@ -2,7 +2,9 @@
 // The UART goes to stdout as it comes; the exit code is the firmware's (the
 // value it wrote to SYSCTRL.EXIT); anything else that stops the board is
 // reported on stderr with its own exit code (see --help).
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdlib>
 #include <cstdio>
 #include <iostream>
@@ -33,11 +35,15 @@ using namespace mind1024;
 using namespace mind1024::board;
 
 // Exit codes for what is not the firmware's own exit.
-enum Exit { kBadInput = 2, kFault = 3, kLimit = 4, kDeadlock = 5, kKilled = 6, kSimError = 7 };
+enum Exit { kBadInput = 2, kFault = 3, kLimit = 4, kDeadlock = 5, kKilled = 6, kSimError = 7, kOutputError = 8 };
 
 // host link (--listen): SIGINT/SIGTERM end the serving loop.
 std::atomic<bool> g_link_stop{false};
-extern "C" void link_stop_handler(int) { g_link_stop = true; }
+volatile std::sig_atomic_t g_link_signal = 0;
+extern "C" void link_stop_handler(int sig) {
+    g_link_signal = sig;
+    g_link_stop = true;
+}
 
 // "10us", "2.5 ms", "1s", "300ns"; a bare number is in seconds.
 std::optional<sc_core::sc_time> parse_time(const std::string& s) {
@@ -60,6 +66,7 @@ struct Options {
     // host link (--listen)
     std::string listen;
     double listen_timeout = -1;
+    double idle_timeout = 300, request_timeout = 55;
     ChipParams chip;  // the chip on this board (a host over the link learns them from the HELLO)
 };
 
@@ -76,6 +83,16 @@ void add_options(CLI::App& app, Options& o) {
     app.add_option("--listen-timeout", o.listen_timeout,
                    "with --listen: stop serving (exit 0) once no client has been connected for this many seconds "
                    "(default: never)");
+    app.add_option("--idle-timeout", o.idle_timeout,
+                   "with --listen: drop a client silent this many seconds between requests, so it cannot hold the "
+                   "board (0: never)")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--request-timeout", o.request_timeout,
+                   "with --listen: answer a wait (WAIT_IDLE, WAIT_READY) still going after this many seconds of "
+                   "host time with TIMEOUT (0: never; a host gives up after 60 s)")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
     app.add_option("--max-instructions", o.max_instructions, "stop after this many instructions (0: no limit)");
     app.add_option("--max-time", o.max_time_s, "stop at this simulated time, e.g. 10ms, 2s (default: none)");
     app.add_option("--quantum", o.quantum_s, "CPU time quantum: how far the CPU runs ahead of the rest (default 10us)");
@@ -140,13 +157,22 @@ Ending serve_link(Mind1024Board& board, const Options& o, const std::optional<sc
     LinkServerOptions lo;
     lo.listen = o.listen;
     lo.accept_timeout_s = o.listen_timeout;
+    lo.idle_timeout_s = o.idle_timeout;
+    lo.request_timeout_s = o.request_timeout;
     lo.stop = &g_link_stop;
     lo.firmware_name = o.no_firmware ? "" : o.firmware.substr(o.firmware.find_last_of('/') + 1);
     lo.board_stopped = [&]() -> std::string {
+        if (!board.uart().error().empty()) return board.uart().error();
         if (cpu.state() == CpuState::Halted || board.exit_code()) return "the firmware stopped";
         if (max_time && sc_core::sc_time_stamp() >= *max_time) return "--max-time reached";
         return {};
     };
+    // The handlers first: a signal from the moment the socket file exists is a clean stop.
+    struct sigaction sa {};
+    sa.sa_handler = link_stop_handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
     std::unique_ptr<LinkServer> server;
     try {
         server = std::make_unique<LinkServer>(board, port, lo);
@@ -159,21 +185,23 @@ Ending serve_link(Mind1024Board& board, const Options& o, const std::optional<sc
     // Idle stretches leave sc_start() nothing to do; that is expected here.
     sc_core::sc_report_handler::set_actions("no activity or clock movement for sc_start() invocation",
                                             sc_core::SC_DO_NOTHING);
-    struct sigaction sa {};
-    sa.sa_handler = link_stop_handler;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
     std::fprintf(stderr, "[board] serving the host link on %s (%s%s)\n", server->address().c_str(),
                  o.no_firmware ? "no firmware: the CPU is held in reset" : "firmware ", lo.firmware_name.c_str());
     sc_core::sc_start(sc_core::SC_ZERO_TIME);  // end of elaboration: the CPU starts
     const std::string why = server->serve();
+    if (g_link_signal)
+        std::fprintf(stderr, "[board] %s received: stopping\n", g_link_signal == SIGINT ? "SIGINT" : "SIGTERM");
     const LinkServerStats& st = server->stats();
-    std::fprintf(stderr, "[board] link closed: %s (%llu clients, %llu refused, %llu dropped, %llu requests)\n",
+    std::fprintf(stderr,
+                 "[board] link closed: %s (%llu clients, %llu refused, %llu dropped, %llu requests, %llu runs "
+                 "aborted)\n",
                  why.c_str(), static_cast<unsigned long long>(st.clients), static_cast<unsigned long long>(st.refused),
-                 static_cast<unsigned long long>(st.dropped), static_cast<unsigned long long>(st.requests));
+                 static_cast<unsigned long long>(st.dropped), static_cast<unsigned long long>(st.requests),
+                 static_cast<unsigned long long>(st.aborted));
+    server.reset();  // removes the socket file now, not after the trace is written
     if (why == "--max-time reached") end.time_limit = true;
     else if (why.rfind("simulation error", 0) == 0) end.link_rc = kSimError;
+    else if (!board.uart().error().empty()) end.link_rc = kOutputError;
     else if (why != "the firmware stopped") end.link_rc = 0;  // stopped, or no client: not a failure
     return end;
 }
@@ -194,6 +222,7 @@ Ending run_free(Mind1024Board& board, const std::optional<sc_core::sc_time>& max
             sc_core::sc_start();
         }
         if (cpu.state() == CpuState::Halted || board.exit_code()) break;
+        if (!board.uart().error().empty()) break;
         if (!sc_core::sc_pending_activity() && cpu.state() == CpuState::WaitingForInterrupt) {
             cpu.declare_deadlock();  // nothing left in the simulation can raise an interrupt
             break;
@@ -204,6 +233,11 @@ Ending run_free(Mind1024Board& board, const std::optional<sc_core::sc_time>& max
 
 int exit_code(Mind1024Board& board, const Ending& end) {
     RiscvCpu& cpu = *board.cpu();
+    if (!board.uart().error().empty()) {
+        std::fprintf(stderr, "mind-board: %s; the board stopped at %s of simulated time\n",
+                     board.uart().error().c_str(), sc_core::sc_time_stamp().to_string().c_str());
+        return kOutputError;
+    }
     if (end.link_rc) return *end.link_rc;
     if (end.time_limit) {
         std::fprintf(stderr, "[board] time limit: stopped at %s of simulated time, pc 0x%08X, %llu instructions\n",
@@ -242,7 +276,8 @@ void print_stats(RiscvCpu& cpu, double host_s) {
 int run(int argc, char** argv) {
     CLI::App app{"mind-board: run RV32IM firmware on the virtual MIND 1024 board.\n"
                  "Exit code: the firmware's (what it wrote to SYSCTRL.EXIT), or 2 bad input, 3 CPU fault, "
-                 "4 instruction or time limit, 5 deadlock (wfi nothing can wake), 6 killed by GDB, 7 simulation error."};
+                 "4 instruction or time limit, 5 deadlock (wfi nothing can wake), 6 killed by GDB, 7 simulation error, "
+                 "8 an output (the console on stdout, the VCD trace) could not be written."};
     Options o;
     add_options(app, o);
     try {
@@ -271,12 +306,27 @@ int run(int argc, char** argv) {
     const Ending end = o.listen.empty() ? run_free(board, max_time) : serve_link(board, o, max_time);
     if (end.not_started) return *end.link_rc;
     const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::fflush(stdout);
+    const bool console_ok = std::fflush(stdout) == 0 && !std::ferror(stdout);
+    const int console_errno = errno;
+    std::string trace_error;
     if (trace) {
         sc_core::sc_start(sc_core::sc_time(1, sc_core::SC_US));  // so the last values are written
-        trace->finish(true);
+        try {
+            trace->finish(true);
+        } catch (const sysc::VcdError& e) {
+            trace_error = e.what();
+        }
     }
-    const int rc = exit_code(board, end);
+    int rc = exit_code(board, end);
+    if (!trace_error.empty()) {
+        std::fprintf(stderr, "mind-board: %s\n", trace_error.c_str());
+        rc = kOutputError;
+    }
+    if (!console_ok && board.uart().error().empty()) {
+        std::fprintf(stderr, "mind-board: the console (UART) cannot be written to standard output: %s\n",
+                     std::strerror(console_errno));
+        rc = kOutputError;
+    }
     if (o.stats) print_stats(cpu, host_s);
     return rc;
 }

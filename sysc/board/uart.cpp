@@ -1,15 +1,21 @@
 #include "sysc/board/uart.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 #include "mind1024_board.h"
 
 namespace mind1024::board {
 
 Uart::Uart(sc_core::sc_module_name name) : RegisterDevice(name, MIND_UART_SIZE) {
-    sink = [](char c) {
-        std::fputc(c, stdout);
-        if (c == '\n') std::fflush(stdout);
+    sink = [this](char c) {
+        if (!error_.empty()) return;
+        if (std::fputc(c, stdout) == EOF || (c == '\n' && std::fflush(stdout) != 0)) {
+            error_ = std::string("the console (UART) cannot be written to standard output: ") + std::strerror(errno);
+            std::clearerr(stdout);
+            sc_core::sc_pause();
+        }
     };
 }
 

@@ -7,7 +7,11 @@
 // array; its conversions run (to_double, to_int64 may refuse with DataError).
 // Findings: crashes, sanitizer reports, leaks, and any disagreement; no
 // single allocation may exceed the file size + 256 KiB (the reader checks the
-// length against the file before allocating), watched by a malloc hook.
+// length against the file before allocating), watched by a malloc hook; and
+// with 1 GiB of sparse zeros behind the input, read_npy_header allocates no
+// more than the header cap (kMaxNpyHeaderBytes) and some slack.
+#include <unistd.h>
+
 #include <cstring>
 #include <string>
 
@@ -41,6 +45,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         __builtin_trap();
     }
     try { ma = decode_npy(bytes, path); mem_ok = true; } catch (const DataError& e) { mem_err = e.what(); }
+    {
+        // The header length has a bound of its own, not only the file's size (issue 21: a
+        // 4 GiB sparse file made it allocate 4 GiB): behind the input, 1 GiB of sparse
+        // zeros, and read_npy_header may still allocate no more than the cap and some slack.
+        if (::truncate(path.c_str(), static_cast<off_t>(size + (size_t{1} << 30))) != 0) __builtin_trap();
+        AllocWatch t;
+        t.arm();
+        try { (void)read_npy_header(path); } catch (const DataError&) {}
+        const size_t head = t.disarm();
+        if (head > kMaxNpyHeaderBytes + (64u << 10)) {
+            std::fprintf(stderr, "over-allocation: %zu bytes for the header of a .npy file\n", head);
+            __builtin_trap();
+        }
+    }
 
     check(file_ok == mem_ok, "file and in-memory readers disagree on acceptance");
     check(file_ok == head_ok, "read_npy and read_npy_header disagree on acceptance");

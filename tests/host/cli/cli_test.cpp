@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -740,5 +741,37 @@ TEST(Cli, ALaterRunLeavesNoStaleOutputsOfAnEarlierOne) {
     EXPECT_NE(m.at("provenance").at("command_line").get<std::string>().find("--rules hebb"), std::string::npos);
     for (const auto& e : fs::directory_iterator(d))  // no staging directory left behind
         EXPECT_NE(e.path().filename().string().rfind(".partial", 0), 0u) << e.path();
+    fs::remove_all(d);
+}
+
+// Issue 21, defect 2: a run onto a full disk (a small tmpfs; CI runs as root) fails,
+// naming the file and the reason, says nothing was written, and publishes nothing:
+// before, a cut energy.png (8192 bytes of 35970) was put in place.
+TEST(Cli, AFullDiskFailsTheRunAndPublishesNothing) {
+    const fs::path d = fresh_cli_dir("fulldisk");
+    if (std::system(("mount -t tmpfs -o size=32k tmpfs '" + d.string() + "' 2>/dev/null").c_str()) != 0)
+        GTEST_SKIP() << "cannot mount a tmpfs here (not root?): the full-disk case is not tried";
+    const Result r = cli("recall --patterns shapes --count 3 --flip 0.1 --orders sync --no-progress --out " +
+                         (d / "o").string());
+    EXPECT_NE(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("No space left on device"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find((d / "o").string()), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("wrote "), std::string::npos) << r.out;
+    size_t entries = 0;
+    for (const auto& e : fs::directory_iterator(d / "o")) entries += e.path().filename() != "" ? 1 : 0;
+    EXPECT_EQ(entries, 0u) << "a run that failed left files behind";
+    std::system(("umount '" + d.string() + "'").c_str());
+}
+
+// Issue 21, defect 2: the results on stdout are output too; /dev/full is an error.
+TEST(Cli, AStdoutThatCannotBeWrittenIsAnError) {
+    const fs::path d = fresh_cli_dir("devfull");
+    const int st = std::system((std::string(MIND1024_CLI) + " recall --patterns shapes --count 3 --flip 0.1 --orders "
+                                "sync --no-progress --out " + (d / "o").string() + " >/dev/full 2>" +
+                                (d / "err").string()).c_str());
+    std::ifstream f(d / "err");
+    const std::string err{std::istreambuf_iterator<char>(f), {}};
+    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) != 0) << err;
+    EXPECT_NE(err.find("cannot write to standard output: No space left on device"), std::string::npos) << err;
     fs::remove_all(d);
 }

@@ -1,6 +1,7 @@
 // The design-space exploration below the command: the space file's checks,
 // the product, constraints, the Pareto filter, the area cache, and a run on a
 // recall workload (no data set needed) that is killed, resumed and compared.
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -95,6 +96,38 @@ TEST(DseSpace, YamlIsReadAndItsSyntaxErrorsCarryTheLine) {
         EXPECT_NE(std::string(e.what()).find("bad.yaml: line"), std::string::npos) << e.what();
     }
     EXPECT_THROW(read_dse_space((d / "missing.yaml").string()), BadArgument);
+    fs::remove_all(d);
+}
+
+// Issue 21, reader audit: a space file's YAML is bounded in size and in what it expands
+// to (aliases of aliases, "a billion laughs", would grow 10^9 nodes), named by file.
+TEST(DseSpace, ASpaceFileIsBoundedInSizeAndExpansion) {
+    const fs::path d = temp_dir("yaml_bounds");
+    std::ofstream laughs(d / "laughs.yaml");
+    laughs << "format: mind1024-dse/1\na: &a [x, x, x, x, x, x, x, x, x, x]\n";
+    for (int k = 1; k < 9; ++k) {
+        laughs << "l" << k << ": &l" << k << " [";
+        for (int i = 0; i < 10; ++i) laughs << (i ? ", " : "") << (k == 1 ? "*a" : "*l" + std::to_string(k - 1));
+        laughs << "]\n";
+    }
+    laughs.close();
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+        read_dse_space((d / "laughs.yaml").string());
+        FAIL() << "a billion laughs was accepted";
+    } catch (const BadArgument& e) {
+        EXPECT_NE(std::string(e.what()).find("laughs.yaml"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("more than 100000 nodes"), std::string::npos) << e.what();
+    }
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 5.0);
+    std::ofstream(d / "big.yaml") << std::string(2u << 20, '#');
+    try {
+        read_dse_space((d / "big.yaml").string());
+        FAIL() << "a 2 MiB space file was read";
+    } catch (const BadArgument& e) {
+        EXPECT_NE(std::string(e.what()).find("big.yaml: 2097152 bytes, more than the 1048576"), std::string::npos)
+            << e.what();
+    }
     fs::remove_all(d);
 }
 

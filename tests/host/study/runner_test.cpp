@@ -3,6 +3,8 @@
 #include "host/study/runner.h"
 
 #include <csignal>
+#include <cstdio>
+#include <string>
 #include <cstdlib>
 #include <set>
 #include <stdexcept>
@@ -45,4 +47,43 @@ TEST(ChildJobs, ACallbackThatThrowsLeavesNoChildBehind) {
                  std::runtime_error);
     // Every child was reaped: none is left for a blanket wait.
     EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
+}
+
+// Issue 21: a child outlived its parent (a killed study computed on for nobody).
+// The parent here is killed with SIGKILL while its child job sleeps; the child ends too.
+TEST(ChildJobs, AChildEndsWithItsParent) {
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    const pid_t parent = ::fork();
+    if (parent == 0) {
+        ::close(fds[0]);
+        run_in_children(1, 1, [&](size_t) -> nlohmann::json {
+            const pid_t me = ::getpid();
+            (void)!::write(fds[1], &me, sizeof me);
+            ::sleep(30);
+            return nullptr;
+        });
+        std::_Exit(0);
+    }
+    ::close(fds[1]);
+    pid_t child = 0;
+    ASSERT_EQ(::read(fds[0], &child, sizeof child), static_cast<ssize_t>(sizeof child));
+    ::kill(parent, SIGKILL);
+    ::waitpid(parent, nullptr, 0);
+    // Gone: no process, or a zombie (an orphan waits for init to reap it).
+    auto ended = [child] {
+        FILE* f = std::fopen(("/proc/" + std::to_string(child) + "/stat").c_str(), "r");
+        if (!f) return true;
+        char state = 0;
+        const int got = std::fscanf(f, "%*d (%*[^)]) %c", &state);
+        std::fclose(f);
+        return got == 1 && (state == 'Z' || state == 'X');
+    };
+    bool gone = false;
+    for (int i = 0; i < 200 && !gone; ++i) {  // up to 2 s
+        gone = ended();
+        if (!gone) ::usleep(10000);
+    }
+    EXPECT_TRUE(gone) << "the child job outlived its killed parent";
+    if (!gone) ::kill(child, SIGKILL);
 }

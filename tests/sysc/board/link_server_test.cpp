@@ -7,6 +7,7 @@
 // malformed frames; the mailbox through the firmware; bad listen specs;
 // stopping by signal, by timeout and with the firmware.
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -319,8 +320,150 @@ TEST(LinkServer, AClientGoneMidCommandLeavesTheBoardServingTheNext) {
     SocketTransport t(b.spec());
     BareDriver board(t);
     t.wait_idle();
-    EXPECT_EQ(board.read_reg(MIND_REG_STATUS) & MIND_STATUS_BUSY, 0u);
-    EXPECT_GT(board.read_reg(MIND_REG_SWEEPS), 0u);
+    EXPECT_EQ(board.read_reg(MIND_REG_STATUS) & MIND_STATUS_BUSY, 0u);  // finished, or aborted as its client left
+}
+
+namespace {
+
+// Sets the chip up for a run that would take days: 256 neurons, noise at a high
+// temperature (it never settles), 2^32-1 sweeps. START it with start_endless_run.
+void prepare_endless_run(const BoardProcess& b) {
+    SocketTransport t(b.spec());
+    BareDriver board(t);
+    std::mt19937 rng(9);
+    board.load_weights(random_weights(256, 8, rng));
+    board.write_reg(MIND_REG_MODE, MIND_ORDER_SYNC | MIND_MODE_NOISE_EN);
+    board.write_reg(MIND_REG_N_ACTIVE, 256);
+    board.write_reg(MIND_REG_MAX_SWEEPS, 0xFFFFFFFFu);
+    board.write_reg(MIND_REG_TEMP, 100000);
+}
+
+// A raw client that STARTs the run and sends WAIT_IDLE (no limit): the board is then busy with it.
+Connection start_endless_run(const BoardProcess& b) {
+    Connection c = raw_client(b, true);
+    c.send_frame({2, Write32{MIND_CHIP_BASE + MIND_REG_CTRL, MIND_CTRL_START}}, 5.0);
+    EXPECT_TRUE(c.recv_frame(5.0, 2).ok());
+    c.send_frame({3, WaitIdle{kNoLimit}}, 5.0);
+    return c;
+}
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+}  // namespace
+
+// Issue 21, defect 1: a client gone (EOF, or a reset) in the middle of an endless
+// run has that run aborted and the board freed at once, not after the run.
+TEST(LinkServer, AClientGoneMidRunHasItsRunAbortedAtOnce) {
+    BoardProcess b(idle_board_args());
+    prepare_endless_run(b);
+    for (const bool reset : {false, true}) {
+        {
+            Connection c = start_endless_run(b);
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            if (reset) {  // RST instead of FIN
+                const linger l{1, 0};
+                ::setsockopt(c.fd(), SOL_SOCKET, SO_LINGER, &l, sizeof l);
+            }
+        }
+        const auto t0 = Clock::now();
+        SocketTransport t(b.spec());  // refused if the board still ran for nobody
+        BareDriver board(t);
+        EXPECT_LT(seconds_since(t0), 2.0);
+        EXPECT_EQ(board.read_reg(MIND_REG_STATUS) & MIND_STATUS_BUSY, 0u);
+        const uint32_t sweeps = board.read_reg(MIND_REG_SWEEPS);
+        EXPECT_GT(sweeps, 0u);
+        EXPECT_LT(sweeps, 0xFFFFFFFFu);
+    }
+    EXPECT_TRUE(contains(b.err(), "left during WAIT_IDLE")) << b.err();
+    EXPECT_TRUE(contains(b.err(), "aborted the chip's run that client")) << b.err();
+}
+
+// A second client during a long request is refused at once, told who holds the
+// board and what it is doing; one that holds it silently is dropped at --idle-timeout.
+TEST(LinkServer, ARefusalNamesTheHolderAndASilentHolderIsDropped) {
+    auto args = idle_board_args();
+    args.insert(args.end(), {"--idle-timeout", "1"});
+    BoardProcess b(args);
+    prepare_endless_run(b);
+    {
+        Connection c = start_endless_run(b);
+        const auto t0 = Clock::now();
+        try {
+            SocketTransport second(b.spec());
+            FAIL() << "a second client was served";
+        } catch (const BoardError& e) {
+            EXPECT_TRUE(contains(e.what(), "another client is connected")) << e.what();
+            EXPECT_TRUE(contains(e.what(), "\"raw test client\"")) << e.what();
+            EXPECT_TRUE(contains(e.what(), "busy with WAIT_IDLE for")) << e.what();
+        }
+        EXPECT_LT(seconds_since(t0), 2.0);
+    }
+    // Silent after HELLO: refused while it holds the board ("idle for"), dropped after 1 s.
+    Connection silent = raw_client(b, true);
+    try {
+        SocketTransport second(b.spec());
+        FAIL() << "a second client was served";
+    } catch (const BoardError& e) {
+        EXPECT_TRUE(contains(e.what(), "idle for ")) << e.what();
+        EXPECT_TRUE(contains(e.what(), " s (dropped at 1 s)")) << e.what();
+    }
+    EXPECT_TRUE(b.wait_log("dropped: silent for 1 s")) << b.err();
+    EXPECT_EQ(silent.recv_frame(2.0).status, RecvStatus::Closed);
+    expect_serving(b);
+}
+
+// A wait longer than --request-timeout (host time) is answered TIMEOUT, naming the
+// option; the host's error says so, and the run it leaves behind is aborted.
+TEST(LinkServer, AWaitIsBoundedByTheRequestTimeout) {
+    auto args = idle_board_args();
+    args.insert(args.end(), {"--request-timeout", "0.5"});
+    BoardProcess b(args);
+    prepare_endless_run(b);
+    {
+        SocketTransport t(b.spec());
+        BareDriver board(t);
+        const auto t0 = Clock::now();
+        try {
+            board.write_reg(MIND_REG_CTRL, MIND_CTRL_START);
+            t.wait_idle();
+            FAIL() << "an endless run ended";
+        } catch (const BoardError& e) {
+            EXPECT_TRUE(contains(e.what(), "--request-timeout")) << e.what();
+            EXPECT_TRUE(contains(e.what(), "still busy after 0.5 s of host time")) << e.what();
+        }
+        EXPECT_LT(seconds_since(t0), 3.0);
+    }
+    EXPECT_TRUE(b.wait_log("aborted the chip's run")) << b.err();
+    SocketTransport t(b.spec());
+    EXPECT_EQ(BareDriver(t).read_reg(MIND_REG_STATUS) & MIND_STATUS_BUSY, 0u);
+}
+
+// SIGTERM and SIGINT end the board within a second at any moment: in the middle of an
+// endless run, and with a client stuck in the middle of a frame; the socket file goes.
+TEST(LinkServer, SignalsEndTheBoardWithinASecondAtAnyMoment) {
+    for (const int sig : {SIGTERM, SIGINT}) {
+        for (const bool mid_frame : {false, true}) {
+            BoardProcess b(idle_board_args());
+            Connection c;
+            if (mid_frame) {
+                c = raw_client(b, true);
+                const std::vector<uint8_t> f = encode_frame({2, WriteBlock{MIND_SRAM_BASE, std::vector<uint8_t>(100, 1)}});
+                c.send_bytes(f.data(), 30, 5.0);
+                std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the board waits for the rest
+            } else {
+                prepare_endless_run(b);
+                c = start_endless_run(b);
+                std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            }
+            const auto t0 = Clock::now();
+            ASSERT_EQ(::kill(b.pid(), sig), 0);
+            EXPECT_EQ(b.wait_exit(5), 0) << b.err();
+            EXPECT_LT(seconds_since(t0), 1.0) << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << " mid_frame " << mid_frame;
+            EXPECT_TRUE(contains(b.err(), sig == SIGTERM ? "SIGTERM received" : "SIGINT received")) << b.err();
+            struct stat st {};
+            EXPECT_NE(::lstat(b.sock().c_str(), &st), 0) << "the socket file was left behind";
+        }
+    }
 }
 
 TEST(LinkServer, GarbageGetsBadRequestAndTheBoardGoesOn) {

@@ -249,3 +249,59 @@ TEST(MindBoard, BadFirmwareFilesAreRefusedNamingFileAndCause) {
         EXPECT_NE(r.err.find(c.msg), std::string::npos) << c.name << ": " << r.err;
     }
 }
+
+namespace {
+
+// A tmpfs of `kib` KiB at a fresh directory (CI runs as root); empty when mounting is not permitted.
+struct SmallDisk {
+    fs::path dir;
+    bool mounted = false;
+    explicit SmallDisk(int kib) {
+        dir = temp_dir() / ("small_disk_" + std::to_string(kib));
+        fs::create_directories(dir);
+        mounted = std::system(("mount -t tmpfs -o size=" + std::to_string(kib) + "k tmpfs '" + dir.string() +
+                               "' 2>/dev/null").c_str()) == 0;
+    }
+    ~SmallDisk() {
+        if (mounted) std::system(("umount '" + dir.string() + "'").c_str());
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+};
+
+}  // namespace
+
+// Issue 21, defect 2: a console that cannot be written (a full disk, /dev/full, a
+// closed pipe with SIGPIPE ignored) stops the board with a message and exit code 8.
+TEST(MindBoard, AConsoleThatCannotBeWrittenStopsTheBoard) {
+    const fs::path d = temp_dir();
+    const std::string exe = MIND_BOARD_EXE, fw = firmware("selftest").string();
+    int st = std::system(("timeout -s KILL 60 " + exe + " --firmware " + fw + " >/dev/full 2>" + (d / "err").string())
+                             .c_str());
+    ASSERT_TRUE(WIFEXITED(st));
+    EXPECT_EQ(WEXITSTATUS(st), 8) << slurp(d / "err");
+    EXPECT_NE(slurp(d / "err").find("cannot be written to standard output: No space left on device"), std::string::npos)
+        << slurp(d / "err");
+    // A closed pipe with SIGPIPE ignored: EPIPE, not an endless run.
+    const std::string script = "trap '' PIPE; timeout -s KILL 60 " + exe + " --firmware " + fw + " 2>" +
+                               (d / "err2").string() + "; echo \\$? >" + (d / "rc2").string();
+    st = std::system(("bash -c \"" + script + "\" | true").c_str());
+    EXPECT_EQ(std::atoi(slurp(d / "rc2").c_str()), 8) << slurp(d / "err2");
+    EXPECT_NE(slurp(d / "err2").find("Broken pipe"), std::string::npos) << slurp(d / "err2");
+}
+
+// Issue 21, defect 2: a VCD trace onto a full disk is an error (exit 8) naming the
+// file and the reason; no cut trace is left, nothing says "written".
+TEST(MindBoard, AVcdTraceOntoAFullDiskIsAnError) {
+    SmallDisk disk(16);
+    if (!disk.mounted) GTEST_SKIP() << "cannot mount a tmpfs here (not root?): the full-disk case is not tried";
+    std::system(("dd if=/dev/zero of='" + (disk.dir / "filler").string() + "' bs=4k 2>/dev/null").c_str());  // full
+    const fs::path vcd = disk.dir / "selftest.vcd";
+    const Result r = run_fw("selftest", "--vcd " + vcd.string());
+    EXPECT_EQ(r.rc, 8) << r.err;
+    EXPECT_NE(r.err.find("VCD trace " + vcd.string() + ": cannot write it: No space left on device"), std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.err.find("VCD trace written"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(vcd));
+    EXPECT_FALSE(fs::exists(disk.dir / "selftest.partial.vcd"));
+}
