@@ -54,7 +54,8 @@ std::optional<sc_core::sc_time> parse_time(const std::string& s) {
 // Everything the command line says, checked before anything is elaborated.
 struct Options {
     std::string firmware, vcd, gdb, max_time_s, quantum_s = "10us", datapath = "cpp", faults;
-    uint64_t max_instructions = 0;
+    std::string max_instructions;  // empty: no limit
+    bool stop_on_trap = false;
     bool stats = false;
     // host link (--listen)
     std::string listen;
@@ -72,7 +73,10 @@ void add_options(CLI::App& app, Options& o) {
     app.add_option("--listen-timeout", o.listen_timeout,
                    "with --listen: stop serving (exit 0) once no client has been connected for this many seconds "
                    "(default: never)");
-    app.add_option("--max-instructions", o.max_instructions, "stop after this many instructions (0: no limit)");
+    app.add_option("--max-instructions", o.max_instructions,
+                   "stop after this many instructions, 1 to 10^15 (default: no limit)");
+    app.add_flag("--stop-on-trap", o.stop_on_trap,
+                 "stop the board with the fault report at every exception, even when the firmware has a trap handler");
     app.add_option("--max-time", o.max_time_s, "stop at this simulated time, e.g. 10ms, 2s (default: none)");
     app.add_option("--quantum", o.quantum_s, "CPU time quantum: how far the CPU runs ahead of the rest (default 10us)");
     app.add_option("--vcd", o.vcd, "write a VCD trace (chip signals, interrupt lines) to FILE.vcd");
@@ -106,7 +110,17 @@ BoardConfig make_config(Options& o, std::optional<sc_core::sc_time>& max_time) {
     if (!quantum || *quantum <= sc_core::SC_ZERO_TIME || *quantum > sc_core::sc_time(1, sc_core::SC_SEC))
         throw std::invalid_argument(fmt::format("--quantum '{}': want a time in (0, 1 s], e.g. 10us", o.quantum_s));
     cfg.cpu.quantum = *quantum;
-    cfg.cpu.max_instructions = o.max_instructions;
+    if (!o.max_instructions.empty()) {
+        // Digits only: CLI11 would wrap "-1" into a huge unsigned limit.
+        const std::string& m = o.max_instructions;
+        const bool digits = m.find_first_not_of("0123456789") == std::string::npos && m.size() <= 16;
+        const uint64_t n = digits ? std::strtoull(m.c_str(), nullptr, 10) : 0;
+        if (!digits || n == 0 || n > 1000000000000000ull)
+            throw std::invalid_argument(
+                fmt::format("--max-instructions '{}': want a whole number from 1 to 10^15", m));
+        cfg.cpu.max_instructions = n;
+    }
+    cfg.cpu.stop_on_trap = o.stop_on_trap;
     if (!o.max_time_s.empty()) {
         max_time = parse_time(o.max_time_s);
         if (!max_time || *max_time <= sc_core::SC_ZERO_TIME)

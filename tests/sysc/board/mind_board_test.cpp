@@ -144,8 +144,32 @@ INSTANTIATE_TEST_SUITE_P(
                       FaultCase{"fault_misaligned_device", "misaligned 4-byte load from device region CHIP", "0x40000002"},
                       FaultCase{"fault_device_error", "bus error from CHIP", "0x40000000"},
                       FaultCase{"fault_fetch", "instruction fetch outside the memory map", "0x30000000", 0x30000000},
-                      FaultCase{"ecall", "ecall", nullptr}),
+                      FaultCase{"ecall", "ecall", nullptr},
+                      // Issue 20: the store whose base register now holds the address is not the fault.
+                      FaultCase{"fault_reused_base", "load outside the memory map", "0x10000000"}),
     [](const auto& info) { return std::string(info.param.firmware); });
+
+// The board's own ISA and trap suite (firmware/tests/isa_traps.c): every exception cause
+// with its mepc and mtval, the CSRs of contract 3.1, CLINT interrupts and their priorities,
+// vectored mode, RV32M corner cases, code rewritten in SRAM.
+TEST(MindBoard, IsaAndTrapSuitePasses) {
+    const Result r = run_fw("isa_traps");
+    EXPECT_EQ(r.rc, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("checks, 0 failed"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("FAIL"), std::string::npos) << r.out;
+}
+
+// --stop-on-trap: the first exception stops the board even though the firmware has a handler.
+TEST(MindBoard, StopOnTrapStopsAtTheFirstExceptionDespiteAHandler) {
+    const Result r = run_fw("isa_traps", "--stop-on-trap");
+    EXPECT_EQ(r.rc, 3) << r.out << r.err;
+    EXPECT_NE(r.err.find("ecall"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("[mcause 11, mtval 0x00000000]"), std::string::npos) << r.err;
+    const auto img = mind1024::board::load_elf(firmware("isa_traps").string(),
+                                               {{"ROM", MIND_ROM_BASE, MIND_ROM_SIZE, false},
+                                                {"SRAM", MIND_SRAM_BASE, MIND_SRAM_SIZE, true}});
+    EXPECT_EQ(reported_pc(r.err), img.symbols.at("l_ecall")) << r.err;
+}
 
 TEST(MindBoard, RunawayProgramStopsAtTheInstructionLimitWithItsPc) {
     const Result r = run_fw("loop_forever", "--max-instructions 1000000");
@@ -195,7 +219,11 @@ TEST(MindBoard, OptionsAreCheckedBeforeAnythingRuns) {
     for (const Bad& b : {Bad{"", "--firmware is required"}, Bad{"--firmware " + fw + " --quantum 0", "--quantum"},
                          Bad{"--firmware " + fw + " --max-time soon", "--max-time"},
                          Bad{"--firmware " + fw + " --vcd trace.txt", "must end in .vcd"},
-                         Bad{"--firmware " + fw + " --gdb udp:1", "udp:1"}, Bad{"--firmware " + fw + " --frobnicate", "frobnicate"}}) {
+                         Bad{"--firmware " + fw + " --gdb udp:1", "udp:1"}, Bad{"--firmware " + fw + " --frobnicate", "frobnicate"},
+                         Bad{"--firmware " + fw + " --max-instructions -1", "--max-instructions '-1'"},
+                         Bad{"--firmware " + fw + " --max-instructions 0", "from 1 to 10^15"},
+                         Bad{"--firmware " + fw + " --max-instructions 1e6", "--max-instructions '1e6'"},
+                         Bad{"--firmware " + fw + " --max-instructions 99999999999999999999", "from 1 to 10^15"}}) {
         const Result r = board(b.args);
         EXPECT_EQ(r.rc, 2) << b.args << ": " << r.err;
         EXPECT_NE((r.err + r.out).find(b.msg), std::string::npos) << b.args << ": " << r.err;
