@@ -25,6 +25,7 @@
 #include <csignal>
 #include <fstream>
 #include "sysc/board/host_port_driver.h"
+#include "sysc/board/exit_report.h"
 #include "sysc/board/link_server.h"
 
 namespace {
@@ -37,6 +38,8 @@ enum Exit { kBadInput = 2, kFault = 3, kLimit = 4, kDeadlock = 5, kKilled = 6, k
 
 // host link (--listen): SIGINT/SIGTERM end the serving loop.
 std::atomic<bool> g_link_stop{false};
+// --exit-report, once parsed: main() writes bad_input and simulation_error outcomes there.
+std::string g_exit_report;
 extern "C" void link_stop_handler(int) { g_link_stop = true; }
 
 // "10us", "2.5 ms", "1s", "300ns"; a bare number is in seconds.
@@ -57,6 +60,7 @@ struct Options {
     std::string max_instructions;  // empty: no limit
     bool stop_on_trap = false;
     bool stats = false;
+    std::string exit_report;  // --exit-report FILE.json
     // host link (--listen)
     std::string listen;
     double listen_timeout = -1;
@@ -75,6 +79,10 @@ void add_options(CLI::App& app, Options& o) {
                    "(default: never)");
     app.add_option("--max-instructions", o.max_instructions,
                    "stop after this many instructions, 1 to 10^15 (default: no limit)");
+    app.add_option("--exit-report", o.exit_report,
+                   "write the outcome as JSON to FILE.json: exit (and the firmware's code), fault (cause, pc, "
+                   "mcause, mtval), instruction_limit, time_limit, deadlock, killed, link_closed, bad_input, "
+                   "simulation_error");
     app.add_flag("--stop-on-trap", o.stop_on_trap,
                  "stop the board with the fault report at every exception, even when the firmware has a trap handler");
     app.add_option("--max-time", o.max_time_s, "stop at this simulated time, e.g. 10ms, 2s (default: none)");
@@ -121,6 +129,7 @@ BoardConfig make_config(Options& o, std::optional<sc_core::sc_time>& max_time) {
         cfg.cpu.max_instructions = n;
     }
     cfg.cpu.stop_on_trap = o.stop_on_trap;
+    if (!o.exit_report.empty()) check_exit_report_path(o.exit_report);
     if (!o.max_time_s.empty()) {
         max_time = parse_time(o.max_time_s);
         if (!max_time || *max_time <= sc_core::SC_ZERO_TIME)
@@ -236,6 +245,22 @@ int exit_code(Mind1024Board& board, const Ending& end) {
     return rc;
 }
 
+// The outcome's name in the exit report.
+std::string outcome_name(Mind1024Board& board, const Ending& end) {
+    if (end.link_rc) return *end.link_rc == kSimError ? "simulation_error" : "link_closed";
+    if (end.time_limit) return "time_limit";
+    if (board.exit_code()) return "exit";
+    switch (board.cpu()->halt_reason()) {
+        case HaltReason::Exit: return "exit";
+        case HaltReason::Fault: return "fault";
+        case HaltReason::InstructionLimit: return "instruction_limit";
+        case HaltReason::Deadlock: return "deadlock";
+        case HaltReason::Killed: return "killed";
+        case HaltReason::None: break;
+    }
+    return "simulation_error";
+}
+
 void print_stats(RiscvCpu& cpu, double host_s) {
     const double sim_s = sc_core::sc_time_stamp().to_seconds();
     std::fprintf(stderr,
@@ -258,6 +283,7 @@ int run(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : kBadInput;
     }
+    g_exit_report = o.exit_report;
     // Everything is checked before anything is elaborated.
     std::optional<sc_core::sc_time> max_time;
     BoardConfig cfg = make_config(o, max_time);
@@ -286,6 +312,12 @@ int run(int argc, char** argv) {
     }
     const int rc = exit_code(board, end);
     if (o.stats) print_stats(cpu, host_s);
+    if (!o.exit_report.empty()) {
+        const std::string outcome = outcome_name(board, end);
+        write_exit_report(o.exit_report,
+                          {outcome, rc, outcome == "exit" || outcome == "link_closed" ? "" : cpu.halt_report(), host_s},
+                          &cpu);
+    }
     return rc;
 }
 
@@ -297,16 +329,25 @@ extern "C" int sc_main(int, char**) { return 1; }
 
 int main(int argc, char** argv) {
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+    auto report = [](const char* outcome, int rc, const std::string& msg) {
+        if (g_exit_report.empty()) return rc;
+        try {
+            write_exit_report(g_exit_report, {outcome, rc, msg, 0}, nullptr);
+        } catch (const std::exception&) {
+            // The report file itself is what failed: already said above.
+        }
+        return rc;
+    };
     try {
         return run(argc, argv);
     } catch (const sc_core::sc_report& r) {
         std::fprintf(stderr, "mind-board: SystemC stopped: %s\n", r.what());
-        return kSimError;
+        return report("simulation_error", kSimError, r.what());
     } catch (const ElfError& e) {
         std::fprintf(stderr, "mind-board: %s\n", e.what());
-        return kBadInput;
+        return report("bad_input", kBadInput, e.what());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "mind-board: %s\n", e.what());
-        return kBadInput;
+        return report("bad_input", kBadInput, e.what());
     }
 }

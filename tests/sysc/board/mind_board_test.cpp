@@ -16,6 +16,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "sysc/board/elf/elf_loader.h"
 #include "mind1024_board.h"
@@ -169,6 +170,46 @@ TEST(MindBoard, StopOnTrapStopsAtTheFirstExceptionDespiteAHandler) {
                                                {{"ROM", MIND_ROM_BASE, MIND_ROM_SIZE, false},
                                                 {"SRAM", MIND_SRAM_BASE, MIND_SRAM_SIZE, true}});
     EXPECT_EQ(reported_pc(r.err), img.symbols.at("l_ecall")) << r.err;
+}
+
+// --exit-report: the outcome as JSON, so a firmware's own exit code never reads as the board's.
+TEST(MindBoard, ExitReportNamesTheOutcome) {
+    const fs::path dir = fs::temp_directory_path() / ("mind_board_report_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    const std::string file = (dir / "r.json").string();
+    auto report = [&](const std::string& fw, const std::string& extra) {
+        const Result r = run_fw(fw, "--exit-report " + file + " " + extra);
+        nlohmann::json j = nlohmann::json::parse(slurp(file));
+        EXPECT_EQ(j.at("exit_code").get<int>(), r.rc) << j.dump();
+        return j;
+    };
+    nlohmann::json j = report("exit_code", "");
+    EXPECT_EQ(j["outcome"], "exit");
+    EXPECT_EQ(j["firmware_exit_code"], 42);
+    j = report("fault_reused_base", "");
+    EXPECT_EQ(j["outcome"], "fault");
+    EXPECT_EQ(j["fault"]["mcause"], 5);
+    EXPECT_EQ(j["fault"]["address"], 0x10000000u);
+    EXPECT_EQ(j["fault"]["mnemonic"], "lw");
+    EXPECT_TRUE(j["fault"]["pc_exact"].get<bool>());
+    EXPECT_FALSE(j.contains("firmware_exit_code"));
+    j = report("loop_forever", "--max-instructions 5000");
+    EXPECT_EQ(j["outcome"], "instruction_limit");
+    EXPECT_EQ(j["instructions"], 5000);
+    j = report("loop_forever", "--max-time 100us");
+    EXPECT_EQ(j["outcome"], "time_limit");
+    j = report("wfi_deadlock", "");
+    EXPECT_EQ(j["outcome"], "deadlock");
+    const Result bad = board("--firmware " + (dir / "missing.elf").string() + " --exit-report " + file);
+    EXPECT_EQ(bad.rc, 2);
+    j = nlohmann::json::parse(slurp(file));
+    EXPECT_EQ(j["outcome"], "bad_input");
+    EXPECT_NE(j["message"].get<std::string>().find("no such file"), std::string::npos);
+    const Result unwritable = run_fw("hello", "--exit-report " + (dir / "no" / "r.json").string());
+    EXPECT_EQ(unwritable.rc, 2);
+    EXPECT_NE(unwritable.err.find("--exit-report"), std::string::npos) << unwritable.err;
+    EXPECT_EQ(unwritable.out.find("Hello"), std::string::npos) << "the firmware ran";
+    fs::remove_all(dir);
 }
 
 TEST(MindBoard, RunawayProgramStopsAtTheInstructionLimitWithItsPc) {
