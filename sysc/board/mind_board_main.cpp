@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -61,6 +62,8 @@ struct Options {
     bool stop_on_trap = false;
     bool stats = false;
     std::string exit_report;  // --exit-report FILE.json
+    std::string trace;        // --trace FILE
+    std::string trace_limit = "1000000";
     // host link (--listen)
     std::string listen;
     double listen_timeout = -1;
@@ -83,6 +86,10 @@ void add_options(CLI::App& app, Options& o) {
                    "write the outcome as JSON to FILE.json: exit (and the firmware's code), fault (cause, pc, "
                    "mcause, mtval), instruction_limit, time_limit, deadlock, killed, link_closed, bad_input, "
                    "simulation_error");
+    app.add_option("--trace", o.trace,
+                   "write an execution trace to FILE: each instruction (pc, word, disassembly), exceptions, "
+                   "interrupts and device accesses");
+    app.add_option("--trace-limit", o.trace_limit, "at most this many trace lines, then run on untraced (default 1000000)");
     app.add_flag("--stop-on-trap", o.stop_on_trap,
                  "stop the board with the fault report at every exception, even when the firmware has a trap handler");
     app.add_option("--max-time", o.max_time_s, "stop at this simulated time, e.g. 10ms, 2s (default: none)");
@@ -130,6 +137,14 @@ BoardConfig make_config(Options& o, std::optional<sc_core::sc_time>& max_time) {
     }
     cfg.cpu.stop_on_trap = o.stop_on_trap;
     if (!o.exit_report.empty()) check_exit_report_path(o.exit_report);
+    {
+        const std::string& m = o.trace_limit;
+        const bool digits = !m.empty() && m.find_first_not_of("0123456789") == std::string::npos && m.size() <= 16;
+        const uint64_t n = digits ? std::strtoull(m.c_str(), nullptr, 10) : 0;
+        if (!digits || n == 0 || n > 1000000000000000ull)
+            throw std::invalid_argument(fmt::format("--trace-limit '{}': want a whole number from 1 to 10^15", m));
+        if (o.trace.empty() && m != "1000000") throw std::invalid_argument("--trace-limit needs --trace");
+    }
     if (!o.max_time_s.empty()) {
         max_time = parse_time(o.max_time_s);
         if (!max_time || *max_time <= sc_core::SC_ZERO_TIME)
@@ -291,8 +306,15 @@ int run(int argc, char** argv) {
     if (!o.vcd.empty()) trace = std::make_unique<sysc::VcdTrace>(o.vcd);
 
     sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> exec_trace(nullptr, &std::fclose);
+    if (!o.trace.empty()) {
+        exec_trace.reset(std::fopen(o.trace.c_str(), "w"));
+        if (!exec_trace)
+            throw std::invalid_argument(fmt::format("--trace {}: cannot write: {}", o.trace, std::strerror(errno)));
+    }
     Mind1024Board board("board", cfg);
     RiscvCpu& cpu = *board.cpu();
+    if (exec_trace) cpu.set_trace(exec_trace.get(), std::strtoull(o.trace_limit.c_str(), nullptr, 10));
     if (trace) board.trace(trace->file());
     std::unique_ptr<GdbStub> stub;
     if (!o.gdb.empty()) {

@@ -91,6 +91,7 @@ void Mind1024Board::trace(sc_core::sc_trace_file* tf) const {
     sc_core::sc_trace(tf, ext_irq_, p + "cpu_ext_irq");
     sc_core::sc_trace(tf, mtip_, p + "clint_mtip");
     sc_core::sc_trace(tf, msip_, p + "clint_msip");
+    if (cpu_) cpu_->trace_vcd(tf, p);
 }
 
 }  // namespace mind1024::board

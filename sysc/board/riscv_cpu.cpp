@@ -76,6 +76,9 @@ RiscvCpu::RiscvCpu(sc_core::sc_module_name name, const CpuConfig& cfg, std::vect
     check(uc_open(UC_ARCH_RISCV, UC_MODE_RISCV32, &uc_), "open RV32");
     SC_THREAD(thread);
     set_stack_size(16 << 20);  // Unicorn translates code on this coroutine's stack
+    SC_METHOD(drive_vcd);
+    sensitive << vcd_event_;
+    dont_initialize();
 }
 
 RiscvCpu::~RiscvCpu() {
@@ -126,6 +129,11 @@ void RiscvCpu::end_of_elaboration() {
                           dev_lo, dev_hi),
               "device access hook");
 
+    if (trace_) {
+        check(uc_hook_add(uc_, &h, UC_HOOK_CODE, reinterpret_cast<void*>(on_trace_insn), this, 1, 0), "trace hook");
+        trace_hook_ = h;
+        trace_hooked_ = true;
+    }
     if (!image_) return;
     // The image goes in through the bus's debug path: ROM accepts it there.
     for (const ElfSegment& s : image_->segments) {
@@ -218,6 +226,11 @@ StopEvent RiscvCpu::execute(bool step, const std::function<bool()>* stop_request
         stepping_ = step;
         const uc_err err = uc_emu_start(uc_, pc_, kNoUntil, 0, step ? 1 : 0);
         uc_reg_read(uc_, UC_RISCV_REG_PC, &pc_);
+        if (trace_hooked_ && trace_lines_ >= trace_limit_) {  // --trace-limit reached: full speed again
+            uc_hook_del(uc_, trace_hook_);
+            uc_ctl_flush_tlb(uc_);  // (UC_CTL_TB_FLUSH: every translated block)
+            trace_hooked_ = false;
+        }
         // Stopped by on_block before a block: with any UC_HOOK_CODE hook (a breakpoint)
         // Unicorn 2.0.1 does not restore the pc to the block start, so take it from on_block.
         if (quantum_stop_ || limit_stop_ || retranslate_stop_) pc_ = block_start_;
@@ -236,7 +249,7 @@ StopEvent RiscvCpu::execute(bool step, const std::function<bool()>* stop_request
             if (mtvec != 0 && !cfg_.stop_on_trap && fault_.pc_exact && fault_.mcause < 16) {
                 if (!step) uncount_after(fault_.pc, false);  // the trapping instruction did not retire
                 pc_ = enter_trap(fault_.mcause, fault_.pc, fault_.mtval);
-                ++traps_taken_;
+                note_trap(fault_.mcause, fault_.pc, fault_.mtval, pc_);
                 if (step) return {StopEvent::Kind::Step, 0, {}};
                 continue;
             }
@@ -343,8 +356,92 @@ uint32_t RiscvCpu::enter_trap(uint32_t mcause, uint32_t epc, uint32_t tval) {
 void RiscvCpu::take_interrupt() {
     const auto cause = interrupt_due(pc_, !ext_stale_);
     if (!cause) return;
-    pc_ = enter_trap(*cause, pc_, 0);
-    ++irqs_taken_;
+    const uint32_t epc = pc_;
+    pc_ = enter_trap(*cause, epc, 0);
+    note_trap(*cause, epc, 0, pc_);
+}
+
+namespace {
+const char* cause_name(uint32_t mcause) {
+    if (mcause & kInterrupt) {
+        switch (mcause & 0x1F) {
+            case 3: return "machine software interrupt";
+            case 7: return "machine timer interrupt";
+            case 11: return "machine external interrupt";
+            default: return "interrupt";
+        }
+    }
+    switch (mcause) {
+        case 0: return "instruction address misaligned";
+        case 1: return "instruction access fault";
+        case 2: return "illegal instruction";
+        case 3: return "breakpoint";
+        case 4: return "load address misaligned";
+        case 5: return "load access fault";
+        case 6: return "store address misaligned";
+        case 7: return "store access fault";
+        case 11: return "environment call from M-mode";
+        default: return "exception";
+    }
+}
+}  // namespace
+
+void RiscvCpu::note_trap(uint32_t mcause, uint32_t epc, uint32_t tval, uint32_t handler) {
+    const bool irq = mcause & kInterrupt;
+    ++(irq ? irqs_taken_ : traps_taken_);
+    if (trace_)
+        trace_line(fmt::format("-- {}: mcause 0x{:08x} ({}), mepc 0x{:08x}, mtval 0x{:08x} -> 0x{:08x} at {}",
+                               irq ? "interrupt" : "exception", mcause, cause_name(mcause), epc, tval, handler,
+                               (sc_core::sc_time_stamp() + local_time()).to_string()));
+    if (vcd_on_) {
+        const sc_core::sc_time at = sc_core::sc_time_stamp() + local_time();
+        vcd_events_.emplace(at, std::make_pair(irq ? 0 : 1, 1u));
+        vcd_events_.emplace(at, std::make_pair(2, mcause));
+        vcd_events_.emplace(at + period_, std::make_pair(irq ? 0 : 1, 0u));
+        vcd_event_.notify(at - sc_core::sc_time_stamp());
+    }
+}
+
+void RiscvCpu::drive_vcd() {
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    while (!vcd_events_.empty() && vcd_events_.begin()->first <= now) {
+        const auto [sig, v] = vcd_events_.begin()->second;
+        if (sig == 0) vcd_interrupt_.write(v != 0);
+        else if (sig == 1) vcd_exception_.write(v != 0);
+        else vcd_mcause_.write(v);
+        vcd_events_.erase(vcd_events_.begin());
+    }
+    if (!vcd_events_.empty()) vcd_event_.notify(vcd_events_.begin()->first - now);
+}
+
+void RiscvCpu::trace_vcd(sc_core::sc_trace_file* tf, const std::string& prefix) {
+    vcd_on_ = true;
+    sc_core::sc_trace(tf, vcd_interrupt_, prefix + "cpu_interrupt");
+    sc_core::sc_trace(tf, vcd_exception_, prefix + "cpu_exception");
+    sc_core::sc_trace(tf, vcd_mcause_, prefix + "cpu_mcause");
+}
+
+void RiscvCpu::set_trace(std::FILE* out, uint64_t limit) {
+    trace_ = out;
+    trace_limit_ = limit;
+}
+
+void RiscvCpu::trace_line(const std::string& line) {
+    if (trace_lines_ >= trace_limit_) return;
+    std::fputs(line.c_str(), trace_);
+    std::fputc('\n', trace_);
+    if (++trace_lines_ == trace_limit_)
+        std::fprintf(trace_, "-- --trace-limit reached (%llu lines): the run goes on untraced\n",
+                     static_cast<unsigned long long>(trace_limit_));
+}
+
+void RiscvCpu::on_trace_insn(uc_struct* uc, uint64_t addr, uint32_t, void* self) {
+    auto* c = static_cast<RiscvCpu*>(self);
+    if (c->trace_lines_ >= c->trace_limit_) return;
+    const uint32_t pc = static_cast<uint32_t>(addr);
+    uint32_t w = 0;
+    if (uc_mem_read(uc, pc, &w, 4) != UC_ERR_OK && uc_mem_read(uc, pc, &w, 2) != UC_ERR_OK) return;
+    c->trace_line(fmt::format("0x{:08x} (0x{:08x}) {}", pc, w, rv32::disassemble(w, pc)));
 }
 
 std::optional<uint32_t> RiscvCpu::fetch_word(uint32_t pc) {
@@ -440,8 +537,9 @@ bool RiscvCpu::check_block(uint32_t addr, uint32_t size) {
 void RiscvCpu::continue_at(uint32_t pc, uint32_t next) {
     uncount_after(pc, true);  // the emulated instruction retired; the block ends here
     if (const auto cause = interrupt_due(next, !ext_stale_)) {
-        next = enter_trap(*cause, next, 0);
-        ++irqs_taken_;
+        const uint32_t epc = next;
+        next = enter_trap(*cause, epc, 0);
+        note_trap(*cause, epc, 0, next);
     }
     uc_reg_write(uc_, UC_RISCV_REG_PC, &next);  // Unicorn leaves the block and goes on there
 }
@@ -697,6 +795,12 @@ uint64_t RiscvCpu::device_access(bool write, uint64_t addr, unsigned size, uint6
     const uint64_t before = delay.value();
     bus->b_transport(tx_, delay);
     if (write && r.base != MIND_CLINT_BASE) ext_stale_ = true;  // it may change the external line: see interrupt_due
+    if (trace_)
+        trace_line(fmt::format("-- device: {} {} 0x{:x} {} {}+0x{:x} (0x{:08x}){} at {}", write ? "store" : "load",
+                               size == 4 ? "word" : size == 2 ? "half" : "byte", write ? value : tx_data_,
+                               write ? "to" : "from", r.name, addr - r.base, addr,
+                               tx_.is_response_error() ? ": " + tx_.get_response_string() : std::string(),
+                               (sc_core::sc_time_stamp() + local_time()).to_string()));
     const uint64_t spent = delay.value() - before;
     local_dev_ticks_ += spent;
     budget_ -= static_cast<int64_t>(spent / period_ticks_);

@@ -22,6 +22,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <optional>
@@ -82,6 +83,13 @@ public:
     void attach_clint(Clint* clint) { clint_ = clint; }
     // A write to SYSCTRL.EXIT: the CPU stops after the current instruction.
     void request_exit(uint32_t code);
+    // Before the simulation starts: --trace. Instructions (pc, word, disassembly), traps,
+    // interrupts and device accesses go to `out`, at most `limit` lines; then the run goes
+    // on untraced (the per-instruction hook is removed).
+    void set_trace(std::FILE* out, uint64_t limit);
+    // Before the simulation starts: the CPU's trap and interrupt events into a VCD, as
+    // pulses one CPU cycle wide at the instant (local time) they happen, and mcause.
+    void trace_vcd(sc_core::sc_trace_file* tf, const std::string& prefix);
     // Called once when the CPU halts (exit, fault, limit); the board pauses the simulation there.
     std::function<void()> on_halt;
 
@@ -155,6 +163,11 @@ private:
     static void on_block(uc_struct* uc, uint64_t addr, uint32_t size, void* self);
     static void on_code(uc_struct* uc, uint64_t addr, uint32_t size, void* self);
     static void on_emulated(uc_struct* uc, uint64_t addr, uint32_t size, void* self);
+    static void on_trace_insn(uc_struct* uc, uint64_t addr, uint32_t size, void* self);
+    void trace_line(const std::string& line);
+    // A trap taken: counters, --trace, VCD.
+    void note_trap(uint32_t mcause, uint32_t epc, uint32_t tval, uint32_t handler);
+    void drive_vcd();
     static void on_intr(uc_struct* uc, uint32_t intno, void* self);
     static bool on_invalid(uc_struct* uc, void* self);
     static bool on_bad_mem(uc_struct* uc, int type, uint64_t addr, int size, int64_t value, void* self);
@@ -184,6 +197,17 @@ private:
     uint32_t rom_base_ = 0, ram_base_ = 0;
     std::map<uint32_t, size_t> emulated_;  // address -> Unicorn hook handle
     int64_t minstret_offset_ = 0, mcycle_offset_ = 0;  // what firmware wrote, relative to the truth
+    // --trace
+    std::FILE* trace_ = nullptr;
+    uint64_t trace_limit_ = 0, trace_lines_ = 0;
+    size_t trace_hook_ = 0;
+    bool trace_hooked_ = false;
+    // VCD: events at their local time, applied by drive_vcd when the kernel gets there.
+    bool vcd_on_ = false;
+    std::multimap<sc_core::sc_time, std::pair<int, uint32_t>> vcd_events_;
+    sc_core::sc_event vcd_event_;
+    sc_core::sc_signal<bool> vcd_interrupt_{"interrupt_taken"}, vcd_exception_{"exception_taken"};
+    sc_core::sc_signal<uint32_t> vcd_mcause_{"mcause"};
     std::optional<uint32_t> skip_bp_;
     std::map<uint32_t, size_t> breakpoints_;  // address -> Unicorn hook handle
 

@@ -131,3 +131,108 @@ std::optional<uint32_t> find_access(uint32_t block, uint32_t size, uint32_t addr
 }
 
 }  // namespace mind1024::board::rv32
+
+#include <fmt/format.h>
+
+namespace mind1024::board::rv32 {
+
+namespace {
+const char* const kReg[32] = {"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0",
+                              "a1",   "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5",
+                              "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
+}  // namespace
+
+std::string csr_name(unsigned c) {
+    switch (c) {
+        case 0x300: return "mstatus";
+        case 0x301: return "misa";
+        case 0x304: return "mie";
+        case 0x305: return "mtvec";
+        case 0x310: return "mstatush";
+        case 0x340: return "mscratch";
+        case 0x341: return "mepc";
+        case 0x342: return "mcause";
+        case 0x343: return "mtval";
+        case 0x344: return "mip";
+        case 0xB00: return "mcycle";
+        case 0xB02: return "minstret";
+        case 0xB80: return "mcycleh";
+        case 0xB82: return "minstreth";
+        case 0xC00: return "cycle";
+        case 0xC01: return "time";
+        case 0xC02: return "instret";
+        case 0xC80: return "cycleh";
+        case 0xC81: return "timeh";
+        case 0xC82: return "instreth";
+        case 0xF11: return "mvendorid";
+        case 0xF12: return "marchid";
+        case 0xF13: return "mimpid";
+        case 0xF14: return "mhartid";
+        default: return fmt::format("0x{:03x}", c);
+    }
+}
+
+std::string disassemble(uint32_t w, uint32_t pc) {
+    if ((w & 0xFFFF) == 0) return "illegal (all zeros)";
+    if (is_compressed(w & 0xFFFF)) return fmt::format("compressed 0x{:04x} (not RV32IM)", w & 0xFFFF);
+    const uint32_t op = w & 0x7F, f3 = (w >> 12) & 7, f7 = w >> 25;
+    const char *rd = kReg[(w >> 7) & 31], *rs1 = kReg[(w >> 15) & 31], *rs2 = kReg[(w >> 20) & 31];
+    const int32_t imm_i = sext(w >> 20, 12);
+    const int32_t imm_s = sext(((w >> 25) << 5) | ((w >> 7) & 31), 12);
+    const int32_t imm_b =
+        sext(((w >> 31) << 12) | (((w >> 7) & 1) << 11) | (((w >> 25) & 0x3F) << 5) | (((w >> 8) & 0xF) << 1), 13);
+    const int32_t imm_j =
+        sext(((w >> 31) << 20) | (((w >> 12) & 0xFF) << 12) | (((w >> 20) & 1) << 11) | (((w >> 21) & 0x3FF) << 1), 21);
+    switch (op) {
+        case 0x37: return fmt::format("lui {}, 0x{:x}", rd, w >> 12);
+        case 0x17: return fmt::format("auipc {}, 0x{:x}", rd, w >> 12);
+        case 0x6F: return fmt::format("jal {}, 0x{:08x}", rd, pc + static_cast<uint32_t>(imm_j));
+        case 0x67: return fmt::format("jalr {}, {}({})", rd, imm_i, rs1);
+        case 0x63: {
+            static const char* b[8] = {"beq", "bne", nullptr, nullptr, "blt", "bge", "bltu", "bgeu"};
+            if (!b[f3]) break;
+            return fmt::format("{} {}, {}, 0x{:08x}", b[f3], rs1, rs2, pc + static_cast<uint32_t>(imm_b));
+        }
+        case 0x03: {
+            static const char* l[8] = {"lb", "lh", "lw", nullptr, "lbu", "lhu", nullptr, nullptr};
+            if (!l[f3]) break;
+            return fmt::format("{} {}, {}({})", l[f3], rd, imm_i, rs1);
+        }
+        case 0x23: {
+            static const char* s[8] = {"sb", "sh", "sw", nullptr, nullptr, nullptr, nullptr, nullptr};
+            if (!s[f3]) break;
+            return fmt::format("{} {}, {}({})", s[f3], rs2, imm_s, rs1);
+        }
+        case 0x13: {
+            static const char* i[8] = {"addi", "slli", "slti", "sltiu", "xori", "srli", "ori", "andi"};
+            if (f3 == 1 || f3 == 5) {
+                const char* m = f3 == 1 ? "slli" : (f7 == 0x20 ? "srai" : "srli");
+                return fmt::format("{} {}, {}, {}", m, rd, rs1, (w >> 20) & 31);
+            }
+            return fmt::format("{} {}, {}, {}", i[f3], rd, rs1, imm_i);
+        }
+        case 0x33: {
+            static const char* r[8] = {"add", "sll", "slt", "sltu", "xor", "srl", "or", "and"};
+            static const char* m[8] = {"mul", "mulh", "mulhsu", "mulhu", "div", "divu", "rem", "remu"};
+            const char* n = f7 == 1 ? m[f3] : f7 == 0x20 && f3 == 0 ? "sub" : f7 == 0x20 && f3 == 5 ? "sra"
+                                            : f7 == 0 ? r[f3] : nullptr;
+            if (!n) break;
+            return fmt::format("{} {}, {}, {}", n, rd, rs1, rs2);
+        }
+        case 0x0F: return f3 == 1 ? "fence.i" : "fence";
+        case 0x73: {
+            if (w == kEcall) return "ecall";
+            if (w == kEbreak) return "ebreak";
+            if (w == kMret) return "mret";
+            if (w == kWfi) return "wfi";
+            static const char* c[8] = {nullptr, "csrrw", "csrrs", "csrrc", nullptr, "csrrwi", "csrrsi", "csrrci"};
+            if (!c[f3]) break;
+            if (f3 & 4) return fmt::format("{} {}, {}, {}", c[f3], rd, csr_name(w >> 20), (w >> 15) & 31);
+            return fmt::format("{} {}, {}, {}", c[f3], rd, csr_name(w >> 20), rs1);
+        }
+        default: break;
+    }
+    return fmt::format("unknown 0x{:08x} ({})", w, mnemonic(w));
+}
+
+}  // namespace mind1024::board::rv32

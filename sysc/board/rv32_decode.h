@@ -48,3 +48,11 @@ inline bool is_csr(uint32_t insn) { return (insn & 0x7F) == 0x73 && ((insn >> 12
 inline unsigned csr_number(uint32_t insn) { return insn >> 20; }
 
 }  // namespace mind1024::board::rv32
+
+namespace mind1024::board::rv32 {
+// One instruction as assembly text ("addi a0, zero, 42", "lw a5, 8(sp)", "csrrw zero, mtvec, a0"),
+// with ABI register names; branch and jump targets absolute (from `pc`). For --trace.
+std::string disassemble(uint32_t insn, uint32_t pc);
+// A CSR's name ("mstatus"), or its number in hex.
+std::string csr_name(unsigned csr);
+}  // namespace mind1024::board::rv32

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <iterator>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -212,6 +214,38 @@ TEST(MindBoard, ExitReportNamesTheOutcome) {
     fs::remove_all(dir);
 }
 
+// --trace: instructions with pc, word and disassembly, exceptions, interrupts and device
+// accesses, bounded by --trace-limit.
+TEST(MindBoard, TraceListsInstructionsTrapsInterruptsAndDeviceAccesses) {
+    const fs::path file = temp_dir() / "isa_traps.trace";
+    Result r = run_fw("isa_traps", "--trace " + file.string() + " --trace-limit 5000000");
+    EXPECT_EQ(r.rc, 0) << r.out << r.err;
+    const std::string t = slurp(file);
+    const auto img = mind1024::board::load_elf(firmware("isa_traps").string(),
+                                               {{"ROM", MIND_ROM_BASE, MIND_ROM_SIZE, false},
+                                                {"SRAM", MIND_SRAM_BASE, MIND_SRAM_SIZE, true}});
+    char ecall[64];
+    std::snprintf(ecall, sizeof ecall, "0x%08x (0x00000073) ecall\n", img.symbols.at("l_ecall"));
+    const size_t at = t.find(ecall);
+    ASSERT_NE(at, std::string::npos) << ecall;
+    EXPECT_EQ(t.find("-- exception: mcause 0x0000000b (environment call from M-mode), mepc " + std::string(ecall, 10), at),
+              t.find("\n", at) + 1)
+        << "the exception follows its instruction";
+    EXPECT_NE(t.find("-- interrupt: mcause 0x80000007 (machine timer interrupt)"), std::string::npos);
+    EXPECT_NE(t.find("-- interrupt: mcause 0x80000003 (machine software interrupt)"), std::string::npos);
+    EXPECT_NE(t.find("-- device: store word 0x1 to CLINT+0x0 (0x02000000)"), std::string::npos);
+    EXPECT_NE(t.find(") lw a6, 0(a5)\n-- exception: mcause 0x00000005"), std::string::npos);
+    EXPECT_TRUE(std::regex_search(t, std::regex(R"(\) csrrs [a-z0-9]+, misa, zero\n)")));
+    EXPECT_NE(t.find(") div "), std::string::npos);
+    r = run_fw("isa_traps", "--trace " + file.string() + " --trace-limit 100");
+    EXPECT_EQ(r.rc, 0) << r.err;
+    const std::string s = slurp(file);
+    EXPECT_EQ(std::count(s.begin(), s.end(), '\n'), 101);
+    EXPECT_NE(s.find("-- --trace-limit reached (100 lines)"), std::string::npos);
+    for (const char* bad : {"--trace-limit 0", "--trace-limit -5", "--trace-limit 10"})
+        EXPECT_EQ(run_fw("hello", bad).rc, 2) << bad;  // the last: without --trace
+}
+
 TEST(MindBoard, RunawayProgramStopsAtTheInstructionLimitWithItsPc) {
     const Result r = run_fw("loop_forever", "--max-instructions 1000000");
     EXPECT_EQ(r.rc, 4) << r.err;
@@ -241,8 +275,22 @@ TEST(MindBoard, TraceHoldsChipSignalsAndInterruptLines) {
     const Result r = run_fw("selftest", "--vcd " + vcd.string());
     EXPECT_EQ(r.rc, 0) << r.err;
     const std::string t = slurp(vcd);
-    for (const char* sig : {" busy ", " cpu_ext_irq ", " chip_irq ", " hostif_irq ", " timer_irq "})
+    for (const char* sig : {" busy ", " cpu_ext_irq ", " chip_irq ", " hostif_irq ", " timer_irq ", " clint_mtip ",
+                            " clint_msip ", " cpu_interrupt ", " cpu_exception ", " cpu_mcause "})
         EXPECT_NE(t.find(sig), std::string::npos) << sig;
+    // The CPU's own interrupt events are pulses one cycle wide: up, then down 20 ns later.
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(t, m, std::regex(R"(\$var wire +1 +(\S+) +cpu_interrupt )")));
+    const std::string id = m[1];
+    std::istringstream in(t);
+    long now = 0, t_up = -1, t_down = -1;
+    for (std::string line; std::getline(in, line) && t_down < 0;) {
+        if (!line.empty() && line[0] == '#') now = std::stol(line.substr(1));
+        else if (line == "1" + id && now > 0) t_up = now;
+        else if (line == "0" + id && t_up >= 0) t_down = now;
+    }
+    ASSERT_GE(t_up, 0) << "no interrupt pulse";
+    EXPECT_EQ(t_down - t_up, 20) << "one 50 MHz cycle";
     EXPECT_FALSE(fs::exists(temp_dir() / "selftest.partial.vcd"));
     // A GTKWave layout beside it names the trace and its signals.
     const std::string layout = slurp(temp_dir() / "selftest.gtkw");
