@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <unicorn/unicorn.h>
 
+#include "sysc/board/board_timer.h"
 #include "sysc/board/clint.h"
 #include "sysc/board/gdb/gdb_stub.h"
 #include "sysc/board/rv32_decode.h"
@@ -169,7 +170,7 @@ void RiscvCpu::thread() {
     budget_ = static_cast<int64_t>(quantum_instr_);
     if (gdb_) {
         const GdbStub::End end = gdb_->serve();
-        if (end == GdbStub::End::Killed) halt(HaltReason::Killed);
+        if (end == GdbStub::End::Killed) halt(killed_at_fault_ ? HaltReason::Fault : HaltReason::Killed);
         if (state_ == CpuState::Halted) return;
     }
     execute(false, nullptr);
@@ -214,6 +215,8 @@ void RiscvCpu::request_exit(uint32_t code) {
 }
 
 StopEvent RiscvCpu::execute(bool step, const std::function<bool()>* stop_requested) {
+    killed_at_fault_ = false;
+    debugging_ = stop_requested != nullptr;  // run by GDB's stub, which wants ebreak and faults as stops
     // Only the breakpoint at the pc this run starts from is stepped over, once.
     skip_bp_ = breakpoints_.count(pc_) ? std::optional<uint32_t>(pc_) : std::nullopt;
     for (;;) {
@@ -228,13 +231,23 @@ StopEvent RiscvCpu::execute(bool step, const std::function<bool()>* stop_request
         uc_reg_read(uc_, UC_RISCV_REG_PC, &pc_);
         if (trace_hooked_ && trace_lines_ >= trace_limit_) {  // --trace-limit reached: full speed again
             uc_hook_del(uc_, trace_hook_);
-            uc_ctl_flush_tlb(uc_);  // (UC_CTL_TB_FLUSH: every translated block)
+            flush_code();
             trace_hooked_ = false;
         }
         // Stopped by on_block before a block: with any UC_HOOK_CODE hook (a breakpoint)
         // Unicorn 2.0.1 does not restore the pc to the block start, so take it from on_block.
         if (quantum_stop_ || limit_stop_ || retranslate_stop_) pc_ = block_start_;
         if (resume_pc_) pc_ = *resume_pc_;    // stopped inside a device access: the store is done
+        if (debug_stop_) {  // pc_ is where to resume (resume_pc_)
+            StopEvent ev = *debug_stop_;
+            debug_stop_.reset();
+            if (watch_undo_) {
+                uc_mem_write(uc_, watch_undo_->first, watch_undo_->second.data(), watch_undo_->second.size());
+                watch_undo_.reset();
+            }
+            stepping_ = false;
+            return ev;
+        }
         if (fault_pending_) pc_ = fault_.pc;  // Unicorn may report the block start
         if (step && !fault_pending_ && !retranslate_stop_) {
             ++icount_;
@@ -255,6 +268,11 @@ StopEvent RiscvCpu::execute(bool step, const std::function<bool()>* stop_request
             }
             if (fault_.mcause < 16 && fault_.pc_exact)
                 fault_.note = mtvec == 0 ? "no trap handler (mtvec is 0)" : "stopped by --stop-on-trap";
+            if (stop_requested) {
+                // Under GDB a fault is a stop (SIGSEGV), not the end: the user may fix pc and go on.
+                killed_at_fault_ = true;
+                return {StopEvent::Kind::Fault, 0, "CPU fault: " + fault_.describe()};
+            }
             halt(HaltReason::Fault);
             break;
         }
@@ -508,6 +526,13 @@ uint64_t RiscvCpu::cycles_at(uint32_t pc) const { return time_at(pc).value() / p
 
 // ---- The RV32IM check and the emulated instructions ----------------------------
 
+void RiscvCpu::flush_code() {
+    // Translated code of ROM and SRAM goes; Unicorn's whole-cache flush (UC_CTL_TB_FLUSH)
+    // takes seconds the first time.
+    uc_ctl_remove_cache(uc_, rom_base_, uint64_t{rom_base_} + rom_checked_.size() * 4);
+    uc_ctl_remove_cache(uc_, ram_base_, uint64_t{ram_base_} + ram_checked_.size() * 4);
+}
+
 uint8_t* RiscvCpu::checked_bit(uint32_t addr) {
     if (addr - rom_base_ < rom_checked_.size() * 4) return &rom_checked_[(addr - rom_base_) / 4];
     if (addr - ram_base_ < ram_checked_.size() * 4) return &ram_checked_[(addr - ram_base_) / 4];
@@ -563,12 +588,12 @@ std::optional<uint32_t> RiscvCpu::csr_read(unsigned csr, uint32_t pc) {
     }
 }
 
-bool RiscvCpu::csr_write(unsigned csr, uint32_t v, uint32_t pc) {
+bool RiscvCpu::csr_write(unsigned csr, uint32_t v, uint32_t pc, unsigned next) {
     if ((csr >> 10) == 3) return false;  // read-only CSRs
     auto set_low = [](uint64_t old, uint32_t lo) { return (old & ~uint64_t{0xFFFFFFFF}) | lo; };
     auto set_high = [](uint64_t old, uint32_t hi) { return (old & 0xFFFFFFFFull) | (uint64_t{hi} << 32); };
     // Counters: the next instruction reads what was written (the writing one does not count).
-    const uint64_t cycles = cycles_at(pc) + 1, retired = icount_ - unrun(pc) + 1;
+    const uint64_t cycles = cycles_at(pc) + next, retired = icount_ - unrun(pc) + next;
     switch (csr) {
         case 0x300: {
             uint32_t m = (v & (kMstatusMie | kMstatusMpie)) | kMstatusMpp;
@@ -737,6 +762,13 @@ bool RiscvCpu::on_invalid(uc_struct* uc, void* self) {
     uc_reg_read(uc, UC_RISCV_REG_PC, &pc);
     const auto w = c->fetch_word(pc);
     const bool ebreak = w && *w == rv32::kEbreak;
+    if (ebreak && c->debugging_) {
+        // With a debugger attached, ebreak is its breakpoint (SIGTRAP); the user resumes past it.
+        c->uncount_after(pc, false);
+        c->resume_pc_ = pc;
+        c->debug_stop_ = StopEvent{StopEvent::Kind::Breakpoint, 0, {}};
+        return false;
+    }
     c->record_fault(ebreak ? "ebreak (breakpoint, no debugger attached)" : "invalid instruction", pc,
                     true, std::nullopt, ebreak ? kCauseBreakpoint : kCauseIllegal, ebreak || !w ? 0 : *w);
     return false;
@@ -870,7 +902,8 @@ bool RiscvCpu::read_mem(uint32_t addr, uint8_t* dst, uint32_t len) {
         if (r.kind == RegionKind::Rom || r.kind == RegionKind::Ram) {
             if (uc_mem_read(uc_, a, dst + done, n) != UC_ERR_OK) return false;
         } else {
-            // Devices: side-effect-free debug reads, word by word.
+            // Devices: side-effect-free debug reads where the device has them, else a real
+            // 32-bit bus read at the CPU's time (docs/board.md: GDB and devices), word by word.
             for (uint32_t i = 0; i < n; ++i) {
                 const uint64_t w = (a + i) & ~3ull;
                 uint32_t v = 0;
@@ -879,7 +912,13 @@ bool RiscvCpu::read_mem(uint32_t addr, uint8_t* dst, uint32_t len) {
                 q.set_address(w);
                 q.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
                 q.set_data_length(4);
-                if (bus->transport_dbg(q) != 4) return false;
+                q.set_streaming_width(4);
+                if (bus->transport_dbg(q) != 4) {
+                    q.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+                    sc_core::sc_time delay = local_time();
+                    bus->b_transport(q, delay);
+                    if (!q.is_response_ok()) return false;
+                }
                 dst[done + i] = static_cast<uint8_t>(v >> (8 * ((a + i) & 3)));
             }
         }
@@ -890,9 +929,33 @@ bool RiscvCpu::read_mem(uint32_t addr, uint8_t* dst, uint32_t len) {
 
 bool RiscvCpu::write_mem(uint32_t addr, const uint8_t* src, uint32_t len) {
     const auto k = find_region(addr, len);
-    if (!k || (regions_[*k].kind != RegionKind::Rom && regions_[*k].kind != RegionKind::Ram)) return false;
+    if (!k) return false;
+    if (regions_[*k].kind != RegionKind::Rom && regions_[*k].kind != RegionKind::Ram) {
+        // A device: real bus writes (their side effects happen), 32-bit where aligned, else
+        // 16-bit (the synapse window), as the CPU could do them.
+        const unsigned unit = (addr % 4 == 0 && len % 4 == 0) ? 4 : (addr % 2 == 0 && len % 2 == 0) ? 2 : 0;
+        if (!unit) return false;
+        for (uint32_t off = 0; off < len; off += unit) {
+            uint32_t v = 0;
+            std::memcpy(&v, src + off, unit);
+            tlm::tlm_generic_payload q;
+            q.set_write();
+            q.set_address(addr + off);
+            q.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
+            q.set_data_length(unit);
+            q.set_streaming_width(unit);
+            q.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+            sc_core::sc_time delay = local_time();
+            bus->b_transport(q, delay);
+            if (!q.is_response_ok()) return false;
+        }
+        return true;
+    }
     if (uc_mem_write(uc_, addr, src, len) != UC_ERR_OK) return false;
     uc_ctl_remove_cache(uc_, addr, uint64_t{addr} + len);  // the code may have changed
+    // Every block of the region is checked again for RV32IM (one may start before `addr`).
+    auto& bits = regions_[*k].kind == RegionKind::Rom ? rom_checked_ : ram_checked_;
+    std::fill(bits.begin(), bits.end(), 0);
     return true;
 }
 
@@ -919,6 +982,190 @@ StopEvent RiscvCpu::resume(bool step, const std::function<bool()>& stop_requeste
         return halt_ == HaltReason::Exit ? StopEvent{StopEvent::Kind::Exited, static_cast<int>(exit_code_), {}}
                                          : StopEvent{StopEvent::Kind::Fault, 0, halt_report()};
     return execute(step, &stop_requested);
+}
+
+}  // namespace mind1024::board
+
+namespace mind1024::board {
+
+// ---- DebugTarget: CSRs, watchpoints, monitor -------------------------------------
+
+namespace {
+// CSRs Unicorn keeps as the contract wants, and their Unicorn register ids.
+std::optional<int> unicorn_csr(unsigned csr) {
+    switch (csr) {
+        case 0x305: return UC_RISCV_REG_MTVEC;
+        case 0x340: return UC_RISCV_REG_MSCRATCH;
+        case 0x341: return UC_RISCV_REG_MEPC;
+        case 0x342: return UC_RISCV_REG_MCAUSE;
+        case 0x343: return UC_RISCV_REG_MTVAL;
+        case 0xF11: return UC_RISCV_REG_MVENDORID;
+        case 0xF12: return UC_RISCV_REG_MARCHID;
+        case 0xF13: return UC_RISCV_REG_MIMPID;
+        case 0xF14: return UC_RISCV_REG_MHARTID;
+        default: return std::nullopt;
+    }
+}
+}  // namespace
+
+std::vector<unsigned> RiscvCpu::csrs() const {
+    return {0x300, 0x301, 0x304, 0x305, 0x340, 0x341, 0x342, 0x343, 0x344, 0xB00, 0xB02, 0xB80, 0xB82,
+            0xC01, 0xC81, 0xF11, 0xF12, 0xF13, 0xF14};
+}
+
+std::optional<uint32_t> RiscvCpu::read_csr(unsigned csr) {
+    if (const auto id = unicorn_csr(csr)) {
+        uint32_t v = 0;
+        uc_reg_read(uc_, *id, &v);
+        return v;
+    }
+    if (csr > 0xFFF || rv32::check(0x00002073u | (csr << 20)) != rv32::Check::Emulate) return std::nullopt;
+    const uint32_t size = block_size_;
+    block_size_ = 0;  // stopped: nothing counted ahead
+    const auto v = csr_read(csr, pc_);
+    block_size_ = size;
+    return v;
+}
+
+bool RiscvCpu::write_csr(unsigned csr, uint32_t value) {
+    if (const auto id = unicorn_csr(csr)) {
+        if ((csr >> 10) == 3) return false;  // read-only
+        uc_reg_write(uc_, *id, &value);
+        return true;
+    }
+    if (csr > 0xFFF || rv32::check(0x00002073u | (csr << 20)) != rv32::Check::Emulate) return false;
+    const uint32_t size = block_size_;
+    block_size_ = 0;
+    const bool ok = csr_write(csr, value, pc_, 0);  // the next instruction reads what GDB wrote
+    block_size_ = size;
+    return ok;
+}
+
+bool RiscvCpu::insert_watchpoint(WatchKind kind, uint32_t addr, uint32_t len) {
+    // ROM and SRAM only: a device access cannot be undone and done again (GDB then
+    // falls back to its software watchpoints for device addresses).
+    const auto k = find_region(addr, len);
+    if (!k || (regions_[*k].kind != RegionKind::Rom && regions_[*k].kind != RegionKind::Ram)) return false;
+    for (const Watch& w : watches_)
+        if (w.kind == kind && w.addr == addr && w.len == len) return true;
+    const int type = kind == WatchKind::Write  ? UC_HOOK_MEM_WRITE
+                     : kind == WatchKind::Read ? UC_HOOK_MEM_READ
+                                               : (UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE);
+    uc_hook h;
+    if (uc_hook_add(uc_, &h, type, reinterpret_cast<void*>(on_watch), this, addr, uint64_t{addr} + len - 1) != UC_ERR_OK)
+        return false;
+    watches_.push_back({kind, addr, len, h});
+    flush_code();  // memory accesses take the hooked path from here on
+    return true;
+}
+
+bool RiscvCpu::remove_watchpoint(WatchKind kind, uint32_t addr, uint32_t len) {
+    for (auto it = watches_.begin(); it != watches_.end(); ++it) {
+        if (it->kind == kind && it->addr == addr && it->len == len) {
+            uc_hook_del(uc_, it->hook);
+            watches_.erase(it);
+            flush_code();
+            return true;
+        }
+    }
+    return false;
+}
+
+void RiscvCpu::on_watch(uc_struct* uc, int type, uint64_t addr, int size, int64_t, void* self) {
+    auto* c = static_cast<RiscvCpu*>(self);
+    if (c->debug_stop_ || c->fault_pending_) return;
+    const bool write = type == UC_MEM_WRITE;
+    WatchKind hit = WatchKind::Write;
+    bool found = false;
+    for (const Watch& w : c->watches_) {
+        const bool kind_ok = w.kind == WatchKind::Access || (w.kind == WatchKind::Write) == write;
+        if (kind_ok && addr < uint64_t{w.addr} + w.len && addr + static_cast<unsigned>(size) > w.addr) {
+            hit = w.kind;
+            found = true;
+            break;
+        }
+    }
+    if (!found) return;
+    const auto [pc, exact] = c->access_pc(addr, write);
+    if (!exact) return;  // cannot say where to stop: let it run
+    // GDB on RISC-V takes watchpoints as triggering before the access (it then steps the
+    // instruction itself): stop at the accessing instruction with memory unchanged.
+    // Unicorn abandons a load here, but completes a store: its old bytes go back after the stop.
+    if (write) {
+        c->watch_undo_.emplace();
+        c->watch_undo_->first = static_cast<uint32_t>(addr);
+        c->watch_undo_->second.resize(static_cast<size_t>(size));
+        uc_mem_read(uc, addr, c->watch_undo_->second.data(), c->watch_undo_->second.size());
+    }
+    c->uncount_after(pc, false);
+    c->resume_pc_ = pc;
+    StopEvent ev{StopEvent::Kind::Watchpoint, 0, {}};
+    ev.watch = hit;
+    ev.watch_address = static_cast<uint32_t>(addr);
+    c->debug_stop_ = ev;
+    uc_emu_stop(uc);
+}
+
+void RiscvCpu::reset_core() {
+    // The CPU's reset (contract 3: pc = the ELF's entry; machine mode, interrupts off,
+    // mtvec 0). Memory and devices keep their state: crt0 copies .data and clears .bss again.
+    uint32_t zero = 0;
+    for (int r = 1; r < 32; ++r) uc_reg_write(uc_, UC_RISCV_REG_X0 + r, &zero);
+    uint32_t mstatus = kMstatusMpp;
+    uc_reg_write(uc_, UC_RISCV_REG_MSTATUS, &mstatus);
+    for (int id : {UC_RISCV_REG_MIE, UC_RISCV_REG_MTVEC, UC_RISCV_REG_MEPC, UC_RISCV_REG_MCAUSE, UC_RISCV_REG_MTVAL,
+                   UC_RISCV_REG_MSCRATCH})
+        uc_reg_write(uc_, id, &zero);
+    minstret_offset_ = -static_cast<int64_t>(icount_);
+    mcycle_offset_ = -static_cast<int64_t>(cycles_at(pc_));
+    pc_ = image_ ? image_->entry : 0;
+    uc_reg_write(uc_, UC_RISCV_REG_PC, &pc_);
+    fault_pending_ = exit_requested_ = false;
+    if (state_ == CpuState::Halted) {
+        state_ = CpuState::Running;
+        halt_ = HaltReason::None;
+    }
+}
+
+std::optional<std::string> RiscvCpu::monitor(const std::string& line) {
+    std::string cmd = line, arg;
+    if (const size_t sp = line.find(' '); sp != std::string::npos) {
+        cmd = line.substr(0, sp);
+        arg = line.substr(line.find_first_not_of(' ', sp) == std::string::npos ? line.size()
+                                                                                 : line.find_first_not_of(' ', sp));
+    }
+    if (cmd == "help")
+        return "monitor reset    the CPU's reset: registers 0, pc = entry, mtvec 0 (memory and devices keep their state)\n"
+               "monitor time     simulated time, MTIME and mcycle\n"
+               "monitor stats    instructions, exceptions, interrupts, device accesses\n"
+               "monitor quantum  the CPU's time quantum\n"
+               "monitor trace on|off   --trace output (when mind-board was started with --trace FILE)\n";
+    if (cmd == "reset") {
+        reset_core();
+        return fmt::format("CPU reset: pc 0x{:08X}\n", pc_);
+    }
+    if (cmd == "time") {
+        const sc_core::sc_time now = sc_core::sc_time_stamp();
+        return fmt::format("simulated time {} ({} us), MTIME {}, mcycle {}\n", now.to_string(),
+                           BoardTimer::micros(now), clint_ ? clint_->mtime(now) : 0,
+                           cycles_at(pc_) + static_cast<uint64_t>(mcycle_offset_));
+    }
+    if (cmd == "stats")
+        return fmt::format("{} instructions, {} exceptions, {} interrupts, {} device accesses, pc 0x{:08X}\n", icount_,
+                           traps_taken_, irqs_taken_, mmio_, pc_);
+    if (cmd == "quantum")
+        return fmt::format("quantum {} ({} instructions at {} MHz)\n", cfg_.quantum.to_string(), quantum_instr_,
+                           cfg_.clock_hz / 1e6);
+    if (cmd == "trace") {
+        if (!trace_) return std::string("no trace file: start mind-board with --trace FILE\n");
+        if (arg == "off") {
+            trace_lines_ = trace_limit_;  // the hook goes at the next stop
+            return std::string("trace off\n");
+        }
+        return fmt::format("trace {} ({} of {} lines written)\n", trace_lines_ < trace_limit_ ? "on" : "off (limit reached)",
+                           trace_lines_, trace_limit_);
+    }
+    return std::nullopt;
 }
 
 }  // namespace mind1024::board

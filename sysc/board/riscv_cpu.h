@@ -115,6 +115,12 @@ public:
     bool insert_breakpoint(uint32_t addr) override;
     bool remove_breakpoint(uint32_t addr) override;
     StopEvent resume(bool step, const std::function<bool()>& stop_requested) override;
+    std::vector<unsigned> csrs() const override;
+    std::optional<uint32_t> read_csr(unsigned csr) override;
+    bool write_csr(unsigned csr, uint32_t value) override;
+    bool insert_watchpoint(WatchKind kind, uint32_t addr, uint32_t len) override;
+    bool remove_watchpoint(WatchKind kind, uint32_t addr, uint32_t len) override;
+    std::optional<std::string> monitor(const std::string& cmd) override;
 
 private:
     struct MmioRegion {
@@ -148,11 +154,13 @@ private:
     // The first run of a block: checks its instructions; true when hooks were added (translate it again).
     bool check_block(uint32_t addr, uint32_t size);
     uint8_t* checked_bit(uint32_t addr);
+    void flush_code();  // translated blocks of ROM and SRAM
     // Emulated instructions (code hooks); each continues at the pc it returns, or stops the run.
     void emulate(uint32_t pc, uint32_t insn);
     void continue_at(uint32_t pc, uint32_t next);
     std::optional<uint32_t> csr_read(unsigned csr, uint32_t pc);
-    bool csr_write(unsigned csr, uint32_t value, uint32_t pc);
+    // `next`: how many instructions retire before the value written is read (1: a CSR instruction's).
+    bool csr_write(unsigned csr, uint32_t value, uint32_t pc, unsigned next = 1);
     // The run stopped at `pc` inside the current block: count only what ran.
     void uncount_after(uint32_t pc, bool pc_ran);
     std::optional<uint32_t> fetch_word(uint32_t pc);
@@ -164,6 +172,8 @@ private:
     static void on_code(uc_struct* uc, uint64_t addr, uint32_t size, void* self);
     static void on_emulated(uc_struct* uc, uint64_t addr, uint32_t size, void* self);
     static void on_trace_insn(uc_struct* uc, uint64_t addr, uint32_t size, void* self);
+    static void on_watch(uc_struct* uc, int type, uint64_t addr, int size, int64_t value, void* self);
+    void reset_core();
     void trace_line(const std::string& line);
     // A trap taken: counters, --trace, VCD.
     void note_trap(uint32_t mcause, uint32_t epc, uint32_t tval, uint32_t handler);
@@ -197,6 +207,17 @@ private:
     uint32_t rom_base_ = 0, ram_base_ = 0;
     std::map<uint32_t, size_t> emulated_;  // address -> Unicorn hook handle
     int64_t minstret_offset_ = 0, mcycle_offset_ = 0;  // what firmware wrote, relative to the truth
+    // GDB: watchpoints (Unicorn memory hooks), what stopped the run.
+    struct Watch {
+        WatchKind kind;
+        uint32_t addr, len;
+        size_t hook;
+    };
+    std::vector<Watch> watches_;
+    std::optional<StopEvent> debug_stop_;  // a watchpoint or an ebreak for the debugger
+    std::optional<std::pair<uint32_t, std::vector<uint8_t>>> watch_undo_;  // a watched store's old bytes
+    bool killed_at_fault_ = false;         // the last stop for the debugger was a fault
+    bool debugging_ = false;               // this run serves GDB's continue or step
     // --trace
     std::FILE* trace_ = nullptr;
     uint64_t trace_limit_ = 0, trace_lines_ = 0;
