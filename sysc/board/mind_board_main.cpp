@@ -2,6 +2,8 @@
 // The UART goes to stdout as it comes; the exit code is the firmware's (the
 // value it wrote to SYSCTRL.EXIT); anything else that stops the board is
 // reported on stderr with its own exit code (see --help).
+#include <sys/stat.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <cstdio>
@@ -63,6 +65,8 @@ struct Options {
     bool stats = false;
     std::string exit_report;  // --exit-report FILE.json
     std::string trace;        // --trace FILE
+    std::string semihost_root;
+    bool no_semihosting = false;
     std::string trace_limit = "1000000";
     // host link (--listen)
     std::string listen;
@@ -90,6 +94,11 @@ void add_options(CLI::App& app, Options& o) {
                    "write an execution trace to FILE: each instruction (pc, word, disassembly), exceptions, "
                    "interrupts and device accesses");
     app.add_option("--trace-limit", o.trace_limit, "at most this many trace lines, then run on untraced (default 1000000)");
+    app.add_option("--semihost-root", o.semihost_root,
+                   "semihosting: the firmware may open, read and write files in DIR, and nowhere else "
+                   "(without it, console and exit only)");
+    app.add_flag("--no-semihosting", o.no_semihosting,
+                 "treat the semihosting sequence's ebreak as a plain ebreak (a breakpoint exception)");
     app.add_flag("--stop-on-trap", o.stop_on_trap,
                  "stop the board with the fault report at every exception, even when the firmware has a trap handler");
     app.add_option("--max-time", o.max_time_s, "stop at this simulated time, e.g. 10ms, 2s (default: none)");
@@ -136,6 +145,15 @@ BoardConfig make_config(Options& o, std::optional<sc_core::sc_time>& max_time) {
         cfg.cpu.max_instructions = n;
     }
     cfg.cpu.stop_on_trap = o.stop_on_trap;
+    cfg.cpu.semihosting = !o.no_semihosting;
+    if (!o.semihost_root.empty() && o.no_semihosting)
+        throw std::invalid_argument("--semihost-root and --no-semihosting contradict each other");
+    if (!o.semihost_root.empty()) {
+        struct stat st {};
+        if (stat(o.semihost_root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+            throw std::invalid_argument(fmt::format("--semihost-root {}: not a directory", o.semihost_root));
+    }
+    cfg.cpu.semihost_root = o.semihost_root;
     if (!o.exit_report.empty()) check_exit_report_path(o.exit_report);
     {
         const std::string& m = o.trace_limit;

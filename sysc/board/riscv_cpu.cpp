@@ -10,6 +10,7 @@
 #include "sysc/board/clint.h"
 #include "sysc/board/gdb/gdb_stub.h"
 #include "sysc/board/rv32_decode.h"
+#include "sysc/board/semihost.h"
 
 namespace mind1024::board {
 
@@ -75,6 +76,20 @@ RiscvCpu::RiscvCpu(sc_core::sc_module_name name, const CpuConfig& cfg, std::vect
     if (period_ticks_ == 0) throw std::invalid_argument("CPU clock period below the SystemC time resolution");
     quantum_instr_ = std::max<uint64_t>(1, cfg.quantum.value() / period_ticks_);
     check(uc_open(UC_ARCH_RISCV, UC_MODE_RISCV32, &uc_), "open RV32");
+    if (cfg.semihosting) {
+        auto ram_or_rom = [this](uint32_t a, uint32_t n, bool write) {
+            const auto k = find_region(a, n ? n : 1);
+            return k && (regions_[*k].kind == RegionKind::Ram || (!write && regions_[*k].kind == RegionKind::Rom));
+        };
+        semihost_ = std::make_unique<Semihost>(
+            cfg.semihost_root,
+            [this, ram_or_rom](uint32_t a, void* d, uint32_t n) {
+                return ram_or_rom(a, n, false) && uc_mem_read(uc_, a, d, n) == UC_ERR_OK;
+            },
+            [this, ram_or_rom](uint32_t a, const void* d, uint32_t n) {
+                return ram_or_rom(a, n, true) && uc_mem_write(uc_, a, d, n) == UC_ERR_OK;
+            });
+    }
     SC_THREAD(thread);
     set_stack_size(16 << 20);  // Unicorn translates code on this coroutine's stack
     SC_METHOD(drive_vcd);
@@ -277,7 +292,7 @@ StopEvent RiscvCpu::execute(bool step, const std::function<bool()>* stop_request
             break;
         }
         if (exit_requested_) continue;
-        if (err != UC_ERR_OK) {
+        if (err != UC_ERR_OK && !resume_pc_) {  // (an ebreak the board served stops with an error too)
             record_fault(fmt::format("emulation error: {}", uc_strerror(err)), pc_, false, std::nullopt, ~0u);
             fault_pending_ = false;
             halt(HaltReason::Fault);
@@ -762,6 +777,7 @@ bool RiscvCpu::on_invalid(uc_struct* uc, void* self) {
     uc_reg_read(uc, UC_RISCV_REG_PC, &pc);
     const auto w = c->fetch_word(pc);
     const bool ebreak = w && *w == rv32::kEbreak;
+    if (ebreak && c->semihost_call(pc)) return false;
     if (ebreak && c->debugging_) {
         // With a debugger attached, ebreak is its breakpoint (SIGTRAP); the user resumes past it.
         c->uncount_after(pc, false);
@@ -772,6 +788,22 @@ bool RiscvCpu::on_invalid(uc_struct* uc, void* self) {
     c->record_fault(ebreak ? "ebreak (breakpoint, no debugger attached)" : "invalid instruction", pc,
                     true, std::nullopt, ebreak ? kCauseBreakpoint : kCauseIllegal, ebreak || !w ? 0 : *w);
     return false;
+}
+
+bool RiscvCpu::semihost_call(uint32_t pc) {
+    // The RISC-V semihosting sequence: slli x0, x0, 0x1f; ebreak; srai x0, x0, 7.
+    if (!semihost_ || fetch_word(pc - 4) != 0x01F01013u || fetch_word(pc + 4) != 0x40705013u) return false;
+    uint32_t op = 0, param = 0;
+    uc_reg_read(uc_, UC_RISCV_REG_A0, &op);
+    uc_reg_read(uc_, UC_RISCV_REG_A1, &param);
+    const Semihost::Result r = semihost_->call(op, param, BoardTimer::micros(time_at(pc)));
+    uc_reg_write(uc_, UC_RISCV_REG_A0, &r.a0);
+    if (trace_)
+        trace_line(fmt::format("-- semihosting: {} (a1 0x{:08x}) -> a0 0x{:08x}", Semihost::op_name(op), param, r.a0));
+    uncount_after(pc, true);
+    resume_pc_ = pc + 4;  // on at the srai (a no-op)
+    if (r.exit_code) request_exit(*r.exit_code);
+    return true;
 }
 
 bool RiscvCpu::on_bad_mem(uc_struct*, int type, uint64_t addr, int, int64_t, void* self) {

@@ -43,12 +43,15 @@ namespace mind1024::board {
 
 class GdbStub;
 class Clint;
+class Semihost;
 
 struct CpuConfig {
     double clock_hz = MIND_CPU_CLOCK_HZ;
     sc_core::sc_time quantum = sc_core::sc_time(10, sc_core::SC_US);
     uint64_t max_instructions = 0;  // 0: no limit
     bool stop_on_trap = false;      // every exception halts the board, even with a handler
+    bool semihosting = true;        // serve the semihosting ebreak sequence (docs/board.md)
+    std::string semihost_root;      // host files the firmware may open ("" = none)
 };
 
 struct CpuFault {
@@ -192,6 +195,9 @@ private:
     std::optional<ElfImage> image_;
     GdbStub* gdb_ = nullptr;
     Clint* clint_ = nullptr;
+    std::unique_ptr<Semihost> semihost_;
+    // The semihosting sequence around the ebreak at `pc`: served, true; else false.
+    bool semihost_call(uint32_t pc);
 
     sc_core::sc_time period_;
     uint64_t period_ticks_, quantum_instr_;

@@ -246,6 +246,37 @@ TEST(MindBoard, TraceListsInstructionsTrapsInterruptsAndDeviceAccesses) {
         EXPECT_EQ(run_fw("hello", bad).rc, 2) << bad;  // the last: without --trace
 }
 
+// Semihosting (picolibc --oslib=semihost): console, exit code, files inside
+// --semihost-root only (no "..", no absolute path, no symbolic link out).
+TEST(MindBoard, SemihostingConsoleExitAndFilesInsideTheRootOnly) {
+    const fs::path root = temp_dir() / "semihost_root";
+    fs::remove_all(root);
+    fs::create_directories(root / "sub");
+    { std::ofstream(root / "in.txt") << "from the host\n"; }
+    const fs::path outside = temp_dir() / "semihost_outside";
+    fs::create_directories(outside);
+    { std::ofstream(outside / "secret.txt") << "secret"; }
+    fs::create_symlink(outside / "secret.txt", root / "link.txt");
+    fs::create_directory_symlink(outside, root / "outdir");
+    Result r = run_fw("semihost_files", "--semihost-root " + root.string());
+    EXPECT_EQ(r.rc, 5) << r.out << r.err;
+    EXPECT_NE(r.out.find("semihost: hello on the console"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("semihost: read 'from the host\n'"), std::string::npos) << r.out;
+    EXPECT_EQ(slurp(root / "out.txt"), "written by the firmware\n");
+    for (const char* line : {"w ../escape.txt: refused", "r /etc/hostname: refused", "r sub/../in.txt: refused",
+                             "r link.txt: refused", "w outdir/x.txt: refused", "r missing.txt: refused"})
+        EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
+    EXPECT_FALSE(fs::exists(temp_dir() / "escape.txt"));
+    EXPECT_FALSE(fs::exists(outside / "x.txt"));
+    // Without a root: the console and exit still work, files do not.
+    r = run_fw("semihost_files");
+    EXPECT_EQ(r.rc, 2) << r.err;
+    EXPECT_NE(r.out.find("no out.txt"), std::string::npos) << r.out;
+    EXPECT_EQ(board("--firmware " + firmware("semihost_files").string() + " --semihost-root /nonexistent").rc, 2);
+    fs::remove_all(root);
+    fs::remove_all(outside);
+}
+
 TEST(MindBoard, RunawayProgramStopsAtTheInstructionLimitWithItsPc) {
     const Result r = run_fw("loop_forever", "--max-instructions 1000000");
     EXPECT_EQ(r.rc, 4) << r.err;
