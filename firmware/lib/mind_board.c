@@ -16,9 +16,29 @@ static int uart_put(char c, FILE *f) {
     return (unsigned char)c;
 }
 
-/* picolibc: stdin/stdout/stderr are globals the program defines. One write-only
- * stream; reading stdin gives EOF. */
-static FILE uart_stream = FDEV_SETUP_STREAM(uart_put, NULL, NULL, _FDEV_SETUP_WRITE);
+/* A received byte (mind-board --uart-input): waits while more input may come;
+ * EOF at the input's end (or when the board has none). */
+int mind_getc(void) {
+    for (;;) {
+        const uint32_t st = mind_read32(MIND_UART_BASE + MIND_UART_REG_STATUS);
+        if (st & MIND_UART_STATUS_RX_READY) {
+            const uint32_t v = mind_read32(MIND_UART_BASE + MIND_UART_REG_RX);
+            if (v & MIND_UART_RX_VALID) return (int)(v & 0xFFu);
+        } else if (!(st & MIND_UART_STATUS_RX_OPEN)) {
+            return -1;
+        }
+    }
+}
+
+static int uart_get(FILE *f) {
+    (void)f;
+    const int c = mind_getc();
+    return c < 0 ? _FDEV_EOF : c;
+}
+
+/* picolibc: stdin/stdout/stderr are globals the program defines. One stream:
+ * writes go to the UART, reads come from its receiver. */
+static FILE uart_stream = FDEV_SETUP_STREAM(uart_put, uart_get, NULL, _FDEV_SETUP_RW);
 FILE *const stdin = &uart_stream;
 FILE *const stdout = &uart_stream;
 FILE *const stderr = &uart_stream;

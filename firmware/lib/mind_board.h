@@ -57,6 +57,9 @@ void mind_msip_set(int pending);
 
 /* One character to the console (what stdout uses). */
 void mind_putc(char c);
+/* One received byte (what stdin uses; mind-board --uart-input FILE|-): waits
+ * while more input may come, -1 at its end or when the board has none. */
+int mind_getc(void);
 
 /* Ends the simulation with `code` (0..255 by convention), as exit() does but
  * without running atexit handlers. Never returns. */

@@ -67,6 +67,7 @@ struct Options {
     std::string trace;        // --trace FILE
     std::string semihost_root;
     bool no_semihosting = false;
+    std::string uart_input;  // --uart-input FILE|-
     std::string trace_limit = "1000000";
     // host link (--listen)
     std::string listen;
@@ -94,6 +95,8 @@ void add_options(CLI::App& app, Options& o) {
                    "write an execution trace to FILE: each instruction (pc, word, disassembly), exceptions, "
                    "interrupts and device accesses");
     app.add_option("--trace-limit", o.trace_limit, "at most this many trace lines, then run on untraced (default 1000000)");
+    app.add_option("--uart-input", o.uart_input,
+                   "bytes the UART receives (RX, STATUS.RX_READY, the RX interrupt): FILE, or - for standard input");
     app.add_option("--semihost-root", o.semihost_root,
                    "semihosting: the firmware may open, read and write files in DIR, and nowhere else "
                    "(without it, console and exit only)");
@@ -333,6 +336,18 @@ int run(int argc, char** argv) {
     Mind1024Board board("board", cfg);
     RiscvCpu& cpu = *board.cpu();
     if (exec_trace) cpu.set_trace(exec_trace.get(), std::strtoull(o.trace_limit.c_str(), nullptr, 10));
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> uart_in(nullptr, &std::fclose);
+    if (!o.uart_input.empty()) {
+        if (o.uart_input == "-") {
+            board.uart().set_input(0);
+        } else {
+            uart_in.reset(std::fopen(o.uart_input.c_str(), "rb"));
+            if (!uart_in)
+                throw std::invalid_argument(
+                    fmt::format("--uart-input {}: cannot read: {}", o.uart_input, std::strerror(errno)));
+            board.uart().set_input(fileno(uart_in.get()));
+        }
+    }
     if (trace) board.trace(trace->file());
     std::unique_ptr<GdbStub> stub;
     if (!o.gdb.empty()) {

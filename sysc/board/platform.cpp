@@ -32,6 +32,7 @@ Mind1024Board::Mind1024Board(sc_core::sc_module_name name, BoardConfig cfg)
       chip_irq_("chip_irq"),
       hostif_irq_("hostif_irq"),
       timer_irq_("timer_irq"),
+      uart_irq_("uart_irq"),
       ext_irq_("ext_irq"),
       mtip_("mtip"),
       msip_("msip") {
@@ -52,6 +53,8 @@ Mind1024Board::Mind1024Board(sc_core::sc_module_name name, BoardConfig cfg)
     chip_.irq.bind(chip_irq_);
     hostif_.irq.bind(hostif_irq_);
     timer_.irq.bind(timer_irq_);
+    uart_.irq.bind(uart_irq_);
+    sysctrl_.uart_irq.bind(uart_irq_);
     clint_.mtip.bind(mtip_);
     clint_.msip.bind(msip_);
     sysctrl_.chip_irq.bind(chip_irq_);
@@ -77,7 +80,7 @@ Mind1024Board::Mind1024Board(sc_core::sc_module_name name, BoardConfig cfg)
         }
     };
     SC_METHOD(combine_irq);
-    sensitive << chip_irq_ << hostif_irq_ << timer_irq_ << sysctrl_.enable_changed();
+    sensitive << chip_irq_ << hostif_irq_ << timer_irq_ << uart_irq_ << sysctrl_.enable_changed();
 }
 
 void Mind1024Board::combine_irq() { ext_irq_.write((sysctrl_.irq_sources() & sysctrl_.irq_enable()) != 0); }
@@ -88,6 +91,7 @@ void Mind1024Board::trace(sc_core::sc_trace_file* tf) const {
     sc_core::sc_trace(tf, chip_irq_, p + "chip_irq");
     sc_core::sc_trace(tf, hostif_irq_, p + "hostif_irq");
     sc_core::sc_trace(tf, timer_irq_, p + "timer_irq");
+    sc_core::sc_trace(tf, uart_irq_, p + "uart_irq");
     sc_core::sc_trace(tf, ext_irq_, p + "cpu_ext_irq");
     sc_core::sc_trace(tf, mtip_, p + "clint_mtip");
     sc_core::sc_trace(tf, msip_, p + "clint_msip");

@@ -80,7 +80,7 @@ private:
     SystemControl sysctrl_;
     HostPort host_;
     std::unique_ptr<RiscvCpu> cpu_;
-    sc_core::sc_signal<bool> chip_irq_, hostif_irq_, timer_irq_, ext_irq_, mtip_, msip_;
+    sc_core::sc_signal<bool> chip_irq_, hostif_irq_, timer_irq_, uart_irq_, ext_irq_, mtip_, msip_;
     std::optional<uint32_t> exit_code_;
 };
 

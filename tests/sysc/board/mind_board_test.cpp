@@ -277,6 +277,23 @@ TEST(MindBoard, SemihostingConsoleExitAndFilesInsideTheRootOnly) {
     fs::remove_all(outside);
 }
 
+// --uart-input: the UART receives a file (or standard input) as RX bytes with an interrupt.
+TEST(MindBoard, UartReceivesItsInputWithAnInterrupt) {
+    const fs::path in = temp_dir() / "uart_input.txt";
+    { std::ofstream(in) << "hello board\nsecond line\n"; }
+    Result r = run_fw("uart_echo", "--uart-input " + in.string());
+    EXPECT_EQ(r.rc, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("echo: HELLO BOARD\necho: SECOND LINE\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("uart_echo: 2 lines, 1 RX interrupts"), std::string::npos) << r.out;
+    r = board("--firmware " + firmware("uart_echo").string() + " --uart-input - < " + in.string());
+    EXPECT_EQ(r.rc, 0) << r.err;
+    EXPECT_NE(r.out.find("echo: SECOND LINE"), std::string::npos) << r.out;
+    r = run_fw("uart_echo");  // no input: stdin is at its end at once
+    EXPECT_EQ(r.rc, 0) << r.err;
+    EXPECT_NE(r.out.find("uart_echo: 0 lines, 0 RX interrupts"), std::string::npos) << r.out;
+    EXPECT_EQ(run_fw("hello", "--uart-input " + (temp_dir() / "missing.txt").string()).rc, 2);
+}
+
 TEST(MindBoard, RunawayProgramStopsAtTheInstructionLimitWithItsPc) {
     const Result r = run_fw("loop_forever", "--max-instructions 1000000");
     EXPECT_EQ(r.rc, 4) << r.err;
