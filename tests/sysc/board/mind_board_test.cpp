@@ -149,7 +149,9 @@ INSTANTIATE_TEST_SUITE_P(
                       FaultCase{"fault_fetch", "instruction fetch outside the memory map", "0x30000000", 0x30000000},
                       FaultCase{"ecall", "ecall", nullptr},
                       // Issue 20: the store whose base register now holds the address is not the fault.
-                      FaultCase{"fault_reused_base", "load outside the memory map", "0x10000000"}),
+                      FaultCase{"fault_reused_base", "load outside the memory map", "0x10000000"},
+                      // A load before it has the same base value now: the store is the fault.
+                      FaultCase{"fault_store_after_load", "store outside the memory map", "0x10000000"}),
     [](const auto& info) { return std::string(info.param.firmware); });
 
 // The board's own ISA and trap suite (firmware/tests/isa_traps.c): every exception cause
