@@ -456,7 +456,7 @@ void RiscvCpu::trace_vcd(sc_core::sc_trace_file* tf, const std::string& prefix) 
 
 void RiscvCpu::set_trace(std::FILE* out, uint64_t limit) {
     trace_ = out;
-    trace_limit_ = limit;
+    trace_limit_ = trace_budget_ = limit;
 }
 
 void RiscvCpu::trace_line(const std::string& line) {
@@ -1194,7 +1194,19 @@ std::optional<std::string> RiscvCpu::monitor(const std::string& line) {
             trace_lines_ = trace_limit_;  // the hook goes at the next stop
             return std::string("trace off\n");
         }
-        return fmt::format("trace {} ({} of {} lines written)\n", trace_lines_ < trace_limit_ ? "on" : "off (limit reached)",
+        if (arg == "on") {
+            trace_limit_ = trace_lines_ + trace_budget_;  // a fresh --trace-limit from here
+            if (!trace_hooked_) {
+                uc_hook h;
+                if (uc_hook_add(uc_, &h, UC_HOOK_CODE, reinterpret_cast<void*>(on_trace_insn), this, 1, 0) != UC_ERR_OK)
+                    return std::string("trace: cannot add the instruction hook\n");
+                trace_hook_ = h;
+                trace_hooked_ = true;
+                flush_code();
+            }
+            return fmt::format("trace on: up to {} more lines\n", trace_budget_);
+        }
+        return fmt::format("trace {} ({} lines written, limit {})\n", trace_lines_ < trace_limit_ ? "on" : "off",
                            trace_lines_, trace_limit_);
     }
     return std::nullopt;

@@ -226,7 +226,7 @@ private:
     bool debugging_ = false;               // this run serves GDB's continue or step
     // --trace
     std::FILE* trace_ = nullptr;
-    uint64_t trace_limit_ = 0, trace_lines_ = 0;
+    uint64_t trace_limit_ = 0, trace_lines_ = 0, trace_budget_ = 0;
     size_t trace_hook_ = 0;
     bool trace_hooked_ = false;
     // VCD: events at their local time, applied by drive_vcd when the kernel gets there.
