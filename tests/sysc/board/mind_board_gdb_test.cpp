@@ -329,6 +329,19 @@ TEST_F(MindBoardGdb, EbreakIsSigtrapAndAFaultResumesAfterFixingPc) {
     EXPECT_TRUE(has(s.board_out, "after the fault")) << dump(s);
 }
 
+// monitor reset: the CPU starts again at the entry; the firmware runs to main again.
+TEST_F(MindBoardGdb, MonitorResetRestartsTheFirmware) {
+    const Session s = run(firmware("exit_code"), {"break main", "continue", "monitor reset", "maintenance flush register-cache", "print $pc", "print/x $mtvec",
+                                                  "continue", "print $pc == main", "monitor quantum", "continue"});
+    EXPECT_EQ(s.gdb_rc, 0) << dump(s);
+    EXPECT_TRUE(has(s.gdb_out, "CPU reset: pc 0x00000000")) << dump(s);
+    EXPECT_TRUE(matches(s.gdb_out, R"(\$1 = \(void \(\*\)\(\)\) 0x0 <_start>)")) << dump(s);
+    EXPECT_TRUE(has(s.gdb_out, "$2 = 0x0")) << dump(s);
+    EXPECT_TRUE(has(s.gdb_out, "$3 = 1")) << dump(s);
+    EXPECT_TRUE(has(s.gdb_out, "quantum 10 us (500 instructions at 50 MHz)")) << dump(s);
+    EXPECT_EQ(s.board_rc, 42) << dump(s);
+}
+
 // A second debugger is refused with a message; the first one's session goes on.
 TEST_F(MindBoardGdb, SecondDebuggerIsRefusedWithAMessage) {
     std::string second;
