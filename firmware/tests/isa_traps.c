@@ -112,7 +112,7 @@ volatile uint32_t vectored_hits;
 #define AT(label) ".globl " #label "\n.type " #label ", @function\n" #label ":\n"
 extern char l_ecall[], l_ebreak[], l_illegal[], l_compressed[], l_flw[], l_amo[], l_sret[], l_csr_unknown[],
     l_csr_ro[], l_cycle_w[], l_load[], l_store_rom[], l_store_unmapped[], l_mis_load[], l_mis_store[], l_dev_err[],
-    l_reuse[], l_reuse2[], l_kind[], l_jalr_mis[], l_msip_store[], l_after_msip[], l_fdiv[], l_satp[];
+    l_reuse[], l_reuse2[], l_kind[], l_jalr_mis[], l_msip_store[], l_after_msip[], l_fdiv[], l_satp[], l_pmp[];
 
 static void reset_traps(void) {
     n_traps = 0;
@@ -160,6 +160,9 @@ static void exceptions(void) {
     reset_traps();
     __asm__ volatile(AT(l_satp) "csrr a0, 0x180" ::: "a0", "memory"); /* satp: no S-mode */
     EXPECT_TRAP(2, l_satp, 0x18002573u);
+    reset_traps();
+    __asm__ volatile(AT(l_pmp) "csrr a0, 0x3A0" ::: "a0", "memory"); /* pmpcfg0: no PMP, no U-mode */
+    EXPECT_TRAP(2, l_pmp, 0x3A002573u);
     reset_traps();
     __asm__ volatile(AT(l_csr_unknown) "csrr a0, 0x7C0" ::: "a0", "memory"); /* a custom CSR nobody implements */
     EXPECT_TRAP(2, l_csr_unknown, 0x7C002573u);
