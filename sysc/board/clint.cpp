@@ -57,10 +57,14 @@ void Clint::update() {
     const sc_core::sc_time now = sc_core::sc_time_stamp();
     const bool t = timer_pending(now);
     if (!t) {
-        // Wake at the compare time, if SystemC can represent it.
-        const uint64_t at = mtimecmp_ - mtime(now);
-        if (at < BoardTimer::micros(sc_core::sc_max_time() - now))
-            changed_.notify(sc_core::sc_time(static_cast<double>(at), sc_core::SC_US));
+        // Wake at the simulated instant MTIME reaches MTIMECMP (a whole microsecond), if
+        // SystemC can represent it.
+        const uint64_t sim_us = mtimecmp_ - static_cast<uint64_t>(offset_us_);  // MTIMECMP in simulated us
+        const uint64_t max_us = BoardTimer::micros(sc_core::sc_max_time());
+        if (sim_us < max_us) {
+            const sc_core::sc_time at(static_cast<double>(sim_us), sc_core::SC_US);
+            if (at > now) changed_.notify(at - now);
+        }
     }
     mtip.write(t);
     msip.write(software_pending());
