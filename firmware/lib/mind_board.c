@@ -16,9 +16,29 @@ static int uart_put(char c, FILE *f) {
     return (unsigned char)c;
 }
 
-/* picolibc: stdin/stdout/stderr are globals the program defines. One write-only
- * stream; reading stdin gives EOF. */
-static FILE uart_stream = FDEV_SETUP_STREAM(uart_put, NULL, NULL, _FDEV_SETUP_WRITE);
+/* A received byte (mind-board --uart-input): waits while more input may come;
+ * EOF at the input's end (or when the board has none). */
+int mind_getc(void) {
+    for (;;) {
+        const uint32_t st = mind_read32(MIND_UART_BASE + MIND_UART_REG_STATUS);
+        if (st & MIND_UART_STATUS_RX_READY) {
+            const uint32_t v = mind_read32(MIND_UART_BASE + MIND_UART_REG_RX);
+            if (v & MIND_UART_RX_VALID) return (int)(v & 0xFFu);
+        } else if (!(st & MIND_UART_STATUS_RX_OPEN)) {
+            return -1;
+        }
+    }
+}
+
+static int uart_get(FILE *f) {
+    (void)f;
+    const int c = mind_getc();
+    return c < 0 ? _FDEV_EOF : c;
+}
+
+/* picolibc: stdin/stdout/stderr are globals the program defines. One stream:
+ * writes go to the UART, reads come from its receiver. */
+static FILE uart_stream = FDEV_SETUP_STREAM(uart_put, uart_get, NULL, _FDEV_SETUP_RW);
 FILE *const stdin = &uart_stream;
 FILE *const stdout = &uart_stream;
 FILE *const stderr = &uart_stream;
@@ -64,6 +84,8 @@ uint32_t mind_irq_sources(void) { return mind_read32(MIND_SYSCTRL_BASE + MIND_SY
 
 #define MSTATUS_MIE (1u << 3)
 #define MIE_MEIE (1u << 11)
+#define MIE_MSIE MIND_MIE_MSIE
+#define MIE_MTIE MIND_MIE_MTIE
 
 #define CSR_READ(csr)                                          \
     __extension__({                                            \
@@ -102,8 +124,11 @@ static void trap_puthex(uint32_t v) {
     for (k = 28; k >= 0; k -= 4) mind_putc("0123456789abcdef"[(v >> k) & 0xFu]);
 }
 
+static volatile mind_irq_handler_t clint_handler[2]; /* software (cause 3), timer (cause 7) */
+static volatile mind_exception_handler_t exception_handler;
+
 /* mtvec, direct mode: every trap comes here. GCC saves the registers this uses
- * (all caller-saved ones, since it calls the handler) and ends with mret. */
+ * (all caller-saved ones, since it calls the handlers) and ends with mret. */
 void mind_trap_entry(void) __attribute__((interrupt("machine"), aligned(4), used));
 void mind_trap_entry(void) {
     const uint32_t mcause = CSR_READ(mcause);
@@ -119,22 +144,70 @@ void mind_trap_entry(void) {
             CSR_CLEAR(mie, MIE_MEIE); /* nobody to clear the cause: stop it repeating */
         return;
     }
-    trap_puts("\nmind_board: unexpected trap, mcause ");
-    trap_puthex(mcause);
-    trap_puts(" mepc ");
-    trap_puthex(CSR_READ(mepc));
-    trap_puts(" mtval ");
-    trap_puthex(CSR_READ(mtval));
-    trap_puts("\n");
-    _exit(MIND_EXIT_UNEXPECTED_TRAP);
+    if (mcause == MIND_MCAUSE_SOFTWARE || mcause == MIND_MCAUSE_TIMER) {
+        if (CSR_READ(mepc) == (uint32_t)(uintptr_t)mind_wfi_insn) CSR_WRITE(mepc, (uint32_t)(uintptr_t)mind_wfi_insn + 4u);
+        const unsigned k = mcause == MIND_MCAUSE_TIMER;
+        const mind_irq_handler_t h = clint_handler[k];
+        if (h)
+            h();
+        else
+            CSR_CLEAR(mie, k ? MIE_MTIE : MIE_MSIE);
+        return;
+    }
+    if (mcause & 0x80000000u) {
+        trap_puts("\nmind_board: unexpected interrupt, mcause ");
+        trap_puthex(mcause);
+        trap_puts("\n");
+        _exit(MIND_EXIT_UNEXPECTED_TRAP);
+    }
+    const mind_exception_handler_t e = exception_handler;
+    if (e) {
+        CSR_WRITE(mepc, e(mcause, CSR_READ(mepc), CSR_READ(mtval)));
+        return;
+    }
+    /* No handler for this exception: run the instruction again with no trap
+     * vector, so the board stops with its own fault report (cause, exact pc,
+     * instruction, address). */
+    CSR_WRITE(mtvec, 0);
 }
 
 /* Before main (picolibc's crt0 runs the constructors): a valid mtvec, the
  * external interrupt masked. */
 static void __attribute__((constructor)) mind_board_init(void) {
     CSR_CLEAR(mstatus, MSTATUS_MIE);
-    CSR_CLEAR(mie, MIE_MEIE);
+    CSR_CLEAR(mie, MIE_MEIE | MIE_MSIE | MIE_MTIE);
     CSR_WRITE(mtvec, (uint32_t)(uintptr_t)&mind_trap_entry); /* aligned(4): mode bits 00, direct */
+}
+
+void mind_exception_set_handler(mind_exception_handler_t handler) { exception_handler = handler; }
+
+/* ------------------------------------------------------------------ CLINT */
+
+uint64_t mind_mtime(void) {
+    uint32_t hi, lo;
+    do { /* the high word did not change while the low word was read */
+        hi = mind_read32(MIND_CLINT_MTIME_HI_ADDR);
+        lo = mind_read32(MIND_CLINT_MTIME_LO_ADDR);
+    } while (hi != mind_read32(MIND_CLINT_MTIME_HI_ADDR));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+void mind_mtimecmp_set(uint64_t at_us) {
+    /* LO to all ones first: no intermediate value lies before at_us. */
+    mind_write32(MIND_CLINT_MTIMECMP_LO_ADDR, 0xFFFFFFFFu);
+    mind_write32(MIND_CLINT_MTIMECMP_HI_ADDR, (uint32_t)(at_us >> 32));
+    mind_write32(MIND_CLINT_MTIMECMP_LO_ADDR, (uint32_t)at_us);
+}
+
+void mind_msip_set(int pending) { mind_write32(MIND_CLINT_MSIP_ADDR, pending ? 1u : 0u); }
+
+void mind_timer_irq_set_handler(mind_irq_handler_t handler) { clint_handler[1] = handler; }
+void mind_soft_irq_set_handler(mind_irq_handler_t handler) { clint_handler[0] = handler; }
+
+void mind_clint_irq_enable(unsigned mie_bits) {
+    CSR_WRITE(mtvec, (uint32_t)(uintptr_t)&mind_trap_entry);
+    CSR_SET(mie, mie_bits & (MIE_MSIE | MIE_MTIE));
+    CSR_SET(mstatus, MSTATUS_MIE);
 }
 
 void mind_irq_set_handler(mind_irq_handler_t handler) { irq_handler = handler; }

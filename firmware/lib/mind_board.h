@@ -34,9 +34,32 @@ extern "C" {
 
 /* mcause of the machine external interrupt. */
 #define MIND_MCAUSE_EXTERNAL 0x8000000Bu
+/* mcause of the CLINT's software (MSIP) and timer (MTIME >= MTIMECMP) interrupts. */
+#define MIND_MCAUSE_SOFTWARE 0x80000003u
+#define MIND_MCAUSE_TIMER 0x80000007u
+/* Their enable bits in mie. */
+#define MIND_MIE_MSIE (1u << 3)
+#define MIND_MIE_MTIE (1u << 7)
+
+/* Exceptions (mcause < 0x80000000: ecall 11, illegal instruction 2, ebreak 3,
+ * load/store faults 5/7, misaligned 4/6, ...). The handler gets mcause, mepc
+ * (the exact pc of the instruction) and mtval, and returns the pc to resume
+ * at (mepc + 4 skips the instruction). Without a handler, the runtime runs the
+ * instruction again with mtvec = 0, so the board stops with its fault report. */
+typedef uint32_t (*mind_exception_handler_t)(uint32_t mcause, uint32_t mepc, uint32_t mtval);
+void mind_exception_set_handler(mind_exception_handler_t handler);
+
+/* The CLINT (contract 3.1): MTIME in microseconds of simulated time, the timer
+ * compare (the timer interrupt is pending while MTIME >= MTIMECMP) and MSIP. */
+uint64_t mind_mtime(void);
+void mind_mtimecmp_set(uint64_t at_us);
+void mind_msip_set(int pending);
 
 /* One character to the console (what stdout uses). */
 void mind_putc(char c);
+/* One received byte (what stdin uses; mind-board --uart-input FILE|-): waits
+ * while more input may come, -1 at its end or when the board has none. */
+int mind_getc(void);
 
 /* Ends the simulation with `code` (0..255 by convention), as exit() does but
  * without running atexit handlers. Never returns. */
@@ -59,6 +82,14 @@ uint32_t mind_irq_sources(void);
  * none; an interrupt without a handler clears mie.MEIE so it cannot repeat). */
 typedef void (*mind_irq_handler_t)(void);
 void mind_irq_set_handler(mind_irq_handler_t handler);
+
+/* Handlers for the CLINT's interrupts, called from the trap entry (NULL: the
+ * interrupt is masked in mie when it comes). The timer handler must move
+ * MTIMECMP (or clear MTIE), the software handler clear MSIP. */
+void mind_timer_irq_set_handler(mind_irq_handler_t handler);
+void mind_soft_irq_set_handler(mind_irq_handler_t handler);
+/* Sets these mie bits (MIND_MIE_MSIE, MIND_MIE_MTIE) and mstatus.MIE. */
+void mind_clint_irq_enable(unsigned mie_bits);
 
 /* Sets mie.MEIE and mstatus.MIE (mtvec is already the trap entry). */
 void mind_irq_enable(void);

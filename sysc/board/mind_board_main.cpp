@@ -2,11 +2,13 @@
 // The UART goes to stdout as it comes; the exit code is the firmware's (the
 // value it wrote to SYSCTRL.EXIT); anything else that stops the board is
 // reported on stderr with its own exit code (see --help).
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <cstdlib>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -27,6 +29,7 @@
 #include <csignal>
 #include <fstream>
 #include "sysc/board/host_port_driver.h"
+#include "sysc/board/exit_report.h"
 #include "sysc/board/link_server.h"
 
 namespace {
@@ -44,6 +47,8 @@ extern "C" void link_stop_handler(int sig) {
     g_link_signal = sig;
     g_link_stop = true;
 }
+// --exit-report, once parsed: main() writes bad_input and simulation_error outcomes there.
+std::string g_exit_report;
 
 // "10us", "2.5 ms", "1s", "300ns"; a bare number is in seconds.
 std::optional<sc_core::sc_time> parse_time(const std::string& s) {
@@ -60,9 +65,16 @@ std::optional<sc_core::sc_time> parse_time(const std::string& s) {
 // Everything the command line says, checked before anything is elaborated.
 struct Options {
     std::string firmware, vcd, gdb, max_time_s, quantum_s = "10us", datapath = "cpp", faults;
-    uint64_t max_instructions = 0;
+    std::string max_instructions;  // empty: no limit
+    bool stop_on_trap = false;
     bool stats = false;
     bool no_firmware = false;  // --listen with the CPU held in reset: a chip-only board
+    std::string exit_report;  // --exit-report FILE.json
+    std::string trace;        // --trace FILE
+    std::string semihost_root;
+    bool no_semihosting = false;
+    std::string uart_input;  // --uart-input FILE|-
+    std::string trace_limit = "1000000";
     // host link (--listen)
     std::string listen;
     double listen_timeout = -1;
@@ -93,7 +105,25 @@ void add_options(CLI::App& app, Options& o) {
                    "host time with TIMEOUT (0: never; a host gives up after 60 s)")
         ->capture_default_str()
         ->check(CLI::NonNegativeNumber);
-    app.add_option("--max-instructions", o.max_instructions, "stop after this many instructions (0: no limit)");
+    app.add_option("--max-instructions", o.max_instructions,
+                   "stop after this many instructions, 1 to 10^15 (default: no limit)");
+    app.add_option("--exit-report", o.exit_report,
+                   "write the outcome as JSON to FILE.json: exit (and the firmware's code), fault (cause, pc, "
+                   "mcause, mtval), instruction_limit, time_limit, deadlock, killed, link_closed, bad_input, "
+                   "simulation_error");
+    app.add_option("--trace", o.trace,
+                   "write an execution trace to FILE: each instruction (pc, word, disassembly), exceptions, "
+                   "interrupts and device accesses");
+    app.add_option("--trace-limit", o.trace_limit, "at most this many trace lines, then run on untraced (default 1000000)");
+    app.add_option("--uart-input", o.uart_input,
+                   "bytes the UART receives (RX, STATUS.RX_READY, the RX interrupt): FILE, or - for standard input");
+    app.add_option("--semihost-root", o.semihost_root,
+                   "semihosting: the firmware may open, read and write files in DIR, and nowhere else "
+                   "(without it, console and exit only)");
+    app.add_flag("--no-semihosting", o.no_semihosting,
+                 "treat the semihosting sequence's ebreak as a plain ebreak (a breakpoint exception)");
+    app.add_flag("--stop-on-trap", o.stop_on_trap,
+                 "stop the board with the fault report at every exception, even when the firmware has a trap handler");
     app.add_option("--max-time", o.max_time_s, "stop at this simulated time, e.g. 10ms, 2s (default: none)");
     app.add_option("--quantum", o.quantum_s, "CPU time quantum: how far the CPU runs ahead of the rest (default 10us)");
     app.add_option("--vcd", o.vcd, "write a VCD trace (chip signals, interrupt lines) to FILE.vcd");
@@ -129,7 +159,35 @@ BoardConfig make_config(Options& o, std::optional<sc_core::sc_time>& max_time) {
     if (!quantum || *quantum <= sc_core::SC_ZERO_TIME || *quantum > sc_core::sc_time(1, sc_core::SC_SEC))
         throw std::invalid_argument(fmt::format("--quantum '{}': want a time in (0, 1 s], e.g. 10us", o.quantum_s));
     cfg.cpu.quantum = *quantum;
-    cfg.cpu.max_instructions = o.max_instructions;
+    if (!o.max_instructions.empty()) {
+        // Digits only: CLI11 would wrap "-1" into a huge unsigned limit.
+        const std::string& m = o.max_instructions;
+        const bool digits = m.find_first_not_of("0123456789") == std::string::npos && m.size() <= 16;
+        const uint64_t n = digits ? std::strtoull(m.c_str(), nullptr, 10) : 0;
+        if (!digits || n == 0 || n > 1000000000000000ull)
+            throw std::invalid_argument(
+                fmt::format("--max-instructions '{}': want a whole number from 1 to 10^15", m));
+        cfg.cpu.max_instructions = n;
+    }
+    cfg.cpu.stop_on_trap = o.stop_on_trap;
+    cfg.cpu.semihosting = !o.no_semihosting;
+    if (!o.semihost_root.empty() && o.no_semihosting)
+        throw std::invalid_argument("--semihost-root and --no-semihosting contradict each other");
+    if (!o.semihost_root.empty()) {
+        struct stat st {};
+        if (stat(o.semihost_root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+            throw std::invalid_argument(fmt::format("--semihost-root {}: not a directory", o.semihost_root));
+    }
+    cfg.cpu.semihost_root = o.semihost_root;
+    if (!o.exit_report.empty()) check_exit_report_path(o.exit_report);
+    {
+        const std::string& m = o.trace_limit;
+        const bool digits = !m.empty() && m.find_first_not_of("0123456789") == std::string::npos && m.size() <= 16;
+        const uint64_t n = digits ? std::strtoull(m.c_str(), nullptr, 10) : 0;
+        if (!digits || n == 0 || n > 1000000000000000ull)
+            throw std::invalid_argument(fmt::format("--trace-limit '{}': want a whole number from 1 to 10^15", m));
+        if (o.trace.empty() && m != "1000000") throw std::invalid_argument("--trace-limit needs --trace");
+    }
     if (!o.max_time_s.empty()) {
         max_time = parse_time(o.max_time_s);
         if (!max_time || *max_time <= sc_core::SC_ZERO_TIME)
@@ -262,6 +320,22 @@ int exit_code(Mind1024Board& board, const Ending& end) {
     return rc;
 }
 
+// The outcome's name in the exit report.
+std::string outcome_name(Mind1024Board& board, const Ending& end) {
+    if (end.link_rc) return *end.link_rc == kSimError ? "simulation_error" : "link_closed";
+    if (end.time_limit) return "time_limit";
+    if (board.exit_code()) return "exit";
+    switch (board.cpu()->halt_reason()) {
+        case HaltReason::Exit: return "exit";
+        case HaltReason::Fault: return "fault";
+        case HaltReason::InstructionLimit: return "instruction_limit";
+        case HaltReason::Deadlock: return "deadlock";
+        case HaltReason::Killed: return "killed";
+        case HaltReason::None: break;
+    }
+    return "simulation_error";
+}
+
 void print_stats(RiscvCpu& cpu, double host_s) {
     const double sim_s = sc_core::sc_time_stamp().to_seconds();
     std::fprintf(stderr,
@@ -285,6 +359,7 @@ int run(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : kBadInput;
     }
+    g_exit_report = o.exit_report;
     // Everything is checked before anything is elaborated.
     std::optional<sc_core::sc_time> max_time;
     BoardConfig cfg = make_config(o, max_time);
@@ -292,8 +367,27 @@ int run(int argc, char** argv) {
     if (!o.vcd.empty()) trace = std::make_unique<sysc::VcdTrace>(o.vcd);
 
     sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> exec_trace(nullptr, &std::fclose);
+    if (!o.trace.empty()) {
+        exec_trace.reset(std::fopen(o.trace.c_str(), "w"));
+        if (!exec_trace)
+            throw std::invalid_argument(fmt::format("--trace {}: cannot write: {}", o.trace, std::strerror(errno)));
+    }
     Mind1024Board board("board", cfg);
     RiscvCpu& cpu = *board.cpu();
+    if (exec_trace) cpu.set_trace(exec_trace.get(), std::strtoull(o.trace_limit.c_str(), nullptr, 10));
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> uart_in(nullptr, &std::fclose);
+    if (!o.uart_input.empty()) {
+        if (o.uart_input == "-") {
+            board.uart().set_input(0);
+        } else {
+            uart_in.reset(std::fopen(o.uart_input.c_str(), "rb"));
+            if (!uart_in)
+                throw std::invalid_argument(
+                    fmt::format("--uart-input {}: cannot read: {}", o.uart_input, std::strerror(errno)));
+            board.uart().set_input(fileno(uart_in.get()));
+        }
+    }
     if (trace) board.trace(trace->file());
     std::unique_ptr<GdbStub> stub;
     if (!o.gdb.empty()) {
@@ -328,6 +422,12 @@ int run(int argc, char** argv) {
         rc = kOutputError;
     }
     if (o.stats) print_stats(cpu, host_s);
+    if (!o.exit_report.empty()) {
+        const std::string outcome = outcome_name(board, end);
+        write_exit_report(o.exit_report,
+                          {outcome, rc, outcome == "exit" || outcome == "link_closed" ? "" : cpu.halt_report(), host_s},
+                          &cpu);
+    }
     return rc;
 }
 
@@ -339,16 +439,25 @@ extern "C" int sc_main(int, char**) { return 1; }
 
 int main(int argc, char** argv) {
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+    auto report = [](const char* outcome, int rc, const std::string& msg) {
+        if (g_exit_report.empty()) return rc;
+        try {
+            write_exit_report(g_exit_report, {outcome, rc, msg, 0}, nullptr);
+        } catch (const std::exception&) {
+            // The report file itself is what failed: already said above.
+        }
+        return rc;
+    };
     try {
         return run(argc, argv);
     } catch (const sc_core::sc_report& r) {
         std::fprintf(stderr, "mind-board: SystemC stopped: %s\n", r.what());
-        return kSimError;
+        return report("simulation_error", kSimError, r.what());
     } catch (const ElfError& e) {
         std::fprintf(stderr, "mind-board: %s\n", e.what());
-        return kBadInput;
+        return report("bad_input", kBadInput, e.what());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "mind-board: %s\n", e.what());
-        return kBadInput;
+        return report("bad_input", kBadInput, e.what());
     }
 }

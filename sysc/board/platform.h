@@ -1,5 +1,5 @@
 // Mind1024Board: the platform, wired in one place. The chip, ROM, SRAM, the
-// host interface (mailbox + buffer), UART, timer and system control sit
+// CLINT, the host interface (mailbox + buffer), UART, timer and system control sit
 // behind one BusRouter whose table is the generated memory map. Two masters
 // drive the bus: the RV32IM controller (when the board has one) and the host
 // port, the board's debug/PCIe-like second master through which an
@@ -16,6 +16,7 @@
 
 #include "sysc/board/board_timer.h"
 #include "sysc/board/bus_router.h"
+#include "sysc/board/clint.h"
 #include "sysc/chip.h"
 #include "sysc/board/elf/elf_loader.h"
 #include "sysc/board/host_interface.h"
@@ -53,6 +54,8 @@ public:
     BusRouter& router() { return router_; }
     const BoardConfig& config() const { return cfg_; }
     bool ext_irq() const { return ext_irq_.read(); }
+    bool clint_mtip() const { return mtip_.read(); }
+    bool clint_msip() const { return msip_.read(); }
 
     // A write to SYSCTRL.EXIT when no CPU runs (e.g. from the host port).
     std::optional<uint32_t> exit_code() const { return exit_code_; }
@@ -73,10 +76,11 @@ private:
     HostInterface hostif_;
     Uart uart_;
     BoardTimer timer_;
+    Clint clint_;
     SystemControl sysctrl_;
     HostPort host_;
     std::unique_ptr<RiscvCpu> cpu_;
-    sc_core::sc_signal<bool> chip_irq_, hostif_irq_, timer_irq_, ext_irq_;
+    sc_core::sc_signal<bool> chip_irq_, hostif_irq_, timer_irq_, uart_irq_, ext_irq_, mtip_, msip_;
     std::optional<uint32_t> exit_code_;
 };
 

@@ -6,11 +6,11 @@ namespace mind1024::board {
 
 SystemControl::SystemControl(sc_core::sc_module_name name, uint32_t cpu_hz)
     : RegisterDevice(name, MIND_SYSCTRL_SIZE), chip_irq("chip_irq"), hostif_irq("hostif_irq"),
-      timer_irq("timer_irq"), cpu_hz_(cpu_hz) {}
+      timer_irq("timer_irq"), uart_irq("uart_irq"), cpu_hz_(cpu_hz) {}
 
 uint32_t SystemControl::irq_sources() const {
     return (chip_irq.read() ? MIND_SYSCTRL_IRQ_SOURCES_CHIP : 0u) | (hostif_irq.read() ? MIND_SYSCTRL_IRQ_SOURCES_HOSTIF : 0u) |
-           (timer_irq.read() ? MIND_SYSCTRL_IRQ_SOURCES_TIMER : 0u);
+           (timer_irq.read() ? MIND_SYSCTRL_IRQ_SOURCES_TIMER : 0u) | (uart_irq.read() ? MIND_SYSCTRL_IRQ_SOURCES_UART : 0u);
 }
 
 bool SystemControl::peek(uint32_t offset, uint32_t& value) {

@@ -12,7 +12,7 @@ namespace mind1024::board {
 
 class SystemControl : public RegisterDevice {
 public:
-    sc_core::sc_in<bool> chip_irq, hostif_irq, timer_irq;
+    sc_core::sc_in<bool> chip_irq, hostif_irq, timer_irq, uart_irq;
     std::function<void(uint32_t code)> on_exit;
 
     SystemControl(sc_core::sc_module_name name, uint32_t cpu_hz);
@@ -31,7 +31,8 @@ private:
     uint32_t irq_enable_ = kAllSources;
     sc_core::sc_event enable_changed_;
     static constexpr uint32_t kAllSources =
-        MIND_SYSCTRL_IRQ_ENABLE_CHIP | MIND_SYSCTRL_IRQ_ENABLE_HOSTIF | MIND_SYSCTRL_IRQ_ENABLE_TIMER;
+        MIND_SYSCTRL_IRQ_ENABLE_CHIP | MIND_SYSCTRL_IRQ_ENABLE_HOSTIF | MIND_SYSCTRL_IRQ_ENABLE_TIMER |
+        MIND_SYSCTRL_IRQ_ENABLE_UART;
 };
 
 }  // namespace mind1024::board

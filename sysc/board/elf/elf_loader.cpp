@@ -143,6 +143,18 @@ ElfImage parse_elf(const std::vector<uint8_t>& b, const std::string& name, const
         fail(name, fmt::format("machine {} ({}), not RISC-V ({}): the board's CPU is RV32IM", eh.e_machine,
                                machine_name(eh.e_machine), EM_RISCV));
     if (eh.e_type != ET_EXEC) fail(name, fmt::format("not an executable: e_type {} ({})", eh.e_type, type_name(eh.e_type)));
+    // The core is RV32IM with the soft-float ilp32 ABI (e_flags, RISC-V ELF psABI).
+    constexpr uint32_t kRvc = 0x1, kFloatAbi = 0x6, kRve = 0x8;
+    if (eh.e_flags & kRvc)
+        fail(name, fmt::format("e_flags 0x{:X} has EF_RISCV_RVC (compressed code): the board's CPU is RV32IM, "
+                               "build with -march=rv32im", eh.e_flags));
+    if (eh.e_flags & kFloatAbi)
+        fail(name, fmt::format("e_flags 0x{:X} has EF_RISCV_FLOAT_ABI_{} (a hardware-float ABI): the board's CPU is "
+                               "RV32IM, build with -mabi=ilp32",
+                               eh.e_flags, (eh.e_flags & kFloatAbi) == 2 ? "SINGLE" : (eh.e_flags & kFloatAbi) == 4 ? "DOUBLE" : "QUAD"));
+    if (eh.e_flags & kRve)
+        fail(name, fmt::format("e_flags 0x{:X} has EF_RISCV_RVE (the 16-register E base): the board's CPU is RV32IM",
+                               eh.e_flags));
 
     // The program header table.
     if (eh.e_phnum == 0) fail(name, "no loadable segment (no program headers)");

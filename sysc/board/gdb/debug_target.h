@@ -4,14 +4,20 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace mind1024::board {
 
+enum class WatchKind { Write = 2, Read = 3, Access = 4 };  // GDB's Z2, Z3, Z4
+
 struct StopEvent {
-    enum class Kind { Breakpoint, Step, Interrupted, Exited, Fault } kind;
+    enum class Kind { Breakpoint, Step, Interrupted, Exited, Fault, Watchpoint } kind;
     int exit_code = 0;    // Exited
     std::string message;  // Fault: the board's fault report (sent to GDB as console output)
+    WatchKind watch = WatchKind::Write;  // Watchpoint: which kind hit,
+    uint32_t watch_address = 0;          // and the address accessed
 };
 
 class DebugTarget {
@@ -38,6 +44,18 @@ public:
     // polled now and then (at least every few ms of host time); once it returns
     // true the target stops and returns Kind::Interrupted.
     virtual StopEvent resume(bool step, const std::function<bool()>& stop_requested) = 0;
+
+    // Optional: CSRs (GDB register number 65 + csr), watchpoints, monitor commands.
+    // The CSRs a target serves; the stub describes them in target.xml.
+    virtual std::vector<unsigned> csrs() const { return {}; }
+    virtual std::optional<uint32_t> read_csr(unsigned /*csr*/) { return std::nullopt; }
+    virtual bool write_csr(unsigned /*csr*/, uint32_t /*value*/) { return false; }
+    // A watchpoint on [addr, addr + len): the access stops the target after the accessing
+    // instruction (Kind::Watchpoint). False: not supported.
+    virtual bool insert_watchpoint(WatchKind, uint32_t /*addr*/, uint32_t /*len*/) { return false; }
+    virtual bool remove_watchpoint(WatchKind, uint32_t /*addr*/, uint32_t /*len*/) { return false; }
+    // "monitor CMD": the text to show, or nothing if the command is unknown.
+    virtual std::optional<std::string> monitor(const std::string& /*cmd*/) { return std::nullopt; }
 };
 
 }  // namespace mind1024::board

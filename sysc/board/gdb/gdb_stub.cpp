@@ -40,8 +40,40 @@ constexpr const char* kRegNames[kNumRegs] = {
     "a1",   "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5",
     "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6", "pc"};
 
-const std::string& target_xml() {
-    static const std::string xml = [] {
+// GDB's RISC-V CSR register numbers: 65 + the CSR's number.
+constexpr unsigned kFirstCsrReg = 65;
+
+const char* csr_gdb_name(unsigned c) {
+    switch (c) {
+        case 0x300: return "mstatus";
+        case 0x301: return "misa";
+        case 0x304: return "mie";
+        case 0x305: return "mtvec";
+        case 0x340: return "mscratch";
+        case 0x341: return "mepc";
+        case 0x342: return "mcause";
+        case 0x343: return "mtval";
+        case 0x344: return "mip";
+        case 0xB00: return "mcycle";
+        case 0xB02: return "minstret";
+        case 0xB80: return "mcycleh";
+        case 0xB82: return "minstreth";
+        case 0xC00: return "cycle";
+        case 0xC01: return "time";
+        case 0xC02: return "instret";
+        case 0xC80: return "cycleh";
+        case 0xC81: return "timeh";
+        case 0xC82: return "instreth";
+        case 0xF11: return "mvendorid";
+        case 0xF12: return "marchid";
+        case 0xF13: return "mimpid";
+        case 0xF14: return "mhartid";
+        default: return nullptr;
+    }
+}
+
+std::string make_target_xml(const std::vector<unsigned>& csrs) {
+    {
         std::string s =
             "<?xml version=\"1.0\"?>\n"
             "<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
@@ -57,10 +89,18 @@ const std::string& target_xml() {
             s += fmt::format("    <reg name=\"{}\" bitsize=\"32\" type=\"{}\" regnum=\"{}\"/>\n",
                              name, type, i);
         }
-        s += "  </feature>\n</target>\n";
+        s += "  </feature>\n";
+        if (!csrs.empty()) {
+            s += "  <feature name=\"org.gnu.gdb.riscv.csr\">\n";
+            for (unsigned c : csrs)
+                if (const char* n = csr_gdb_name(c))
+                    s += fmt::format("    <reg name=\"{}\" bitsize=\"32\" type=\"int\" regnum=\"{}\"/>\n", n,
+                                     kFirstCsrReg + c);
+            s += "  </feature>\n";
+        }
+        s += "</target>\n";
         return s;
-    }();
-    return xml;
+    }
 }
 
 int hex_digit(char c) {
@@ -276,6 +316,9 @@ GdbStub::End GdbStub::serve(std::optional<std::chrono::milliseconds> accept_time
         std::set<uint32_t> left;
         left.swap(breakpoints_);
         for (uint32_t a : left) target_.remove_breakpoint(a);
+        std::set<std::tuple<int, uint32_t, uint32_t>> watches;
+        watches.swap(watchpoints_);
+        for (const auto& [k, a, n] : watches) target_.remove_watchpoint(static_cast<WatchKind>(k), a, n);
     };
     End end = End::Disconnected;
     try {
@@ -318,11 +361,44 @@ void GdbStub::close_connection() {
 
 // --- framing ---------------------------------------------------------------------
 
+void GdbStub::refuse_second_client() {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    const int fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) return;
+    char host[NI_MAXHOST] = "?", serv[NI_MAXSERV] = "?";
+    getnameinfo(reinterpret_cast<sockaddr*>(&ss), len, host, sizeof host, serv, sizeof serv,
+                NI_NUMERICHOST | NI_NUMERICSERV);
+    log_ << fmt::format("gdb: refused a second debugger from {}:{}: one is already attached\n", host, serv)
+         << std::flush;
+    // An error reply to its first packet (GDB prints the text), then close. Bounded waits:
+    // the running session is held up by at most about a second.
+    const std::string text = "E.another debugger is already attached to this board";
+    unsigned sum = 0;
+    for (unsigned char c : text) sum += c;
+    const std::string pkt = fmt::format("+${}#{:02x}", text, sum & 0xff);
+    pollfd p{fd, POLLIN, 0};
+    char buf[1024];
+    if (poll(&p, 1, 1000) > 0) (void)!recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    (void)!send(fd, pkt.data(), pkt.size(), MSG_NOSIGNAL);
+    shutdown(fd, SHUT_WR);
+    p.revents = 0;
+    if (poll(&p, 1, 300) > 0) (void)!recv(fd, buf, sizeof buf, MSG_DONTWAIT);  // its ack
+    close(fd);
+}
+
 int GdbStub::fill(int timeout_ms) {
-    pollfd p{fd_, POLLIN, 0};
+    pollfd p[2] = {{fd_, POLLIN, 0}, {listen_fd_, POLLIN, 0}};
     int n;
-    do n = poll(&p, 1, timeout_ms);
-    while (n < 0 && errno == EINTR);
+    for (;;) {
+        do n = poll(p, 2, timeout_ms);
+        while (n < 0 && errno == EINTR);
+        if (n > 0 && (p[1].revents & POLLIN)) {
+            refuse_second_client();
+            if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+        }
+        break;
+    }
     if (n == 0) return 0;
     char buf[4096];
     ssize_t got = n < 0 ? -1 : recv(fd_, buf, sizeof buf, 0);
@@ -441,15 +517,22 @@ std::optional<GdbStub::End> GdbStub::handle(const std::string& pkt) {
     case 'p':
         // A number GDB might ask beyond pc (CSRs, FP without our target.xml): reply
         // "unavailable" rather than an error, which GDB would turn into a failure.
-        if (!parse_hex(args, a)) send_packet("E01");
-        else send_packet(a < kNumRegs ? reg_hex(target_.read_reg(a)) : "xxxxxxxx");
+        if (!parse_hex(args, a)) {
+            send_packet("E01");
+        } else if (a < kNumRegs) {
+            send_packet(reg_hex(target_.read_reg(a)));
+        } else {
+            const auto v = a >= kFirstCsrReg && a < kFirstCsrReg + 4096 ? target_.read_csr(a - kFirstCsrReg)
+                                                                          : std::nullopt;
+            send_packet(v ? reg_hex(*v) : "xxxxxxxx");
+        }
         return std::nullopt;
     case 'P': {
         size_t eq = args.find('=');
         uint32_t v = 0;
-        bool ok = eq != std::string::npos && parse_hex(args.substr(0, eq), a) && a < kNumRegs &&
-                  parse_reg_hex(args.substr(eq + 1), v);
-        if (ok) target_.write_reg(a, v);
+        bool ok = eq != std::string::npos && parse_hex(args.substr(0, eq), a) && parse_reg_hex(args.substr(eq + 1), v);
+        if (ok && a < kNumRegs) target_.write_reg(a, v);
+        else if (ok) ok = a >= kFirstCsrReg && a < kFirstCsrReg + 4096 && target_.write_csr(a - kFirstCsrReg, v);
         send_packet(ok ? "OK" : "E01");
         return std::nullopt;
     }
@@ -470,10 +553,22 @@ std::optional<GdbStub::End> GdbStub::handle(const std::string& pkt) {
     }
     case 'Z':
     case 'z': {
-        // Z0 software, Z1 hardware breakpoint: the same thing here. Watchpoints
-        // (Z2..Z4) are unsupported: empty reply. Anything after ';' (conditions) is ignored.
+        // Z0 software, Z1 hardware breakpoint: the same thing here. Z2..Z4 watchpoints
+        // (write, read, access) if the target has them. Anything after ';' is ignored.
+        if (args.size() >= 2 && args[0] >= '2' && args[0] <= '4' && args[1] == ',') {
+            if (!parse_pair(args.substr(2), a, b) || b == 0) {
+                send_packet("E01");
+                return std::nullopt;
+            }
+            const auto kind = static_cast<WatchKind>(args[0] - '0');
+            const bool ok = pkt[0] == 'Z' ? target_.insert_watchpoint(kind, a, b) : target_.remove_watchpoint(kind, a, b);
+            if (ok && pkt[0] == 'Z') watchpoints_.insert({int(kind), a, b});
+            if (pkt[0] == 'z') watchpoints_.erase({int(kind), a, b});
+            send_packet(ok ? "OK" : pkt[0] == 'Z' ? "" : "E01");
+            return std::nullopt;
+        }
         if (args.size() < 2 || (args[0] != '0' && args[0] != '1') || args[1] != ',') {
-            send_packet(args.empty() || args[0] < '2' || args[0] > '4' ? "E01" : "");
+            send_packet("E01");
             return std::nullopt;
         }
         std::string body = args.substr(2, args.find(';') == std::string::npos ? std::string::npos
@@ -559,10 +654,24 @@ std::string GdbStub::handle_query(const std::string& pkt) {
         uint32_t off = 0, len = 0;
         if (colon == std::string::npos || !parse_pair(spec.substr(colon + 1), off, len)) return "E01";
         if (spec.substr(0, colon) != "target.xml") return "E00";
-        const std::string& xml = target_xml();
+        const std::string xml = make_target_xml(target_.csrs());
         if (off >= xml.size()) return "l";
         std::string chunk = xml.substr(off, std::min<size_t>(len, kMaxPacket / 2));
         return (off + chunk.size() < xml.size() ? "m" : "l") + escape_binary(chunk);
+    }
+    if (starts_with(pkt, "qRcmd,")) {
+        // monitor CMD: the command in hex; the answer as console output, then OK.
+        std::vector<uint8_t> raw;
+        if (!from_hex(pkt.substr(6), raw)) return "E01";
+        const std::string cmd(raw.begin(), raw.end());
+        auto out = target_.monitor(cmd);
+        if (!out) out = fmt::format("unknown monitor command '{}'\n", cmd);
+        if (!out->empty() && out->back() != '\n') *out += '\n';
+        for (size_t off = 0; off < out->size(); off += kConsoleChunk) {
+            std::string part = out->substr(off, kConsoleChunk);
+            send_packet("O" + to_hex(reinterpret_cast<const uint8_t*>(part.data()), part.size()));
+        }
+        return "OK";
     }
     if (starts_with(pkt, "qAttached")) return "1";  // quitting GDB detaches, the board runs on
     if (pkt == "qC") return "QC1";
@@ -589,6 +698,8 @@ bool GdbStub::poll_interrupt() {
     // is a bare 0x03 byte; anything else is kept for the packet reader. A
     // vanished debugger also stops the target, so serve() can return.
     if (closed_) return true;
+    pollfd l{listen_fd_, POLLIN, 0};
+    if (poll(&l, 1, 0) > 0) refuse_second_client();
     pollfd p{fd_, POLLIN, 0};
     if (poll(&p, 1, 0) <= 0) return false;
     char buf[512];
@@ -615,7 +726,7 @@ std::optional<GdbStub::End> GdbStub::resume(bool step) {
     StopEvent ev = target_.resume(step, [this, &stop] { return stop = stop || poll_interrupt(); });
     if (closed_) return End::Disconnected;
 
-    static const char* kinds[] = {"breakpoint", "step", "interrupted", "exited", "fault"};
+    static const char* kinds[] = {"breakpoint", "step", "interrupted", "exited", "fault", "watchpoint"};
     if (ev.kind == StopEvent::Kind::Exited) {
         log_ << fmt::format("gdb: stop: target exited with code {}\n", ev.exit_code) << std::flush;
         send_packet(fmt::format("W{:02x}", unsigned(ev.exit_code) & 0xff));
@@ -648,6 +759,10 @@ std::string GdbStub::stop_reply(const StopEvent& ev) {
         return "T02";  // SIGINT
     case StopEvent::Kind::Fault:
         return "T0b";  // SIGSEGV: GDB shows "Program received signal SIGSEGV"
+    case StopEvent::Kind::Watchpoint: {
+        const char* k = ev.watch == WatchKind::Write ? "watch" : ev.watch == WatchKind::Read ? "rwatch" : "awatch";
+        return fmt::format("T05{}:{:x};", k, ev.watch_address);
+    }
     case StopEvent::Kind::Exited:
         break;
     }

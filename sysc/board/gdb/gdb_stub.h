@@ -13,6 +13,7 @@
 #include <ostream>
 #include <set>
 #include <string>
+#include <tuple>
 
 #include "sysc/board/gdb/debug_target.h"
 
@@ -72,6 +73,8 @@ private:
     int retransmits_ = 0;
     std::string last_stop_ = "S05";
     std::set<uint32_t> breakpoints_;  // inserted through Z, removed at session end
+    std::set<std::tuple<int, uint32_t, uint32_t>> watchpoints_;  // (kind, address, length), likewise
+    void refuse_second_client();  // a connection while a session runs: told why, closed
 };
 
 }  // namespace mind1024::board

@@ -323,6 +323,12 @@ TEST(ElfLoader, WrongClassEndianVersionMachineType) {
     EXPECT_ELF_ERROR(with([](ElfBuilder& b) { b.eh.e_type = ET_DYN; }), "not an executable: e_type 3", "-pie");
     EXPECT_ELF_ERROR(with([](ElfBuilder& b) { b.eh.e_type = ET_REL; }), "not an executable: e_type 1", "relocatable");
     EXPECT_ELF_ERROR(with([](ElfBuilder& b) { b.eh.e_type = ET_CORE; }), "not an executable");
+    // RV32IM with the soft-float ABI only (contract 3.1): the header's flags name what is wrong.
+    EXPECT_ELF_ERROR(with([](ElfBuilder& b) { b.eh.e_flags = 0x1; }), "EF_RISCV_RVC", "-march=rv32im");
+    EXPECT_ELF_ERROR(with([](ElfBuilder& b) { b.eh.e_flags = 0x2; }), "EF_RISCV_FLOAT_ABI_SINGLE", "-mabi=ilp32");
+    EXPECT_ELF_ERROR(with([](ElfBuilder& b) { b.eh.e_flags = 0x4; }), "EF_RISCV_FLOAT_ABI_DOUBLE");
+    EXPECT_ELF_ERROR(with([](ElfBuilder& b) { b.eh.e_flags = 0x8; }), "EF_RISCV_RVE");
+    EXPECT_NO_THROW(with([](ElfBuilder& b) { b.eh.e_flags = 0x10; }));  // TSO: harmless on one core
 }
 
 TEST(ElfLoader, BadProgramHeaderTable) {

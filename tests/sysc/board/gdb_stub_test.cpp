@@ -12,6 +12,7 @@
 #include <cstring>
 #include <memory>
 #include <set>
+#include <tuple>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -30,6 +31,7 @@ using namespace std::chrono_literals;
 using mind1024::board::DebugTarget;
 using mind1024::board::GdbStub;
 using mind1024::board::StopEvent;
+using mind1024::board::WatchKind;
 
 namespace {
 
@@ -87,6 +89,33 @@ public:
         bps.erase(addr);
         return true;
     }
+    // Optional parts (CSRs, watchpoints, monitor): on when `extras`.
+    bool extras = false;
+    uint32_t mscratch = 0x5C5C5C5C;
+    std::set<std::tuple<int, uint32_t, uint32_t>> watches;
+    std::vector<unsigned> csrs() const override { return extras ? std::vector<unsigned>{0x300, 0x340} : std::vector<unsigned>{}; }
+    std::optional<uint32_t> read_csr(unsigned c) override {
+        if (!extras) return std::nullopt;
+        if (c == 0x340) return mscratch;
+        if (c == 0x300) return 0x1800u;
+        return std::nullopt;
+    }
+    bool write_csr(unsigned c, uint32_t v) override {
+        if (!extras || c != 0x340) return false;
+        mscratch = v;
+        return true;
+    }
+    bool insert_watchpoint(WatchKind k, uint32_t a, uint32_t n) override {
+        if (!extras || !in_range(a, n)) return false;
+        watches.insert({int(k), a, n});
+        return true;
+    }
+    bool remove_watchpoint(WatchKind k, uint32_t a, uint32_t n) override { return watches.erase({int(k), a, n}) > 0; }
+    std::optional<std::string> monitor(const std::string& cmd) override {
+        if (extras && cmd == "stats") return std::string("42 instructions");
+        return std::nullopt;
+    }
+
     StopEvent resume(bool step, const std::function<bool()>& stop_requested) override {
         for (uint64_t n = 0;; ++n) {
             uint32_t pc = regs[32];
@@ -350,6 +379,47 @@ TEST_F(GdbStubTest, QSupportedAndThreads) {
     EXPECT_EQ(client->cmd("vMustReplyEmpty"), "");
     EXPECT_EQ(client->cmd("qTStatus"), "");
     EXPECT_EQ(client->cmd("qSymbol::"), "OK");
+}
+
+// CSRs (65 + number) in target.xml and through p/P, watchpoints Z2..Z4, monitor (qRcmd).
+TEST_F(GdbStubTest, CsrsWatchpointsAndMonitor) {
+    toy.extras = true;
+    start();
+    std::string xml;
+    for (int i = 0; i < 200; ++i) {
+        char req[64];
+        std::snprintf(req, sizeof req, "qXfer:features:read:target.xml:%zx,200", xml.size());
+        const std::string r = client->cmd(req);
+        ASSERT_FALSE(r.empty());
+        xml += r.substr(1);
+        if (r[0] == 'l') break;
+    }
+    EXPECT_NE(xml.find("<feature name=\"org.gnu.gdb.riscv.csr\">"), std::string::npos) << xml;
+    EXPECT_NE(xml.find("name=\"mstatus\" bitsize=\"32\" type=\"int\" regnum=\"833\""), std::string::npos) << xml;
+    EXPECT_NE(xml.find("name=\"mscratch\" bitsize=\"32\" type=\"int\" regnum=\"897\""), std::string::npos) << xml;
+    EXPECT_EQ(client->cmd("p341"), "00180000");  // 65 + 0x300 = 0x341
+    EXPECT_EQ(client->cmd("p381"), "5c5c5c5c");  // mscratch
+    EXPECT_EQ(client->cmd("P381=efbeadde"), "OK");
+    EXPECT_EQ(toy.mscratch, 0xdeadbeefu);
+    EXPECT_EQ(client->cmd("P341=00000000"), "E01");  // mstatus: refused by the target
+    EXPECT_EQ(client->cmd("p385"), "xxxxxxxx");      // mip: not served here
+    EXPECT_EQ(client->cmd("Z2,20000100,4"), "OK");
+    EXPECT_EQ(client->cmd("Z3,20000200,2"), "OK");
+    EXPECT_EQ(client->cmd("Z4,20000300,1"), "OK");
+    EXPECT_EQ(toy.watches.size(), 3u);
+    EXPECT_EQ(client->cmd("z3,20000200,2"), "OK");
+    EXPECT_EQ(client->cmd("Z2,60000000,4"), "");  // the target cannot: GDB falls back to software
+    EXPECT_EQ(client->cmd("Z2,20000100,0"), "E01");
+    client->send_packet("qRcmd,7374617473");  // "stats"
+    EXPECT_EQ(client->read_packet(), "O" + std::string("343220696e737472756374696f6e730a"));  // "42 instructions\n"
+    EXPECT_EQ(client->read_packet(), "OK");
+    client->send_packet("qRcmd,66726f62");  // "frob"
+    const std::string o = client->read_packet();
+    EXPECT_EQ(o[0], 'O');
+    EXPECT_EQ(client->read_packet(), "OK");
+    client->close_now();
+    EXPECT_EQ(finish(), GdbStub::End::Disconnected);
+    EXPECT_TRUE(toy.watches.empty()) << "watchpoints left behind after the session";
 }
 
 TEST_F(GdbStubTest, TargetXmlInChunks) {

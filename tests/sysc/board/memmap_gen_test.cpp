@@ -102,7 +102,7 @@ TEST(BoardHeader, RegionTableHasOneRowPerRegion) {
     const json d = board_json();
     ASSERT_EQ(std::size(kRows), d["regions"].size());
     ASSERT_EQ(std::size(kRows), size_t{MIND_BOARD_REGION_COUNT});
-    ASSERT_EQ(MIND_BOARD_REGION_COUNT, 9u);
+    ASSERT_EQ(MIND_BOARD_REGION_COUNT, 10u);
     const std::map<std::string, int> kinds = {{"rom", 0}, {"ram", 1}, {"device", 2}, {"buffer", 3}};
     for (size_t k = 0; k < std::size(kRows); ++k) {
         const json& r = d["regions"][k];
@@ -116,13 +116,15 @@ TEST(BoardHeader, RegionTableHasOneRowPerRegion) {
     // Rows agree with the single macros.
     EXPECT_EQ(kRows[0].base, MIND_ROM_BASE);
     EXPECT_EQ(kRows[0].kind, MIND_REGION_ROM);
-    EXPECT_EQ(kRows[1].base, MIND_SRAM_BASE);
-    EXPECT_EQ(kRows[1].kind, MIND_REGION_RAM);
-    EXPECT_EQ(kRows[5].size, MIND_HOSTIF_BUF_SIZE);
-    EXPECT_EQ(kRows[5].kind, MIND_REGION_BUFFER);
-    EXPECT_EQ(kRows[5].latency, MIND_HOSTIF_BUF_LATENCY_CYCLES);
-    EXPECT_EQ(kRows[8].base, MIND_SYSCTRL_BASE);
-    EXPECT_EQ(kRows[8].latency, MIND_SYSCTRL_LATENCY_CYCLES);
+    EXPECT_EQ(kRows[1].base, MIND_CLINT_BASE);
+    EXPECT_EQ(kRows[1].kind, MIND_REGION_DEVICE);
+    EXPECT_EQ(kRows[2].base, MIND_SRAM_BASE);
+    EXPECT_EQ(kRows[2].kind, MIND_REGION_RAM);
+    EXPECT_EQ(kRows[6].size, MIND_HOSTIF_BUF_SIZE);
+    EXPECT_EQ(kRows[6].kind, MIND_REGION_BUFFER);
+    EXPECT_EQ(kRows[6].latency, MIND_HOSTIF_BUF_LATENCY_CYCLES);
+    EXPECT_EQ(kRows[9].base, MIND_SYSCTRL_BASE);
+    EXPECT_EQ(kRows[9].latency, MIND_SYSCTRL_LATENCY_CYCLES);
 }
 
 TEST(BoardHeader, DeviceRegistersOffsetsAddressesAndFields) {
@@ -153,17 +155,21 @@ TEST(BoardHeader, DeviceRegistersOffsetsAddressesAndFields) {
         uint32_t count, stride;
     };
 #define MEMMAP_REG(n, o, a, c, s) {#n, o, a, c, s},
+    const R clint[] = {MIND_CLINT_REGISTER_TABLE(MEMMAP_REG)};
     const R hostif[] = {MIND_HOSTIF_REGISTER_TABLE(MEMMAP_REG)};
     const R uart[] = {MIND_UART_REGISTER_TABLE(MEMMAP_REG)};
     const R timer[] = {MIND_TIMER_REGISTER_TABLE(MEMMAP_REG)};
     const R sysctrl[] = {MIND_SYSCTRL_REGISTER_TABLE(MEMMAP_REG)};
 #undef MEMMAP_REG
     const json d = board_json();
-    ASSERT_EQ(d["devices"].size(), 4u);
-    EXPECT_EQ(std::size(hostif), d["devices"][0]["registers"].size());
-    EXPECT_EQ(std::size(uart), d["devices"][1]["registers"].size());
-    EXPECT_EQ(std::size(timer), d["devices"][2]["registers"].size());
-    EXPECT_EQ(std::size(sysctrl), d["devices"][3]["registers"].size());
+    ASSERT_EQ(d["devices"].size(), 5u);
+    EXPECT_EQ(std::size(clint), d["devices"][0]["registers"].size());
+    EXPECT_EQ(std::size(hostif), d["devices"][1]["registers"].size());
+    EXPECT_EQ(std::size(uart), d["devices"][2]["registers"].size());
+    EXPECT_EQ(std::size(timer), d["devices"][3]["registers"].size());
+    EXPECT_EQ(std::size(sysctrl), d["devices"][4]["registers"].size());
+    EXPECT_EQ(clint[3].offset, 0xBFF8u);  // MTIME_LO: the SiFive layout
+    EXPECT_EQ(clint[1].offset, 0x4000u);  // MTIMECMP_LO
     EXPECT_STREQ(hostif[1].name, "ARG");
     EXPECT_EQ(hostif[1].count, 8u);
     EXPECT_EQ(hostif[3].access, MIND_BOARD_ACCESS_RW1C);
@@ -343,7 +349,7 @@ json& field(json& d, const char* dev, const char* r, const char* n) {
 const std::vector<BadCase>& bad_cases() {
     static const std::vector<BadCase> cases = {
         // Missing fields.
-        {"RegionWithoutName", [](json& d) { region(d, "UART").erase("name"); }, {"region #6", "missing 'name'"}},
+        {"RegionWithoutName", [](json& d) { region(d, "UART").erase("name"); }, {"region #7", "missing 'name'"}},
         {"RegionWithoutBase", [](json& d) { region(d, "UART").erase("base"); }, {"region UART", "missing 'base'"}},
         {"RegionWithoutSize", [](json& d) { region(d, "UART").erase("size"); }, {"region UART", "missing 'size'"}},
         {"RegionWithoutKind", [](json& d) { region(d, "UART").erase("kind"); }, {"region UART", "missing 'kind'"}},

@@ -289,6 +289,77 @@ TEST_F(MindBoardGdb, FaultStopsWithTheBoardsReport) {
 // the firmware's line is on the UART, i.e. while GDB's `continue` runs it; a
 // breakpoint stays inserted during that run, so it is the instruction-by-instruction
 // path of resume() that has to notice the request.
+// CSRs through the target description, hardware watchpoints (Z2/Z3), monitor commands,
+// device memory read and written through the bus.
+TEST_F(MindBoardGdb, CsrsWatchpointsMonitorAndDeviceMemory) {
+    const Session s = run(firmware("gdb_target"),
+                          {"p/x $misa", "p/x $mstatus", "info registers mcause", "watch counter", "continue", "continue",
+                           "delete", "rwatch counter", "continue", "delete", "monitor stats", "monitor time",
+                           "monitor frobnicate", "x/2wx 0x52000000", "set *(short*)0x40100002 = 77", "x/hd 0x40100002",
+                           "kill"});
+    EXPECT_EQ(s.gdb_rc, 0) << dump(s);
+    EXPECT_TRUE(has(s.gdb_out, "$1 = 0x40001100")) << dump(s);  // RV32IM
+    EXPECT_TRUE(has(s.gdb_out, "$2 = 0x1800")) << dump(s);      // MPP = M
+    EXPECT_TRUE(matches(s.gdb_out, R"(mcause +0x0)")) << dump(s);
+    EXPECT_TRUE(has(s.gdb_out, "Hardware watchpoint 1: counter")) << dump(s);
+    EXPECT_TRUE(has(s.gdb_out, "Old value = 0\nNew value = 5")) << dump(s);
+    EXPECT_TRUE(has(s.gdb_out, "Old value = 5\nNew value = 10")) << dump(s);
+    EXPECT_TRUE(has(s.gdb_out, "Value = 10")) << dump(s);  // the read watchpoint
+    EXPECT_TRUE(matches(s.gdb_out, R"(\d+ instructions, \d+ exceptions, \d+ interrupts, \d+ device accesses)")) << dump(s);
+    EXPECT_TRUE(has(s.gdb_out, "simulated time")) << dump(s);
+    EXPECT_TRUE(has(s.gdb_out, "unknown monitor command 'frobnicate'")) << dump(s);
+    EXPECT_TRUE(matches(s.gdb_out, R"(0x52000000:\s+0x000000[0-9a-f]{2}\s+0x00000000)")) << dump(s);  // TIMER
+    EXPECT_TRUE(matches(s.gdb_out, R"(0x40100002:\s+77)")) << dump(s);  // the synapse window
+}
+
+// The firmware's ebreak is a SIGTRAP GDB resumes past; a fault is a SIGSEGV the user
+// resumes after fixing pc; the firmware then runs to its end.
+TEST_F(MindBoardGdb, EbreakIsSigtrapAndAFaultResumesAfterFixingPc) {
+    const Session s = run(firmware("gdb_target"),
+                          {"continue", "print $pc == at_ebreak", "set $pc = $pc + 4", "continue",
+                           "print $pc == at_fault", "set $pc = $pc + 4", "continue"});
+    EXPECT_EQ(s.gdb_rc, 0) << dump(s);
+    EXPECT_TRUE(has(s.gdb_out, "Program received signal SIGTRAP")) << dump(s);
+    EXPECT_TRUE(matches(s.gdb_out, R"(\$1 = 1\n)")) << dump(s);
+    EXPECT_TRUE(has(s.gdb_out, "Program received signal SIGSEGV")) << dump(s);
+    EXPECT_TRUE(matches(s.gdb_out, R"(\$2 = 1\n)")) << dump(s);
+    EXPECT_TRUE(has(s.gdb_out, "exited with code 07")) << dump(s);
+    EXPECT_EQ(s.board_rc, 7) << dump(s);
+    EXPECT_TRUE(has(s.board_out, "after ebreak, counter 15")) << dump(s);
+    EXPECT_TRUE(has(s.board_out, "after the fault")) << dump(s);
+}
+
+// monitor reset: the CPU starts again at the entry; the firmware runs to main again.
+TEST_F(MindBoardGdb, MonitorResetRestartsTheFirmware) {
+    const Session s = run(firmware("exit_code"), {"break main", "continue", "monitor reset", "maintenance flush register-cache", "print $pc", "print/x $mtvec",
+                                                  "continue", "print $pc == main", "monitor quantum", "continue"});
+    EXPECT_EQ(s.gdb_rc, 0) << dump(s);
+    EXPECT_TRUE(has(s.gdb_out, "CPU reset: pc 0x00000000")) << dump(s);
+    EXPECT_TRUE(matches(s.gdb_out, R"(\$1 = \(void \(\*\)\(\)\) 0x0 <_start>)")) << dump(s);
+    EXPECT_TRUE(has(s.gdb_out, "$2 = 0x0")) << dump(s);
+    EXPECT_TRUE(has(s.gdb_out, "$3 = 1")) << dump(s);
+    EXPECT_TRUE(has(s.gdb_out, "quantum 10 us (500 instructions at 50 MHz)")) << dump(s);
+    EXPECT_EQ(s.board_rc, 42) << dump(s);
+}
+
+// A second debugger is refused with a message; the first one's session goes on.
+TEST_F(MindBoardGdb, SecondDebuggerIsRefusedWithAMessage) {
+    std::string second;
+    const Session s = run(firmware("gdb_target"), {"shell sleep 2", "p/x $misa", "kill"}, [&](Child& board, Child&) {
+        // The first debugger must be the one connected.
+        if (!board.pump_until([&] { return has(board.err(), "debugger connected"); }, Clock::now() + 30s)) return;
+        std::smatch m;
+        const std::string err = board.err();
+        if (!std::regex_search(err, m, std::regex(R"(waiting for GDB on port (\d+))"))) return;
+        Child g2({gdb, "-batch", "-nx", "-ex", "target remote 127.0.0.1:" + m[1].str()}, true);
+        g2.finish(30s, {&board});
+        second = g2.out();
+    });
+    EXPECT_TRUE(has(second, "another debugger is already attached to this board")) << second;
+    EXPECT_TRUE(has(s.gdb_out, "$1 = 0x40001100")) << dump(s);
+    EXPECT_TRUE(has(s.board_err, "refused a second debugger")) << dump(s);
+}
+
 TEST_F(MindBoardGdb, CtrlCStopsARunningFirmware) {
     const Session s = run(firmware("loop_forever"),
                           {"break puts", "continue", "continue", "info registers pc", "kill"},

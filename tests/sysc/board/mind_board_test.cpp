@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -12,10 +13,12 @@
 #include <fstream>
 #include <iterator>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "sysc/board/elf/elf_loader.h"
 #include "mind1024_board.h"
@@ -144,8 +147,154 @@ INSTANTIATE_TEST_SUITE_P(
                       FaultCase{"fault_misaligned_device", "misaligned 4-byte load from device region CHIP", "0x40000002"},
                       FaultCase{"fault_device_error", "bus error from CHIP", "0x40000000"},
                       FaultCase{"fault_fetch", "instruction fetch outside the memory map", "0x30000000", 0x30000000},
-                      FaultCase{"ecall", "ecall", nullptr}),
+                      FaultCase{"ecall", "ecall", nullptr},
+                      // Issue 20: the store whose base register now holds the address is not the fault.
+                      FaultCase{"fault_reused_base", "load outside the memory map", "0x10000000"},
+                      // A load before it has the same base value now: the store is the fault.
+                      FaultCase{"fault_store_after_load", "store outside the memory map", "0x10000000"}),
     [](const auto& info) { return std::string(info.param.firmware); });
+
+// The board's own ISA and trap suite (firmware/tests/isa_traps.c): every exception cause
+// with its mepc and mtval, the CSRs of contract 3.1, CLINT interrupts and their priorities,
+// vectored mode, RV32M corner cases, code rewritten in SRAM.
+TEST(MindBoard, IsaAndTrapSuitePasses) {
+    const Result r = run_fw("isa_traps");
+    EXPECT_EQ(r.rc, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("checks, 0 failed"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("FAIL"), std::string::npos) << r.out;
+}
+
+// --stop-on-trap: the first exception stops the board even though the firmware has a handler.
+TEST(MindBoard, StopOnTrapStopsAtTheFirstExceptionDespiteAHandler) {
+    const Result r = run_fw("isa_traps", "--stop-on-trap");
+    EXPECT_EQ(r.rc, 3) << r.out << r.err;
+    EXPECT_NE(r.err.find("ecall"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("[mcause 11, mtval 0x00000000]"), std::string::npos) << r.err;
+    const auto img = mind1024::board::load_elf(firmware("isa_traps").string(),
+                                               {{"ROM", MIND_ROM_BASE, MIND_ROM_SIZE, false},
+                                                {"SRAM", MIND_SRAM_BASE, MIND_SRAM_SIZE, true}});
+    EXPECT_EQ(reported_pc(r.err), img.symbols.at("l_ecall")) << r.err;
+}
+
+// --exit-report: the outcome as JSON, so a firmware's own exit code never reads as the board's.
+TEST(MindBoard, ExitReportNamesTheOutcome) {
+    const fs::path dir = fs::temp_directory_path() / ("mind_board_report_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    const std::string file = (dir / "r.json").string();
+    auto report = [&](const std::string& fw, const std::string& extra) {
+        const Result r = run_fw(fw, "--exit-report " + file + " " + extra);
+        nlohmann::json j = nlohmann::json::parse(slurp(file));
+        EXPECT_EQ(j.at("exit_code").get<int>(), r.rc) << j.dump();
+        return j;
+    };
+    nlohmann::json j = report("exit_code", "");
+    EXPECT_EQ(j["outcome"], "exit");
+    EXPECT_EQ(j["firmware_exit_code"], 42);
+    j = report("fault_reused_base", "");
+    EXPECT_EQ(j["outcome"], "fault");
+    EXPECT_EQ(j["fault"]["mcause"], 5);
+    EXPECT_EQ(j["fault"]["address"], 0x10000000u);
+    EXPECT_EQ(j["fault"]["mnemonic"], "lw");
+    EXPECT_TRUE(j["fault"]["pc_exact"].get<bool>());
+    EXPECT_FALSE(j.contains("firmware_exit_code"));
+    j = report("loop_forever", "--max-instructions 5000");
+    EXPECT_EQ(j["outcome"], "instruction_limit");
+    EXPECT_EQ(j["instructions"], 5000);
+    j = report("loop_forever", "--max-time 100us");
+    EXPECT_EQ(j["outcome"], "time_limit");
+    j = report("wfi_deadlock", "");
+    EXPECT_EQ(j["outcome"], "deadlock");
+    const Result bad = board("--firmware " + (dir / "missing.elf").string() + " --exit-report " + file);
+    EXPECT_EQ(bad.rc, 2);
+    j = nlohmann::json::parse(slurp(file));
+    EXPECT_EQ(j["outcome"], "bad_input");
+    EXPECT_NE(j["message"].get<std::string>().find("no such file"), std::string::npos);
+    const Result unwritable = run_fw("hello", "--exit-report " + (dir / "no" / "r.json").string());
+    EXPECT_EQ(unwritable.rc, 2);
+    EXPECT_NE(unwritable.err.find("--exit-report"), std::string::npos) << unwritable.err;
+    EXPECT_EQ(unwritable.out.find("Hello"), std::string::npos) << "the firmware ran";
+    fs::remove_all(dir);
+}
+
+// --trace: instructions with pc, word and disassembly, exceptions, interrupts and device
+// accesses, bounded by --trace-limit.
+TEST(MindBoard, TraceListsInstructionsTrapsInterruptsAndDeviceAccesses) {
+    const fs::path file = temp_dir() / "isa_traps.trace";
+    Result r = run_fw("isa_traps", "--trace " + file.string() + " --trace-limit 5000000");
+    EXPECT_EQ(r.rc, 0) << r.out << r.err;
+    const std::string t = slurp(file);
+    const auto img = mind1024::board::load_elf(firmware("isa_traps").string(),
+                                               {{"ROM", MIND_ROM_BASE, MIND_ROM_SIZE, false},
+                                                {"SRAM", MIND_SRAM_BASE, MIND_SRAM_SIZE, true}});
+    char ecall[64];
+    std::snprintf(ecall, sizeof ecall, "0x%08x (0x00000073) ecall\n", img.symbols.at("l_ecall"));
+    const size_t at = t.find(ecall);
+    ASSERT_NE(at, std::string::npos) << ecall;
+    EXPECT_EQ(t.find("-- exception: mcause 0x0000000b (environment call from M-mode), mepc " + std::string(ecall, 10), at),
+              t.find("\n", at) + 1)
+        << "the exception follows its instruction";
+    EXPECT_NE(t.find("-- interrupt: mcause 0x80000007 (machine timer interrupt)"), std::string::npos);
+    EXPECT_NE(t.find("-- interrupt: mcause 0x80000003 (machine software interrupt)"), std::string::npos);
+    EXPECT_NE(t.find("-- device: store word 0x1 to CLINT+0x0 (0x02000000)"), std::string::npos);
+    EXPECT_NE(t.find(") lw a6, 0(a5)\n-- exception: mcause 0x00000005"), std::string::npos);
+    EXPECT_TRUE(std::regex_search(t, std::regex(R"(\) csrrs [a-z0-9]+, misa, zero\n)")));
+    EXPECT_NE(t.find(") div "), std::string::npos);
+    r = run_fw("isa_traps", "--trace " + file.string() + " --trace-limit 100");
+    EXPECT_EQ(r.rc, 0) << r.err;
+    const std::string s = slurp(file);
+    EXPECT_EQ(std::count(s.begin(), s.end(), '\n'), 101);
+    EXPECT_NE(s.find("-- --trace-limit reached (100 lines)"), std::string::npos);
+    for (const char* bad : {"--trace-limit 0", "--trace-limit -5", "--trace-limit 10"})
+        EXPECT_EQ(run_fw("hello", bad).rc, 2) << bad;  // the last: without --trace
+}
+
+// Semihosting (picolibc --oslib=semihost): console, exit code, files inside
+// --semihost-root only (no "..", no absolute path, no symbolic link out).
+TEST(MindBoard, SemihostingConsoleExitAndFilesInsideTheRootOnly) {
+    const fs::path root = temp_dir() / "semihost_root";
+    fs::remove_all(root);
+    fs::create_directories(root / "sub");
+    { std::ofstream(root / "in.txt") << "from the host\n"; }
+    const fs::path outside = temp_dir() / "semihost_outside";
+    fs::create_directories(outside);
+    { std::ofstream(outside / "secret.txt") << "secret"; }
+    fs::create_symlink(outside / "secret.txt", root / "link.txt");
+    fs::create_directory_symlink(outside, root / "outdir");
+    Result r = run_fw("semihost_files", "--semihost-root " + root.string());
+    EXPECT_EQ(r.rc, 5) << r.out << r.err;
+    EXPECT_NE(r.out.find("semihost: hello on the console"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("semihost: read 'from the host\n'"), std::string::npos) << r.out;
+    EXPECT_EQ(slurp(root / "out.txt"), "written by the firmware\n");
+    for (const char* line : {"w ../escape.txt: refused", "r /etc/hostname: refused", "r sub/../in.txt: refused",
+                             "r link.txt: refused", "w outdir/x.txt: refused", "r missing.txt: refused"})
+        EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
+    EXPECT_FALSE(fs::exists(temp_dir() / "escape.txt"));
+    EXPECT_FALSE(fs::exists(outside / "x.txt"));
+    // Without a root: the console and exit still work, files do not.
+    r = run_fw("semihost_files");
+    EXPECT_EQ(r.rc, 2) << r.err;
+    EXPECT_NE(r.out.find("no out.txt"), std::string::npos) << r.out;
+    EXPECT_EQ(board("--firmware " + firmware("semihost_files").string() + " --semihost-root /nonexistent").rc, 2);
+    fs::remove_all(root);
+    fs::remove_all(outside);
+}
+
+// --uart-input: the UART receives a file (or standard input) as RX bytes with an interrupt.
+TEST(MindBoard, UartReceivesItsInputWithAnInterrupt) {
+    const fs::path in = temp_dir() / "uart_input.txt";
+    { std::ofstream(in) << "hello board\nsecond line\n"; }
+    Result r = run_fw("uart_echo", "--uart-input " + in.string());
+    EXPECT_EQ(r.rc, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("echo: HELLO BOARD\necho: SECOND LINE\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("uart_echo: 2 lines, 1 RX interrupts"), std::string::npos) << r.out;
+    r = board("--firmware " + firmware("uart_echo").string() + " --uart-input - < " + in.string());
+    EXPECT_EQ(r.rc, 0) << r.err;
+    EXPECT_NE(r.out.find("echo: SECOND LINE"), std::string::npos) << r.out;
+    r = run_fw("uart_echo");  // no input: stdin is at its end at once
+    EXPECT_EQ(r.rc, 0) << r.err;
+    EXPECT_NE(r.out.find("uart_echo: 0 lines, 0 RX interrupts"), std::string::npos) << r.out;
+    EXPECT_EQ(run_fw("hello", "--uart-input " + (temp_dir() / "missing.txt").string()).rc, 2);
+}
 
 TEST(MindBoard, RunawayProgramStopsAtTheInstructionLimitWithItsPc) {
     const Result r = run_fw("loop_forever", "--max-instructions 1000000");
@@ -176,8 +325,22 @@ TEST(MindBoard, TraceHoldsChipSignalsAndInterruptLines) {
     const Result r = run_fw("selftest", "--vcd " + vcd.string());
     EXPECT_EQ(r.rc, 0) << r.err;
     const std::string t = slurp(vcd);
-    for (const char* sig : {" busy ", " cpu_ext_irq ", " chip_irq ", " hostif_irq ", " timer_irq "})
+    for (const char* sig : {" busy ", " cpu_ext_irq ", " chip_irq ", " hostif_irq ", " timer_irq ", " clint_mtip ",
+                            " clint_msip ", " cpu_interrupt ", " cpu_exception ", " cpu_mcause "})
         EXPECT_NE(t.find(sig), std::string::npos) << sig;
+    // The CPU's own interrupt events are pulses one cycle wide: up, then down 20 ns later.
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(t, m, std::regex(R"(\$var wire +1 +(\S+) +cpu_interrupt )")));
+    const std::string id = m[1];
+    std::istringstream in(t);
+    long now = 0, t_up = -1, t_down = -1;
+    for (std::string line; std::getline(in, line) && t_down < 0;) {
+        if (!line.empty() && line[0] == '#') now = std::stol(line.substr(1));
+        else if (line == "1" + id && now > 0) t_up = now;
+        else if (line == "0" + id && t_up >= 0) t_down = now;
+    }
+    ASSERT_GE(t_up, 0) << "no interrupt pulse";
+    EXPECT_EQ(t_down - t_up, 20) << "one 50 MHz cycle";
     EXPECT_FALSE(fs::exists(temp_dir() / "selftest.partial.vcd"));
     // A GTKWave layout beside it names the trace and its signals.
     const std::string layout = slurp(temp_dir() / "selftest.gtkw");
@@ -195,7 +358,11 @@ TEST(MindBoard, OptionsAreCheckedBeforeAnythingRuns) {
     for (const Bad& b : {Bad{"", "--firmware is required"}, Bad{"--firmware " + fw + " --quantum 0", "--quantum"},
                          Bad{"--firmware " + fw + " --max-time soon", "--max-time"},
                          Bad{"--firmware " + fw + " --vcd trace.txt", "must end in .vcd"},
-                         Bad{"--firmware " + fw + " --gdb udp:1", "udp:1"}, Bad{"--firmware " + fw + " --frobnicate", "frobnicate"}}) {
+                         Bad{"--firmware " + fw + " --gdb udp:1", "udp:1"}, Bad{"--firmware " + fw + " --frobnicate", "frobnicate"},
+                         Bad{"--firmware " + fw + " --max-instructions -1", "--max-instructions '-1'"},
+                         Bad{"--firmware " + fw + " --max-instructions 0", "from 1 to 10^15"},
+                         Bad{"--firmware " + fw + " --max-instructions 1e6", "--max-instructions '1e6'"},
+                         Bad{"--firmware " + fw + " --max-instructions 99999999999999999999", "from 1 to 10^15"}}) {
         const Result r = board(b.args);
         EXPECT_EQ(r.rc, 2) << b.args << ": " << r.err;
         EXPECT_NE((r.err + r.out).find(b.msg), std::string::npos) << b.args << ": " << r.err;

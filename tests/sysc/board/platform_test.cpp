@@ -57,7 +57,8 @@ TEST(Platform, RouterTableIsTheMemoryMap) {
     const auto& r = b.board.router().regions();
     ASSERT_EQ(r.size(), static_cast<size_t>(MIND_BOARD_REGION_COUNT));
     EXPECT_EQ(r.front().name, "ROM");
-    EXPECT_EQ(find_region(MIND_CHIP_SYN_BASE + 10).value(), 3u);
+    EXPECT_EQ(find_region(MIND_CHIP_SYN_BASE + 10).value(), 4u);
+    EXPECT_EQ(r[1].name, "CLINT");
     EXPECT_FALSE(find_region(MIND_SRAM_BASE + MIND_SRAM_SIZE).has_value());
 }
 
@@ -125,7 +126,9 @@ TEST(Platform, UartSendsTheLowByteToItsSink) {
     EXPECT_EQ(out, "hi");
     EXPECT_EQ(b.rd(MIND_UART_BASE + MIND_UART_REG_STATUS) & MIND_UART_STATUS_TX_READY, MIND_UART_STATUS_TX_READY);
     uint32_t v = 0;
-    EXPECT_EQ(b.access(false, MIND_UART_BASE + 0x8, v), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    EXPECT_EQ(b.access(false, MIND_UART_BASE + 0x10, v), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    EXPECT_EQ(b.rd(MIND_UART_BASE + MIND_UART_REG_RX), 0u);  // nothing received: VALID clear
+    EXPECT_EQ(b.rd(MIND_UART_BASE + MIND_UART_REG_STATUS) & MIND_UART_STATUS_RX_OPEN, 0u);  // no input
     EXPECT_EQ(b.access(false, MIND_UART_BASE + MIND_UART_REG_DATA, v), tlm::TLM_ADDRESS_ERROR_RESPONSE);  // write-only
 }
 
@@ -148,6 +151,38 @@ TEST(Platform, TimerCountsMicrosecondsIncludingTheAccessOffsetAndInterruptsAtCom
     EXPECT_FALSE(b.board.ext_irq());
     uint32_t v = 1;
     EXPECT_EQ(b.access(true, MIND_TIMER_BASE + MIND_TIMER_REG_TIME_LO, v), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+}
+
+TEST(Platform, ClintCountsMtimeAndDrivesTheTimerAndSoftwareLines) {
+    Bench b;
+    sc_core::sc_start(sc_time(5, SC_US));
+    EXPECT_EQ(b.rd(MIND_CLINT_MTIME_LO_ADDR), 5u);
+    EXPECT_EQ(b.rd(MIND_CLINT_MTIME_HI_ADDR), 0u);
+    EXPECT_EQ(b.rd(MIND_CLINT_MTIMECMP_LO_ADDR), 0xFFFFFFFFu);  // reset: never
+    EXPECT_EQ(b.rd(MIND_CLINT_MTIMECMP_HI_ADDR), 0xFFFFFFFFu);
+    b.wr(MIND_CLINT_MTIMECMP_HI_ADDR, 0);
+    b.wr(MIND_CLINT_MTIMECMP_LO_ADDR, 20);
+    sc_core::sc_start(sc_time(10, SC_US));
+    EXPECT_FALSE(b.board.clint_mtip());
+    sc_core::sc_start(sc_time(6, SC_US));  // t = 21 us
+    EXPECT_TRUE(b.board.clint_mtip());
+    EXPECT_FALSE(b.board.ext_irq());  // the CLINT's lines are not the external interrupt
+    b.wr(MIND_CLINT_MTIME_LO_ADDR, 3);  // MTIME is writable: now 3
+    sc_core::sc_start(sc_time(1, SC_NS));
+    EXPECT_EQ(b.rd(MIND_CLINT_MTIME_LO_ADDR), 3u);
+    EXPECT_FALSE(b.board.clint_mtip());
+    sc_core::sc_start(sc_time(17, SC_US));  // MTIME 20
+    EXPECT_TRUE(b.board.clint_mtip());
+    EXPECT_FALSE(b.board.clint_msip());
+    b.wr(MIND_CLINT_MSIP_ADDR, 0xFFFFFFFFu);
+    EXPECT_EQ(b.rd(MIND_CLINT_MSIP_ADDR), 1u);  // one bit
+    sc_core::sc_start(sc_time(1, SC_NS));
+    EXPECT_TRUE(b.board.clint_msip());
+    b.wr(MIND_CLINT_MSIP_ADDR, 0);
+    sc_core::sc_start(sc_time(1, SC_NS));
+    EXPECT_FALSE(b.board.clint_msip());
+    uint32_t v = 0;
+    EXPECT_EQ(b.access(false, MIND_CLINT_BASE + 0x8, v), tlm::TLM_ADDRESS_ERROR_RESPONSE);
 }
 
 TEST(Platform, DoorbellRaisesTheExternalInterruptOnlyWhenEnabled) {
@@ -186,7 +221,8 @@ TEST(Platform, ChipDoneInterruptReachesTheCpuLine) {
 TEST(Platform, IrqEnableMasksASourceFromTheCpuLine) {
     Bench b;
     EXPECT_EQ(b.rd(MIND_SYSCTRL_BASE + MIND_SYSCTRL_REG_IRQ_ENABLE),
-              MIND_SYSCTRL_IRQ_ENABLE_CHIP | MIND_SYSCTRL_IRQ_ENABLE_HOSTIF | MIND_SYSCTRL_IRQ_ENABLE_TIMER);  // reset: all
+              MIND_SYSCTRL_IRQ_ENABLE_CHIP | MIND_SYSCTRL_IRQ_ENABLE_HOSTIF | MIND_SYSCTRL_IRQ_ENABLE_TIMER |
+                  MIND_SYSCTRL_IRQ_ENABLE_UART);  // reset: all
     b.wr(MIND_SYSCTRL_BASE + MIND_SYSCTRL_REG_IRQ_ENABLE, MIND_SYSCTRL_IRQ_ENABLE_HOSTIF);
     b.wr(MIND_CHIP_BASE + MIND_REG_IRQ_EN, MIND_IRQ_EN_DONE);
     b.wr(MIND_CHIP_BASE + MIND_REG_N_ACTIVE, 16);
