@@ -143,33 +143,8 @@ const char* const kReg[32] = {"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", 
 }  // namespace
 
 std::string csr_name(unsigned c) {
-    switch (c) {
-        case 0x300: return "mstatus";
-        case 0x301: return "misa";
-        case 0x304: return "mie";
-        case 0x305: return "mtvec";
-        case 0x310: return "mstatush";
-        case 0x340: return "mscratch";
-        case 0x341: return "mepc";
-        case 0x342: return "mcause";
-        case 0x343: return "mtval";
-        case 0x344: return "mip";
-        case 0xB00: return "mcycle";
-        case 0xB02: return "minstret";
-        case 0xB80: return "mcycleh";
-        case 0xB82: return "minstreth";
-        case 0xC00: return "cycle";
-        case 0xC01: return "time";
-        case 0xC02: return "instret";
-        case 0xC80: return "cycleh";
-        case 0xC81: return "timeh";
-        case 0xC82: return "instreth";
-        case 0xF11: return "mvendorid";
-        case 0xF12: return "marchid";
-        case 0xF13: return "mimpid";
-        case 0xF14: return "mhartid";
-        default: return fmt::format("0x{:03x}", c);
-    }
+    if (const char* n = csr_known_name(c)) return n;
+    return fmt::format("0x{:03x}", c);
 }
 
 std::string disassemble(uint32_t w, uint32_t pc) {

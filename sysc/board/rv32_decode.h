@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "sysc/board/rv32_csrs.h"
+
 namespace mind1024::board::rv32 {
 
 constexpr uint32_t kWfi = 0x10500073, kEbreak = 0x00100073, kEcall = 0x00000073, kMret = 0x30200073;

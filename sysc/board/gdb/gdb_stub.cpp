@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "sysc/board/rv32_csrs.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -43,34 +45,6 @@ constexpr const char* kRegNames[kNumRegs] = {
 // GDB's RISC-V CSR register numbers: 65 + the CSR's number.
 constexpr unsigned kFirstCsrReg = 65;
 
-const char* csr_gdb_name(unsigned c) {
-    switch (c) {
-        case 0x300: return "mstatus";
-        case 0x301: return "misa";
-        case 0x304: return "mie";
-        case 0x305: return "mtvec";
-        case 0x340: return "mscratch";
-        case 0x341: return "mepc";
-        case 0x342: return "mcause";
-        case 0x343: return "mtval";
-        case 0x344: return "mip";
-        case 0xB00: return "mcycle";
-        case 0xB02: return "minstret";
-        case 0xB80: return "mcycleh";
-        case 0xB82: return "minstreth";
-        case 0xC00: return "cycle";
-        case 0xC01: return "time";
-        case 0xC02: return "instret";
-        case 0xC80: return "cycleh";
-        case 0xC81: return "timeh";
-        case 0xC82: return "instreth";
-        case 0xF11: return "mvendorid";
-        case 0xF12: return "marchid";
-        case 0xF13: return "mimpid";
-        case 0xF14: return "mhartid";
-        default: return nullptr;
-    }
-}
 
 std::string make_target_xml(const std::vector<unsigned>& csrs) {
     {
@@ -93,7 +67,7 @@ std::string make_target_xml(const std::vector<unsigned>& csrs) {
         if (!csrs.empty()) {
             s += "  <feature name=\"org.gnu.gdb.riscv.csr\">\n";
             for (unsigned c : csrs)
-                if (const char* n = csr_gdb_name(c))
+                if (const char* n = rv32::csr_known_name(c))
                     s += fmt::format("    <reg name=\"{}\" bitsize=\"32\" type=\"int\" regnum=\"{}\"/>\n", n,
                                      kFirstCsrReg + c);
             s += "  </feature>\n";
