@@ -117,11 +117,11 @@ struct LinkServer::Impl {
     // Between the slices of a wait: true ends it (the reason in `interrupted`).
     // A second client is refused here at once, not after the wait.
     bool check_during_wait() {
+        if (aborting) return false;  // bounded: the neuron in flight finishes
         if (stopping()) {
             interrupted = Interrupt::Stop;
             return true;
         }
-        if (aborting) return false;
         if (client.peer_gone()) {
             interrupted = Interrupt::Gone;
             return true;
@@ -141,9 +141,10 @@ struct LinkServer::Impl {
     }
 
     // A run the leaving client started must not hold the board: CTRL.ABORT (the
-    // neuron in flight finishes), then the kernel runs until the chip is idle.
+    // neuron in flight finishes), then the kernel runs until the chip is idle. Also
+    // when the board stops, so the chip's thread is not left suspended mid-run.
     void abort_left_run() {
-        if (!broken.empty() || stopping()) return;
+        if (!broken.empty()) return;
         try {
             if (!board.chip().state().busy) return;
             uint8_t v[4];
@@ -516,6 +517,7 @@ std::string LinkServer::serve() {
     for (;;) {
         if (s.stopping()) {
             if (s.client.is_open()) s.drop_client(stats_, "disconnected: the board stops serving", false);
+            else s.abort_left_run();
             return "stopped";
         }
         if (!s.client.is_open() && s.opt.accept_timeout_s >= 0 && since(idle_since) >= s.opt.accept_timeout_s) {
