@@ -180,7 +180,7 @@ class Chip:
 
     @property
     def name(self) -> str:
-        """The driver: 'reference', 'board/unix:...' (bare) or 'firmware/unix:...'."""
+        """The driver: 'reference', 'engine', 'board/unix:...' (bare) or 'firmware/unix:...'."""
         return self._core.name
 
     @property
