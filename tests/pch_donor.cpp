@@ -1,0 +1,1 @@
+// Empty: the source of the precompiled-header donor targets (tests/CMakeLists.txt).
