@@ -120,6 +120,103 @@ void AddTwiceI16(int32_t* HWY_RESTRICT h, const int16_t* HWY_RESTRICT acc, size_
     }
 }
 
+// The float twin's kernels (see field_kernels.h): four row groups at a time,
+// so four independent add chains hide the add latency. A vector holds 16/N
+// of a group's 16-float chunk; each vector slot is one pass.
+template <bool kMixed>
+void RowsDotF32x4Impl(const float* HWY_RESTRICT w, size_t gstride, size_t ng, size_t nchunks,
+                      const float* HWY_RESTRICT sn, const float* HWY_RESTRICT so, const int32_t* HWY_RESTRICT pos,
+                      const int32_t* HWY_RESTRICT rowpos, float* HWY_RESTRICT lanes) {
+#if HWY_TARGET == HWY_SCALAR
+    for (size_t g = 0; g < ng; ++g)
+        for (size_t q = 0; q < 4; ++q)
+            for (size_t k = 0; k < 4; ++k) {
+                float a = 0;
+                for (size_t c = 0; c < nchunks; ++c) {
+                    const size_t j = 4 * c + k;
+                    const float sj = !kMixed || pos[j] < rowpos[4 * g + q] ? sn[j] : so[j];
+                    a += w[g * gstride + 16 * c + 4 * q + k] * sj;
+                }
+                lanes[16 * g + 4 * q + k] = a;
+            }
+#else
+    const hn::CappedTag<float, 16> d;
+    const hn::RebindToSigned<decltype(d)> di;
+    const size_t N = hn::Lanes(d);
+    HWY_ALIGN int32_t rp[4][16];
+    const auto state = [&](size_t c, const int32_t* rpv) {
+        if constexpr (!kMixed) {
+            (void)rpv;
+            return hn::LoadDup128(d, sn + 4 * c);
+        } else {
+            const auto before = hn::Lt(hn::LoadDup128(di, pos + 4 * c), hn::LoadU(di, rpv));
+            return hn::IfThenElse(hn::RebindMask(d, before), hn::LoadDup128(d, sn + 4 * c), hn::LoadDup128(d, so + 4 * c));
+        }
+    };
+    size_t g = 0;
+    for (; g < ng; g += 4) {
+        const size_t m = ng - g < 4 ? ng - g : 4;  // groups in this pass
+        if constexpr (kMixed)
+            for (size_t x = 0; x < 4; ++x)
+                for (size_t l = 0; l < 16; ++l) rp[x][l] = rowpos[4 * (g + (x < m ? x : 0)) + l / 4];
+        const float* w0 = w + g * gstride;
+        const float* w1 = w0 + (m > 1 ? gstride : 0);
+        const float* w2 = w0 + (m > 2 ? 2 * gstride : 0);
+        const float* w3 = w0 + (m > 3 ? 3 * gstride : 0);
+        for (size_t v = 0; v < 16; v += N) {
+            auto a0 = hn::Zero(d), a1 = hn::Zero(d), a2 = hn::Zero(d), a3 = hn::Zero(d);
+            if (m == 4 && !kMixed) {
+                for (size_t c = 0; c < nchunks; ++c) {
+                    const auto s = state(c, nullptr);
+                    const size_t o = 16 * c + v;
+                    a0 = hn::Add(a0, hn::Mul(hn::LoadU(d, w0 + o), s));
+                    a1 = hn::Add(a1, hn::Mul(hn::LoadU(d, w1 + o), s));
+                    a2 = hn::Add(a2, hn::Mul(hn::LoadU(d, w2 + o), s));
+                    a3 = hn::Add(a3, hn::Mul(hn::LoadU(d, w3 + o), s));
+                }
+            } else {
+                for (size_t c = 0; c < nchunks; ++c) {
+                    const size_t o = 16 * c + v;
+                    a0 = hn::Add(a0, hn::Mul(hn::LoadU(d, w0 + o), state(c, rp[0] + v)));
+                    a1 = hn::Add(a1, hn::Mul(hn::LoadU(d, w1 + o), state(c, rp[1] + v)));
+                    a2 = hn::Add(a2, hn::Mul(hn::LoadU(d, w2 + o), state(c, rp[2] + v)));
+                    a3 = hn::Add(a3, hn::Mul(hn::LoadU(d, w3 + o), state(c, rp[3] + v)));
+                }
+            }
+            hn::StoreU(a0, d, lanes + 16 * g + v);
+            if (m > 1) hn::StoreU(a1, d, lanes + 16 * (g + 1) + v);
+            if (m > 2) hn::StoreU(a2, d, lanes + 16 * (g + 2) + v);
+            if (m > 3) hn::StoreU(a3, d, lanes + 16 * (g + 3) + v);
+        }
+    }
+#endif
+}
+
+void RowsDotF32x4(const float* HWY_RESTRICT w, size_t gstride, size_t ng, size_t nchunks, const float* HWY_RESTRICT s,
+                  float* HWY_RESTRICT lanes) {
+    RowsDotF32x4Impl<false>(w, gstride, ng, nchunks, s, s, nullptr, nullptr, lanes);
+}
+void RowsDotF32x4Mixed(const float* HWY_RESTRICT w, size_t gstride, size_t ng, size_t nchunks,
+                       const float* HWY_RESTRICT sn, const float* HWY_RESTRICT so, const int32_t* HWY_RESTRICT pos,
+                       const int32_t* HWY_RESTRICT rowpos, float* HWY_RESTRICT lanes) {
+    RowsDotF32x4Impl<true>(w, gstride, ng, nchunks, sn, so, pos, rowpos, lanes);
+}
+
+void AddColumnTwiceF32(double* HWY_RESTRICT h, const float* HWY_RESTRICT c, int8_t sign, size_t len) {
+    size_t r = 0;
+#if HWY_TARGET != HWY_SCALAR
+    const hn::ScalableTag<double> d64;
+    const hn::Rebind<float, decltype(d64)> d32;
+    const size_t N = hn::Lanes(d64);
+    for (; r + N <= len; r += N) {
+        const auto v = hn::PromoteTo(d64, hn::LoadU(d32, c + r));
+        const auto hv = hn::LoadU(d64, h + r);
+        hn::StoreU(sign > 0 ? hn::Add(hv, hn::Add(v, v)) : hn::Sub(hv, hn::Add(v, v)), d64, h + r);
+    }
+#endif
+    for (; r < len; ++r) h[r] += 2.0 * sign * static_cast<double>(c[r]);
+}
+
 uint64_t SumBytes(const uint8_t* HWY_RESTRICT p, size_t len) {
     const hn::ScalableTag<uint8_t> d8;
     const hn::Repartition<uint64_t, decltype(d8)> d64;
@@ -143,6 +240,9 @@ HWY_EXPORT(AddColumnTwiceI16);
 HWY_EXPORT(SumBytes);
 HWY_EXPORT(SumColumnsI8);
 HWY_EXPORT(AddTwiceI16);
+HWY_EXPORT(RowsDotF32x4);
+HWY_EXPORT(RowsDotF32x4Mixed);
+HWY_EXPORT(AddColumnTwiceF32);
 
 void selected_row_sums_u8(const uint8_t* rows, size_t stride, size_t nrows, const uint8_t* sel, size_t len,
                           uint64_t* out) {
@@ -160,6 +260,16 @@ void sum_columns_i8(int16_t* acc, const int8_t* cols, size_t stride, const uint3
     HWY_DYNAMIC_DISPATCH(SumColumnsI8)(acc, cols, stride, add, na, sub, ns, len);
 }
 void add_twice_i16(int32_t* h, const int16_t* acc, size_t len) { HWY_DYNAMIC_DISPATCH(AddTwiceI16)(h, acc, len); }
+void rows_dot_f32x4(const float* blocks, size_t gstride, size_t ng, size_t nchunks, const float* s, float* lanes) {
+    HWY_DYNAMIC_DISPATCH(RowsDotF32x4)(blocks, gstride, ng, nchunks, s, lanes);
+}
+void rows_dot_f32x4_mixed(const float* blocks, size_t gstride, size_t ng, size_t nchunks, const float* s_new,
+                          const float* s_old, const int32_t* pos, const int32_t* rowpos, float* lanes) {
+    HWY_DYNAMIC_DISPATCH(RowsDotF32x4Mixed)(blocks, gstride, ng, nchunks, s_new, s_old, pos, rowpos, lanes);
+}
+void add_column_twice_f32(double* h, const float* c, int8_t sign, size_t len) {
+    HWY_DYNAMIC_DISPATCH(AddColumnTwiceF32)(h, c, sign, len);
+}
 uint64_t sum_bytes(const uint8_t* p, size_t len) { return HWY_DYNAMIC_DISPATCH(SumBytes)(p, len); }
 
 }  // namespace mind1024::engine::kernels

@@ -11,11 +11,15 @@
 //   int8_t decide(uint32_t i, Field h, eta, int8_t current);
 //   void flipped(uint32_t i, int8_t now);          // ASYNC: src[i] just changed
 //   void before_update();                          // an update starts (upsets due now happen)
+//   void end_sweep(NeuronUpdate<Field>*, size_t);  // optional: may rewrite the journal's fields once
+//                                                  // the sweep's states are known (the float twin's ASYNC)
 // Faults (fault_plan.h) enter through the Arith: stuck neurons in decide(),
 // stuck accumulator bits in field(), upsets in before_update().
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "sysc/chip_mode.h"
@@ -39,6 +43,12 @@ struct NeuronUpdate {
     // loop to reload every pointer after each entry.
     int16_t before = -1, after = -1;
 };
+
+template <class A, class = void>
+struct HasEndSweep : std::false_type {};
+template <class A>
+struct HasEndSweep<A, std::void_t<decltype(std::declval<A&>().end_sweep(
+                          static_cast<NeuronUpdate<typename A::Field>*>(nullptr), size_t{}))>> : std::true_type {};
 
 struct SweepSpec {
     Order order = Order::Sync;
@@ -91,7 +101,9 @@ public:
                 a.flipped(i, after);
             }
         }
-        return {journal_.data(), static_cast<size_t>(out - journal_.data())};
+        const size_t count = static_cast<size_t>(out - journal_.data());
+        if constexpr (HasEndSweep<Arith>::value) a.end_sweep(journal_.data(), count);
+        return {journal_.data(), count};
     }
 
     // Applies the first `keep` updates of `journal`: every field (into
