@@ -1,5 +1,6 @@
 #include "host/twin/float_twin.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -57,7 +58,7 @@ public:
     }
     void flipped(uint32_t i, int8_t now) {
         sf_[i] = now;
-        kernels::add_column_twice_f32(t_.h_.data(), column(i), now, n_);
+        add_column(i, now);
         t_.base_[i] = now;
         ++t_.h_updates_;
     }
@@ -67,8 +68,12 @@ public:
         if (sync_) return;
         pos_.assign(4 * size_t{groups(n_)}, 0);
         for (size_t k = 0; k < count; ++k) pos_[u[k].neuron] = static_cast<int32_t>(k);
-        kernels::rows_dot_f32x4_mixed(t_.blocks_.data(), 16 * size_t{t_.chunks_}, groups(n_), n_ / 4, sf_.data(),
-                                      so_.data(), pos_.data(), pos_.data(), lanes_.data());
+        if (t_.int8_)
+            kernels::rows_dot_f32x4_mixed(t_.blocks8_.data(), 16 * size_t{t_.chunks_}, groups(n_), n_ / 4, sf_.data(),
+                                          so_.data(), pos_.data(), pos_.data(), lanes_.data());
+        else
+            kernels::rows_dot_f32x4_mixed(t_.blocks_.data(), 16 * size_t{t_.chunks_}, groups(n_), n_ / 4, sf_.data(),
+                                          so_.data(), pos_.data(), pos_.data(), lanes_.data());
         for (size_t k = 0; k < count; ++k) {
             const uint32_t r = u[k].neuron;
             const int32_t pr = pos_[r];
@@ -78,8 +83,16 @@ public:
 
 private:
     static uint32_t groups(uint32_t n) { return (n + 3) / 4; }
-    const float* column(uint32_t k) const {
-        return t_.symmetric_ ? &net_.w[size_t{k} * net_.n] : &t_.cols_[size_t{k} * net_.n];
+    void add_column(uint32_t k, int8_t sign) {
+        const size_t at = size_t{k} * net_.n;
+        if (t_.int8_) kernels::add_column_twice_f32(t_.h_.data(), &t_.cols8_[at], sign, n_);
+        else kernels::add_column_twice_f32(t_.h_.data(), t_.symmetric_ ? &net_.w[at] : &t_.cols_[at], sign, n_);
+    }
+    // Lanes of `ng` row groups from group g on, over the state s.
+    void dot(size_t g, size_t ng, const float* s) {
+        const size_t gs = 16 * size_t{t_.chunks_};
+        if (t_.int8_) kernels::rows_dot_f32x4(t_.blocks8_.data() + g * gs, gs, ng, n_ / 4, s, lanes_.data() + 16 * g);
+        else kernels::rows_dot_f32x4(t_.blocks_.data() + g * gs, gs, ng, n_ / 4, s, lanes_.data() + 16 * g);
     }
     // Row r's field from its lanes: the remainder columns into lane 0, then the lanes in order.
     template <class S>
@@ -95,13 +108,11 @@ private:
         return h;
     }
     void ordered_all(const float* s, double* out) {
-        kernels::rows_dot_f32x4(t_.blocks_.data(), 16 * size_t{t_.chunks_}, groups(n_), n_ / 4, s, lanes_.data());
+        dot(0, groups(n_), s);
         for (uint32_t i = 0; i < n_; ++i) out[i] = finish(i, [s](uint32_t j) { return s[j]; });
     }
     double ordered_row(uint32_t i) {
-        const size_t g = i / 4;
-        kernels::rows_dot_f32x4(t_.blocks_.data() + g * 16 * t_.chunks_, 16 * size_t{t_.chunks_}, 1, n_ / 4,
-                                sf_.data(), lanes_.data() + 16 * g);
+        dot(i / 4, 1, sf_.data());
         const float* s = sf_.data();
         return finish(i, [s](uint32_t j) { return s[j]; });
     }
@@ -134,7 +145,7 @@ private:
         }
         for (uint32_t j = 0; j < n && changed; ++j)
             if (t_.base_[j] != src[j]) {
-                kernels::add_column_twice_f32(t_.h_.data(), column(j), src[j], n);
+                add_column(j, src[j]);
                 t_.base_[j] = src[j];
                 ++t_.h_updates_;
                 --changed;
@@ -165,10 +176,24 @@ FloatTwin::FloatTwin(FloatNetwork net) : net_(std::move(net)) {
     const size_t n = net_.n;
     groups_ = (net_.n + 3) / 4;
     chunks_ = net_.n / 4;
-    blocks_.assign(size_t{groups_} * 16 * chunks_, 0.0f);
-    for (size_t i = 0; i < n; ++i)
-        for (size_t j = 0; j < 4 * size_t{chunks_}; ++j)
-            blocks_[i / 4 * 16 * chunks_ + j / 4 * 16 + i % 4 * 4 + j % 4] = net_.w[i * n + j];
+    int8_ = std::all_of(net_.w.begin(), net_.w.end(), [](float x) { return x >= -128 && x <= 127 && x == std::trunc(x); });
+    const auto interleave = [&](auto& blocks) {
+        blocks.assign(size_t{groups_} * 16 * chunks_, 0);
+        for (size_t i = 0; i < n; ++i)
+            for (size_t j = 0; j < 4 * size_t{chunks_}; ++j)
+                blocks[i / 4 * 16 * chunks_ + j / 4 * 16 + i % 4 * 4 + j % 4] =
+                    static_cast<typename std::decay_t<decltype(blocks)>::value_type>(net_.w[i * n + j]);
+    };
+    h_.assign(net_.n, 0.0);
+    base_.assign(net_.n, 0);
+    if (int8_) {
+        interleave(blocks8_);
+        cols8_.resize(n * n);
+        for (size_t i = 0; i < n; ++i)
+            for (size_t j = 0; j < n; ++j) cols8_[j * n + i] = static_cast<int8_t>(net_.w[i * n + j]);
+        return;
+    }
+    interleave(blocks_);
     symmetric_ = true;
     for (size_t i = 0; i < n && symmetric_; ++i)
         for (size_t j = 0; j < i; ++j)
@@ -181,8 +206,6 @@ FloatTwin::FloatTwin(FloatNetwork net) : net_(std::move(net)) {
         for (size_t i = 0; i < n; ++i)
             for (size_t j = 0; j < n; ++j) cols_[j * n + i] = net_.w[i * n + j];
     }
-    h_.assign(net_.n, 0.0);
-    base_.assign(net_.n, 0);
 }
 
 void FloatTwin::set_state(const std::vector<int8_t>& s) {

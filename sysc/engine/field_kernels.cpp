@@ -5,6 +5,8 @@
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
+#include <type_traits>
+
 #include "sysc/engine/field_kernels.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -123,8 +125,8 @@ void AddTwiceI16(int32_t* HWY_RESTRICT h, const int16_t* HWY_RESTRICT acc, size_
 // The float twin's kernels (see field_kernels.h): four row groups at a time,
 // so four independent add chains hide the add latency. A vector holds 16/N
 // of a group's 16-float chunk; each vector slot is one pass.
-template <bool kMixed>
-void RowsDotF32x4Impl(const float* HWY_RESTRICT w, size_t gstride, size_t ng, size_t nchunks,
+template <bool kMixed, class T>
+void RowsDotF32x4Impl(const T* HWY_RESTRICT w, size_t gstride, size_t ng, size_t nchunks,
                       const float* HWY_RESTRICT sn, const float* HWY_RESTRICT so, const int32_t* HWY_RESTRICT pos,
                       const int32_t* HWY_RESTRICT rowpos, float* HWY_RESTRICT lanes) {
 #if HWY_TARGET == HWY_SCALAR
@@ -135,14 +137,20 @@ void RowsDotF32x4Impl(const float* HWY_RESTRICT w, size_t gstride, size_t ng, si
                 for (size_t c = 0; c < nchunks; ++c) {
                     const size_t j = 4 * c + k;
                     const float sj = !kMixed || pos[j] < rowpos[4 * g + q] ? sn[j] : so[j];
-                    a += w[g * gstride + 16 * c + 4 * q + k] * sj;
+                    a += static_cast<float>(w[g * gstride + 16 * c + 4 * q + k]) * sj;
                 }
                 lanes[16 * g + 4 * q + k] = a;
             }
 #else
     const hn::CappedTag<float, 16> d;
     const hn::RebindToSigned<decltype(d)> di;
+    const hn::Rebind<int8_t, decltype(d)> d8;
     const size_t N = hn::Lanes(d);
+    // int8 weights (stored so when that is lossless) become floats exactly.
+    const auto load = [&](const T* p) {
+        if constexpr (std::is_same_v<T, float>) return hn::LoadU(d, p);
+        else return hn::ConvertTo(d, hn::PromoteTo(di, hn::LoadU(d8, p)));
+    };
     HWY_ALIGN int32_t rp[4][16];
     const auto state = [&](size_t c, const int32_t* rpv) {
         if constexpr (!kMixed) {
@@ -159,28 +167,28 @@ void RowsDotF32x4Impl(const float* HWY_RESTRICT w, size_t gstride, size_t ng, si
         if constexpr (kMixed)
             for (size_t x = 0; x < 4; ++x)
                 for (size_t l = 0; l < 16; ++l) rp[x][l] = rowpos[4 * (g + (x < m ? x : 0)) + l / 4];
-        const float* w0 = w + g * gstride;
-        const float* w1 = w0 + (m > 1 ? gstride : 0);
-        const float* w2 = w0 + (m > 2 ? 2 * gstride : 0);
-        const float* w3 = w0 + (m > 3 ? 3 * gstride : 0);
+        const T* w0 = w + g * gstride;
+        const T* w1 = w0 + (m > 1 ? gstride : 0);
+        const T* w2 = w0 + (m > 2 ? 2 * gstride : 0);
+        const T* w3 = w0 + (m > 3 ? 3 * gstride : 0);
         for (size_t v = 0; v < 16; v += N) {
             auto a0 = hn::Zero(d), a1 = hn::Zero(d), a2 = hn::Zero(d), a3 = hn::Zero(d);
             if (m == 4 && !kMixed) {
                 for (size_t c = 0; c < nchunks; ++c) {
                     const auto s = state(c, nullptr);
                     const size_t o = 16 * c + v;
-                    a0 = hn::Add(a0, hn::Mul(hn::LoadU(d, w0 + o), s));
-                    a1 = hn::Add(a1, hn::Mul(hn::LoadU(d, w1 + o), s));
-                    a2 = hn::Add(a2, hn::Mul(hn::LoadU(d, w2 + o), s));
-                    a3 = hn::Add(a3, hn::Mul(hn::LoadU(d, w3 + o), s));
+                    a0 = hn::Add(a0, hn::Mul(load(w0 + o), s));
+                    a1 = hn::Add(a1, hn::Mul(load(w1 + o), s));
+                    a2 = hn::Add(a2, hn::Mul(load(w2 + o), s));
+                    a3 = hn::Add(a3, hn::Mul(load(w3 + o), s));
                 }
             } else {
                 for (size_t c = 0; c < nchunks; ++c) {
                     const size_t o = 16 * c + v;
-                    a0 = hn::Add(a0, hn::Mul(hn::LoadU(d, w0 + o), state(c, rp[0] + v)));
-                    a1 = hn::Add(a1, hn::Mul(hn::LoadU(d, w1 + o), state(c, rp[1] + v)));
-                    a2 = hn::Add(a2, hn::Mul(hn::LoadU(d, w2 + o), state(c, rp[2] + v)));
-                    a3 = hn::Add(a3, hn::Mul(hn::LoadU(d, w3 + o), state(c, rp[3] + v)));
+                    a0 = hn::Add(a0, hn::Mul(load(w0 + o), state(c, rp[0] + v)));
+                    a1 = hn::Add(a1, hn::Mul(load(w1 + o), state(c, rp[1] + v)));
+                    a2 = hn::Add(a2, hn::Mul(load(w2 + o), state(c, rp[2] + v)));
+                    a3 = hn::Add(a3, hn::Mul(load(w3 + o), state(c, rp[3] + v)));
                 }
             }
             hn::StoreU(a0, d, lanes + 16 * g + v);
@@ -201,20 +209,40 @@ void RowsDotF32x4Mixed(const float* HWY_RESTRICT w, size_t gstride, size_t ng, s
                        const int32_t* HWY_RESTRICT rowpos, float* HWY_RESTRICT lanes) {
     RowsDotF32x4Impl<true>(w, gstride, ng, nchunks, sn, so, pos, rowpos, lanes);
 }
+void RowsDotI8x4(const int8_t* HWY_RESTRICT w, size_t gstride, size_t ng, size_t nchunks, const float* HWY_RESTRICT s,
+                 float* HWY_RESTRICT lanes) {
+    RowsDotF32x4Impl<false>(w, gstride, ng, nchunks, s, s, nullptr, nullptr, lanes);
+}
+void RowsDotI8x4Mixed(const int8_t* HWY_RESTRICT w, size_t gstride, size_t ng, size_t nchunks,
+                      const float* HWY_RESTRICT sn, const float* HWY_RESTRICT so, const int32_t* HWY_RESTRICT pos,
+                      const int32_t* HWY_RESTRICT rowpos, float* HWY_RESTRICT lanes) {
+    RowsDotF32x4Impl<true>(w, gstride, ng, nchunks, sn, so, pos, rowpos, lanes);
+}
 
-void AddColumnTwiceF32(double* HWY_RESTRICT h, const float* HWY_RESTRICT c, int8_t sign, size_t len) {
+template <class T>
+void AddColumnTwiceToDouble(double* HWY_RESTRICT h, const T* HWY_RESTRICT c, int8_t sign, size_t len) {
     size_t r = 0;
 #if HWY_TARGET != HWY_SCALAR
     const hn::ScalableTag<double> d64;
     const hn::Rebind<float, decltype(d64)> d32;
+    const hn::Rebind<int32_t, decltype(d64)> di;
+    const hn::Rebind<int8_t, decltype(d64)> d8;
     const size_t N = hn::Lanes(d64);
     for (; r + N <= len; r += N) {
-        const auto v = hn::PromoteTo(d64, hn::LoadU(d32, c + r));
+        hn::Vec<decltype(d64)> v;
+        if constexpr (std::is_same_v<T, float>) v = hn::PromoteTo(d64, hn::LoadU(d32, c + r));
+        else v = hn::PromoteTo(d64, hn::PromoteTo(di, hn::LoadU(d8, c + r)));
         const auto hv = hn::LoadU(d64, h + r);
         hn::StoreU(sign > 0 ? hn::Add(hv, hn::Add(v, v)) : hn::Sub(hv, hn::Add(v, v)), d64, h + r);
     }
 #endif
     for (; r < len; ++r) h[r] += 2.0 * sign * static_cast<double>(c[r]);
+}
+void AddColumnTwiceF32(double* HWY_RESTRICT h, const float* HWY_RESTRICT c, int8_t sign, size_t len) {
+    AddColumnTwiceToDouble(h, c, sign, len);
+}
+void AddColumnTwiceI8D(double* HWY_RESTRICT h, const int8_t* HWY_RESTRICT c, int8_t sign, size_t len) {
+    AddColumnTwiceToDouble(h, c, sign, len);
 }
 
 uint64_t SumBytes(const uint8_t* HWY_RESTRICT p, size_t len) {
@@ -243,6 +271,9 @@ HWY_EXPORT(AddTwiceI16);
 HWY_EXPORT(RowsDotF32x4);
 HWY_EXPORT(RowsDotF32x4Mixed);
 HWY_EXPORT(AddColumnTwiceF32);
+HWY_EXPORT(RowsDotI8x4);
+HWY_EXPORT(RowsDotI8x4Mixed);
+HWY_EXPORT(AddColumnTwiceI8D);
 
 void selected_row_sums_u8(const uint8_t* rows, size_t stride, size_t nrows, const uint8_t* sel, size_t len,
                           uint64_t* out) {
@@ -269,6 +300,16 @@ void rows_dot_f32x4_mixed(const float* blocks, size_t gstride, size_t ng, size_t
 }
 void add_column_twice_f32(double* h, const float* c, int8_t sign, size_t len) {
     HWY_DYNAMIC_DISPATCH(AddColumnTwiceF32)(h, c, sign, len);
+}
+void rows_dot_f32x4(const int8_t* blocks, size_t gstride, size_t ng, size_t nchunks, const float* s, float* lanes) {
+    HWY_DYNAMIC_DISPATCH(RowsDotI8x4)(blocks, gstride, ng, nchunks, s, lanes);
+}
+void rows_dot_f32x4_mixed(const int8_t* blocks, size_t gstride, size_t ng, size_t nchunks, const float* s_new,
+                          const float* s_old, const int32_t* pos, const int32_t* rowpos, float* lanes) {
+    HWY_DYNAMIC_DISPATCH(RowsDotI8x4Mixed)(blocks, gstride, ng, nchunks, s_new, s_old, pos, rowpos, lanes);
+}
+void add_column_twice_f32(double* h, const int8_t* c, int8_t sign, size_t len) {
+    HWY_DYNAMIC_DISPATCH(AddColumnTwiceI8D)(h, c, sign, len);
 }
 uint64_t sum_bytes(const uint8_t* p, size_t len) { return HWY_DYNAMIC_DISPATCH(SumBytes)(p, len); }
 

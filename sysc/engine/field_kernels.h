@@ -44,6 +44,12 @@ void rows_dot_f32x4_mixed(const float* blocks, size_t gstride, size_t ng, size_t
                           const float* s_old, const int32_t* pos, const int32_t* rowpos, float* lanes);
 // h[r] += 2 * sign * c[r] in double, r < len (any len).
 void add_column_twice_f32(double* h, const float* c, int8_t sign, size_t len);
+// The same over float weights that are all small integers, stored as int8
+// (lossless: each becomes the same float in the kernel).
+void rows_dot_f32x4(const int8_t* blocks, size_t gstride, size_t ng, size_t nchunks, const float* s, float* lanes);
+void rows_dot_f32x4_mixed(const int8_t* blocks, size_t gstride, size_t ng, size_t nchunks, const float* s_new,
+                          const float* s_old, const int32_t* pos, const int32_t* rowpos, float* lanes);
+void add_column_twice_f32(double* h, const int8_t* c, int8_t sign, size_t len);
 
 // Sum of len bytes: a plain read of an array, the memory-stream yardstick of the bench.
 uint64_t sum_bytes(const uint8_t* p, size_t len);
