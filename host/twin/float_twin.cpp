@@ -30,6 +30,9 @@ public:
         n_ = n;
         for (uint32_t j = 0; j < n; ++j) sf_[j] = src[j];
         lanes_.resize(16 * size_t{groups(n)});
+        // Only the row groups with an unclamped row: the rest are never updated.
+        need_.assign(groups(n), 0);
+        for (uint32_t i = 0; i < n; ++i) need_[i / 4] |= t_.clamp_[i] == 0;
         if (sync_) {
             hs_.resize(n);
             ordered_all(sf_.data(), hs_.data());
@@ -68,12 +71,15 @@ public:
         if (sync_) return;
         pos_.assign(4 * size_t{groups(n_)}, 0);
         for (size_t k = 0; k < count; ++k) pos_[u[k].neuron] = static_cast<int32_t>(k);
-        if (t_.int8_)
-            kernels::rows_dot_f32x4_mixed(t_.blocks8_.data(), 16 * size_t{t_.chunks_}, groups(n_), n_ / 4, sf_.data(),
-                                          so_.data(), pos_.data(), pos_.data(), lanes_.data());
-        else
-            kernels::rows_dot_f32x4_mixed(t_.blocks_.data(), 16 * size_t{t_.chunks_}, groups(n_), n_ / 4, sf_.data(),
-                                          so_.data(), pos_.data(), pos_.data(), lanes_.data());
+        const size_t gs = 16 * size_t{t_.chunks_};
+        for_needed_groups([&](size_t g, size_t ng) {
+            if (t_.int8_)
+                kernels::rows_dot_f32x4_mixed(t_.blocks8_.data() + g * gs, gs, ng, n_ / 4, sf_.data(), so_.data(),
+                                              pos_.data(), pos_.data() + 4 * g, lanes_.data() + 16 * g);
+            else
+                kernels::rows_dot_f32x4_mixed(t_.blocks_.data() + g * gs, gs, ng, n_ / 4, sf_.data(), so_.data(),
+                                              pos_.data(), pos_.data() + 4 * g, lanes_.data() + 16 * g);
+        });
         for (size_t k = 0; k < count; ++k) {
             const uint32_t r = u[k].neuron;
             const int32_t pr = pos_[r];
@@ -83,6 +89,21 @@ public:
 
 private:
     static uint32_t groups(uint32_t n) { return (n + 3) / 4; }
+    // f(first group, groups) over each run of needed groups.
+    template <class F>
+    void for_needed_groups(F f) const {
+        const size_t ng = need_.size();
+        for (size_t g = 0; g < ng;) {
+            if (!need_[g]) {
+                ++g;
+                continue;
+            }
+            size_t e = g;
+            while (e < ng && need_[e]) ++e;
+            f(g, e - g);
+            g = e;
+        }
+    }
     void add_column(uint32_t k, int8_t sign) {
         const size_t at = size_t{k} * net_.n;
         if (t_.int8_) kernels::add_column_twice_f32(t_.h_.data(), &t_.cols8_[at], sign, n_);
@@ -108,8 +129,9 @@ private:
         return h;
     }
     void ordered_all(const float* s, double* out) {
-        dot(0, groups(n_), s);
-        for (uint32_t i = 0; i < n_; ++i) out[i] = finish(i, [s](uint32_t j) { return s[j]; });
+        for_needed_groups([&](size_t g, size_t ng) { dot(g, ng, s); });
+        for (uint32_t i = 0; i < n_; ++i)
+            if (need_[i / 4]) out[i] = finish(i, [s](uint32_t j) { return s[j]; });
     }
     double ordered_row(uint32_t i) {
         dot(i / 4, 1, sf_.data());
@@ -132,12 +154,15 @@ private:
             t_.abs_n_ = n;
         }
         uint32_t changed = 0;
-        if (t_.h_valid_ && t_.h_n_ == n && t_.h_updates_ < (uint64_t{1} << 24))
+        // h_ holds only the rows that were unclamped when it was computed.
+        const bool same_clamp = std::equal(t_.clamp_.begin(), t_.clamp_.begin() + n, t_.h_clamp_.begin());
+        if (t_.h_valid_ && t_.h_n_ == n && same_clamp && t_.h_updates_ < (uint64_t{1} << 24))
             for (uint32_t j = 0; j < n; ++j) changed += t_.base_[j] != src[j];
         else changed = n;
         if (3 * uint64_t{changed} > n) {
             ordered_all(sf_.data(), t_.h_.data());
             std::copy(src, src + n, t_.base_.begin());
+            std::copy(t_.clamp_.begin(), t_.clamp_.begin() + n, t_.h_clamp_.begin());
             t_.h_valid_ = true;
             t_.h_n_ = n;
             t_.h_updates_ = 0;
@@ -162,6 +187,7 @@ private:
     std::vector<float> lanes_;
     std::vector<double> hs_;      // SYNC: the sweep's fields
     std::vector<int32_t> pos_;    // ASYNC: each neuron's place in the sweep
+    std::vector<uint8_t> need_;   // row groups with an unclamped row
 };
 
 FloatTwin::FloatTwin(FloatNetwork net) : net_(std::move(net)) {
@@ -186,6 +212,7 @@ FloatTwin::FloatTwin(FloatNetwork net) : net_(std::move(net)) {
     };
     h_.assign(net_.n, 0.0);
     base_.assign(net_.n, 0);
+    h_clamp_.assign(net_.n, 0);
     if (int8_) {
         interleave(blocks8_);
         cols8_.resize(n * n);

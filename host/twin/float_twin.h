@@ -62,6 +62,7 @@ private:
     // h_updates_ column updates since they were last computed; row_abs_: sum |w| over columns < abs_n_.
     std::vector<double> h_, row_abs_;
     std::vector<int8_t> base_;
+    std::vector<uint8_t> h_clamp_;  // the clamps h_ was computed under (clamped rows are skipped)
     bool h_valid_ = false;
     uint32_t h_n_ = 0, abs_n_ = 0;
     uint64_t h_updates_ = 0;
