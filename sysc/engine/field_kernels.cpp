@@ -43,6 +43,31 @@ void SelectedRowSumsU8(const uint8_t* HWY_RESTRICT rows, size_t stride, size_t n
     }
 }
 
+// One stream: four rows interleaved by 64 bytes (see field_kernels.h).
+void SelectedRowSumsU8x4(const uint8_t* HWY_RESTRICT blocks, size_t stride, size_t len, size_t ngroups,
+                         const uint8_t* HWY_RESTRICT sel, uint64_t* HWY_RESTRICT out) {
+    const hn::CappedTag<uint8_t, 64> d8;
+    const hn::Repartition<uint64_t, decltype(d8)> d64;
+    const size_t N = hn::Lanes(d8);
+    for (size_t g = 0; g < ngroups; ++g) {
+        const uint8_t* b = blocks + g * 4 * stride;
+        auto a0 = hn::Zero(d64), a1 = hn::Zero(d64), a2 = hn::Zero(d64), a3 = hn::Zero(d64);
+        for (size_t c = 0; c < len; c += 64)
+            for (size_t j = 0; j < 64; j += N) {
+                const auto m = hn::LoadU(d8, sel + c + j);
+                const uint8_t* p = b + 4 * c + j;
+                a0 = hn::Add(a0, hn::SumsOf8(hn::And(hn::LoadU(d8, p), m)));
+                a1 = hn::Add(a1, hn::SumsOf8(hn::And(hn::LoadU(d8, p + 64), m)));
+                a2 = hn::Add(a2, hn::SumsOf8(hn::And(hn::LoadU(d8, p + 128), m)));
+                a3 = hn::Add(a3, hn::SumsOf8(hn::And(hn::LoadU(d8, p + 192), m)));
+            }
+        out[4 * g] = hn::GetLane(hn::SumOfLanes(d64, a0));
+        out[4 * g + 1] = hn::GetLane(hn::SumOfLanes(d64, a1));
+        out[4 * g + 2] = hn::GetLane(hn::SumOfLanes(d64, a2));
+        out[4 * g + 3] = hn::GetLane(hn::SumOfLanes(d64, a3));
+    }
+}
+
 int64_t DotI16(const int16_t* HWY_RESTRICT w, const int8_t* HWY_RESTRICT s, size_t len) {
     const hn::ScalableTag<int32_t> d32;
     const hn::Rebind<int16_t, decltype(d32)> d16;
@@ -263,6 +288,7 @@ namespace mind1024::engine::kernels {
 
 HWY_EXPORT(SelectedRowSumsU8);
 HWY_EXPORT(DotI16);
+HWY_EXPORT(SelectedRowSumsU8x4);
 HWY_EXPORT(AddColumnTwiceI8);
 HWY_EXPORT(AddColumnTwiceI16);
 HWY_EXPORT(SumBytes);
@@ -278,6 +304,10 @@ HWY_EXPORT(AddColumnTwiceI8D);
 void selected_row_sums_u8(const uint8_t* rows, size_t stride, size_t nrows, const uint8_t* sel, size_t len,
                           uint64_t* out) {
     HWY_DYNAMIC_DISPATCH(SelectedRowSumsU8)(rows, stride, nrows, sel, len, out);
+}
+void selected_row_sums_u8x4(const uint8_t* blocks, size_t stride, size_t len, size_t ngroups, const uint8_t* sel,
+                            uint64_t* out) {
+    HWY_DYNAMIC_DISPATCH(SelectedRowSumsU8x4)(blocks, stride, len, ngroups, sel, out);
 }
 int64_t dot_i16(const int16_t* w, const int8_t* s, size_t len) { return HWY_DYNAMIC_DISPATCH(DotI16)(w, s, len); }
 void add_column_twice_i8(int32_t* h, const int8_t* c, int8_t sign, size_t len) {

@@ -15,6 +15,11 @@ constexpr size_t kAlign = 64;  // the widest vector (AVX-512) in bytes
 // differences on x86), four rows per pass over the selection.
 void selected_row_sums_u8(const uint8_t* rows, size_t stride, size_t nrows, const uint8_t* sel, size_t len,
                           uint64_t* out);
+// The same over rows stored in groups of four interleaved by 64 bytes (one
+// memory stream): row 4g+q, column j at blocks[g*4*stride + j/64*256 + q*64 + j%64];
+// out[4g+q] for g < ngroups over columns < len; stride and len multiples of 64.
+void selected_row_sums_u8x4(const uint8_t* blocks, size_t stride, size_t len, size_t ngroups, const uint8_t* sel,
+                            uint64_t* out);
 // sum of w[j] * s[j], s in {-1, 0, +1}.
 int64_t dot_i16(const int16_t* w, const int8_t* s, size_t len);
 // h[j] += 2 * sign * c[j]: neuron k flipped to `sign` moves every field by

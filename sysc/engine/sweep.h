@@ -76,9 +76,9 @@ public:
     // The sweep's updates, in update order, from `sigma` (left unchanged);
     // clamped neurons are skipped and draw nothing.
     Journal compute(Arith& a, const SweepSpec& s, const std::vector<int8_t>& sigma, const uint8_t* clamp, Lfsr& lfsr) {
-        const bool sync = s.order == Order::Sync, noise = s.noise;
-        const uint32_t n = s.n, temp = s.temp;
-        draw_update_order(s.order, n, lfsr, order_);
+        const bool sync = s.order == Order::Sync, perm = s.order == Order::AsyncPerm;
+        const uint32_t n = s.n;
+        if (perm) draw_update_order(s.order, n, lfsr, order_);  // the other orders are the identity
         // SYNC reads the sweep's start state; ASYNC works in place on a copy.
         if (!sync) work_ = sigma;
         const int8_t* src = sync ? sigma.data() : work_.data();
@@ -86,21 +86,10 @@ public:
         // Written in place: a temporary entry copied in whole stalls on its byte-sized fields.
         if (journal_.size() < n) journal_.resize(n);
         Update* out = journal_.data();
-        using Eta = decltype(a.eta(0, 0));
-        const uint32_t* order = order_.data();
-        for (uint32_t pos = 0; pos < n; ++pos) {
-            const uint32_t i = order[pos];
-            if (clamp[i]) continue;
-            a.before_update();
-            const FieldOf<Field> f = a.field(i);
-            const Eta eta = noise ? a.eta(lfsr.draw16(), temp) : Eta{0};
-            const int8_t before = src[i], after = a.decide(i, f.h, eta, before);
-            *out++ = Update{i, f.h, f.overflows, before, after};
-            if (!sync && after != before) {
-                work_[i] = after;
-                a.flipped(i, after);
-            }
-        }
+        // One loop per order and noise setting, each without the others' tests.
+        if (sync) out = s.noise ? loop<true, true, false>(a, s, src, clamp, lfsr, out) : loop<true, false, false>(a, s, src, clamp, lfsr, out);
+        else if (perm) out = s.noise ? loop<false, true, true>(a, s, src, clamp, lfsr, out) : loop<false, false, true>(a, s, src, clamp, lfsr, out);
+        else out = s.noise ? loop<false, true, false>(a, s, src, clamp, lfsr, out) : loop<false, false, false>(a, s, src, clamp, lfsr, out);
         const size_t count = static_cast<size_t>(out - journal_.data());
         if constexpr (HasEndSweep<Arith>::value) a.end_sweep(journal_.data(), count);
         return {journal_.data(), count};
@@ -124,6 +113,27 @@ public:
     }
 
 private:
+    template <bool kSync, bool kNoise, bool kPerm>
+    Update* loop(Arith& a, const SweepSpec& s, const int8_t* src, const uint8_t* clamp, Lfsr& lfsr, Update* out) {
+        using Eta = decltype(a.eta(0, 0));
+        const uint32_t n = s.n, temp = s.temp;
+        const uint32_t* order = order_.data();
+        for (uint32_t pos = 0; pos < n; ++pos) {
+            const uint32_t i = kPerm ? order[pos] : pos;
+            if (clamp[i]) continue;
+            a.before_update();
+            const FieldOf<Field> f = a.field(i);
+            const Eta eta = kNoise ? a.eta(lfsr.draw16(), temp) : Eta{0};
+            const int8_t before = src[i], after = a.decide(i, f.h, eta, before);
+            *out++ = Update{i, f.h, f.overflows, before, after};
+            if (!kSync && after != before) {
+                work_[i] = after;
+                a.flipped(i, after);
+            }
+        }
+        return out;
+    }
+
     std::vector<uint32_t> order_;
     std::vector<int8_t> work_;
     std::vector<Update> journal_;
