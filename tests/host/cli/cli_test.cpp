@@ -777,9 +777,10 @@ TEST(Cli, AStdoutThatCannotBeWrittenIsAnError) {
 }
 
 // N_MAX past the 1024 neurons the STATE/CLAMP registers reach: the models
-// driven through the C++ API (engine, reference) run `run`, `capacity` and
-// `mnist` at N_MAX 2048 with the same answers; the SystemC chip over its bus
-// refuses by name (contract section 2). Small work: 64 neurons in use.
+// driven through the C++ API (engine, reference) run `run` and `capacity` at
+// N_MAX 2048 with the same answers; the SystemC chip over its bus refuses by
+// name (contract section 2). Small work: 64 neurons in use. (`mnist` and `dse`
+// at N_MAX 2048 on --model engine: docs/results.md, too slow for a test.)
 TEST(Cli, NMax2048RunsOnTheApiModels) {
     const fs::path d = fresh_cli_dir("nmax2048");
     const size_t n = 64;
@@ -812,11 +813,5 @@ TEST(Cli, NMax2048RunsOnTheApiModels) {
     ASSERT_EQ(cap.code, 0) << cap.out;
     EXPECT_TRUE(read_json(d / "cap" / "capacity.json").contains("rules"));
 
-    if (have_mnist()) {
-        const Result mn = cli("mnist --n-max 2048 --model engine --limit 20 --train-limit 1000 --protos 4 --tune-epochs 0 "
-                              "--attractor-epochs 0 --examples 0 --no-progress --out " + (d / "mnist").string() + data_flag());
-        ASSERT_EQ(mn.code, 0) << mn.out;
-        EXPECT_EQ(read_json(d / "mnist" / "mnist.json").at("images").get<int>(), 20);
-    }
     fs::remove_all(d);
 }
