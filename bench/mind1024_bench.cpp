@@ -9,6 +9,10 @@
 // chip. Not a test.
 #include <cstdlib>
 #include <algorithm>
+#include <cmath>
+#include <memory>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -29,6 +33,7 @@
 #include "sysc/fixed_point.h"
 #include "host/twin/float_twin.h"
 #include "mind1024_regs.h"
+#include "mind1024_version.h"
 #include "sysc/reference_model.h"
 #include "tests/support/tlm_initiator.h"
 
@@ -38,7 +43,8 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 struct Options {
-    uint32_t n = 1024;
+    std::vector<uint32_t> neurons{1024};
+    uint32_t n = 1024;  // the N being measured
     uint32_t sweeps = 50;
     uint32_t repeats = 7;
     uint32_t temp = 0;
@@ -286,11 +292,14 @@ double reference_sweep_seconds(const ChipParams& p, const Workload& wl, const st
     return median(t);
 }
 
+// scale 1: the workload's integer weights as floats (the twin keeps them as
+// int8, losslessly); another scale makes them general float32 weights.
 double twin_sweep_seconds(const ChipParams& p, const Workload& wl, const std::vector<std::vector<int8_t>>& starts,
-                          Order order) {
+                          Order order, float scale = 1.0f) {
     host::FloatNetwork net;
     net.n = p.n_max;
-    for (const auto& row : wl.w) net.w.insert(net.w.end(), row.begin(), row.end());
+    for (const auto& row : wl.w)
+        for (int16_t x : row) net.w.push_back(static_cast<float>(x) * scale);
     host::FloatTwin twin(std::move(net));
     host::RunParams rp;
     rp.order = order;
@@ -303,6 +312,30 @@ double twin_sweep_seconds(const ChipParams& p, const Workload& wl, const std::ve
         t.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
     }
     return median(t);
+}
+
+// Resident set now (MiB), from /proc/self/statm.
+double rss_mib() {
+    std::ifstream f("/proc/self/statm");
+    size_t pages = 0, resident = 0;
+    f >> pages >> resident;
+    return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+}
+double peak_rss_mib() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss / 1024.0;
+}
+std::string load_average() {
+    std::ifstream f("/proc/loadavg");
+    std::string a, b, c;
+    f >> a >> b >> c;
+    return a + " " + b + " " + c;
+}
+
+// "met" or "missed by X" against a target ratio.
+std::string verdict(double ratio, double target) {
+    return ratio <= target ? std::string("met") : fmt::format("missed by {:.2f}x", ratio / target);
 }
 
 // ---------------------------------------------------------------- MNIST, the main job
@@ -359,8 +392,12 @@ int main(int argc, char** argv) {
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
     Options o;
     CLI::App app{"mind1024_bench: neuron updates/s and simulated cycles/s of the reference model and the "
-                 "SystemC chip (coarse and per-neuron-event engines) on a 1024-neuron workload"};
-    app.add_option("--neurons", o.n, "neurons (N_MAX = N_ACTIVE)")->check(CLI::Range(2u, 4096u));
+                 "SystemC chip (coarse and per-neuron-event engines), and issue 22's figures: single sweeps of the "
+                 "run engine and the float twin against the memory stream of the int8 weights, with their targets"};
+    app.add_option("--neurons", o.neurons, "neurons (N_MAX = N_ACTIVE); several values: the whole bench at each, "
+                                           "and a scaling table")
+        ->check(CLI::Range(2u, 16384u))
+        ->delimiter(',');
     app.add_option("--sweeps", o.sweeps, "MAX_SWEEPS per run")->check(CLI::Range(1u, 100000u));
     app.add_option("--repeats", o.repeats, "runs per model and order (the median is reported)")
         ->check(CLI::Range(1u, 1000u));
@@ -380,94 +417,166 @@ int main(int argc, char** argv) {
         return app.exit(e);
     }
     try {
-        ChipParams p;
-        p.n_max = o.n;
-        p.validate();
-        const Workload wl = make_workload(p, o);
-
         sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
         sc_core::sc_report_handler::set_actions("no activity or clock movement for sc_start() invocation",
                                                 sc_core::SC_DO_NOTHING);
-        // Both engines in one elaboration (SystemC elaborates once per process).
-        sysc::Mind1024Chip coarse("coarse", p, sysc::ChipConfig{false});
-        sysc::Mind1024Chip fine("fine", p, sysc::ChipConfig{true});
-        Host hc("host_coarse"), hf("host_fine");
-        hc.bind_chip(coarse);
-        hf.bind_chip(fine);
-        sc_core::sc_start(sc_core::SC_ZERO_TIME);
-        BusDriver bc(coarse, hc), bf(fine, hf);
-
-        fmt::print("MIND 1024 bench: {} neurons, {}, MAX_SWEEPS {}, {} repeats, noise {}\n", o.n, p.describe(),
-                   o.sweeps, o.repeats, o.temp ? fmt::format("TEMP {}", o.temp) : std::string("off"));
-        std::vector<Result> results;
-        bool agree = true;
-        for (Order order : {Order::AsyncSeq, Order::Sync}) {
-            const std::string on = order == Order::Sync ? "SYNC" : "ASYNC_SEQ";
-            const auto ref = bench_reference(p, o, wl, order);
-            const auto sc = bench_systemc(bc, p, o, wl, order);
-            const auto sf = bench_systemc(bf, p, o, wl, order);
-            for (uint32_t r = 0; r < o.repeats; ++r)
-                agree &= ref[r].final_state == sc[r].final_state && ref[r].final_state == sf[r].final_state &&
-                         ref[r].cycles == sc[r].cycles && ref[r].cycles == sf[r].cycles;
-            results.push_back(summarize("reference", on, ref));
-            results.push_back(summarize("systemc-coarse", on, sc));
-            results.push_back(summarize("systemc-per-neuron", on, sf));
+        // Every chip in one elaboration (SystemC elaborates once per process): both engines at every N.
+        std::vector<ChipParams> params;
+        std::vector<std::unique_ptr<sysc::Mind1024Chip>> coarse, fine;
+        std::vector<std::unique_ptr<Host>> hosts_c, hosts_f;
+        for (uint32_t n : o.neurons) {
+            ChipParams p;
+            p.n_max = n;
+            p.validate();
+            params.push_back(p);
+            const std::string t = std::to_string(n) + "_" + std::to_string(params.size());
+            coarse.push_back(std::make_unique<sysc::Mind1024Chip>(("coarse" + t).c_str(), p, sysc::ChipConfig{false}));
+            fine.push_back(std::make_unique<sysc::Mind1024Chip>(("fine" + t).c_str(), p, sysc::ChipConfig{true}));
+            hosts_c.push_back(std::make_unique<Host>(("host_coarse" + t).c_str()));
+            hosts_f.push_back(std::make_unique<Host>(("host_fine" + t).c_str()));
+            hosts_c.back()->bind_chip(*coarse.back());
+            hosts_f.back()->bind_chip(*fine.back());
         }
-        fmt::print("\n{:<20} {:<10} {:>8} {:>16} {:>16} {:>12} {:>10}\n", "model", "order", "sweeps",
-                   "updates/s", "sim cycles/s", "run (ms)", "vs ref");
+        sc_core::sc_start(sc_core::SC_ZERO_TIME);
+
+        const std::string load_before = load_average();
         nlohmann::json j;
-        j["neurons"] = o.n;
-        j["params"] = p.describe();
+        j["format"] = "mind1024-bench/2";
+        j["git_describe"] = MIND1024_VERSION_STRING;
+        j["units"] = {{"time", "us"}, {"rate", "per second"}, {"memory", "MiB"}};
+        j["statistic"] = "median over repeats";
         j["max_sweeps"] = o.sweeps;
         j["repeats"] = o.repeats;
+        j["sweep_repeats"] = o.sweep_repeats;
         j["temp"] = o.temp;
-        j["models_agree"] = agree;
-        for (const Result& r : results) {
-            double ref_rate = 0;
-            for (const Result& x : results)
-                if (x.model == "reference" && x.order == r.order) ref_rate = x.updates_per_s;
-            const double ratio = r.updates_per_s / ref_rate;
-            fmt::print("{:<20} {:<10} {:>8} {:>16.4g} {:>16.4g} {:>12.3f} {:>10.3f}\n", r.model, r.order, r.sweeps,
-                       r.updates_per_s, r.cycles_per_s, r.seconds * 1e3, ratio);
-            j["results"].push_back({{"model", r.model},
-                                    {"order", r.order},
-                                    {"sweeps_total", r.sweeps},
-                                    {"median_updates_per_s", r.updates_per_s},
-                                    {"median_sim_cycles_per_s", r.cycles_per_s},
-                                    {"median_run_s", r.seconds},
-                                    {"ratio_systemc_over_reference", ratio}});
-        }
-        fmt::print("\nvs ref = SystemC updates/s / reference updates/s (same order). "
-                   "Final states and CYCLES {} between the three models.\n",
-                   agree ? "agree" : "DISAGREE");
-        // Single sweeps from random states, against reading the weight array once.
-        std::mt19937 srng(o.seed + 7);
-        std::vector<std::vector<int8_t>> starts;
-        for (uint32_t r = 0; r < o.sweep_repeats; ++r) starts.push_back(random_state(p.n_max, srng));
-        const double stream = stream_seconds(wl, o.n, 4 * o.sweep_repeats + 1);
-        fmt::print("\nmemory stream of the {} KiB int8 weight array: {:.2f} us (median)\n", size_t{o.n} * o.n / 1024,
-                   stream * 1e6);
-        fmt::print("{:<20} {:<10} {:>14} {:>10}\n", "engine", "order", "sweep (us)", "/ stream");
-        Workload one = wl;
-        one.starts = starts;
-        Options step = o;
-        step.sweeps = 1;
-        step.repeats = o.sweep_repeats;
-        j["stream_us"] = stream * 1e6;
-        for (Order order : {Order::Sync, Order::AsyncSeq}) {
-            const std::string on = order == Order::Sync ? "SYNC" : "ASYNC_SEQ";
-            std::vector<std::pair<std::string, double>> rows{
-                {"reference", reference_sweep_seconds(p, wl, starts, order)},
-                {"engine", engine_sweep_seconds(p, wl, starts, order)},
-                {"float-twin", twin_sweep_seconds(p, wl, starts, order)}};
-            std::vector<double> sct;
-            for (const Sample& x : bench_systemc(bc, p, step, one, order)) sct.push_back(x.seconds);
-            rows.emplace_back("systemc-coarse", median(sct));
-            for (const auto& [name, sec] : rows) {
-                fmt::print("{:<20} {:<10} {:>14.2f} {:>10.2f}\n", name, on, sec * 1e6, sec / stream);
-                j["sweeps"].push_back({{"engine", name}, {"order", on}, {"median_sweep_us", sec * 1e6},
-                                       {"ratio_to_stream", sec / stream}});
+        j["seed"] = o.seed;
+        j["machine"] = {{"cpus_online", sysconf(_SC_NPROCESSORS_ONLN)}, {"load_average_before", load_before}};
+        j["targets"] = {{"engine_sync_over_stream", 1.3}, {"engine_async_over_stream", 3.0}, {"twin_over_engine", 2.0}};
+        bool agree_all = true;
+        struct ScaleRow {
+            uint32_t n;
+            double stream, eng_sync, eng_async, twin_sync, twin_async, rss;
+        };
+        std::vector<ScaleRow> scaling;
+        for (size_t ni = 0; ni < o.neurons.size(); ++ni) {
+            o.n = o.neurons[ni];
+            const ChipParams& p = params[ni];
+            const Workload wl = make_workload(p, o);
+            BusDriver bc(*coarse[ni], *hosts_c[ni]), bf(*fine[ni], *hosts_f[ni]);
+            nlohmann::json jn;
+            jn["neurons"] = o.n;
+            jn["params"] = p.describe();
+
+            fmt::print("MIND 1024 bench: {} neurons, {}, MAX_SWEEPS {}, {} repeats, noise {}\n", o.n, p.describe(),
+                       o.sweeps, o.repeats, o.temp ? fmt::format("TEMP {}", o.temp) : std::string("off"));
+            std::vector<Result> results;
+            bool agree = true;
+            for (Order order : {Order::AsyncSeq, Order::Sync}) {
+                const std::string on = order == Order::Sync ? "SYNC" : "ASYNC_SEQ";
+                const auto ref = bench_reference(p, o, wl, order);
+                const auto sc = bench_systemc(bc, p, o, wl, order);
+                const auto sf = bench_systemc(bf, p, o, wl, order);
+                for (uint32_t r = 0; r < o.repeats; ++r)
+                    agree &= ref[r].final_state == sc[r].final_state && ref[r].final_state == sf[r].final_state &&
+                             ref[r].cycles == sc[r].cycles && ref[r].cycles == sf[r].cycles;
+                results.push_back(summarize("reference", on, ref));
+                results.push_back(summarize("systemc-coarse", on, sc));
+                results.push_back(summarize("systemc-per-neuron", on, sf));
             }
+            agree_all &= agree;
+            fmt::print("\n{:<20} {:<10} {:>8} {:>16} {:>16} {:>12} {:>10}\n", "model", "order", "sweeps",
+                       "updates/s", "sim cycles/s", "run (ms)", "vs ref");
+            jn["models_agree"] = agree;
+            for (const Result& r : results) {
+                double ref_rate = 0;
+                for (const Result& x : results)
+                    if (x.model == "reference" && x.order == r.order) ref_rate = x.updates_per_s;
+                const double ratio = r.updates_per_s / ref_rate;
+                fmt::print("{:<20} {:<10} {:>8} {:>16.4g} {:>16.4g} {:>12.3f} {:>10.3f}\n", r.model, r.order, r.sweeps,
+                           r.updates_per_s, r.cycles_per_s, r.seconds * 1e3, ratio);
+                jn["runs"].push_back({{"model", r.model},
+                                      {"order", r.order},
+                                      {"sweeps_total", r.sweeps},
+                                      {"median_updates_per_s", r.updates_per_s},
+                                      {"median_sim_cycles_per_s", r.cycles_per_s},
+                                      {"median_run_us", r.seconds * 1e6},
+                                      {"ratio_over_reference", ratio}});
+            }
+            fmt::print("\nvs ref = updates/s / reference updates/s (same order). "
+                       "Final states and CYCLES {} between the three models.\n",
+                       agree ? "agree" : "DISAGREE");
+
+            // Single sweeps from random states, against reading the weight array once.
+            std::mt19937 srng(o.seed + 7);
+            std::vector<std::vector<int8_t>> starts;
+            for (uint32_t r = 0; r < o.sweep_repeats; ++r) starts.push_back(random_state(p.n_max, srng));
+            const double stream = stream_seconds(wl, o.n, 4 * o.sweep_repeats + 1);
+            fmt::print("\nsingle sweeps from random states ({} each, medians); memory stream of the {} KiB int8 weight "
+                       "array: {:.2f} us\n",
+                       o.sweep_repeats, size_t{o.n} * o.n / 1024, stream * 1e6);
+            fmt::print("{:<22} {:<10} {:>12} {:>10} {:>10}\n", "engine", "order", "sweep (us)", "/ stream", "/ engine");
+            Workload one = wl;
+            one.starts = starts;
+            Options step = o;
+            step.sweeps = 1;
+            step.repeats = o.sweep_repeats;
+            jn["stream_us"] = stream * 1e6;
+            double eng[2] = {0, 0}, twin[2] = {0, 0}, twin32[2] = {0, 0};
+            for (Order order : {Order::Sync, Order::AsyncSeq}) {
+                const bool sy = order == Order::Sync;
+                const std::string on = sy ? "SYNC" : "ASYNC_SEQ";
+                std::vector<std::pair<std::string, double>> rows{
+                    {"reference", reference_sweep_seconds(p, wl, starts, order)},
+                    {"engine", engine_sweep_seconds(p, wl, starts, order)},
+                    {"float-twin", twin_sweep_seconds(p, wl, starts, order)},
+                    {"float-twin-fp32", twin_sweep_seconds(p, wl, starts, order, 0.37f)}};
+                std::vector<double> sct;
+                for (const Sample& x : bench_systemc(bc, p, step, one, order)) sct.push_back(x.seconds);
+                rows.emplace_back("systemc-coarse", median(sct));
+                eng[!sy] = rows[1].second;
+                twin[!sy] = rows[2].second;
+                twin32[!sy] = rows[3].second;
+                for (const auto& [name, sec] : rows) {
+                    fmt::print("{:<22} {:<10} {:>12.2f} {:>10.2f} {:>10.2f}\n", name, on, sec * 1e6, sec / stream,
+                               sec / eng[!sy]);
+                    jn["sweeps"].push_back({{"engine", name}, {"order", on}, {"median_sweep_us", sec * 1e6},
+                                            {"ratio_to_stream", sec / stream}, {"ratio_to_engine", sec / eng[!sy]}});
+                }
+            }
+            // Issue 22's targets, each against its yardstick from this run.
+            const struct {
+                const char* what;
+                double ratio, target;
+            } targets[] = {{"engine SYNC / stream", eng[0] / stream, 1.3},
+                           {"engine ASYNC / stream", eng[1] / stream, 3.0},
+                           {"float twin SYNC / engine SYNC", twin[0] / eng[0], 2.0},
+                           {"float twin ASYNC / engine ASYNC", twin[1] / eng[1], 2.0},
+                           {"float twin fp32 SYNC / engine SYNC", twin32[0] / eng[0], 2.0},
+                           {"float twin fp32 ASYNC / engine ASYNC", twin32[1] / eng[1], 2.0}};
+            fmt::print("\n{:<38} {:>8} {:>8}  {}\n", "target (issue 22)", "ratio", "target", "verdict");
+            for (const auto& t : targets) {
+                fmt::print("{:<38} {:>8.2f} {:>8.2f}  {}\n", t.what, t.ratio, t.target, verdict(t.ratio, t.target));
+                jn["targets"].push_back({{"what", t.what}, {"ratio", t.ratio}, {"target", t.target},
+                                         {"met", t.ratio <= t.target}, {"verdict", verdict(t.ratio, t.target)}});
+            }
+            fmt::print("(float-twin: the workload's integer weights, which the twin keeps as int8 losslessly; "
+                       "float-twin-fp32: the same times 0.37, general float32 weights)\n\n");
+            const double rss = rss_mib();
+            jn["rss_mib"] = rss;
+            scaling.push_back({o.n, stream, eng[0], eng[1], twin[0], twin[1], rss});
+            j["by_neurons"].push_back(jn);
+        }
+        if (scaling.size() > 1) {
+            fmt::print("scaling (single sweeps, medians; ns/N^2 = sweep / N^2)\n");
+            fmt::print("{:>6} {:>11} {:>11} {:>9} {:>8} {:>11} {:>8} {:>11} {:>11} {:>9}\n", "N", "stream us",
+                       "SYNC us", "ns/N^2", "/stream", "ASYNC us", "/stream", "twin S us", "twin A us", "RSS MiB");
+            for (const ScaleRow& r : scaling) {
+                const double n2 = double(r.n) * r.n;
+                fmt::print("{:>6} {:>11.2f} {:>11.2f} {:>9.4f} {:>8.2f} {:>11.2f} {:>8.2f} {:>11.2f} {:>11.2f} {:>9.0f}\n",
+                           r.n, r.stream * 1e6, r.eng_sync * 1e6, r.eng_sync * 1e9 / n2, r.eng_sync / r.stream,
+                           r.eng_async * 1e6, r.eng_async / r.stream, r.twin_sync * 1e6, r.twin_async * 1e6, r.rss);
+            }
+            fmt::print("(RSS: the process's resident memory after each N, every N's chips included)\n");
         }
         const MnistFigures mf = bench_mnist(o);
         if (mf.ran) {
@@ -480,6 +589,12 @@ int main(int argc, char** argv) {
             fmt::print("\nmind1024 mnist: not run ({})\n", mf.why_not);
             j["mnist"] = {{"not_run", mf.why_not}};
         }
+        const std::string load_after = load_average();
+        j["machine"]["load_average_after"] = load_after;
+        j["peak_rss_mib"] = peak_rss_mib();
+        j["models_agree"] = agree_all;
+        fmt::print("load average (1, 5, 15 min) before: {}, after: {}; {}\n", load_before, load_after,
+                   MIND1024_VERSION_STRING);
         if (!o.json.empty()) {
             const std::string tmp = o.json + ".tmp";
             {
@@ -490,7 +605,7 @@ int main(int argc, char** argv) {
             if (std::rename(tmp.c_str(), o.json.c_str()) != 0) throw std::runtime_error("cannot write " + o.json);
             fmt::print("wrote {}\n", o.json);
         }
-        return agree ? 0 : 1;
+        return agree_all ? 0 : 1;
     } catch (const std::exception& e) {
         fmt::print(stderr, "mind1024_bench: {}\n", e.what());
         return 2;

@@ -12,8 +12,8 @@ IncrementalFields::IncrementalFields(const ChipParams& p) {
     base_.assign(p.n_max, 0);
     plus_.assign(stride, 0);
     valid_cols_.assign(stride, 0);
-    sums_.assign(p.n_max, 0);
-    valid_sums_.assign(p.n_max, 0);
+    sums_.assign((p.n_max + 3) / 4 * 4, 0);  // whole row groups
+    valid_sums_.assign((p.n_max + 3) / 4 * 4, 0);
     sig_.assign(stride, 0);
     acc_.assign(stride, 0);
 }
@@ -30,7 +30,7 @@ void IncrementalFields::recompute(const NarrowWeights& w, uint64_t version, cons
         if (!has_valid_sums_ || valid_n_ != n || valid_version_ != version) {
             std::fill(valid_cols_.begin(), valid_cols_.end(), uint8_t{0});
             std::fill(valid_cols_.begin(), valid_cols_.begin() + n, uint8_t{0xFF});
-            kernels::selected_row_sums_u8(w.biased_rows8(), w.stride(), n, valid_cols_.data(), len, valid_sums_.data());
+            kernels::selected_row_sums_u8x4(w.biased_rows8(), w.stride(), len, (n + 3) / 4, valid_cols_.data(), valid_sums_.data());
             has_valid_sums_ = true;
             valid_n_ = n;
             valid_version_ = version;
@@ -43,7 +43,7 @@ void IncrementalFields::recompute(const NarrowWeights& w, uint64_t version, cons
             plus_[j] = static_cast<uint8_t>(-up);
             plus += up;
         }
-        kernels::selected_row_sums_u8(w.biased_rows8(), w.stride(), n, plus_.data(), len, sums_.data());
+        kernels::selected_row_sums_u8x4(w.biased_rows8(), w.stride(), len, (n + 3) / 4, plus_.data(), sums_.data());
         for (uint32_t i = 0; i < n; ++i)
             h_[i] = static_cast<int32_t>(2 * (static_cast<int64_t>(sums_[i]) - 128 * plus) -
                                          (static_cast<int64_t>(valid_sums_[i]) - 128 * int64_t{n}));

@@ -11,10 +11,16 @@ NarrowWeights::NarrowWeights(const ChipParams& p)
 
 template <class R, class C>
 void NarrowWeights::copy(const int16_t* w, std::vector<R>& rows, std::vector<C>& cols, int bias) {
-    rows.assign(n_max_ * stride_, static_cast<R>(bias));
+    // 8-bit rows in groups of four interleaved by 64 bytes (selected_row_sums_u8x4).
+    const bool grouped = sizeof(R) == 1;
+    const size_t padded_rows = grouped ? (n_max_ + 3) / 4 * 4 : n_max_;
+    rows.assign(padded_rows * stride_, static_cast<R>(bias));
     cols.assign(n_max_ * stride_, C{0});
     for (size_t i = 0; i < n_max_; ++i)
-        for (size_t j = 0; j < n_max_; ++j) rows[i * stride_ + j] = static_cast<R>(w[i * n_max_ + j] + bias);
+        for (size_t j = 0; j < n_max_; ++j) {
+            const size_t at = grouped ? i / 4 * 4 * stride_ + j / 64 * 256 + i % 4 * 64 + j % 64 : i * stride_ + j;
+            rows[at] = static_cast<R>(w[i * n_max_ + j] + bias);
+        }
     // Transposed in tiles, so both sides stay in cache.
     constexpr size_t kTile = 64;
     for (size_t i0 = 0; i0 < n_max_; i0 += kTile)

@@ -1,7 +1,8 @@
 // The synapse array as the field kernels read it: in the narrowest type that
 // holds WBITS (8 bits up to WBITS 8, 16 above), row-major and transposed (the
 // columns are what a flip adds to every field), padded to kernels::kAlign.
-// 8-bit rows are stored biased (w + 128, unsigned: see selected_row_sums_u8);
+// 8-bit rows are stored biased (w + 128, unsigned: see selected_row_sums_u8),
+// in groups of four rows interleaved by 64 bytes (selected_row_sums_u8x4);
 // their padding is 128, a weight of 0. A copy of the synapse memory's int16 register view,
 // refreshed when that view's version changes. Stuck synapse bits (faults)
 // would be applied in refresh(), the one way weights reach the kernels.

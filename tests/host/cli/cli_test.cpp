@@ -775,3 +775,43 @@ TEST(Cli, AStdoutThatCannotBeWrittenIsAnError) {
     EXPECT_NE(err.find("cannot write to standard output: No space left on device"), std::string::npos) << err;
     fs::remove_all(d);
 }
+
+// N_MAX past the 1024 neurons the STATE/CLAMP registers reach: the models
+// driven through the C++ API (engine, reference) run `run` and `capacity` at
+// N_MAX 2048 with the same answers; the SystemC chip over its bus refuses by
+// name (contract section 2). Small work: 64 neurons in use. (`mnist` and `dse`
+// at N_MAX 2048 on --model engine: docs/results.md, too slow for a test.)
+TEST(Cli, NMax2048RunsOnTheApiModels) {
+    const fs::path d = fresh_cli_dir("nmax2048");
+    const size_t n = 64;
+    std::vector<int8_t> a(n), s(n);
+    for (size_t i = 0; i < n; ++i) a[i] = (i % 3) ? 1 : -1;
+    std::vector<int16_t> w(n * n);
+    for (size_t i = 0; i < n; ++i)
+        for (size_t j = 0; j < n; ++j) w[i * n + j] = i == j ? 0 : static_cast<int16_t>(a[i] * a[j]);
+    s = a;
+    for (size_t i = 0; i < 6; ++i) s[i * 9] = static_cast<int8_t>(-s[i * 9]);
+    mind1024::host::write_npy<int16_t>((d / "W.npy").string(), {n, n}, w);
+    mind1024::host::write_npy<int8_t>((d / "S.npy").string(), {n}, s);
+    for (const char* m : {"engine", "reference"}) {
+        const Result r = cli("run --n-max 2048 --weights " + (d / "W.npy").string() + " --state " +
+                             (d / "S.npy").string() + " --max-sweeps 10 --model " + m + " --out " + (d / m).string());
+        ASSERT_EQ(r.code, 0) << m << ": " << r.out;
+    }
+    for (const char* f : {"state.npy", "fields.npy"})
+        EXPECT_EQ(comparable(d / "engine" / f), comparable(d / "reference" / f)) << f;
+    const auto st = mind1024::host::read_npy((d / "engine" / "state.npy").string()).to_int64();
+    for (size_t i = 0; i < n; ++i) EXPECT_EQ(st[i], a[i]) << "neuron " << i;
+    EXPECT_EQ(read_json(d / "engine" / "counters.json").at("provenance").at("chip").at("n_max"), 2048);
+    const Result bus = cli("run --n-max 2048 --weights " + (d / "W.npy").string() + " --state " + (d / "S.npy").string() +
+                           " --model systemc --out " + (d / "bus").string());
+    EXPECT_NE(bus.code, 0);
+    EXPECT_NE(bus.out.find("N_MAX = 2048"), std::string::npos) << bus.out;
+
+    const Result cap = cli("capacity --n-max 2048 --neurons 64 --loads 2,4 --rules hebb --bits 8 --probes 2 --model engine "
+                           "--no-progress --out " + (d / "cap").string());
+    ASSERT_EQ(cap.code, 0) << cap.out;
+    EXPECT_TRUE(read_json(d / "cap" / "capacity.json").contains("rules"));
+
+    fs::remove_all(d);
+}

@@ -60,6 +60,22 @@ TEST(FieldKernels, EveryTargetAgreesWithScalarLoops) {
                     EXPECT_EQ(got[i], want) << "row " << i;
                 }
             }
+            // The same eight rows (two groups) interleaved by 64 bytes, over the first len - 64 columns.
+            {
+                std::vector<uint8_t> blocks(8 * len);
+                for (size_t i = 0; i < 8; ++i)
+                    for (size_t j = 0; j < len; ++j)
+                        blocks[i / 4 * 4 * len + j / 64 * 256 + i % 4 * 64 + j % 64] = static_cast<uint8_t>(w8[j] + i);
+                const size_t cols = len - kernels::kAlign;
+                uint64_t got[8];
+                kernels::selected_row_sums_u8x4(blocks.data(), len, cols, 2, plus.data(), got);
+                for (size_t i = 0; i < 8; ++i) {
+                    uint64_t want = 0;
+                    for (size_t j = 0; j < cols; ++j)
+                        if (plus[j]) want += static_cast<uint8_t>(w8[j] + i);
+                    EXPECT_EQ(got[i], want) << "interleaved row " << i;
+                }
+            }
             EXPECT_GT(want_p + want_m, 0u);
             EXPECT_EQ(kernels::dot_i16(w16.data(), s.data(), len), want_dot);
             EXPECT_EQ(kernels::sum_bytes(bytes.data(), len), want_bytes);
