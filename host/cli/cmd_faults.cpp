@@ -1,6 +1,8 @@
 // mind1024 faults: how many defects the chip tolerates — the fault campaign
 // of the study layer (host/study/fault_study.h) on the chosen chip, written as
 // CSV, JSON and two plots.
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "host/board/errors.h"
@@ -50,7 +52,7 @@ void write_outputs(const FaultsOptions& o, const std::vector<FaultPoint>& points
     nlohmann::json rows = nlohmann::json::array();
     fmt::print("\n{:<30} {:>8} {:>10} {:>9} {:>16} {:>12} {:>12} {:>13}\n", "fault kind", "rate", "sites", "MNIST chip",
                "95% t interval", "MNIST float", "recall chip", "recall float");
-    const std::string reps = c.repeats > 1 ? fmt::format(", mean of {} fault maps, 95% t intervals", c.repeats) : "";
+    const std::string reps = c.repeats > 1 ? fmt::format("\nmean of {} fault maps, bars: 95% t intervals", c.repeats) : "";
     PlotSpec pm{fmt::format("MNIST against faults: {} test images, chip WBITS={} (solid), float twin (dashed){}", images,
                             P.wbits, reps),
                 "fault rate: probability per site (a bit, a neuron); upsets: per stored bit per neuron update",
@@ -89,9 +91,14 @@ void write_outputs(const FaultsOptions& o, const std::vector<FaultPoint>& points
             rc.x.push_back(p.rate), rc.y.push_back(p.recall_chip), rf.x.push_back(p.rate), rf.y.push_back(p.recall_float);
             bars_m.push_back({p.rate, p.mnist_chip_ci}), bars_r.push_back({p.rate, p.recall_chip_ci});
         }
-        pm.series.push_back(mc), pm.series.push_back(mf), pr.series.push_back(rc), pr.series.push_back(rf);
-        for (const auto& [x, i] : bars_m) add_error_bars(pm, x, i, color);
-        for (const auto& [x, i] : bars_r) add_error_bars(pr, x, i, color);
+        // The twin only where the fault has a float meaning (else it is the clean line).
+        const bool twin = kind == "syn" || kind == "seu" || kind == "neuron";
+        pm.series.push_back(mc), pr.series.push_back(rc);
+        if (twin) pm.series.push_back(mf), pr.series.push_back(rf);
+        // Each kind's bars a little to the side (log axis: a factor), so that they do not hide each other.
+        const double side = std::pow(1.06, color - 1 - 0.5 * double(c.kinds.size() - 1));
+        for (const auto& [x, i] : bars_m) add_error_bars(pm, x * side, i, color);
+        for (const auto& [x, i] : bars_r) add_error_bars(pr, x * side, i, color);
     }
     write_text_atomic(out.path("faults.csv"), csv);
     write_json(out.path("faults.json"),
