@@ -48,6 +48,50 @@ constexpr const char* kKeys = "syn0, syn1, seu, upset, plus, minus, acc0, acc1, 
 
 }  // namespace
 
+uint32_t encode_word(uint32_t d, const ChipParams& p) {
+    const uint32_t k = p.wbits;
+    d &= k >= 32 ? ~0u : (1u << k) - 1;
+    if (p.protect == 0) return d;
+    if (p.protect == 1) return d | (static_cast<uint32_t>(__builtin_popcount(d) & 1) << k);
+    // Extended Hamming: data at the positions 1..n that are not powers of two,
+    // check bit 2^i the parity of the positions with bit i, bit 0 the overall parity.
+    const uint32_t n = k + p.check_bits() - 1;
+    uint32_t c = 0, syndrome = 0;
+    for (uint32_t pos = 1, b = 0; pos <= n && b < k; ++pos) {
+        if ((pos & (pos - 1)) == 0) continue;
+        if ((d >> b++) & 1) c |= 1u << pos, syndrome ^= pos;
+    }
+    for (uint32_t i = 0; (1u << i) <= n; ++i)
+        if ((syndrome >> i) & 1) c |= 1u << (1u << i);
+    return c | static_cast<uint32_t>(__builtin_popcount(c) & 1);
+}
+
+bool decode_word(uint32_t c, const ChipParams& p, uint32_t& d) {
+    const uint32_t k = p.wbits;
+    if (p.protect == 0) {
+        d = c;
+        return true;
+    }
+    if (p.protect == 1) {
+        d = c & ((1u << k) - 1);
+        return (__builtin_popcount(c) & 1) == 0;
+    }
+    const uint32_t n = k + p.check_bits() - 1;
+    uint32_t syndrome = 0;
+    for (uint32_t pos = 1; pos <= n; ++pos)
+        if ((c >> pos) & 1) syndrome ^= pos;
+    const bool odd = __builtin_popcount(c) & 1;
+    if (syndrome != 0 && !odd) return false;  // two errors
+    if (odd && syndrome > n) return false;    // no such position: more than one error
+    if (odd && syndrome != 0) c ^= 1u << syndrome;  // one error, corrected (syndrome 0: the overall parity bit)
+    d = 0;
+    for (uint32_t pos = 1, b = 0; pos <= n && b < k; ++pos) {
+        if ((pos & (pos - 1)) == 0) continue;
+        d |= ((c >> pos) & 1u) << b++;
+    }
+    return true;
+}
+
 bool FaultSpec::any() const {
     return syn_stuck0 > 0 || syn_stuck1 > 0 || seu_count > 0 || upset_rate > 0 || neuron_plus > 0 || neuron_minus > 0 || acc_stuck0 ||
            acc_stuck1 || acc_p0 > 0 || acc_p1 > 0 || thr_stuck0 > 0 || thr_stuck1 > 0 || clamp_stuck0 > 0 ||
@@ -153,7 +197,8 @@ FaultPlan FaultPlan::expand(const FaultSpec& s, const ChipParams& p) {
             else if (x < s.acc_p0 + s.acc_p1) f.acc_stuck1_ |= m;
         }
     }
-    const uint64_t words = uint64_t{p.n_max} * p.n_max, bits = words * p.wbits;
+    const uint32_t cw = p.stored_word_bits();  // stored bits per word, check bits included
+    const uint64_t words = uint64_t{p.n_max} * p.n_max, bits = words * cw;
 
     // Stuck bits: visit the faulty ones only, by geometric gaps between them.
     std::mt19937_64 r(s.seed ^ 0x5354554b534e4150ull);  // one stream per kind
@@ -167,8 +212,8 @@ FaultPlan FaultPlan::expand(const FaultSpec& s, const ChipParams& p) {
                 b += static_cast<uint64_t>(gap);
             }
             if (b >= bits) break;
-            const uint32_t w = static_cast<uint32_t>(b / p.wbits);
-            const uint16_t m = static_cast<uint16_t>(1u << (b % p.wbits));
+            const uint32_t w = static_cast<uint32_t>(b / cw);
+            const uint32_t m = 1u << (b % cw);
             if (f.stuck_.empty() || f.stuck_.back().word != w) f.stuck_.push_back({w, 0, 0});
             (unit(r) * ps < s.syn_stuck0 ? f.stuck_.back().stuck0 : f.stuck_.back().stuck1) |= m;
         }
@@ -176,7 +221,7 @@ FaultPlan FaultPlan::expand(const FaultSpec& s, const ChipParams& p) {
     std::mt19937_64 u(s.seed ^ 0x5345555550534554ull);
     for (uint32_t k = 0; k < s.seu_count; ++k) {
         const uint32_t w = static_cast<uint32_t>(u() % words);
-        f.upsets_.push_back({s.seu_at, w, static_cast<uint8_t>(u() % p.wbits)});
+        f.upsets_.push_back({s.seu_at, w, static_cast<uint8_t>(u() % cw)});
     }
     if (s.upset_rate > 0) {
         f.next_pos_ = 0;
@@ -232,7 +277,8 @@ void FaultPlan::draw_rate_upset() const {
 }
 
 const Upset* FaultPlan::upset_at(size_t k) const {
-    const uint64_t bits = uint64_t{p_.n_max} * p_.n_max * p_.wbits;
+    const uint32_t cw = p_.stored_word_bits();
+    const uint64_t bits = uint64_t{p_.n_max} * p_.n_max * cw;
     while (seq_.size() <= k) {
         const bool fixed = next_fixed_ < upsets_.size();
         const bool rate = next_pos_ != UINT64_MAX;
@@ -243,7 +289,7 @@ const Upset* FaultPlan::upset_at(size_t k) const {
             continue;
         }
         const uint64_t b = next_pos_ % bits;
-        seq_.push_back({rate_at, static_cast<uint32_t>(b / p_.wbits), static_cast<uint8_t>(b % p_.wbits)});
+        seq_.push_back({rate_at, static_cast<uint32_t>(b / cw), static_cast<uint8_t>(b % cw)});
         ++next_pos_;
         draw_rate_upset();
     }
@@ -252,19 +298,32 @@ const Upset* FaultPlan::upset_at(size_t k) const {
 
 void FaultPlan::check_fits(const ChipParams& p) const {
     if (empty()) return;
-    if (p.n_max != p_.n_max || p.wbits != p_.wbits || p.abits != p_.abits || p.lanes != p_.lanes)
+    if (p.n_max != p_.n_max || p.wbits != p_.wbits || p.abits != p_.abits || p.lanes != p_.lanes ||
+        p.protect != p_.protect)
         throw std::invalid_argument(fmt::format(
-            "fault plan '{}' was drawn for N_MAX={} WBITS={} ABITS={} LANES={}, not this chip's N_MAX={} WBITS={} ABITS={} LANES={}",
-            spec_.to_string(), p_.n_max, p_.wbits, p_.abits, p_.lanes, p.n_max, p.wbits, p.abits, p.lanes));
+            "fault plan '{}' was drawn for N_MAX={} WBITS={} ABITS={} LANES={} PROTECT={}, not this chip's N_MAX={} "
+            "WBITS={} ABITS={} LANES={} PROTECT={}",
+            spec_.to_string(), p_.n_max, p_.wbits, p_.abits, p_.lanes, p_.protect, p.n_max, p.wbits, p.abits, p.lanes,
+            p.protect));
+}
+
+const StuckWord* FaultPlan::stuck_word(uint32_t word) const {
+    const auto it = std::lower_bound(stuck_.begin(), stuck_.end(), word,
+                                     [](const StuckWord& s, uint32_t w) { return s.word < w; });
+    return it == stuck_.end() || it->word != word ? nullptr : &*it;
 }
 
 int16_t FaultPlan::store(uint32_t word, int16_t value) const {
     if (stuck_.empty()) return value;
-    const auto it = std::lower_bound(stuck_.begin(), stuck_.end(), word,
-                                     [](const StuckWord& s, uint32_t w) { return s.word < w; });
-    if (it == stuck_.end() || it->word != word) return value;
-    const uint64_t raw = (static_cast<uint16_t>(value) & ~uint32_t{it->stuck0}) | it->stuck1;
-    return static_cast<int16_t>(fx::sign_extend(raw, p_.wbits));
+    const StuckWord* s = stuck_word(word);
+    if (!s) return value;
+    if (p_.protect == 0) {
+        const uint64_t raw = (static_cast<uint16_t>(value) & ~s->stuck0) | s->stuck1;
+        return static_cast<int16_t>(fx::sign_extend(raw, p_.wbits));
+    }
+    uint32_t d = 0;
+    const uint32_t c = (encode_word(static_cast<uint16_t>(value), p_) & ~s->stuck0) | s->stuck1;
+    return decode_word(c, p_, d) ? static_cast<int16_t>(fx::sign_extend(d, p_.wbits)) : int16_t{0};
 }
 
 void FaultPlan::store_all(int16_t* syn) const {
@@ -272,8 +331,19 @@ void FaultPlan::store_all(int16_t* syn) const {
 }
 
 void FaultPlan::upset(int16_t* syn, const Upset& u) const {
-    const uint64_t raw = static_cast<uint16_t>(syn[u.word]) ^ (1u << u.bit);
-    syn[u.word] = store(u.word, static_cast<int16_t>(fx::sign_extend(raw, p_.wbits)));
+    if (p_.protect == 0) {
+        const uint64_t raw = static_cast<uint16_t>(syn[u.word]) ^ (1u << u.bit);
+        syn[u.word] = store(u.word, static_cast<int16_t>(fx::sign_extend(raw, p_.wbits)));
+        return;
+    }
+    // The stored codeword of what the word reads (its stuck bits in place), one bit flipped, read again.
+    const StuckWord* s = stuck_.empty() ? nullptr : stuck_word(u.word);
+    uint32_t c = encode_word(static_cast<uint16_t>(syn[u.word]), p_);
+    if (s) c = (c & ~s->stuck0) | s->stuck1;
+    c ^= 1u << u.bit;
+    if (s) c = (c & ~s->stuck0) | s->stuck1;
+    uint32_t d = 0;
+    syn[u.word] = decode_word(c, p_, d) ? static_cast<int16_t>(fx::sign_extend(d, p_.wbits)) : int16_t{0};
 }
 
 int8_t FaultPlan::state(uint32_t neuron, int8_t s) const {

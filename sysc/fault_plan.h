@@ -32,6 +32,14 @@
 //    lfsr_stuck0 / lfsr_stuck1, forced at the seed load and after every step.
 //  (The state register's stuck bits are the stuck neurons above.)
 //
+// Protection (chip parameter PROTECT): the stored word is a codeword of
+// ChipParams::stored_word_bits() bits (the data, then parity or the SECDED
+// check bits), and the stuck bits and upsets fall on every stored bit. A word
+// reads as its decoded data: parity reads a word with an odd number of wrong
+// bits as 0; SECDED corrects one wrong bit and reads two as 0. What is read
+// is what the model keeps: a corrected upset is gone (the chip writes back
+// what it corrects), a detected one leaves the word 0.
+//
 // Every rate means the same thing at every site: the probability that one
 // site (one stored bit, one neuron) is faulty, drawn independently per site
 // from the plan's seed. A small rate often draws no faulty site on a given
@@ -69,13 +77,17 @@ struct FaultSpec {
 // One synapse word with stuck bits: (raw & ~stuck0) | stuck1 over the low WBITS.
 struct StuckWord {
     uint32_t word = 0;  // row * N_MAX + column
-    uint16_t stuck0 = 0, stuck1 = 0;
+    uint32_t stuck0 = 0, stuck1 = 0;  // over the stored codeword (ChipParams::stored_word_bits())
 };
 struct Upset {
     uint64_t at = 0;  // neuron update index
     uint32_t word = 0;
-    uint8_t bit = 0;
+    uint8_t bit = 0;  // of the stored codeword
 };
+// The codeword of WBITS data bits under p.protect, and back (false: an error
+// detected and not corrected). PROTECT 0: the data bits themselves.
+uint32_t encode_word(uint32_t data, const ChipParams& p);
+bool decode_word(uint32_t code, const ChipParams& p, uint32_t& data);
 
 class FaultPlan {
 public:
@@ -114,7 +126,7 @@ public:
     void check_fits(const ChipParams& p) const;
 
     // ---- the rules, shared by every model
-    // What synapse word `word` holds after `value` is written to it.
+    // What synapse word `word` reads after `value` is written to it.
     int16_t store(uint32_t word, int16_t value) const;
     // Applies store() to every stuck word of a row-major N_MAX x N_MAX array.
     void store_all(int16_t* syn) const;
@@ -140,6 +152,7 @@ public:
     Field field(const int16_t* row, const int8_t* sigma, uint32_t n, bool wrap) const;
 
 private:
+    const StuckWord* stuck_word(uint32_t word) const;
     FaultSpec spec_;
     ChipParams p_;
     std::vector<StuckWord> stuck_;

@@ -157,7 +157,7 @@ bool ReferenceModel::sweep(uint64_t& budget, uint32_t& flips) {
         const uint32_t i = order_[pos];
         if (clamp_[i]) continue;
         if (budget == 0) {
-            st_.cycles += updates * g + (updates ? p_.latency : 0);
+            st_.cycles += updates * g + (updates ? p_.pipeline_latency() : 0);
             return false;
         }
         --budget;
@@ -182,7 +182,7 @@ bool ReferenceModel::sweep(uint64_t& budget, uint32_t& flips) {
         dst[i] = s;
     }
     if (sync) sigma_.swap(next);
-    st_.cycles += updates * g + p_.latency + (sync ? 2 : 0);
+    st_.cycles += updates * g + p_.pipeline_latency() + (sync ? 2 : 0);
     return true;
 }
 
@@ -198,10 +198,14 @@ void ReferenceModel::hebb() {
         for (uint32_t j = 0; j < n; ++j) {
             if (i == j) continue;
             bool sat = false;
-            r[j] = faults_.store(i * p_.n_max + j, fx::hebb_update(r[j], sigma_[i], sigma_[j], p_.wbits, &sat));
+            r[j] = fx::hebb_update(r[j], sigma_[i], sigma_[j], p_.wbits, &sat);
             st_.ovf_count += sat;
         }
     }
+    // Then every faulty word is written back with what it holds, as the SystemC chip and the
+    // engine do: the same as a store per word without protection; with it, a word that reads 0
+    // after a detected error is written again (docs/faults.md).
+    faults_.store_all(syn_.data());
     if (st_.ovf_count) st_.ovf = true;
     st_.cycles += static_cast<uint64_t>(n) * p_.groups(n);
     st_.done = true;

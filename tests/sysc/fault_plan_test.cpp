@@ -308,6 +308,64 @@ TEST(FaultPlan, StuckThresholdClampAndLfsrBits) {
     EXPECT_EQ(a.lfsr_stuck0() & a.lfsr_stuck1(), 0u);
 }
 
+// PROTECT: every codeword decodes to its data; SECDED corrects any one wrong
+// bit and detects any two, parity detects one; the cost in bits and cycles.
+TEST(Protection, CodewordsCorrectAndDetect) {
+    for (uint32_t wbits : {1u, 4u, 8u, 13u, 16u})
+        for (uint32_t prot : {1u, 2u}) {
+            ChipParams p = small(8, wbits);
+            p.protect = prot;
+            const uint32_t cw = p.stored_word_bits();
+            ASSERT_LE(cw, 32u);
+            const uint32_t step = wbits > 10 ? 97 : 1;
+            for (uint32_t d = 0; d < (1u << wbits); d += step) {
+                const uint32_t c = encode_word(d, p);
+                ASSERT_EQ(c >> cw, 0u);
+                uint32_t out = ~0u;
+                ASSERT_TRUE(decode_word(c, p, out));
+                ASSERT_EQ(out, d);
+                for (uint32_t a = 0; a < cw; ++a) {
+                    const bool one = decode_word(c ^ (1u << a), p, out);
+                    if (prot == 1) ASSERT_FALSE(one) << wbits << " " << d << " bit " << a;
+                    else ASSERT_TRUE(one && out == d) << wbits << " " << d << " bit " << a;
+                    if (prot == 2)
+                        for (uint32_t b = a + 1; b < cw; ++b) ASSERT_FALSE(decode_word(c ^ (1u << a) ^ (1u << b), p, out));
+                }
+            }
+        }
+    ChipParams p;  // WBITS 8
+    EXPECT_EQ(p.check_bits(), 0u);
+    p.protect = 1;
+    EXPECT_EQ(p.stored_word_bits(), 9u);
+    EXPECT_EQ(p.pipeline_latency(), p.latency);
+    p.protect = 2;
+    EXPECT_EQ(p.stored_word_bits(), 13u);
+    EXPECT_EQ(p.pipeline_latency(), p.latency + 1);
+}
+
+// At a stuck rate that changes many weights of the plain chip, SECDED reads
+// back nearly all of them (only words with two effective errors read 0).
+TEST(Protection, SecdedHoldsTheWeightsAStuckRateChanges) {
+    size_t wrong[3] = {0, 0, 0};
+    for (uint32_t prot : {0u, 1u, 2u}) {
+        ChipParams p = small(64, 8);
+        p.protect = prot;
+        ReferenceModel m(p);
+        m.set_faults(FaultPlan::expand(FaultSpec::parse("syn0=0.01,syn1=0.01,seed=2"), p));
+        std::mt19937 r(5);
+        std::vector<int> w(64 * 64);
+        for (uint32_t i = 0; i < 64; ++i)
+            for (uint32_t j = 0; j < 64; ++j) m.set_weight(i, j, w[i * 64 + j] = int(r() % 256) - 128);
+        for (uint32_t i = 0; i < 64; ++i)
+            for (uint32_t j = 0; j < 64; ++j) wrong[prot] += m.weight(i, j) != w[i * 64 + j];
+    }
+    // A bit is wrong with probability 0.02 x 1/2: plain ~4,096 x (1 - 0.99^8) = 316 words;
+    // SECDED needs two wrong bits of 13: ~4,096 x 0.007 = 29 words, read as 0.
+    EXPECT_GT(wrong[0], 200u);
+    EXPECT_LT(wrong[2], wrong[0] / 4);
+    EXPECT_GT(wrong[1], wrong[0] / 2);  // parity only detects: every odd error reads 0
+}
+
 TEST(FaultPlan, APlanDrawnForAnotherChipIsRefused) {
     const FaultPlan f = FaultPlan::expand(FaultSpec::parse("syn0=0.1"), small(16, 8));
     ReferenceModel m(small(16, 6));

@@ -87,6 +87,7 @@ TEST_P(FaultyGolden, ChipMatchesReferenceWithTheSameFaults) {
         p.abits = k % 3 == 0 ? std::max<uint32_t>(2, p.wbits + 2) : 24;  // overflow paths and the fast one
         p.lanes = 1 + rng() % 16;
         p.latency = rng() % 5;
+        p.protect = k % 3;  // none, parity, SECDED: codewords, and SECDED's extra cycle
         run_config(p, sysc::ChipConfig{k % 4 == 3}, k);
     });
 }

@@ -117,6 +117,14 @@ TEST(EngineDriver, AgreesWithReferenceUnderEveryFaultKind) {
         random_trials(test::small_params(), f, 9, false);
 }
 
+TEST(EngineDriver, AgreesWithReferenceUnderProtection) {
+    for (uint32_t prot : {1u, 2u}) {
+        ChipParams p = test::small_params();
+        p.protect = prot;
+        random_trials(p, "syn0=0.02,syn1=0.02,upset=0.0002,seed=11", 5, false);
+    }
+}
+
 TEST(EngineDriver, RejectsWhatTheReferenceRejects) {
     EngineDriver e(test::small_params());
     EXPECT_THROW(e.load_weights(WeightMatrix{4, std::vector<int16_t>(16, 100)}), BadArgument);  // WBITS = 6
