@@ -129,7 +129,8 @@ void Mind1024Chip::set_faults(const FaultPlan& f) {
     const FaultPlan* p = faults_.empty() ? nullptr : &faults_;
     st_.faults = p;
     syn.set_faults(p);
-    if (p) p->force_states(st_.sigma.data());
+    if (p) p->force_states(st_.sigma.data()), p->force_thresholds(st_.theta.data()), p->force_clamps(st_.clamp.data());
+    lfsr_.set_stuck(faults_.lfsr_stuck0(), faults_.lfsr_stuck1());
     pipe_.arith().set_faults(p, [this](const Upset& u) { syn.upset(u); });
 }
 

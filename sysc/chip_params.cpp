@@ -13,7 +13,7 @@ constexpr size_t kCount = 0
     MIND1024_CHIP_PARAMETERS(MIND1024_X)
 #undef MIND1024_X
     ;
-static_assert(kCount == std::tuple_size<std::array<ChipParamInfo, 6>>::value, "chip_param_table's size");
+static_assert(kCount == std::tuple_size<std::array<ChipParamInfo, 7>>::value, "chip_param_table's size");
 
 const std::array<ChipParamInfo, kCount> kTable{{
 #define MIND1024_X(member, type, def, name, option, lo, hi, unit, help)                                     \
@@ -25,7 +25,7 @@ const std::array<ChipParamInfo, kCount> kTable{{
 }};
 }  // namespace
 
-const std::array<ChipParamInfo, 6>& chip_param_table() { return kTable; }
+const std::array<ChipParamInfo, 7>& chip_param_table() { return kTable; }
 
 const ChipParamInfo* find_chip_param(const std::string& key) {
     for (const ChipParamInfo& p : kTable)
@@ -50,6 +50,14 @@ void ChipParams::validate() const {
         throw std::invalid_argument(fmt::format("chip parameter {} = {} is out of range [{}, {}]", p.name,
                                                 static_cast<uint64_t>(v), p.lo, p.hi));
     }
+}
+
+uint32_t ChipParams::check_bits() const {
+    if (protect == 0) return 0;
+    if (protect == 1) return 1;
+    uint32_t r = 1;
+    while ((1u << r) < wbits + r + 1) ++r;
+    return r + 1;
 }
 
 std::string ChipParams::describe() const {

@@ -23,7 +23,8 @@ constexpr uint32_t kMaxNeurons = 16384;
     X(abits, uint32_t, 24, "ABITS", "abits", 2, 32, "bits", "accumulator and threshold bits")                \
     X(lanes, uint32_t, 16, "LANES", "lanes", 1, 255, "synapses", "synapses summed per cycle")                \
     X(latency, uint32_t, 5, "latency", "latency", 0, 1000, "cycles", "pipeline latency")                     \
-    X(clock_hz, double, 20e6, "clock", "clock", ::mind1024::kMinClockHz, ::mind1024::kMaxClockHz, "Hz", "board clock")
+    X(clock_hz, double, 20e6, "clock", "clock", ::mind1024::kMinClockHz, ::mind1024::kMaxClockHz, "Hz", "board clock") \
+    X(protect, uint32_t, 0, "PROTECT", "protect", 0, 2, "", "synapse word protection: 0 none, 1 parity (an error detected reads 0), 2 SECDED (one error corrected, two detected and read 0; +1 cycle of pipeline latency)")
 
 struct ChipParams {
 #define MIND1024_X(member, type, def, name, option, lo, hi, unit, help) type member = def;
@@ -34,6 +35,12 @@ struct ChipParams {
     void validate() const;
     // Cycles for one neuron update over n columns: ceil(n / lanes).
     uint32_t groups(uint32_t n) const { return (n + lanes - 1) / lanes; }
+    // Check bits stored beside each synapse word (PROTECT): parity 1; SECDED
+    // r + 1 with 2^r >= WBITS + r + 1 (WBITS 8: 5).
+    uint32_t check_bits() const;
+    uint32_t stored_word_bits() const { return wbits + check_bits(); }
+    // A sweep's pipeline latency: LATENCY, plus one stage for the SECDED decoder.
+    uint32_t pipeline_latency() const { return latency + (protect == 2 ? 1 : 0); }
     std::string describe() const;
     bool operator==(const ChipParams& o) const;
     bool operator!=(const ChipParams& o) const { return !(*this == o); }
@@ -51,7 +58,7 @@ struct ChipParamInfo {
     double (*get)(const ChipParams&);
     void (*set)(ChipParams&, double);
 };
-const std::array<ChipParamInfo, 6>& chip_param_table();
+const std::array<ChipParamInfo, 7>& chip_param_table();
 // "synapse bits (1..16)": the help text every program shows for a parameter.
 std::string chip_param_help(const ChipParamInfo& p);
 // The parameter whose member or option is `key`, or nullptr.

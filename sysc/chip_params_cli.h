@@ -30,7 +30,8 @@ inline void add_chip_param_options(CLI::App& app, ChipParams& p,
 inline const char* faults_option_help() {
     return "inject faults into the chip, comma-separated KEY=VALUE: syn0=F / syn1=F (fraction of synapse bits stuck "
            "at 0 / 1), seu=N@U (N synapse bits flip before neuron update U), plus=F / minus=F (fraction of neurons "
-           "stuck at +1 / -1), acc0=MASK / acc1=MASK (accumulator bits stuck at 0 / 1), seed=S; see docs/faults.md";
+           "stuck at +1 / -1), acc0=MASK / acc1=MASK (accumulator bits stuck at 0 / 1), accp0=F / accp1=F (each accumulator bit stuck at 0 / 1 with "
+           "probability F), seed=S; see docs/faults.md";
 }
 inline CLI::Validator fault_spec_check() {
     return CLI::Validator(

@@ -34,6 +34,8 @@ struct ChipState {
     // Fault injection (fault_plan.h), owned by the chip; nullptr: none.
     const FaultPlan* faults = nullptr;
     int8_t written_state(uint32_t i, int8_t s) const { return faults ? faults->state(i, s) : s; }
+    int32_t written_threshold(uint32_t i, int32_t t) const { return faults ? faults->threshold(i, t) : t; }
+    uint8_t written_clamp(uint32_t i, uint8_t c) const { return faults ? faults->clamp(i, c) : c; }
 
     // Registers, counters, state and clamp to reset values; thresholds kept.
     void soft_reset() {
@@ -48,6 +50,7 @@ struct ChipState {
         sigma.assign(n, -1);
         if (faults) faults->force_states(sigma.data());
         clamp.assign(n, 0);
+        if (faults) faults->force_clamps(clamp.data());
         field.assign(n, 0);
         if (theta.size() != n) theta.assign(n, 0);
     }

@@ -27,6 +27,7 @@ void ReferenceModel::soft_reset() {
     sigma_.assign(n, -1);
     faults_.force_states(sigma_.data());
     clamp_.assign(n, 0);
+    faults_.force_clamps(clamp_.data());
     field_.assign(n, 0);
     order_.resize(n);
     lfsr_.load(1);
@@ -51,7 +52,7 @@ int16_t ReferenceModel::weight(uint32_t i, uint32_t j) const {
 }
 void ReferenceModel::set_threshold(uint32_t i, int64_t v) {
     check_neuron(i, "threshold");
-    theta_[i] = fx::store_threshold(v, p_.abits);
+    theta_[i] = faults_.threshold(i, fx::store_threshold(v, p_.abits));
 }
 int32_t ReferenceModel::threshold(uint32_t i) const {
     check_neuron(i, "threshold");
@@ -67,6 +68,9 @@ void ReferenceModel::set_faults(const FaultPlan& f) {
     faults_ = f;
     faults_.store_all(syn_.data());
     faults_.force_states(sigma_.data());
+    faults_.force_thresholds(theta_.data());
+    faults_.force_clamps(clamp_.data());
+    lfsr_.set_stuck(faults_.lfsr_stuck0(), faults_.lfsr_stuck1());
     updates_ = 0;
     next_upset_ = 0;
 }
@@ -76,7 +80,7 @@ int8_t ReferenceModel::state(uint32_t i) const {
 }
 void ReferenceModel::set_clamp(uint32_t i, bool c) {
     check_neuron(i, "clamp");
-    clamp_[i] = c;
+    clamp_[i] = faults_.clamp(i, c);
 }
 bool ReferenceModel::clamp(uint32_t i) const {
     check_neuron(i, "clamp");
@@ -153,15 +157,14 @@ bool ReferenceModel::sweep(uint64_t& budget, uint32_t& flips) {
         const uint32_t i = order_[pos];
         if (clamp_[i]) continue;
         if (budget == 0) {
-            st_.cycles += updates * g + (updates ? p_.latency : 0);
+            st_.cycles += updates * g + (updates ? p_.pipeline_latency() : 0);
             return false;
         }
         --budget;
         ++updates;
         // Upsets due before this update flip their bits first.
-        const auto& ups = faults_.upsets();
-        for (; next_upset_ < ups.size() && ups[next_upset_].at <= updates_; ++next_upset_)
-            faults_.upset(syn_.data(), ups[next_upset_]);
+        for (const Upset* u; (u = faults_.upset_at(next_upset_)) && u->at <= updates_; ++next_upset_)
+            faults_.upset(syn_.data(), *u);
         ++updates_;
         fx::Field f;
         if (faults_.accumulator_faulty()) {
@@ -179,7 +182,7 @@ bool ReferenceModel::sweep(uint64_t& budget, uint32_t& flips) {
         dst[i] = s;
     }
     if (sync) sigma_.swap(next);
-    st_.cycles += updates * g + p_.latency + (sync ? 2 : 0);
+    st_.cycles += updates * g + p_.pipeline_latency() + (sync ? 2 : 0);
     return true;
 }
 
@@ -195,10 +198,14 @@ void ReferenceModel::hebb() {
         for (uint32_t j = 0; j < n; ++j) {
             if (i == j) continue;
             bool sat = false;
-            r[j] = faults_.store(i * p_.n_max + j, fx::hebb_update(r[j], sigma_[i], sigma_[j], p_.wbits, &sat));
+            r[j] = fx::hebb_update(r[j], sigma_[i], sigma_[j], p_.wbits, &sat);
             st_.ovf_count += sat;
         }
     }
+    // Then every faulty word is written back with what it holds, as the SystemC chip and the
+    // engine do: the same as a store per word without protection; with it, a word that reads 0
+    // after a detected error is written again (docs/faults.md).
+    faults_.store_all(syn_.data());
     if (st_.ovf_count) st_.ovf = true;
     st_.cycles += static_cast<uint64_t>(n) * p_.groups(n);
     st_.done = true;

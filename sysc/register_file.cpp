@@ -160,7 +160,8 @@ tlm::tlm_response_status RegisterFile::write(uint32_t off, uint32_t v) {
             break;
         case MIND_REG_THR_ADDR: st_.thr_addr = v % n_max; break;
         case MIND_REG_THR_DATA:
-            st_.theta[st_.thr_addr] = fx::store_threshold(static_cast<int32_t>(v), st_.params.abits);
+            st_.theta[st_.thr_addr] =
+                st_.written_threshold(st_.thr_addr, fx::store_threshold(static_cast<int32_t>(v), st_.params.abits));
             st_.thr_addr = (st_.thr_addr + 1) % n_max;
             break;
         case MIND_REG_FIELD_ADDR: st_.field_addr = v % n_max; break;
@@ -173,7 +174,7 @@ tlm::tlm_response_status RegisterFile::write(uint32_t off, uint32_t v) {
                 for (uint32_t b = 0; b < bits; ++b)
                     st_.sigma[base + b] = st_.written_state(base + b, static_cast<int8_t>(2 * ((v >> b) & 1u) - 1));
             else
-                for (uint32_t b = 0; b < bits; ++b) st_.clamp[base + b] = (v >> b) & 1u;
+                for (uint32_t b = 0; b < bits; ++b) st_.clamp[base + b] = st_.written_clamp(base + b, (v >> b) & 1u);
         }
     }
     return tlm::TLM_OK_RESPONSE;

@@ -41,6 +41,7 @@ struct EngineDriver::Impl {
         sigma.assign(p.n_max, -1);
         faults.force_states(sigma.data());
         clamp.assign(p.n_max, 0);
+        faults.force_clamps(clamp.data());
         field.assign(p.n_max, 0);
         lfsr.load(1);
         cycles = 0;
@@ -83,7 +84,8 @@ WeightMatrix EngineDriver::read_weights(uint32_t n) {
 
 void EngineDriver::load_thresholds(const std::vector<int32_t>& t) {
     check_thresholds(t, d_->p);
-    for (size_t i = 0; i < t.size(); ++i) d_->theta[i] = fx::store_threshold(t[i], d_->p.abits);
+    for (size_t i = 0; i < t.size(); ++i)
+        d_->theta[i] = d_->faults.threshold(static_cast<uint32_t>(i), fx::store_threshold(t[i], d_->p.abits));
 }
 
 void EngineDriver::set_state(const std::vector<int8_t>& s) {
@@ -97,7 +99,7 @@ void EngineDriver::set_clamp(const std::vector<uint8_t>& c) {
         throw BadArgument(fmt::format("set_clamp: {} values for {} neurons", c.size(), d_->p.n_max));
     for (uint32_t i = 0; i < c.size(); ++i) {
         if (c[i] > 1) throw BadArgument(fmt::format("clamp[{}] = {}: a clamp mask holds 0 or 1", i, c[i]));
-        d_->clamp[i] = c[i];
+        d_->clamp[i] = d_->faults.clamp(i, c[i]);
     }
 }
 
@@ -176,6 +178,9 @@ void EngineDriver::set_faults(const FaultPlan& plan) {
     d.faults = plan;
     d.faults.store_all(d.syn.data());
     d.faults.force_states(d.sigma.data());
+    d.faults.force_thresholds(d.theta.data());
+    d.faults.force_clamps(d.clamp.data());
+    d.lfsr.set_stuck(d.faults.lfsr_stuck0(), d.faults.lfsr_stuck1());
     ++d.version;
     d.arith.set_faults(&d.faults, [&d](const Upset& u) { d.upset(u); });
 }

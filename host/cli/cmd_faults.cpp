@@ -1,6 +1,8 @@
 // mind1024 faults: how many defects the chip tolerates — the fault campaign
 // of the study layer (host/study/fault_study.h) on the chosen chip, written as
 // CSV, JSON and two plots.
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "host/board/errors.h"
@@ -25,8 +27,17 @@ struct FaultsOptions {
 };
 
 void print_point(const FaultPoint& p) {
-    fmt::print("{:<24} {:>8g} {:>10} {:>10.2f}% {:>11.2f}% {:>12.3f} {:>13.3f}\n", fault_kind_title(p.kind), p.rate,
-               p.sites, 100 * p.mnist_chip, 100 * p.mnist_float, p.recall_chip, p.recall_float);
+    fmt::print("{:<30} {:>8g} {:>10} {:>8.2f}% [{:6.2f}, {:6.2f}] {:>11.2f}% {:>12.3f} {:>13.3f}\n",
+               fault_kind_title(p.kind), p.rate, p.sites, 100 * p.mnist_chip, 100 * p.mnist_chip_ci.lo,
+               100 * p.mnist_chip_ci.hi, 100 * p.mnist_float, p.recall_chip, p.recall_float);
+}
+
+nlohmann::json interval_json(const Interval& i) { return {{"mean", i.mean}, {"lo", i.lo}, {"hi", i.hi}}; }
+
+// Error bars without a plot.cpp change: each bar a two-point vertical line, untitled, in its series' colour.
+void add_error_bars(PlotSpec& s, double x, const Interval& i, int color) {
+    if (i.hi <= i.lo) return;
+    s.series.push_back(Series{"", {x, x}, {i.lo, i.hi}, false, color, false});
 }
 
 // Table, CSV, JSON, plots (log rate axis: the fault-free value is a level line).
@@ -35,15 +46,19 @@ void write_outputs(const FaultsOptions& o, const std::vector<FaultPoint>& points
     const FaultCampaign& c = o.campaign;
     const ChipParams& P = o.chip.params;
     OutputSet out(o.out);
-    std::string csv = "kind,rate,spec,faulty_sites,mnist_chip,mnist_float,recall_overlap_chip,recall_overlap_float\n";
+    std::string csv =
+        "kind,rate,repeats,spec,faulty_sites,mnist_chip,mnist_chip_lo95,mnist_chip_hi95,mnist_float,mnist_float_lo95,"
+        "mnist_float_hi95,recall_overlap_chip,recall_chip_lo95,recall_chip_hi95,recall_overlap_float\n";
     nlohmann::json rows = nlohmann::json::array();
-    fmt::print("\n{:<24} {:>8} {:>10} {:>11} {:>12} {:>12} {:>13}\n", "fault kind", "rate", "sites", "MNIST chip",
-               "MNIST float", "recall chip", "recall float");
-    PlotSpec pm{fmt::format("MNIST against faults: {} test images, chip WBITS={} (solid), float twin (dashed)", images, P.wbits),
-                "fault rate (fraction of the kind's synapse bits, neurons or accumulator bits)",
+    fmt::print("\n{:<30} {:>8} {:>10} {:>9} {:>16} {:>12} {:>12} {:>13}\n", "fault kind", "rate", "sites", "MNIST chip",
+               "95% t interval", "MNIST float", "recall chip", "recall float");
+    const std::string reps = c.repeats > 1 ? fmt::format("\nmean of {} fault maps, bars: 95% t intervals", c.repeats) : "";
+    PlotSpec pm{fmt::format("MNIST against faults: {} test images, chip WBITS={} (solid), float twin (dashed){}", images,
+                            P.wbits, reps),
+                "fault rate: probability per site (a bit, a neuron); upsets: per stored bit per neuron update",
                 "test accuracy (fraction)", true, {}, {}, 0, 1, 10, "bottom left"};
-    PlotSpec pr{fmt::format("Hebb recall against faults: {} patterns on {} neurons, {} probes, {:.0f}% flipped", c.patterns,
-                            P.n_max, c.probes, 100 * c.flip),
+    PlotSpec pr{fmt::format("Hebb recall against faults: {} patterns on {} neurons, {} probes, {:.0f}% flipped{}",
+                            c.patterns, P.n_max, c.probes, 100 * c.flip, reps),
                 pm.xlabel, "mean final overlap with the stored pattern", true, {}, {}, -0.05, 1.05, 10, "bottom left"};
     int color = 0;
     for (const std::string& kind : c.kinds) {
@@ -51,24 +66,45 @@ void write_outputs(const FaultsOptions& o, const std::vector<FaultPoint>& points
         Series mc{std::string(fault_kind_title(kind)) + ", chip", {}, {}, true, color, false};
         Series mf{std::string(fault_kind_title(kind)) + ", float", {}, {}, false, color, true};
         Series rc = mc, rf = mf;
+        std::vector<std::pair<double, Interval>> bars_m, bars_r;
         for (const FaultPoint& p : points) {
             if (p.kind != kind) continue;
-            csv += fmt::format("{},{:g},{},{},{:.6f},{:.6f},{:.6f},{:.6f}\n", p.kind, p.rate, p.spec, p.sites, p.mnist_chip,
-                               p.mnist_float, p.recall_chip, p.recall_float);
+            csv += fmt::format("{},{:g},{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f}\n",
+                               p.kind, p.rate, p.seeds.size(), p.spec, p.sites, p.mnist_chip, p.mnist_chip_ci.lo,
+                               p.mnist_chip_ci.hi, p.mnist_float, p.mnist_float_ci.lo, p.mnist_float_ci.hi, p.recall_chip,
+                               p.recall_chip_ci.lo, p.recall_chip_ci.hi, p.recall_float);
             nlohmann::json row = {{"kind", p.kind}, {"rate", p.rate}, {"spec", p.spec}, {"faulty_sites", p.sites},
-                                  {"mnist_chip", p.mnist_chip}, {"mnist_float", p.mnist_float}};
-            if (c.recall) row["recall_overlap_chip"] = p.recall_chip, row["recall_overlap_float"] = p.recall_float;
+                                  {"mnist_chip", p.mnist_chip}, {"mnist_float", p.mnist_float},
+                                  {"repeats", {{"fault_seeds", p.seeds}, {"faulty_sites", p.sites_runs},
+                                               {"mnist_chip", p.mnist_chip_runs}, {"mnist_float", p.mnist_float_runs}}},
+                                  {"mnist_chip_ci95", interval_json(p.mnist_chip_ci)},
+                                  {"mnist_float_ci95", interval_json(p.mnist_float_ci)}};
+            if (c.recall) {
+                row["recall_overlap_chip"] = p.recall_chip, row["recall_overlap_float"] = p.recall_float;
+                row["recall_chip_ci95"] = interval_json(p.recall_chip_ci);
+                row["repeats"]["recall_chip"] = p.recall_chip_runs, row["repeats"]["recall_float"] = p.recall_float_runs;
+            }
             rows.push_back(row);
             print_point(p);
             if (p.rate <= 0) continue;  // no place on a log axis
             mc.x.push_back(p.rate), mc.y.push_back(p.mnist_chip), mf.x.push_back(p.rate), mf.y.push_back(p.mnist_float);
             rc.x.push_back(p.rate), rc.y.push_back(p.recall_chip), rf.x.push_back(p.rate), rf.y.push_back(p.recall_float);
+            bars_m.push_back({p.rate, p.mnist_chip_ci}), bars_r.push_back({p.rate, p.recall_chip_ci});
         }
-        pm.series.push_back(mc), pm.series.push_back(mf), pr.series.push_back(rc), pr.series.push_back(rf);
+        // The twin only where the fault has a float meaning (else it is the clean line).
+        const bool twin = kind == "syn" || kind == "seu" || kind == "neuron";
+        pm.series.push_back(mc), pr.series.push_back(rc);
+        if (twin) pm.series.push_back(mf), pr.series.push_back(rf);
+        // Each kind's bars a little to the side (log axis: a factor), so that they do not hide each other.
+        const double side = std::pow(1.06, color - 1 - 0.5 * double(c.kinds.size() - 1));
+        for (const auto& [x, i] : bars_m) add_error_bars(pm, x * side, i, color);
+        for (const auto& [x, i] : bars_r) add_error_bars(pr, x * side, i, color);
     }
     write_text_atomic(out.path("faults.csv"), csv);
     write_json(out.path("faults.json"),
-               {{"images", images}, {"kinds", c.kinds}, {"rates", c.rates}, {"fault_seed", c.fault_seed},
+               {{"images", images}, {"kinds", c.kinds}, {"rates", c.rates}, {"upset_rates", c.upset_rates},
+                {"fault_seed", c.fault_seed}, {"repeats", c.repeats},
+                {"interval", "95% Student t interval of the mean over the repeats' fault maps (seeds in each point)"},
                 {"seu_at_update", c.seu_at}, {"classifier_seed", o.job.seed}, {"scale_policy", o.scale},
                 {"recall", !c.recall ? nlohmann::json("not run")
                                      : nlohmann::json{{"patterns", c.patterns}, {"probes", c.probes}, {"flip", c.flip},
@@ -94,7 +130,9 @@ int run_faults(FaultsOptions o) {
     const MnistJob job = prepare_mnist_job(o.job, o.chip.params.n_max, "faults");
     ensure_directory(o.out);
     const ChipNetwork q = quantize_for(job.net, o.chip.params, {o.scale, o.rounding, o.job.seed});
-    Progress bar("[faults] kinds x rates", o.campaign.kinds.size() * o.campaign.rates.size(), !o.no_progress);
+    size_t total = 0;
+    for (const std::string& k : o.campaign.kinds) total += campaign_rates(o.campaign, k).size() * o.campaign.repeats;
+    Progress bar("[faults] kinds x rates x repeats", total, !o.no_progress);
     const auto points = run_fault_campaign(*chip, job.net, q, {&job.pixels, &job.test.labels}, o.campaign,
                                            [&bar](size_t done) { bar.update(done); });
     bar.finish();
@@ -112,12 +150,21 @@ Command add_faults_command(CLI::App& app) {
     add_mnist_job_options(c, o->job);
     o->job.limit = 1000;
     c->get_option("--limit")->default_val(1000)->description("test images per point (0 = all 10,000)");
-    c->add_option("--kinds", o->campaign.kinds, "fault kinds: syn (stuck synapse bits, half at 0), seu (synapse upsets at "
-                                       "--seu-at), neuron (stuck neurons, half at +1), acc (stuck accumulator bits)")
+    c->add_option("--kinds", o->campaign.kinds, "fault kinds: syn (stuck synapse bits, half at 0), seu (synapse bits flipped "
+                                       "once at --seu-at), upset (synapse upsets in time, --upset-rates), neuron (stuck "
+                                       "neurons, half at +1), acc (stuck accumulator bits, half at 0), thr / clamp / lfsr (stuck "
+                                       "threshold, clamp, LFSR bits, half at 0)")
         ->capture_default_str()->delimiter(',')->check(CLI::IsMember(fault_kinds()));
-    c->add_option("--rates", o->campaign.rates, "fault rates: the fraction of the kind's sites made faulty")
+    c->add_option("--rates", o->campaign.rates, "fault rates: the probability that one of the kind's sites (bit, neuron) is faulty")
         ->capture_default_str()->delimiter(',')->check(finite_in(0, 1));
-    c->add_option("--fault-seed", o->campaign.fault_seed, "seed of the faulty sites and the recall patterns")
+    c->add_option("--upset-rates", o->campaign.upset_rates,
+                  "rates of the upset kind: flips per stored synapse bit per neuron update (counted over the whole "
+                  "test set: the memory is loaded once, flips accumulate)")
+        ->capture_default_str()->delimiter(',')->check(finite_in(0, 1));
+    c->add_option("--repeats", o->campaign.repeats,
+                  "fault maps per point (seeds derived from --fault-seed); the mean and a 95% Student t interval")
+        ->capture_default_str()->check(CLI::Range(1, 1000));
+    c->add_option("--fault-seed", o->campaign.fault_seed, "seed of the faulty sites (the first repeat's) and the recall patterns")
         ->capture_default_str()->check(whole_number(0, UINT64_MAX));
     c->add_option("--seu-at", o->campaign.seu_at, "neuron update index at which the upsets happen (counted from the first image)")
         ->capture_default_str()->check(whole_number(0, UINT64_MAX));

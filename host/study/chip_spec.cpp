@@ -102,6 +102,7 @@ ChipParams params_from_json(const nlohmann::json& j, const std::string& where) {
     ChipParams p;
     for (const ChipParamInfo& k : chip_param_table()) {
         const auto it = j.find(k.member);
+        if (it == j.end() && std::string(k.member) == "protect") continue;  // written before PROTECT existed: none
         if (it == j.end() || !it->is_number())
             throw DataError(fmt::format("{}: chip parameter '{}' is missing or not a number", where, k.member));
         const double v = it->get<double>();

@@ -46,7 +46,7 @@ ChipSpec point_chip(const DsePoint& p, const std::string& model) {
 // into an ABITS accumulator) plus the host's bus words of one classification.
 json actions_json(double sweeps_per_image, double u, double n, const ChipParams& p, double bus_words) {
     const double updates = sweeps_per_image * u;
-    return {{"synapse_bit_read", updates * n * p.wbits},
+    return {{"synapse_bit_read", updates * n * p.stored_word_bits()},  // check bits are read too
             {"add_bit", updates * n * p.abits},
             {"state_write", updates},
             {"bus_word", bus_words}};

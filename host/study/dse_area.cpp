@@ -164,7 +164,7 @@ LogicArea datapath_area(const AreaModel& m, uint32_t wbits, uint32_t abits, uint
 
 uint64_t chip_memory_bits(const ChipParams& p) {
     const uint64_t n = p.n_max;
-    return n * n * p.wbits + n * p.abits + 2 * n;
+    return n * n * p.stored_word_bits() + n * p.abits + 2 * n;  // synapse words with their check bits
 }
 
 }  // namespace mind1024::host

@@ -40,7 +40,7 @@ LogicArea datapath_area(const AreaModel& m, uint32_t wbits, uint32_t abits, uint
 // One module synthesised (top, its parameters as Verilog overrides).
 LogicArea synth_area(const AreaModel& m, const std::string& top, const std::string& chparams);
 
-// Synapses N_MAX^2 * WBITS, thresholds N_MAX * ABITS, state and clamp N_MAX each.
+// Synapses N_MAX^2 * (WBITS + check bits of PROTECT), thresholds N_MAX * ABITS, state and clamp N_MAX each.
 uint64_t chip_memory_bits(const ChipParams& p);
 
 }  // namespace mind1024::host

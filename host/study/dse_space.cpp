@@ -141,7 +141,8 @@ void parse_faults(const json& f, const std::string& file, DseSpace& s) {
     for (const auto& kv : f.items())
         if (kv.key() != "kind" && kv.key() != "rates" && kv.key() != "repeats")
             bad(file, "faults." + kv.key(), "unknown key (faults take kind, rates, repeats)");
-    const std::vector<std::string> kinds{"syn0", "syn1", "plus", "minus"};
+    const std::vector<std::string> kinds{"syn0", "syn1", "plus", "minus", "accp0", "accp1", "thr0", "thr1",
+                                         "clamp0", "clamp1", "lfsr0", "lfsr1", "upset"};
     if (!f.contains("kind") || !f["kind"].is_string() ||
         std::find(kinds.begin(), kinds.end(), f["kind"].get<std::string>()) == kinds.end())
         bad(file, "faults.kind", fmt::format("must be one of {} (the --faults keys whose value is a rate)", kinds_list(kinds)));

@@ -14,13 +14,17 @@
 namespace mind1024::host {
 
 const std::vector<std::string>& fault_kinds() {
-    static const std::vector<std::string> k{"syn", "seu", "neuron", "acc"};
+    static const std::vector<std::string> k{"syn", "seu", "upset", "neuron", "acc", "thr", "clamp", "lfsr"};
     return k;
 }
 
 const char* fault_kind_title(const std::string& k) {
     if (k == "syn") return "stuck synapse bits";
-    if (k == "seu") return "synapse upsets";
+    if (k == "seu") return "synapse bits flipped once";
+    if (k == "upset") return "synapse upsets in time";
+    if (k == "thr") return "stuck threshold bits";
+    if (k == "clamp") return "stuck clamp bits";
+    if (k == "lfsr") return "stuck LFSR bits";
     if (k == "neuron") return "stuck neurons";
     return "stuck accumulator bits";
 }
@@ -33,17 +37,18 @@ FaultSpec fault_spec_for(const std::string& kind, double rate, const FaultCampai
     } else if (kind == "seu") {
         s.seu_count = static_cast<uint32_t>(std::llround(rate * double(p.n_max) * p.n_max * p.wbits));
         s.seu_at = c.seu_at;
+    } else if (kind == "upset") {
+        s.upset_rate = rate;
+    } else if (kind == "thr") {
+        s.thr_stuck0 = s.thr_stuck1 = rate / 2;
+    } else if (kind == "clamp") {
+        s.clamp_stuck0 = s.clamp_stuck1 = rate / 2;
+    } else if (kind == "lfsr") {
+        s.lfsr_stuck0 = s.lfsr_stuck1 = rate / 2;
     } else if (kind == "neuron") {
         s.neuron_plus = s.neuron_minus = rate / 2;
-    } else {  // round(rate x ABITS) accumulator bits, each stuck at 0 or 1
-        const uint32_t k = static_cast<uint32_t>(std::llround(rate * p.abits));
-        std::mt19937_64 r(c.fault_seed ^ 0x414343ull);
-        std::vector<uint32_t> bits(p.abits);
-        for (uint32_t b = 0; b < p.abits; ++b) bits[b] = b;
-        for (uint32_t b = 0; b < k; ++b) {
-            std::swap(bits[b], bits[b + r() % (p.abits - b)]);
-            (r() & 1 ? s.acc_stuck1 : s.acc_stuck0) |= 1u << bits[b];
-        }
+    } else {  // each accumulator bit stuck with probability rate, half at 0, half at 1
+        s.acc_p0 = s.acc_p1 = rate / 2;
     }
     return s;
 }
@@ -127,11 +132,45 @@ void recall_point(ChipDriver& chip, const Patterns& pats, const FloatMatrix& J, 
 }
 }  // namespace
 
+const std::vector<double>& campaign_rates(const FaultCampaign& c, const std::string& kind) {
+    return kind == "upset" ? c.upset_rates : c.rates;
+}
+
+uint64_t fault_seed_for(uint64_t base, uint32_t k) {
+    if (k == 0) return base;
+    uint64_t z = base + 0x9E3779B97F4A7C15ull * k;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+Interval t_interval(const std::vector<double>& v) {
+    Interval r;
+    if (v.empty()) return r;
+    double sum = 0;
+    for (double x : v) sum += x;
+    r.mean = r.lo = r.hi = sum / double(v.size());
+    if (v.size() < 2) return r;
+    double ss = 0;
+    for (double x : v) ss += (x - r.mean) * (x - r.mean);
+    // t(0.975, df) for df = 1..30, then the normal's 1.96 approached as 1.96 + 2.4 / df.
+    static const double t[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                               2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+                               2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+    const size_t df = v.size() - 1;
+    const double q = df <= 30 ? t[df - 1] : 1.96 + 2.4 / double(df);
+    const double half = q * std::sqrt(ss / double(df) / double(v.size()));
+    r.lo = r.mean - half, r.hi = r.mean + half;
+    return r;
+}
+
 size_t faulty_sites(const FaultPlan& f) {
     size_t bits = 0;
     for (const StuckWord& s : f.stuck_words()) bits += size_t(__builtin_popcount(s.stuck0) + __builtin_popcount(s.stuck1));
+    for (const auto& t : f.stuck_thresholds()) bits += size_t(__builtin_popcount(t.stuck0) + __builtin_popcount(t.stuck1));
+    bits += f.stuck_clamps().size() + size_t(__builtin_popcount(f.lfsr_stuck0()) + __builtin_popcount(f.lfsr_stuck1()));
     return bits + f.upsets().size() + f.stuck_neurons().size() +
-           size_t(__builtin_popcount(f.spec().acc_stuck0) + __builtin_popcount(f.spec().acc_stuck1));
+           size_t(__builtin_popcount(f.acc_stuck0()) + __builtin_popcount(f.acc_stuck1()));
 }
 
 std::vector<FaultPoint> run_fault_campaign(ChipDriver& chip, const TrainedClassifier& net, const ChipNetwork& q,
@@ -150,19 +189,35 @@ std::vector<FaultPoint> run_fault_campaign(ChipDriver& chip, const TrainedClassi
         }
     }
     const FloatMatrix J = c.recall ? learn(LearningRule::Hebb, pats) : FloatMatrix{};
+    if (c.repeats < 1) throw BadArgument("a fault campaign needs at least one repeat");
     std::vector<FaultPoint> points;
+    size_t done = 0;
     for (const std::string& kind : c.kinds)
-        for (double rate : c.rates) {
+        for (double rate : campaign_rates(c, kind)) {
             FaultPoint pt;
             pt.kind = kind, pt.rate = rate;
-            const FaultSpec spec = fault_spec_for(kind, rate, c, P);
-            const FaultPlan plan = FaultPlan::expand(spec, P);
-            pt.spec = spec.to_string();
-            pt.sites = faulty_sites(plan);
-            mnist_point(chip, net, q, data, plan, c, pt);
-            if (c.recall) recall_point(chip, pats, J, plan, c, pt);
+            for (uint32_t k = 0; k < c.repeats; ++k) {
+                FaultCampaign ck = c;
+                ck.fault_seed = fault_seed_for(c.fault_seed, k);
+                const FaultSpec spec = fault_spec_for(kind, rate, ck, P);
+                const FaultPlan plan = FaultPlan::expand(spec, P);
+                if (k == 0) pt.spec = spec.to_string();
+                FaultPoint run;
+                mnist_point(chip, net, q, data, plan, c, run);
+                if (c.recall) recall_point(chip, pats, J, plan, c, run);
+                pt.seeds.push_back(ck.fault_seed);
+                pt.sites_runs.push_back(double(faulty_sites(plan)));
+                pt.mnist_chip_runs.push_back(run.mnist_chip), pt.mnist_float_runs.push_back(run.mnist_float);
+                pt.recall_chip_runs.push_back(run.recall_chip), pt.recall_float_runs.push_back(run.recall_float);
+                if (progress) progress(++done);
+            }
+            pt.sites_ci = t_interval(pt.sites_runs);
+            pt.sites = static_cast<size_t>(std::llround(pt.sites_ci.mean));
+            pt.mnist_chip_ci = t_interval(pt.mnist_chip_runs), pt.mnist_float_ci = t_interval(pt.mnist_float_runs);
+            pt.recall_chip_ci = t_interval(pt.recall_chip_runs), pt.recall_float_ci = t_interval(pt.recall_float_runs);
+            pt.mnist_chip = pt.mnist_chip_ci.mean, pt.mnist_float = pt.mnist_float_ci.mean;
+            pt.recall_chip = pt.recall_chip_ci.mean, pt.recall_float = pt.recall_float_ci.mean;
             points.push_back(pt);
-            if (progress) progress(points.size());
         }
     chip.soft_reset();
     chip.set_faults(FaultPlan{});

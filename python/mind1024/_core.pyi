@@ -38,6 +38,7 @@ class ChipParams:
     lanes: int
     latency: int
     n_max: int
+    protect: int
     wbits: int
     def __init__(self, **kwargs) -> None: ...
     def describe(self) -> str: ...

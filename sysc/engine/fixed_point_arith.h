@@ -50,9 +50,8 @@ public:
     // An ABORT kept only the updates before `first_undone`: the upsets the
     // sweep applied at or after it are flipped back and the count rewound.
     void rollback_to(uint64_t first_undone) {
-        const auto& ups = faults_ ? faults_->upsets() : no_upsets_;
         while (!applied_.empty() && applied_.back().first >= first_undone) {
-            upset_(ups[applied_.back().second]);
+            upset_(*faults_->upset_at(applied_.back().second));
             next_upset_ = applied_.back().second;
             applied_.pop_back();
         }
@@ -65,9 +64,8 @@ public:
         if (faults_) apply_due_upsets();
     }
     __attribute__((noinline)) void apply_due_upsets() {
-        const auto& ups = faults_->upsets();
-        for (; next_upset_ < ups.size() && ups[next_upset_].at <= updates_; ++next_upset_) {
-            upset_(ups[next_upset_]);
+        for (const Upset* u; (u = faults_->upset_at(next_upset_)) && u->at <= updates_; ++next_upset_) {
+            upset_(*u);
             applied_.emplace_back(updates_, next_upset_);
         }
         ++updates_;
@@ -78,8 +76,9 @@ public:
         n_ = n;
         sweep_first_ = updates_;
         applied_.clear();
-        const bool faulty_fields =
-            faults_ && (faults_->accumulator_faulty() || next_upset_ < faults_->upsets().size());
+        // Upsets due within this sweep (at most n updates) change weights mid-sweep: the exact path.
+        const Upset* next = faults_ ? faults_->upset_at(next_upset_) : nullptr;
+        const bool faulty_fields = faults_ && (faults_->accumulator_faulty() || (next && next->at < updates_ + n));
         path_ = faulty_fields ? Path::Faulty
                 : dp_         ? Path::Datapath
                 : fx::overflow_possible(n, p_.wbits, p_.abits) ? Path::ExactGroups
@@ -130,7 +129,6 @@ private:
     uint64_t updates_ = 0, sweep_first_ = 0;
     size_t next_upset_ = 0;
     std::vector<std::pair<uint64_t, size_t>> applied_;  // (update index, upset) of this sweep
-    static inline const std::vector<Upset> no_upsets_{};
 };
 
 }  // namespace mind1024::engine

@@ -23,7 +23,7 @@ def test_the_names():
 
 def test_chip_params_follow_the_table():
     table = m.chip_parameters()
-    assert [k["member"] for k in table] == ["n_max", "wbits", "abits", "lanes", "latency", "clock_hz"]
+    assert [k["member"] for k in table] == ["n_max", "wbits", "abits", "lanes", "latency", "clock_hz", "protect"]
     p = m.ChipParams()
     for k in table:
         assert getattr(p, k["member"]) == k["default"]
@@ -32,11 +32,11 @@ def test_chip_params_follow_the_table():
     p = m.ChipParams(n_max=1024, wbits=8, abits=24, lanes=16, latency=5, clock_hz=2e7)
     assert p == m.ChipParams() and p != m.ChipParams(wbits=4)
     assert isinstance(p.n_max, int) and isinstance(p.clock_hz, float)
-    assert repr(p) == "ChipParams(n_max=1024, wbits=8, abits=24, lanes=16, latency=5, clock_hz=20000000.0)"
+    assert repr(p) == "ChipParams(n_max=1024, wbits=8, abits=24, lanes=16, latency=5, clock_hz=20000000.0, protect=0)"
     assert eval(repr(p), {"ChipParams": m.ChipParams}) == p
     q = m.ChipParams(wbits=np.int64(5), clock_hz=1e6)
     q.lanes = 7
-    assert q.to_dict() == dict(n_max=1024, wbits=5, abits=24, lanes=7, latency=5, clock_hz=1e6)
+    assert q.to_dict() == dict(n_max=1024, wbits=5, abits=24, lanes=7, latency=5, clock_hz=1e6, protect=0)
     assert pickle.loads(pickle.dumps(q)) == q
     assert "WBITS=5" in q.describe()
     assert hash(q) == hash(m.ChipParams(**q.to_dict()))

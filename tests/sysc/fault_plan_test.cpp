@@ -33,7 +33,9 @@ std::string error_of(const std::string& spec) {
 }
 
 TEST(FaultSpec, ParsesEveryKindAndRoundTrips) {
-    const FaultSpec s = FaultSpec::parse("syn0=0.001,syn1=0.002,seu=4@1000,plus=0.01,minus=0.02,acc0=0x4,acc1=8,seed=7");
+    const FaultSpec s = FaultSpec::parse("syn0=0.001,syn1=0.002,seu=4@1000,plus=0.01,minus=0.02,acc0=0x4,acc1=8,accp0=0.25,accp1=0.125,seed=7");
+    EXPECT_DOUBLE_EQ(s.acc_p0, 0.25);
+    EXPECT_DOUBLE_EQ(s.acc_p1, 0.125);
     EXPECT_DOUBLE_EQ(s.syn_stuck0, 0.001);
     EXPECT_DOUBLE_EQ(s.syn_stuck1, 0.002);
     EXPECT_EQ(s.seu_count, 4u);
@@ -185,6 +187,183 @@ TEST(FaultPlan, AStuckAccumulatorBitShowsInEveryField) {
         const int want = spec[3] == '1' ? 1 : 0;
         for (uint32_t i = 0; i < 16; ++i) EXPECT_EQ(m.field(i) & 1, want) << i;
     }
+}
+
+// accp0 / accp1 are per-bit probabilities like syn0 / syn1: a small rate
+// draws no faulty bit on most chips, and the mean over seeds is rate x ABITS.
+TEST(FaultPlan, AccumulatorRatesArePerBit) {
+    ChipParams p;  // ABITS 24
+    size_t bits = 0, none = 0;
+    const int chips = 4000;
+    for (int seed = 1; seed <= chips; ++seed) {
+        FaultSpec s;
+        s.acc_p0 = s.acc_p1 = 0.005;
+        s.seed = seed;
+        const FaultPlan f = FaultPlan::expand(s, p);
+        const int k = __builtin_popcount(f.acc_stuck0()) + __builtin_popcount(f.acc_stuck1());
+        EXPECT_EQ(f.acc_stuck0() & f.acc_stuck1(), 0u);
+        EXPECT_EQ((f.acc_stuck0() | f.acc_stuck1()) >> 24, 0u);
+        bits += k, none += k == 0;
+        EXPECT_EQ(f.accumulator_faulty(), k > 0);
+    }
+    const double mean = 0.01 * 24 * chips;  // 960 bits; P(no bit) = 0.99^24 = 0.786
+    EXPECT_NEAR(double(bits), mean, 6 * std::sqrt(mean));
+    EXPECT_NEAR(double(none) / chips, std::pow(0.99, 24), 0.04);
+    // Same seed, same bits; a mask bit is never drawn again.
+    const FaultPlan a = FaultPlan::expand(FaultSpec::parse("accp1=0.5,acc0=0x3,seed=9"), p);
+    const FaultPlan b = FaultPlan::expand(FaultSpec::parse("accp1=0.5,acc0=0x3,seed=9"), p);
+    EXPECT_EQ(a.acc_stuck1(), b.acc_stuck1());
+    EXPECT_EQ(a.acc_stuck0(), 0x3u);
+    EXPECT_EQ(a.acc_stuck1() & 0x3u, 0u);
+    EXPECT_NE(a.acc_stuck1(), 0u);
+    EXPECT_NE(error_of("accp0=0.6,accp1=0.6").find("accp0 + accp1"), std::string::npos);
+}
+
+// upset=R: each stored bit flips with probability R at each neuron update, the
+// sequence drawn as it goes, the same for every copy of the plan.
+TEST(FaultPlan, UpsetsInTimeComeAtTheirRateAndTheSameForEveryCopy) {
+    const ChipParams p = small(32, 8);  // 8,192 stored bits
+    const FaultSpec s = FaultSpec::parse("upset=0.0001,seed=5");
+    EXPECT_EQ(FaultSpec::parse(s.to_string()).to_string(), s.to_string());
+    const FaultPlan a = FaultPlan::expand(s, p);
+    EXPECT_FALSE(a.empty());
+    FaultPlan b = a;  // a copy drawn later continues the same sequence
+    const uint64_t updates = 5000;
+    size_t k = 0;
+    for (; a.upset_at(k) && a.upset_at(k)->at < updates; ++k) {
+        if (k) {
+            EXPECT_GE(a.upset_at(k)->at, a.upset_at(k - 1)->at);
+        }
+        EXPECT_LT(a.upset_at(k)->word, 32u * 32u);
+        EXPECT_LT(a.upset_at(k)->bit, 8);
+    }
+    const double want = 0.0001 * 8192 * updates;  // 4,096
+    EXPECT_NEAR(double(k), want, 6 * std::sqrt(want));
+    for (size_t j = k; j-- > 0;) {
+        ASSERT_TRUE(b.upset_at(j));
+        EXPECT_EQ(b.upset_at(j)->at, a.upset_at(j)->at);
+        EXPECT_EQ(b.upset_at(j)->word, a.upset_at(j)->word);
+        EXPECT_EQ(b.upset_at(j)->bit, a.upset_at(j)->bit);
+    }
+    FaultSpec other = s;
+    other.seed = 6;
+    EXPECT_NE(FaultPlan::expand(other, p).upset_at(0)->word * 8 + FaultPlan::expand(other, p).upset_at(0)->bit,
+              a.upset_at(0)->word * 8 + a.upset_at(0)->bit);
+    // The reference model flips them as its updates go: a zero network gains weights.
+    ReferenceModel m(p);
+    m.set_faults(a);
+    m.set_mode(Mode{Order::AsyncSeq, false, false});
+    m.set_max_sweeps(1);
+    for (int r = 0; r < 20; ++r) m.step();
+    EXPECT_EQ(m.updates_since_faults(), 20u * 32);
+    size_t nonzero = 0;
+    for (uint32_t i = 0; i < 32; ++i)
+        for (uint32_t j = 0; j < 32; ++j) nonzero += m.weight(i, j) != 0;
+    EXPECT_GT(nonzero, 20u);
+    EXPECT_FALSE(FaultPlan::expand(FaultSpec::parse("upset=0"), p).upset_at(0));
+}
+
+// The new sites: threshold bits, clamp bits and LFSR bits hold through writes and resets.
+TEST(FaultPlan, StuckThresholdClampAndLfsrBits) {
+    const ChipParams p = small(16, 8);
+    const FaultSpec s = FaultSpec::parse("thr0=0.1,thr1=0.2,clamp0=0.25,clamp1=0.25,lfsr0=0.1,lfsr1=0.1,seed=3");
+    EXPECT_EQ(FaultSpec::parse(s.to_string()).to_string(), s.to_string());
+    EXPECT_NE(error_of("clamp0=0.6,clamp1=0.6").find("clamp0 + clamp1"), std::string::npos);
+    {
+        ReferenceModel m(p);
+        m.set_faults(FaultPlan::expand(FaultSpec::parse("thr1=1"), p));
+        m.set_threshold(3, 5);
+        EXPECT_EQ(m.threshold(3), -1);  // every ABITS bit 1
+        ReferenceModel z(p);
+        z.set_threshold(3, 5);
+        z.set_faults(FaultPlan::expand(FaultSpec::parse("thr0=1"), p));  // applies to what is there
+        EXPECT_EQ(z.threshold(3), 0);
+    }
+    {
+        ReferenceModel m(p);
+        m.set_faults(FaultPlan::expand(FaultSpec::parse("clamp1=1"), p));
+        m.set_clamp(2, false);
+        EXPECT_TRUE(m.clamp(2));
+        m.soft_reset();  // physical: the clamp bit stays stuck
+        EXPECT_TRUE(m.clamp(5));
+        m.set_state(0, 1);
+        m.step();
+        EXPECT_EQ(m.status().flips, 0u);  // every neuron clamped: nothing updates
+        EXPECT_EQ(m.updates_since_faults(), 0u);
+    }
+    {
+        ReferenceModel m(p);
+        m.set_faults(FaultPlan::expand(FaultSpec::parse("lfsr1=1"), p));
+        m.set_seed(12345);
+        m.set_mode(Mode{Order::AsyncPerm, true, false});
+        m.step();
+        EXPECT_EQ(m.lfsr_state(), 0xFFFFFFFFu);
+        m.set_faults(FaultPlan{});
+        m.step();
+        EXPECT_NE(m.lfsr_state(), 0xFFFFFFFFu);
+    }
+    const FaultPlan a = FaultPlan::expand(s, p);
+    EXPECT_FALSE(a.stuck_thresholds().empty());
+    EXPECT_FALSE(a.stuck_clamps().empty());
+    EXPECT_EQ(a.lfsr_stuck0() & a.lfsr_stuck1(), 0u);
+}
+
+// PROTECT: every codeword decodes to its data; SECDED corrects any one wrong
+// bit and detects any two, parity detects one; the cost in bits and cycles.
+TEST(Protection, CodewordsCorrectAndDetect) {
+    for (uint32_t wbits : {1u, 4u, 8u, 13u, 16u})
+        for (uint32_t prot : {1u, 2u}) {
+            ChipParams p = small(8, wbits);
+            p.protect = prot;
+            const uint32_t cw = p.stored_word_bits();
+            ASSERT_LE(cw, 32u);
+            const uint32_t step = wbits > 10 ? 97 : 1;
+            for (uint32_t d = 0; d < (1u << wbits); d += step) {
+                const uint32_t c = encode_word(d, p);
+                ASSERT_EQ(c >> cw, 0u);
+                uint32_t out = ~0u;
+                ASSERT_TRUE(decode_word(c, p, out));
+                ASSERT_EQ(out, d);
+                for (uint32_t a = 0; a < cw; ++a) {
+                    const bool one = decode_word(c ^ (1u << a), p, out);
+                    if (prot == 1) ASSERT_FALSE(one) << wbits << " " << d << " bit " << a;
+                    else ASSERT_TRUE(one && out == d) << wbits << " " << d << " bit " << a;
+                    if (prot == 2)
+                        for (uint32_t b = a + 1; b < cw; ++b) ASSERT_FALSE(decode_word(c ^ (1u << a) ^ (1u << b), p, out));
+                }
+            }
+        }
+    ChipParams p;  // WBITS 8
+    EXPECT_EQ(p.check_bits(), 0u);
+    p.protect = 1;
+    EXPECT_EQ(p.stored_word_bits(), 9u);
+    EXPECT_EQ(p.pipeline_latency(), p.latency);
+    p.protect = 2;
+    EXPECT_EQ(p.stored_word_bits(), 13u);
+    EXPECT_EQ(p.pipeline_latency(), p.latency + 1);
+}
+
+// At a stuck rate that changes many weights of the plain chip, SECDED reads
+// back nearly all of them (only words with two effective errors read 0).
+TEST(Protection, SecdedHoldsTheWeightsAStuckRateChanges) {
+    size_t wrong[3] = {0, 0, 0};
+    for (uint32_t prot : {0u, 1u, 2u}) {
+        ChipParams p = small(64, 8);
+        p.protect = prot;
+        ReferenceModel m(p);
+        m.set_faults(FaultPlan::expand(FaultSpec::parse("syn0=0.01,syn1=0.01,seed=2"), p));
+        std::mt19937 r(5);
+        std::vector<int> w(64 * 64);
+        for (uint32_t i = 0; i < 64; ++i)
+            for (uint32_t j = 0; j < 64; ++j) m.set_weight(i, j, w[i * 64 + j] = int(r() % 256) - 128);
+        for (uint32_t i = 0; i < 64; ++i)
+            for (uint32_t j = 0; j < 64; ++j) wrong[prot] += m.weight(i, j) != w[i * 64 + j];
+    }
+    // A bit is wrong with probability 0.02 x 1/2: plain ~4,096 x (1 - 0.99^8) = 316 words;
+    // SECDED needs two wrong bits of 13: ~4,096 x 0.007 = 29 words, read as 0.
+    EXPECT_GT(wrong[0], 200u);
+    EXPECT_LT(wrong[2], wrong[0] / 4);
+    EXPECT_GT(wrong[1], wrong[0] / 2);  // parity only detects: every odd error reads 0
 }
 
 TEST(FaultPlan, APlanDrawnForAnotherChipIsRefused) {

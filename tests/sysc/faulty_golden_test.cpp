@@ -23,11 +23,17 @@ FaultSpec random_faults(const ChipParams& p, std::mt19937& rng, uint64_t updates
     const double rates[] = {0, 0.001, 0.01, 0.05};
     if (rng() % 2) f.syn_stuck0 = rates[rng() % 4], f.syn_stuck1 = rates[rng() % 4];
     if (rng() % 2) f.seu_count = 1 + rng() % 40, f.seu_at = rng() % std::max<uint64_t>(1, updates);
+    if (rng() % 3 == 0) f.upset_rate = rates[rng() % 4] / 50;
+    if (rng() % 3 == 0) f.thr_stuck0 = rates[rng() % 4], f.thr_stuck1 = rates[rng() % 4];
+    if (rng() % 3 == 0) f.clamp_stuck0 = rates[rng() % 4] * 2, f.clamp_stuck1 = rates[rng() % 4] * 2;
+    if (rng() % 3 == 0) f.lfsr_stuck0 = rates[rng() % 4] * 2, f.lfsr_stuck1 = rates[rng() % 4] * 2;
     if (rng() % 2) f.neuron_plus = rates[rng() % 4], f.neuron_minus = rates[rng() % 4];
     if (rng() % 3 == 0) {
         const uint32_t mask = p.abits >= 32 ? 0xFFFFFFFFu : (1u << p.abits) - 1;
         const uint32_t bits = (1u << (rng() % p.abits)) & mask;
         (rng() % 2 ? f.acc_stuck0 : f.acc_stuck1) = bits;
+    } else if (rng() % 3 == 0) {
+        f.acc_p0 = rates[rng() % 4] * 4, f.acc_p1 = rates[rng() % 4] * 4;
     }
     return f;
 }
@@ -81,6 +87,7 @@ TEST_P(FaultyGolden, ChipMatchesReferenceWithTheSameFaults) {
         p.abits = k % 3 == 0 ? std::max<uint32_t>(2, p.wbits + 2) : 24;  // overflow paths and the fast one
         p.lanes = 1 + rng() % 16;
         p.latency = rng() % 5;
+        p.protect = k % 3;  // none, parity, SECDED: codewords, and SECDED's extra cycle
         run_config(p, sysc::ChipConfig{k % 4 == 3}, k);
     });
 }
@@ -111,6 +118,7 @@ TEST(FaultyGoldenAbort, UpsetsOfUpdatesThatDidNotHappenAreNotKept) {
             f.seu_count = 20;
             f.seu_at = budget + (rng() % 5) - 2;  // just before, at or after the last update kept
             f.neuron_plus = 0.02;
+            if (trial % 2) f.upset_rate = 2e-5;  // ~0.5 flips per update: some fall in the aborted part
             const FaultPlan plan = FaultPlan::expand(f, p);
             b.chip.set_faults(FaultPlan{});
             b.run(MIND_CTRL_CLEAR_SYN);

@@ -111,8 +111,18 @@ TEST(EngineDriver, AgreesWithReferenceOnTheIncrementalPath) {
 
 TEST(EngineDriver, AgreesWithReferenceUnderEveryFaultKind) {
     for (const char* f : {"syn0=0.01,syn1=0.01,seed=3", "seu=20@50,seed=4", "plus=0.05,minus=0.05,seed=5",
-                          "acc0=0x4,acc1=0x100,seed=6"})
+                          "acc0=0x4,acc1=0x100,seed=6",
+                          "accp0=0.1,accp1=0.1,seed=7", "upset=0.00002,seed=8", "upset=0.001,seu=5@30,seed=9",
+                          "thr0=0.05,thr1=0.05,clamp0=0.1,clamp1=0.1,lfsr0=0.05,lfsr1=0.05,seed=10"})
         random_trials(test::small_params(), f, 9, false);
+}
+
+TEST(EngineDriver, AgreesWithReferenceUnderProtection) {
+    for (uint32_t prot : {1u, 2u}) {
+        ChipParams p = test::small_params();
+        p.protect = prot;
+        random_trials(p, "syn0=0.02,syn1=0.02,upset=0.0002,seed=11", 5, false);
+    }
 }
 
 TEST(EngineDriver, RejectsWhatTheReferenceRejects) {

@@ -81,8 +81,9 @@ TEST(Faults, CommandCurvesStartAtThePlainRunAndFaultsCostAccuracy) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
     const fs::path d = fresh_cli_dir("faults_cmd");
     const std::string job = " --limit 200 --train-limit 6000 --protos 20 --no-progress" + data_flag();
-    const Result r = cli("faults --kinds syn,neuron,acc --rates 0,0.1 --probes 4 --patterns 10" + job + " --out " +
-                         (d / "f").string());
+    // Rates are per site: 0.3 of 24 accumulator bits is ~7 bits (none on a chip with probability 2e-4).
+    const Result r = cli("faults --kinds syn,neuron,acc --rates 0,0.3 --repeats 2 --probes 4 --patterns 10" + job +
+                         " --out " + (d / "f").string());
     ASSERT_EQ(r.code, 0) << r.out;
     const json j = read_json(d / "f" / "faults.json");
     ASSERT_EQ(j.at("points").size(), 6u);
@@ -93,10 +94,20 @@ TEST(Faults, CommandCurvesStartAtThePlainRunAndFaultsCostAccuracy) {
         if (p.at("rate") == 0) {
             EXPECT_DOUBLE_EQ(p.at("mnist_chip").get<double>(), clean) << p.dump();
             EXPECT_EQ(p.at("faulty_sites"), 0);
+            // No fault, no spread: both repeats are the plain run.
+            EXPECT_DOUBLE_EQ(p.at("mnist_chip_ci95").at("lo").get<double>(), clean) << p.dump();
+            EXPECT_DOUBLE_EQ(p.at("mnist_chip_ci95").at("hi").get<double>(), clean) << p.dump();
         } else {
             EXPECT_LT(p.at("mnist_chip").get<double>(), clean - 0.2) << p.dump();
             EXPECT_GT(p.at("faulty_sites").get<uint64_t>(), 0u);
+            const json& ci = p.at("mnist_chip_ci95");
+            EXPECT_LE(ci.at("lo").get<double>(), p.at("mnist_chip").get<double>());
+            EXPECT_GE(ci.at("hi").get<double>(), p.at("mnist_chip").get<double>());
         }
+        // Two fault maps per point, the first at the base seed.
+        ASSERT_EQ(p.at("repeats").at("fault_seeds").size(), 2u) << p.dump();
+        EXPECT_EQ(p.at("repeats").at("fault_seeds")[0], 1u);
+        EXPECT_NE(p.at("repeats").at("fault_seeds")[1], 1u);
     }
     for (const char* f : {"faults.csv", "faults_mnist.png", "faults_recall.png", "manifest.json"})
         EXPECT_GT(fs::file_size(d / "f" / f), 0u) << f;
