@@ -471,27 +471,31 @@ TrainedClassifier train_classifier(const MnistSet& train, const ClassifierConfig
         const Offset off(ridge.fit(c, threads));
         return heldout_accuracy(c, off, V, vy, held_ids, L, cfg, proto_class, threads);
     };
-    // A tuning's epochs, each validated: the best epoch's prototypes kept at the end; after an epoch
-    // worse than the best by more than the tolerance, back to the best and half the step.
-    double best = validate ? validation(C) : 0.0;
+    // A tuning's epochs, each validated. Kept at the end: the last epoch no worse than epoch 0 and
+    // within the tolerance of the best (differences below it are the noise of the held-out sample,
+    // and the schedule's later epochs have the smaller steps). After any other epoch, back to the
+    // last kept epoch's prototypes with half the step.
+    double held = validate ? validation(C) : 0.0;  // the held-out accuracy of the prototypes C
     auto tuning = [&](TuningTrace& trace, uint32_t epochs, double rate, auto&& epoch, auto&& score) {
         if (!validate) {
             for (uint32_t e = 0; e < epochs; ++e) epoch(rate);
             trace.kept = epochs;
             return;
         }
-        trace.accuracy = {best};
+        const double start = held;
+        double best = start;
+        trace.accuracy = {start};
         Protos kept = C;
         for (uint32_t e = 1; e <= epochs; ++e) {
-            // Within the tolerance below the best, the tuning goes on from where it is; the best is kept anyway.
             trace.rate.push_back(rate);
             epoch(rate);
             const double a = score(C);
             trace.accuracy.push_back(a);
-            if (a >= best) {
-                best = a, trace.kept = e, kept = C;
-            } else if (a < best - cfg.validation_tolerance) {  // not noise: back to the best, a smaller step
-                C = kept;
+            best = std::max(best, a);
+            if (a >= start && a >= best - cfg.validation_tolerance) {
+                held = a, trace.kept = e, kept = C;  // within the noise of the best: the schedule goes on
+            } else {
+                C = kept;  // back to the last epoch kept, with a smaller step
                 rate /= 2;
             }
         }

@@ -47,10 +47,11 @@ struct ClassifierConfig {
     double attractor_rate = 0.01;
     // Training images held out (a seeded, per-class share, at most a tenth of
     // the set) to validate the tunings after every epoch: the attractor's
-    // accuracy on them (float model of the run); the best epoch's prototypes
-    // are kept (epoch 0, before the tuning, counts). After an epoch worse than
-    // the best by more than the tolerance (points), the tuning goes back to
-    // the best and halves its step. 0: no validation, the last epoch is kept.
+    // accuracy on them (float model of the run). Kept at the end: the last
+    // epoch no worse than epoch 0 (before the tuning) and within the tolerance
+    // (points) of the best epoch; after any other epoch the tuning goes back to
+    // the last kept epoch and halves its step. 0: no validation, the last epoch
+    // is kept.
     uint32_t validation_images = 5000;
     double validation_tolerance = 0.2;
     uint64_t seed = 0;

@@ -76,14 +76,15 @@ void add_mnist_job_options(CLI::App* c, MnistJobOptions& o) {
         ->check(CLI::Range(0.0, 1.0));
     c->add_option("--validation", k.validation_images,
                   "training images held out (a seeded share of each class, at most a tenth of the set) to validate the "
-                  "tunings after every epoch: the attractor's accuracy on them decides which epoch's prototypes are "
-                  "kept (epoch 0, before the tuning, counts) and halves the step after a worse epoch; 0: no "
-                  "validation, the last epoch is kept")
+                  "tunings after every epoch on the attractor's accuracy: kept at the end is the last epoch no worse "
+                  "than epoch 0 (before the tuning) and within --validation-tolerance of the best; after any other "
+                  "epoch the tuning goes back to the last kept one and halves its step; 0: no validation, the last "
+                  "epoch is kept")
         ->capture_default_str()
         ->check(whole_number(0, UINT32_MAX));
     c->add_option("--validation-tolerance", k.validation_tolerance,
-                  "held-out accuracy (points) an epoch may lose against the best before the tuning goes back to the "
-                  "best epoch's prototypes and halves its step (the best is kept at the end in any case)")
+                  "held-out accuracy (points) an epoch may trail the best epoch by and still be kept (the noise of the "
+                  "held-out sample)")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 100.0));
     c->add_option("--threads", o.threads,

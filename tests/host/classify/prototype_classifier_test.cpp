@@ -189,8 +189,8 @@ TEST(TrainClassifier, TunedNetworkIsDeterministicForASeed) {
 }
 
 // A tuning that diverges (a huge margin and step) ends where it started: the
-// held-out accuracy falls, each fall halves the step, and the k-means
-// prototypes (epoch 0) are what is kept, bit for bit.
+// held-out accuracy falls below epoch 0's, each fall halves the step, and the
+// k-means prototypes (epoch 0) are what is kept, bit for bit.
 TEST(TrainClassifier, ValidatedTuningNeverEndsBelowItsStart) {
     const MnistSet* s = mnist_train_slice();
     if (!s) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
@@ -203,18 +203,20 @@ TEST(TrainClassifier, ValidatedTuningNeverEndsBelowItsStart) {
     const TuningTrace& r = t.tune_trace;
     ASSERT_EQ(r.accuracy.size(), 4u);
     ASSERT_EQ(r.rate.size(), 3u);
-    EXPECT_LT(r.accuracy[1], r.accuracy[0] - cfg.validation_tolerance) << "the test needs a diverging tuning";
+    EXPECT_LT(r.accuracy[1], r.accuracy[0]) << "the test needs a diverging tuning";
     EXPECT_EQ(r.rate[1], r.rate[0] / 2);
     EXPECT_EQ(r.kept, 0u);
     EXPECT_EQ(t.net.w, train_classifier(*s, [&] { ClassifierConfig c = cfg; c.tune_epochs = 0; return c; }()).net.w);
 
-    // A sound tuning keeps its best epoch, at least epoch 0's accuracy.
+    // A sound tuning keeps an epoch at least as good as epoch 0 and within the tolerance of the best.
     cfg = small_config(3, 2);
     cfg.validation_images = 200;
     const TrainedClassifier u = train_classifier(*s, cfg);
     for (const TuningTrace* x : {&u.tune_trace, &u.attractor_trace}) {
         ASSERT_FALSE(x->accuracy.empty());
-        EXPECT_EQ(x->accuracy[x->kept], *std::max_element(x->accuracy.begin(), x->accuracy.end()));
+        EXPECT_GE(x->accuracy[x->kept], x->accuracy[0]);
+        EXPECT_GE(x->accuracy[x->kept],
+                  *std::max_element(x->accuracy.begin(), x->accuracy.end()) - cfg.validation_tolerance);
     }
     EXPECT_GT(u.tune_trace.kept, 0u);
     EXPECT_EQ(u.attractor_trace.accuracy[0], u.tune_trace.accuracy[u.tune_trace.kept]);
