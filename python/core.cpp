@@ -932,6 +932,7 @@ public:
         py::dict d;
         d["tune_violations"] = t_.tune_violations;
         d["attractor_errors"] = t_.attractor_errors;
+        d["validation"] = json_to_py(validation_json(t_));
         d["train_seconds"] = t_.train_seconds;
         return std::move(d);
     }

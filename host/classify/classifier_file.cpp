@@ -173,6 +173,45 @@ std::string read_bytes(const std::string& path) {
     return s.str();
 }
 
+// A tuning's trace: accuracy per epoch (epoch 0 first), the step of each epoch, the epoch kept.
+json trace_json(const TuningTrace& r) { return {{"accuracy", r.accuracy}, {"rate", r.rate}, {"kept", r.kept}}; }
+
+TuningTrace read_trace(const Fields& f, uint32_t epochs, bool validated) {
+    f.only({"accuracy", "rate", "kept"});
+    TuningTrace r;
+    auto reals = [&](const char* k, size_t want) {
+        const json& v = f.at(k);
+        if (!v.is_array() || v.size() != want)
+            throw DataError(fmt::format("{}: \"{}\" must be an array of {} numbers", f.src, f.name(k), want));
+        std::vector<double> out;
+        for (const json& e : v) {
+            if (!e.is_number() || !std::isfinite(e.get<double>()))
+                throw DataError(fmt::format("{}: \"{}\" holds {}, not a finite number", f.src, f.name(k), e.dump()));
+            out.push_back(e.get<double>());
+        }
+        return out;
+    };
+    r.accuracy = reals("accuracy", validated ? epochs + 1 : 0);
+    r.rate = reals("rate", validated ? epochs : 0);
+    r.kept = static_cast<uint32_t>(f.u64("kept", epochs));
+    return r;
+}
+
+}  // namespace
+
+json validation_json(const TrainedClassifier& t) {
+    return {{"images", t.validation_images}, {"tune", trace_json(t.tune_trace)},
+            {"attractor", trace_json(t.attractor_trace)}};
+}
+
+namespace {
+void read_validation(const Fields& f, TrainedClassifier& t) {
+    f.only({"images", "tune", "attractor"});
+    t.validation_images = f.u64("images");
+    const bool validated = t.validation_images > 0;
+    t.tune_trace = read_trace(f.object("tune"), t.cfg.tune_epochs, validated);
+    t.attractor_trace = read_trace(f.object("attractor"), t.cfg.attractor_epochs, validated);
+}
 }  // namespace
 
 json classifier_config_json(const ClassifierConfig& c) {
@@ -191,6 +230,8 @@ json classifier_config_json(const ClassifierConfig& c) {
             {"tune_margin", c.tune_margin},
             {"attractor_epochs", c.attractor_epochs},
             {"attractor_rate", c.attractor_rate},
+            {"validation_images", c.validation_images},
+            {"validation_tolerance", c.validation_tolerance},
             {"seed", c.seed},
             {"order", order_to_name(c.order)},
             {"max_sweeps", c.max_sweeps}};
@@ -200,8 +241,8 @@ ClassifierConfig classifier_config_from_json(const json& j, const std::string& s
     if (!j.is_object()) throw DataError(fmt::format("{}: \"config\" must be an object", source));
     const Fields f{j, source, "config"};
     f.only({"coding", "neurons", "protos_per_class", "label_reps", "inhibition", "offset", "label_gain", "ridge",
-            "kmeans_iters", "tune_epochs", "tune_rate", "tune_margin", "attractor_epochs", "attractor_rate", "seed",
-            "order", "max_sweeps"});
+            "kmeans_iters", "tune_epochs", "tune_rate", "tune_margin", "attractor_epochs", "attractor_rate",
+            "validation_images", "validation_tolerance", "seed", "order", "max_sweeps"});
     ClassifierConfig c;
     const Fields p = f.object("coding");
     p.only({"top", "left", "height", "width", "threshold"});
@@ -226,6 +267,9 @@ ClassifierConfig classifier_config_from_json(const json& j, const std::string& s
     c.tune_margin = f.real("tune_margin");
     c.attractor_epochs = f.u32("attractor_epochs");
     c.attractor_rate = f.real("attractor_rate");
+    // Absent from the files of training version 1, which held nothing out.
+    c.validation_images = j.contains("validation_images") ? f.u32("validation_images") : 0;
+    c.validation_tolerance = j.contains("validation_tolerance") ? f.real("validation_tolerance") : 0.0;
     c.seed = f.u64("seed");
     const std::string o = f.str("order");
     if (o == "sync") c.order = Order::Sync;
@@ -241,7 +285,8 @@ void save_classifier(const TrainedClassifier& t, const std::string& dir, const j
     const ClassifierLayout& L = t.layout;
     const std::string what = fmt::format("save_classifier to {}", dir);
     const json cfg = classifier_config_json(t.cfg);
-    for (const char* k : {"inhibition", "offset", "label_gain", "ridge", "tune_rate", "tune_margin", "attractor_rate"})
+    for (const char* k : {"inhibition", "offset", "label_gain", "ridge", "tune_rate", "tune_margin", "attractor_rate",
+                          "validation_tolerance"})
         if (!std::isfinite(cfg[k].get<double>())) throw BadArgument(fmt::format("{}: config.{} is not finite", what, k));
     if (!std::isfinite(t.train_seconds)) throw BadArgument(fmt::format("{}: train_seconds is not finite", what));
     if (!same_layout(L, make_layout(t.cfg, L.classes)))
@@ -291,6 +336,7 @@ void save_classifier(const TrainedClassifier& t, const std::string& dir, const j
               {"layout", layout_json(L)},
               {"tune_violations", t.tune_violations},
               {"attractor_errors", t.attractor_errors},
+              {"validation", validation_json(t)},
               {"train_seconds", t.train_seconds},
               {"arrays", arrays}};
     if (!about.is_null() && !about.empty()) j["about"] = about;
@@ -314,7 +360,8 @@ TrainedClassifier load_classifier(const std::string& dir) {
     const std::string format = top.str("format");
     if (format != kClassifierFormat)
         throw DataError(fmt::format("{}: format \"{}\"; this program reads \"{}\"", jpath, format, kClassifierFormat));
-    top.only({"format", "config", "layout", "tune_violations", "attractor_errors", "train_seconds", "arrays", "about"});
+    top.only({"format", "config", "layout", "tune_violations", "attractor_errors", "validation", "train_seconds",
+              "arrays", "about"});
 
     TrainedClassifier t;
     t.cfg = classifier_config_from_json(top.at("config"), jpath);
@@ -351,6 +398,7 @@ TrainedClassifier load_classifier(const std::string& dir) {
     };
     t.tune_violations = counts("tune_violations", t.cfg.tune_epochs);
     t.attractor_errors = counts("attractor_errors", t.cfg.attractor_epochs);
+    if (j.contains("validation")) read_validation(top.object("validation"), t);  // absent in version 1's files
     t.train_seconds = top.real("train_seconds");
     if (t.train_seconds < 0) throw DataError(fmt::format("{}: \"train_seconds\" is negative", jpath));
 

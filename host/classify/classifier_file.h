@@ -2,6 +2,7 @@
 // Directory format "mind1024-classifier/1":
 //   classifier.json  format, every ClassifierConfig and ClassifierLayout field
 //                    (order by name), tune_violations, attractor_errors,
+//                    validation (held-out accuracy per epoch, the epochs kept),
 //                    train_seconds, and per array its file, dtype, shape, SHA-256
 //   weights.npy      float32 (n, n)        net.w
 //   theta.npy        float32 (n,)          net.theta
@@ -26,7 +27,7 @@ namespace mind1024::host {
 constexpr const char* kClassifierFormat = "mind1024-classifier/1";
 // Bump when train_classifier gives other results for the same settings and
 // data: cached classifiers of the old version are then not taken.
-constexpr int kClassifierTrainingVersion = 1;
+constexpr int kClassifierTrainingVersion = 2;  // 2: validated tunings, the sparse scores
 
 // Writes dir/classifier.json and the arrays (each file atomically). Throws
 // BadArgument if t is not self-consistent (array sizes against the layout, a
@@ -43,6 +44,9 @@ TrainedClassifier load_classifier(const std::string& dir);
 // The settings as JSON (the "config" object of classifier.json) and back;
 // from_json throws DataError naming `source` and the field.
 nlohmann::json classifier_config_json(const ClassifierConfig& cfg);
+// The held-out validation of the tunings ("validation" in classifier.json and mnist.json):
+// {"images", "tune": {"accuracy", "rate", "kept"}, "attractor": {...}}.
+nlohmann::json validation_json(const TrainedClassifier& t);
 ClassifierConfig classifier_config_from_json(const nlohmann::json& j, const std::string& source);
 
 // What decides train_classifier's result, for ResultCache (host/report): the

@@ -45,6 +45,15 @@ struct ClassifierConfig {
     // each training image; LVQ steps where the label is wrong), 0 = none.
     uint32_t attractor_epochs = 3;
     double attractor_rate = 0.01;
+    // Training images held out (a seeded, per-class share, at most a tenth of
+    // the set) to validate the tunings after every epoch: the attractor's
+    // accuracy on them (float model of the run). Kept at the end: the last
+    // epoch no worse than epoch 0 (before the tuning) and within the tolerance
+    // (points) of the best epoch; after any other epoch the tuning goes back to
+    // the last kept epoch and halves its step. 0: no validation, the last epoch
+    // is kept.
+    uint32_t validation_images = 5000;
+    double validation_tolerance = 0.2;
     uint64_t seed = 0;
     Order order = Order::AsyncSeq;
     uint32_t max_sweeps = 30;
@@ -52,6 +61,13 @@ struct ClassifierConfig {
 
 struct ClassifierLayout {
     uint32_t classes = 10, pixels = 0, first_proto = 0, protos = 0, first_label = 0, labels = 0, n = 0;
+};
+
+// What one tuning (LVQ or attractor) gave, epoch by epoch, on the held-out images.
+struct TuningTrace {
+    std::vector<double> accuracy;  // % correct; [0] before the first epoch, [e] after epoch e
+    std::vector<double> rate;      // the step at the start of each epoch (after halvings)
+    uint32_t kept = 0;             // the epoch whose prototypes were kept (0: none of this tuning's)
 };
 
 struct TrainedClassifier {
@@ -63,6 +79,8 @@ struct TrainedClassifier {
     std::vector<float> centroids;   // protos x pixels, in [-1, 1] (for pictures)
     std::vector<size_t> tune_violations;  // per tuning epoch: images whose margin was violated
     std::vector<size_t> attractor_errors; // per attractor epoch: training images the attractor got wrong
+    size_t validation_images = 0;         // held out of the training (0: no validation)
+    TuningTrace tune_trace, attractor_trace;  // empty without validation
     double train_seconds = 0;
 };
 
@@ -87,14 +105,18 @@ std::vector<int8_t> encode_image(const uint8_t* img, uint32_t rows, uint32_t col
 // Checks that the layout fits the chip; throws BadArgument naming what does not.
 ClassifierLayout make_layout(const ClassifierConfig& cfg, uint32_t classes);
 
-TrainedClassifier train_classifier(const MnistSet& train, const ClassifierConfig& cfg);
+// `threads` (0: all cores) changes only the speed: the result is the same bits for any count.
+TrainedClassifier train_classifier(const MnistSet& train, const ClassifierConfig& cfg, unsigned threads = 1);
+// The thread count `threads` asks for (0: the machine's cores).
+unsigned resolve_threads(unsigned threads);
 // LVQ with a margin on prototypes `c` (protos x dim, row-major, class of row m
 // in proto_class[m]) for images `x` (count x dim, ±1) with labels `y`. Score
 // s_m = x.mu_m - |mu_m|^2/2. For each image (seeded shuffle, every epoch) whose
 // best wrong-class score comes within `margin` of its best own-class score,
 // the best own prototype moves toward the image and every wrong-class one
 // inside the margin moves away (step rate, decaying linearly); values stay in
-// [-1, 1]. Returns the violations per epoch.
+// [-1, 1]. `x` must be ±1 (scores are sums over its +1 pixels). Returns the
+// violations per epoch. (train_classifier validates each epoch on top of this.)
 std::vector<size_t> tune_prototypes(float* c, const std::vector<uint32_t>& proto_class, const float* x,
                                     const std::vector<uint8_t>& y, size_t dim, uint32_t epochs, double rate,
                                     double margin, uint64_t seed);

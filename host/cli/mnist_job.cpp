@@ -74,6 +74,23 @@ void add_mnist_job_options(CLI::App* c, MnistJobOptions& o) {
     c->add_option("--attractor-rate", k.attractor_rate, "step of the attractor tuning, decaying linearly to 0")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 1.0));
+    c->add_option("--validation", k.validation_images,
+                  "training images held out (a seeded share of each class, at most a tenth of the set) to validate the "
+                  "tunings after every epoch on the attractor's accuracy: kept at the end is the last epoch no worse "
+                  "than epoch 0 (before the tuning) and within --validation-tolerance of the best; after any other "
+                  "epoch the tuning goes back to the last kept one and halves its step; 0: no validation, the last "
+                  "epoch is kept")
+        ->capture_default_str()
+        ->check(whole_number(0, UINT32_MAX));
+    c->add_option("--validation-tolerance", k.validation_tolerance,
+                  "held-out accuracy (points) an epoch may trail the best epoch by and still be kept (the noise of the "
+                  "held-out sample)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 100.0));
+    c->add_option("--threads", o.threads,
+                  "training threads (0: all cores); the trained classifier is the same bits for any count")
+        ->capture_default_str()
+        ->check(whole_number(0, 1024));
     c->add_option("--holdout", o.holdout,
                   "hold the last N training images (after --train-limit) out of the training and classify them instead "
                   "of the test set: for tuning the options without looking at the test set (0: off)")
@@ -180,14 +197,33 @@ void check_test_set(const MnistJob& j, const PixelCoding& c, uint32_t classes, c
                                     images.images_path, images.rows, images.cols, c.height, c.width, c.top, c.left));
 }
 
-TrainedClassifier train_logged(const MnistSet& train, const ClassifierConfig& cfg, const char* tag) {
-    fmt::print(stderr, "[{}] training on {} images: {} prototypes per class (k-means, {} tuning epochs, {} on the attractor), order {}\n",
-               tag, train.count, cfg.protos_per_class, cfg.tune_epochs, cfg.attractor_epochs, order_name(cfg.order));
-    TrainedClassifier net = train_classifier(train, cfg);
-    if (cfg.tune_epochs)
+// "97.10 97.32* ..." with the kept epoch starred.
+std::string trace_text(const TuningTrace& r) {
+    std::string s;
+    for (size_t e = 0; e < r.accuracy.size(); ++e) s += fmt::format("{}{:.2f}{}", e ? " " : "", r.accuracy[e], e == r.kept ? "*" : "");
+    return s;
+}
+
+TrainedClassifier train_logged(const MnistSet& train, const ClassifierConfig& cfg, const char* tag, unsigned threads) {
+    fmt::print(stderr, "[{}] training on {} images ({} threads): {} prototypes per class (k-means, {} tuning epochs, {} on the attractor), order {}\n",
+               tag, train.count, resolve_threads(threads), cfg.protos_per_class, cfg.tune_epochs, cfg.attractor_epochs,
+               order_name(cfg.order));
+    TrainedClassifier net = train_classifier(train, cfg, threads);
+    if (net.validation_images)
+        fmt::print(stderr, "[{}] validation: {} training images held out; accuracy (%) after each epoch, from epoch 0 "
+                   "(before the tuning), * = kept\n", tag, net.validation_images);
+    if (cfg.tune_epochs) {
         fmt::print(stderr, "[{}] tuning: margin violations per epoch {}\n", tag, fmt::join(net.tune_violations, " "));
-    if (cfg.attractor_epochs)
+        if (net.validation_images)
+            fmt::print(stderr, "[{}] tuning: held-out accuracy {} (epoch {} kept)\n", tag, trace_text(net.tune_trace),
+                       net.tune_trace.kept);
+    }
+    if (cfg.attractor_epochs) {
         fmt::print(stderr, "[{}] attractor tuning: training errors per epoch {}\n", tag, fmt::join(net.attractor_errors, " "));
+        if (net.validation_images)
+            fmt::print(stderr, "[{}] attractor tuning: held-out accuracy {} (epoch {} kept)\n", tag,
+                       trace_text(net.attractor_trace), net.attractor_trace.kept);
+    }
     fmt::print(stderr, "[{}] trained in {:.1f} s: {} pixel, {} prototype, {} label neurons\n", tag, net.train_seconds,
                net.layout.pixels, net.layout.protos, net.layout.labels);
     return net;
@@ -197,7 +233,7 @@ TrainedClassifier train_logged(const MnistSet& train, const ClassifierConfig& cf
 TrainedClassifier obtain_classifier(const MnistJobOptions& o, const MnistSet& train, const ClassifierConfig& cfg,
                                     const char* tag, bool& cached) {
     cached = false;
-    if (o.cache.empty()) return train_logged(train, cfg, tag);
+    if (o.cache.empty()) return train_logged(train, cfg, tag, o.threads);
     const ResultCache cache(o.cache);
     const nlohmann::json key = classifier_cache_key(train, cfg);
     const std::string dir = cache.dir_for("classifier", key);
@@ -207,7 +243,7 @@ TrainedClassifier obtain_classifier(const MnistJobOptions& o, const MnistSet& tr
         cached = true;
         return net;
     }
-    TrainedClassifier net = train_logged(train, cfg, tag);
+    TrainedClassifier net = train_logged(train, cfg, tag, o.threads);
     const std::string staging = cache.stage(dir);
     save_classifier(net, staging);
     cache.commit(staging, dir, key);

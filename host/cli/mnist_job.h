@@ -24,6 +24,7 @@ struct MnistJobOptions {
     std::string save_net;  // --save-net: where to save the trained one
     std::string cache;     // --cache: trained classifiers kept by key (default $MIND1024_CACHE)
     bool retrain = false;
+    unsigned threads = 0;  // --threads: training threads, 0 = all cores (the same bits for any count)
 };
 
 struct MnistJob {

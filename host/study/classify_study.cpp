@@ -5,6 +5,7 @@
 #include <exception>
 #include <thread>
 
+#include "host/classify/classifier_file.h"
 #include "host/study/runner.h"
 
 namespace mind1024::host {
@@ -216,7 +217,8 @@ nlohmann::json classifier_json(const TrainedClassifier& net) {
             {"tune", {{"epochs", cfg.tune_epochs}, {"rate", cfg.tune_rate}, {"margin", cfg.tune_margin},
                       {"violations_per_epoch", net.tune_violations}}},
             {"attractor_tune", {{"epochs", cfg.attractor_epochs}, {"rate", cfg.attractor_rate},
-                                {"errors_per_epoch", net.attractor_errors}}}};
+                                {"errors_per_epoch", net.attractor_errors}}},
+            {"validation", validation_json(net)}};
 }
 
 }  // namespace mind1024::host

@@ -55,7 +55,8 @@ class Classifier:
 
     @property
     def training(self) -> dict:
-        """What the training did: tune_violations, attractor_errors (per epoch), train_seconds."""
+        """What the training did: tune_violations, attractor_errors (per epoch), validation (held-out
+        accuracy per epoch and the epochs kept), train_seconds."""
         return self._core.training()
 
     def float_network(self):

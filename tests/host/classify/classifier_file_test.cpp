@@ -128,7 +128,7 @@ void expect_identical(const TrainedClassifier& a, const TrainedClassifier& b) {
     for (auto [x, y] : {std::pair{a.cfg.inhibition, b.cfg.inhibition}, {a.cfg.offset, b.cfg.offset},
                         {a.cfg.label_gain, b.cfg.label_gain}, {a.cfg.ridge, b.cfg.ridge}, {a.cfg.tune_rate, b.cfg.tune_rate},
                         {a.cfg.tune_margin, b.cfg.tune_margin}, {a.cfg.attractor_rate, b.cfg.attractor_rate},
-                        {a.train_seconds, b.train_seconds}})
+                        {a.cfg.validation_tolerance, b.cfg.validation_tolerance}, {a.train_seconds, b.train_seconds}})
         EXPECT_TRUE(same_bits(x, y)) << x << " against " << y;
     EXPECT_EQ(a.layout.classes, b.layout.classes);
     EXPECT_EQ(a.layout.n, b.layout.n);
@@ -140,6 +140,12 @@ void expect_identical(const TrainedClassifier& a, const TrainedClassifier& b) {
     EXPECT_TRUE(same_bits(a.centroids, b.centroids));
     EXPECT_EQ(a.tune_violations, b.tune_violations);
     EXPECT_EQ(a.attractor_errors, b.attractor_errors);
+    EXPECT_EQ(a.validation_images, b.validation_images);
+    for (auto [x, y] : {std::pair{&a.tune_trace, &b.tune_trace}, {&a.attractor_trace, &b.attractor_trace}}) {
+        EXPECT_TRUE(same_bits(x->accuracy, y->accuracy));
+        EXPECT_TRUE(same_bits(x->rate, y->rate));
+        EXPECT_EQ(x->kept, y->kept);
+    }
 }
 
 TEST_F(ClassifierFile, RoundTripIsBitExact) {
@@ -148,6 +154,9 @@ TEST_F(ClassifierFile, RoundTripIsBitExact) {
     EXPECT_GT(t.tune_violations[0], 0u);
     EXPECT_GT(t.attractor_errors[0], 0u);
     ASSERT_EQ(t.attractor_errors.size(), 1u);
+    EXPECT_EQ(t.validation_images, 30u);  // a tenth of the 300 at most
+    EXPECT_EQ(t.tune_trace.accuracy.size(), 3u);
+    EXPECT_EQ(t.attractor_trace.accuracy.size(), 2u);
     save_classifier(t, dir.string(), {{"note", "test"}});
     for (const char* f : {"classifier.json", "weights.npy", "theta.npy", "bias.npy", "clamp.npy", "centroids.npy"})
         EXPECT_TRUE(fs::is_regular_file(dir / f)) << f;
@@ -293,6 +302,9 @@ TEST_F(ClassifierFile, BadFieldsInClassifierJson) {
     bad([](json& j) { j["config"]["coding"]["width"] = 0; }, "config.coding");
     bad([](json& j) { j["config"]["protos_per_klass"] = 2; }, "unknown field");
     bad([](json& j) { j["tune_violations"].push_back(1); }, "tune_violations");
+    bad([](json& j) { j["validation"]["tune"]["accuracy"].push_back(1.0); }, "validation.tune.accuracy");
+    bad([](json& j) { j["validation"]["attractor"]["kept"] = 5; }, "validation.attractor.kept");
+    bad([](json& j) { j["validation"]["typo"] = 1; }, "unknown field \"validation.typo\"");
     bad([](json& j) { j["train_seconds"] = -1.0; }, "train_seconds");
     // The layout against the settings: not what they give, or not fitting n.
     bad([](json& j) { j["layout"]["first_label"] = 71; }, "disagrees with the settings");
@@ -403,6 +415,8 @@ TEST(ClassifierCacheKey, ChangesWithEverySettingAndDataByteOnly) {
         {"tune_margin", [](ClassifierConfig& c) { c.tune_margin = 2.5; }},
         {"attractor_epochs", [](ClassifierConfig& c) { c.attractor_epochs = 0; }},
         {"attractor_rate", [](ClassifierConfig& c) { c.attractor_rate = 0.02; }},
+        {"validation_images", [](ClassifierConfig& c) { c.validation_images = 7; }},
+        {"validation_tolerance", [](ClassifierConfig& c) { c.validation_tolerance = 0.5; }},
         {"seed", [](ClassifierConfig& c) { c.seed = 6; }},
         {"order", [](ClassifierConfig& c) { c.order = Order::AsyncPerm; }},
         {"max_sweeps", [](ClassifierConfig& c) { c.max_sweeps = 21; }},

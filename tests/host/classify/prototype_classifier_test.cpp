@@ -1,6 +1,9 @@
 // The prototype classifier's discriminative tuning (tune_prototypes and
 // train_classifier with tune_epochs): it must lower the training error,
-// keep the prototypes in [-1, 1] and give the same bits for the same seed.
+// keep the prototypes in [-1, 1], give the same bits for the same seed and
+// any thread count, and, validated, never end below where it started.
+#include <algorithm>
+#include <cstring>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -121,11 +124,13 @@ size_t twin_errors(const TrainedClassifier& t, const MnistSet& s) {
     return errors;
 }
 
+// Without validation: the tunings as they are, every epoch kept.
 ClassifierConfig small_config(uint32_t tune_epochs, uint32_t attractor_epochs) {
     ClassifierConfig cfg;
     cfg.protos_per_class = 10;
     cfg.tune_epochs = tune_epochs;
     cfg.attractor_epochs = attractor_epochs;
+    cfg.validation_images = 0;
     return cfg;
 }
 
@@ -181,6 +186,59 @@ TEST(TrainClassifier, TunedNetworkIsDeterministicForASeed) {
     EXPECT_EQ(a.attractor_errors, b.attractor_errors);
     cfg.seed = 1;
     EXPECT_NE(train_classifier(*s, cfg).net.w, a.net.w);
+}
+
+// A tuning that diverges (a huge margin and step) ends where it started: the
+// held-out accuracy falls below epoch 0's, each fall halves the step, and the
+// k-means prototypes (epoch 0) are what is kept, bit for bit.
+TEST(TrainClassifier, ValidatedTuningNeverEndsBelowItsStart) {
+    const MnistSet* s = mnist_train_slice();
+    if (!s) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
+    ClassifierConfig cfg = small_config(3, 0);
+    cfg.validation_images = 200;
+    cfg.tune_rate = 0.5;
+    cfg.tune_margin = 150;
+    const TrainedClassifier t = train_classifier(*s, cfg);
+    EXPECT_NEAR(static_cast<double>(t.validation_images), 200.0, 5.0);  // a share of each class, rounded
+    const TuningTrace& r = t.tune_trace;
+    ASSERT_EQ(r.accuracy.size(), 4u);
+    ASSERT_EQ(r.rate.size(), 3u);
+    EXPECT_LT(r.accuracy[1], r.accuracy[0]) << "the test needs a diverging tuning";
+    EXPECT_EQ(r.rate[1], r.rate[0] / 2);
+    EXPECT_EQ(r.kept, 0u);
+    EXPECT_EQ(t.net.w, train_classifier(*s, [&] { ClassifierConfig c = cfg; c.tune_epochs = 0; return c; }()).net.w);
+
+    // A sound tuning keeps an epoch at least as good as epoch 0 and within the tolerance of the best.
+    cfg = small_config(3, 2);
+    cfg.validation_images = 200;
+    const TrainedClassifier u = train_classifier(*s, cfg);
+    for (const TuningTrace* x : {&u.tune_trace, &u.attractor_trace}) {
+        ASSERT_FALSE(x->accuracy.empty());
+        EXPECT_GE(x->accuracy[x->kept], x->accuracy[0]);
+        EXPECT_GE(x->accuracy[x->kept],
+                  *std::max_element(x->accuracy.begin(), x->accuracy.end()) - cfg.validation_tolerance);
+    }
+    EXPECT_GT(u.tune_trace.kept, 0u);
+    EXPECT_EQ(u.attractor_trace.accuracy[0], u.tune_trace.accuracy[u.tune_trace.kept]);
+}
+
+// The threads split the images and the classes in fixed parts; every sum keeps its order.
+TEST(TrainClassifier, SameBitsWhateverTheThreads) {
+    const MnistSet* s = mnist_train_slice();
+    if (!s) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
+    ClassifierConfig cfg = small_config(2, 1);
+    cfg.validation_images = 200;
+    const TrainedClassifier a = train_classifier(*s, cfg, 1);
+    for (unsigned threads : {2u, 3u}) {
+        const TrainedClassifier b = train_classifier(*s, cfg, threads);
+        EXPECT_EQ(0, std::memcmp(a.net.w.data(), b.net.w.data(), a.net.w.size() * sizeof(float))) << threads;
+        EXPECT_EQ(0, std::memcmp(a.net.theta.data(), b.net.theta.data(), a.net.theta.size() * sizeof(float))) << threads;
+        EXPECT_EQ(0, std::memcmp(a.bias.data(), b.bias.data(), a.bias.size() * sizeof(double))) << threads;
+        EXPECT_EQ(a.tune_trace.accuracy, b.tune_trace.accuracy) << threads;
+        EXPECT_EQ(a.attractor_trace.accuracy, b.attractor_trace.accuracy) << threads;
+        EXPECT_EQ(a.tune_violations, b.tune_violations) << threads;
+        EXPECT_EQ(a.attractor_errors, b.attractor_errors) << threads;
+    }
 }
 
 }  // namespace

@@ -269,6 +269,11 @@ TEST(Cli, MnistHoldoutAndTuningOptions) {
     EXPECT_EQ(c.at("tune").at("epochs"), 2);
     EXPECT_EQ(c.at("tune").at("violations_per_epoch").size(), 2u);
     EXPECT_EQ(c.at("attractor_tune").at("errors_per_epoch").size(), 1u);
+    // The tunings validated on a tenth of the 2,500 training images: epoch 0 and each epoch.
+    EXPECT_NEAR(c.at("validation").at("images").get<double>(), 250.0, 5.0);
+    EXPECT_EQ(c.at("validation").at("tune").at("accuracy").size(), 3u);
+    EXPECT_EQ(c.at("validation").at("attractor").at("accuracy").size(), 2u);
+    EXPECT_NE(r.out.find("tuning: held-out accuracy"), std::string::npos) << r.out;
     const Result all = cli("mnist --train-limit 3000 --holdout 3000 --no-progress --out " + (d / "o").string() + data_flag());
     EXPECT_NE(all.code, 0);
     EXPECT_NE(all.out.find("--holdout 3000 leaves no training images"), std::string::npos) << all.out;
