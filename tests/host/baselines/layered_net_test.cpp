@@ -136,3 +136,49 @@ TEST(LayeredNet, ReadRefusesAWrongShapeOrFormatNamingTheFile) {
     }
     EXPECT_THROW(read_layered(dir.file("missing")), DataError);
 }
+
+// A positive scale per row divides each unit's threshold by its own scale.
+TEST(LayeredNet, PerRowScalesFoldIntoEachThreshold) {
+    LayeredQuantized q = tiny();
+    q.batch_norm = false;
+    q.b1 = {0.6, -0.5, 100.0};
+    q.s1_rows = {0.5, 0.25, 0.5};  // thresholds -b1/s1_i = -1.2, 2, -200
+    EXPECT_EQ(fold_layered(q).t1, (std::vector<int32_t>{-2, 2, -16}));
+    q.s1_rows = {0.5, 0.0, 0.5};
+    EXPECT_THROW(fold_layered(q), DataError);
+}
+
+// A window of the image is the input: selected row by row, written to
+// network.json and read back; a window that does not match layers[0] refused.
+TEST(LayeredNet, InputCropSelectsTheWindowAndRoundTrips) {
+    InputCrop c;
+    c.image_rows = 3;
+    c.image_cols = 4;
+    c.top = 1;
+    c.left = 1;
+    c.rows = 2;
+    c.cols = 2;
+    const std::vector<uint8_t> images = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,  //
+                                         20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
+    EXPECT_EQ(c.select(images, 2), (std::vector<uint8_t>{5, 6, 9, 10, 25, 26, 29, 30}));
+    EXPECT_EQ(InputCrop::centred(20).top, 4u);
+    EXPECT_THROW(InputCrop::centred(29), std::invalid_argument);
+
+    LayeredQuantized q = tiny();  // 3 inputs: a 1 x 3 window of a 2 x 4 image
+    q.crop.image_rows = 2;
+    q.crop.image_cols = 4;
+    q.crop.top = 1;
+    q.crop.left = 1;
+    q.crop.rows = 1;
+    q.crop.cols = 3;
+    mind1024::test::TempDir dir;
+    const std::string out = dir.file("net");
+    write_layered(out, fold_layered(q), {});
+    const LayeredIntNet back = read_layered(out);
+    EXPECT_EQ(back.crop.image_cols, 4u);
+    EXPECT_EQ(back.crop.top, 1u);
+    EXPECT_EQ(back.crop.left, 1u);
+    EXPECT_EQ(back.crop.cols, 3u);
+    q.crop.cols = 2;
+    EXPECT_THROW(fold_layered(q), DataError);
+}
