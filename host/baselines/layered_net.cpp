@@ -346,24 +346,36 @@ void put_be32(std::string& s, uint32_t v) {
     for (int k = 3; k >= 0; --k) s.push_back(static_cast<char>((v >> (8 * k)) & 0xff));
 }
 
+std::string idx_bytes(size_t count, size_t rows, size_t cols, const std::vector<uint8_t>& data, bool images) {
+    if (data.size() != count * (images ? rows * cols : 1))
+        throw std::invalid_argument("write_idx_splits: the images do not match the labels x rows x cols");
+    std::string b;
+    put_be32(b, images ? 0x00000803 : 0x00000801);
+    put_be32(b, static_cast<uint32_t>(count));
+    if (images) {
+        put_be32(b, static_cast<uint32_t>(rows));
+        put_be32(b, static_cast<uint32_t>(cols));
+    }
+    b.append(data.begin(), data.end());
+    return b;
+}
+
 }  // namespace
 
-void write_idx_test_split(const std::string& dir, const std::vector<uint8_t>& images, size_t count, size_t rows,
-                          size_t cols, const std::vector<uint8_t>& labels) {
-    if (images.size() != count * rows * cols || labels.size() != count)
-        throw std::invalid_argument("write_idx_test_split: the images or labels do not match count x rows x cols");
-    std::string im, lb;
-    put_be32(im, 0x00000803);
-    put_be32(im, static_cast<uint32_t>(count));
-    put_be32(im, static_cast<uint32_t>(rows));
-    put_be32(im, static_cast<uint32_t>(cols));
-    im.append(images.begin(), images.end());
-    put_be32(lb, 0x00000801);
-    put_be32(lb, static_cast<uint32_t>(count));
-    lb.append(labels.begin(), labels.end());
+std::vector<std::string> idx_split_file_names() {
+    return {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+}
+
+void write_idx_splits(const std::string& dir, size_t rows, size_t cols, const std::vector<uint8_t>& train_images,
+                      const std::vector<uint8_t>& train_labels, const std::vector<uint8_t>& test_images,
+                      const std::vector<uint8_t>& test_labels) {
+    const std::vector<std::string> names = idx_split_file_names();
+    const std::string bytes[4] = {idx_bytes(train_labels.size(), rows, cols, train_images, true),
+                                  idx_bytes(train_labels.size(), rows, cols, train_labels, false),
+                                  idx_bytes(test_labels.size(), rows, cols, test_images, true),
+                                  idx_bytes(test_labels.size(), rows, cols, test_labels, false)};
     OutputSet out(dir);
-    write_text_atomic(out.path("t10k-images-idx3-ubyte"), im);
-    write_text_atomic(out.path("t10k-labels-idx1-ubyte"), lb);
+    for (size_t k = 0; k < 4; ++k) write_text_atomic(out.path(names[k]), bytes[k]);
     out.publish();
 }
 

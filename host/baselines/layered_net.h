@@ -127,10 +127,14 @@ LayeredIntNet layered_from_arrays(const LayeredArrays& a);
 // naming the file otherwise.
 LayeredIntNet read_layered(const std::string& dir);
 
-// Writes `count` images (rows x cols pixels each) and their labels as IDX files
-// dir/t10k-images-idx3-ubyte and dir/t10k-labels-idx1-ubyte (a test split
-// `mind1024 --data dir` reads), all or none.
-void write_idx_test_split(const std::string& dir, const std::vector<uint8_t>& images, size_t count, size_t rows,
-                          size_t cols, const std::vector<uint8_t>& labels);
+// Writes a training and a test split of rows x cols images as the four IDX
+// files `mind1024 --data dir` reads (train-images-idx3-ubyte,
+// train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte),
+// all or none. Image counts are the label counts.
+void write_idx_splits(const std::string& dir, size_t rows, size_t cols, const std::vector<uint8_t>& train_images,
+                      const std::vector<uint8_t>& train_labels, const std::vector<uint8_t>& test_images,
+                      const std::vector<uint8_t>& test_labels);
+// The four file names write_idx_splits writes.
+std::vector<std::string> idx_split_file_names();
 
 }  // namespace mind1024::host::baselines

@@ -38,7 +38,7 @@ struct Options {
     size_t hidden = 230, crop = 28;
     unsigned wbits = 8;
     bool ptq = false, no_batch_norm = false;
-    std::string scale_granularity = "layer", test_inputs;
+    std::string scale_granularity = "layer", inputs_dir;
     double lr = LayeredOptions{}.lr;
     int shift = LayeredOptions{}.shift;
     size_t batch = LayeredOptions{}.batch;
@@ -122,14 +122,14 @@ void write_result(const std::string& dir, const TrainResult& r, const MnistSet& 
     out.publish();
 }
 
-// The test split as the network's inputs (its window of each image), for a
+// Both splits as the network's inputs (its window of each image), for a
 // `mind1024 layered --data` that feeds pixels to the inputs one to one.
-void write_test_inputs(const Options& o, const InputCrop& crop, const MnistSet& test) {
-    if (o.test_inputs.empty()) return;
-    write_idx_test_split(o.test_inputs, crop.select(test.images, test.count), test.count, crop.rows, crop.cols,
-                         test.labels);
-    std::fprintf(stderr, "mind1024-train: wrote %s/t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (%zu x %zu inputs)\n",
-                 o.test_inputs.c_str(), crop.rows, crop.cols);
+void write_inputs(const Options& o, const InputCrop& crop, const MnistSet& train, const MnistSet& test) {
+    if (o.inputs_dir.empty()) return;
+    write_idx_splits(o.inputs_dir, crop.rows, crop.cols, crop.select(train.images, train.count), train.labels,
+                     crop.select(test.images, test.count), test.labels);
+    std::fprintf(stderr, "mind1024-train: wrote %s/{train,t10k}-{images-idx3,labels-idx1}-ubyte (%zu x %zu images)\n",
+                 o.inputs_dir.c_str(), crop.rows, crop.cols);
 }
 
 int run_layered(const Options& o, const MnistSet& train, const MnistSet& test, const TrainOptions& to,
@@ -147,7 +147,7 @@ int run_layered(const Options& o, const MnistSet& train, const MnistSet& test, c
     LayeredTrainResult r = train_layered(train, test, lo, to);
     const LayeredIntNet net = fold_layered(r.quantized);
     const auto t0 = std::chrono::steady_clock::now();
-    const std::vector<uint8_t> pred = net.predict_images(test.images, test.count);
+    const std::vector<uint8_t> pred = net.predict_images(net.crop.select(test.images, test.count), test.count);
     const double int_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     size_t agree = 0;
     for (size_t i = 0; i < pred.size(); ++i) agree += pred[i] == r.fake_quantized_predictions[i];
@@ -180,7 +180,7 @@ int run_layered(const Options& o, const MnistSet& train, const MnistSet& test, c
     info.extra = {{"data", data_json(train, test)}, {"provenance", provenance(o, cmd)}};
     write_layered(o.out, net, info);
     std::fprintf(stderr, "mind1024-train: wrote %s/network.json, w1.npy, t1.npy, w2.npy, b2.npy\n", o.out.c_str());
-    write_test_inputs(o, net.crop, test);
+    write_inputs(o, net.crop, train, test);
     return 0;
 }
 
@@ -234,9 +234,9 @@ int main(int argc, char** argv) {
         ->check(whole_number(0, 8))
         ->capture_default_str();
     app.add_option("--batch", o.batch, "layered: mini-batch size")->check(whole_number(1, 60000))->capture_default_str();
-    app.add_option("--write-test-inputs", o.test_inputs,
-                   "layered: also write the test split as the network's inputs (its --crop window of each image) as IDX "
-                   "files in this directory, for `mind1024 layered --data DIR`");
+    app.add_option("--write-inputs", o.inputs_dir,
+                   "layered: also write the training and test splits as the network's inputs (its --crop window of "
+                   "each image) as IDX files in this directory, for `mind1024 layered --data DIR`");
     app.add_option("--wbits", o.wbits, "layered: weight bits (two's complement codes)")
         ->check(whole_number(1, 8))
         ->capture_default_str();
@@ -248,7 +248,7 @@ int main(int argc, char** argv) {
         app.parse(argc, argv);
         const bool layered = o.model == "layered", stdp = o.model == "stdp";
         for (const char* opt : {"--hidden", "--wbits", "--ptq", "--no-batch-norm", "--crop", "--scale-granularity", "--lr",
-                                "--shift", "--batch", "--write-test-inputs"})
+                                "--shift", "--batch", "--write-inputs"})
             if (!layered && app.count(opt)) throw CLI::ValidationError(opt, "only for --model layered");
         if (layered && o.crop * o.crop + o.hidden + 10 > 1024)
             throw CLI::ValidationError("--hidden", fmt::format("{} inputs ({} x {}) + {} hidden + 10 outputs = {} neurons, "
@@ -265,8 +265,8 @@ int main(int argc, char** argv) {
         // Everything that can fail is checked before the training.
         if (!o.out.empty())
             check_output_dir(o.out, o.model == "layered" ? layered_file_names() : std::vector<std::string>{"result.json", "predictions.csv"});
-        if (!o.test_inputs.empty())
-            check_output_dir(o.test_inputs, {"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"});
+        if (!o.inputs_dir.empty())
+            check_output_dir(o.inputs_dir, idx_split_file_names());
         const std::string dir = resolve_data_dir(o.data);
         MnistSet train = first_items(load_mnist_split(dir, Split::Train), o.train_limit);
         MnistSet test = first_items(load_mnist_split(dir, Split::Test), o.test_limit);

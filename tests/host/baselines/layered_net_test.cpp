@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "host/data/idx_reader.h"
 #include "host/data/npy.h"
 #include "tests/host/data/temp_dir.h"
 
@@ -181,4 +182,19 @@ TEST(LayeredNet, InputCropSelectsTheWindowAndRoundTrips) {
     EXPECT_EQ(back.crop.cols, 3u);
     q.crop.cols = 2;
     EXPECT_THROW(fold_layered(q), DataError);
+}
+
+// The windows written as IDX splits read back as a data directory of 2 x 2 images.
+TEST(LayeredNet, IdxSplitsReadBackAsADataDirectory) {
+    mind1024::test::TempDir dir;
+    const std::string out = dir.file("data");
+    write_idx_splits(out, 2, 2, {1, 2, 3, 4, 5, 6, 7, 8}, {3, 9}, {9, 8, 7, 6}, {1});
+    const MnistSet test = load_mnist_split(out, Split::Test), train = load_mnist_split(out, Split::Train);
+    EXPECT_EQ(test.rows, 2u);
+    EXPECT_EQ(test.cols, 2u);
+    EXPECT_EQ(test.images, (std::vector<uint8_t>{9, 8, 7, 6}));
+    EXPECT_EQ(test.labels, (std::vector<uint8_t>{1}));
+    EXPECT_EQ(train.count, 2u);
+    EXPECT_EQ(train.labels, (std::vector<uint8_t>{3, 9}));
+    EXPECT_THROW(write_idx_splits(dir.file("bad"), 2, 2, {1, 2, 3}, {0}, {}, {}), std::invalid_argument);
 }
