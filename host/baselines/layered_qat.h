@@ -20,7 +20,7 @@
 namespace mind1024::host::baselines {
 
 struct LayeredOptions {
-    size_t hidden = 230;        // <= 230: 784 + 230 + 10 = 1024 neurons
+    size_t hidden = 230;        // inputs + hidden + 10 <= 1024 neurons: 230 with 784 inputs
     unsigned wbits = 8;         // 1..8
     bool quantize_in_training = true;  // false: post-training quantization
     bool batch_norm = true;     // false: a bias per hidden unit instead
