@@ -5,6 +5,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -29,6 +30,40 @@ void check_codes(const std::vector<int32_t>& q, unsigned bits, const char* what)
 }
 
 }  // namespace
+
+InputCrop InputCrop::centred(size_t n) {
+    if (n < 1 || n > 28) throw std::invalid_argument(fmt::format("a centred crop of {} x {} does not fit 28 x 28", n, n));
+    InputCrop c;
+    c.top = c.left = (28 - n) / 2;
+    c.rows = c.cols = n;
+    return c;
+}
+
+InputCrop InputCrop::flat(size_t n) {
+    InputCrop c;
+    c.image_rows = c.rows = 1;
+    c.image_cols = c.cols = n;
+    return c;
+}
+
+void InputCrop::validate() const {
+    if (image_rows < 1 || image_cols < 1 || rows < 1 || cols < 1 || top + rows > image_rows || left + cols > image_cols)
+        throw std::invalid_argument(fmt::format("the input window {} x {} at ({}, {}) does not lie in a {} x {} image",
+                                                rows, cols, top, left, image_rows, image_cols));
+}
+
+std::vector<uint8_t> InputCrop::select(const std::vector<uint8_t>& images, size_t count) const {
+    validate();
+    if (images.size() < count * image_size())
+        throw std::invalid_argument(fmt::format("{} images of {} pixels need {} bytes, not {}", count, image_size(),
+                                                count * image_size(), images.size()));
+    std::vector<uint8_t> out(count * inputs());
+    for (size_t n = 0; n < count; ++n)
+        for (size_t r = 0; r < rows; ++r)
+            std::copy_n(images.begin() + static_cast<long>(n * image_size() + (top + r) * image_cols + left), cols,
+                        out.begin() + static_cast<long>(n * inputs() + r * cols));
+    return out;
+}
 
 std::vector<int8_t> LayeredIntNet::hidden_states(const int8_t* x) const {
     std::vector<int8_t> h(hidden);
@@ -100,6 +135,12 @@ LayeredIntNet fold_layered(const LayeredQuantized& q) {
                      : q.b1.size() != q.hidden)
         throw DataError("layered network: the hidden layer's batch norm or bias does not match its size");
     if (!(q.s1 > 0) || !(q.s2 > 0)) throw DataError("layered network: the scales must be positive");
+    if (!q.s1_rows.empty() && q.s1_rows.size() != q.hidden)
+        throw DataError("layered network: the per-row scales of w1 do not match the hidden layer");
+    for (double s : q.s1_rows)
+        if (!(s > 0)) throw DataError("layered network: the per-row scales of w1 must be positive");
+    if (!q.crop.whole() && q.crop.inputs() != q.inputs)
+        throw DataError("layered network: the input window does not match the inputs");
     check_codes(q.q1, q.wbits, "w1");
     check_codes(q.q2, q.wbits, "w2");
     // A negated row must still fit: -(-2^(B-1)) does not.
@@ -108,16 +149,18 @@ LayeredIntNet fold_layered(const LayeredQuantized& q) {
     net.hidden = q.hidden;
     net.outputs = q.outputs;
     net.wbits = q.wbits;
+    net.crop = q.crop.inputs() == q.inputs ? q.crop : InputCrop::flat(q.inputs);
     net.w1.resize(q.q1.size());
     net.t1.resize(q.hidden);
     for (size_t i = 0; i < q.hidden; ++i) {
         double gamma = 1, tau;
+        const double s1 = q.s1_rows.empty() ? q.s1 : q.s1_rows[i];
         if (q.batch_norm) {
             gamma = q.gamma[i];
             const double sigma = std::sqrt(q.var[i] + q.eps);
-            tau = gamma == 0 ? 0 : (q.mean[i] - q.beta[i] * sigma / gamma) / q.s1;
+            tau = gamma == 0 ? 0 : (q.mean[i] - q.beta[i] * sigma / gamma) / s1;
         } else {
-            tau = -q.b1[i] / q.s1;
+            tau = -q.b1[i] / s1;
         }
         const int sign = gamma > 0 ? 1 : gamma < 0 ? -1 : 0;
         int64_t s = 0;
@@ -153,9 +196,19 @@ void write_layered(const std::string& dir, const LayeredIntNet& net, const Layer
     j["format"] = kLayeredFormat;
     j["layers"] = {net.inputs, net.hidden, net.outputs};
     j["wbits"] = net.wbits;
-    j["scales"] = {{"w1", info.s1}, {"w2", info.s2}};
+    if (info.s1_rows.empty())
+        j["scales"] = {{"w1", info.s1}, {"w2", info.s2}};
+    else
+        j["scales"] = {{"w1", info.s1_rows}, {"w1_granularity", "row"}, {"w2", info.s2}};
     j["input"] = {{"binarization", fmt::format("x_j = +1 if pixel > {} else -1", kBinarizeAbove)},
                   {"order", "row-major 28 x 28, the IDX order"}};
+    if (!net.crop.whole()) {
+        const InputCrop& c = net.crop;
+        j["input"]["order"] = fmt::format("row-major: input j is pixel (top + j / cols, left + j % cols) of the "
+                                          "{} x {} image", c.image_rows, c.image_cols);
+        j["input"]["crop"] = {{"image", {c.image_rows, c.image_cols}}, {"top", c.top}, {"left", c.left},
+                              {"rows", c.rows}, {"cols", c.cols}};
+    }
     j["hidden_rule"] = "h_i = +1 if sum_j w1[i][j] * x_j > t1[i] else -1";
     j["output_rule"] = "prediction = argmax_k (sum_i w2[k][i] * h_i + b2[k]), ties to the lowest k";
     j["files"] = {{"w1", {{"file", "w1.npy"}, {"dtype", "int16"}, {"shape", {net.hidden, net.inputs}}}},
@@ -214,6 +267,38 @@ LayeredArrays read_layered_arrays(const std::string& dir) {
     a.inputs = json_size(j["layers"][0], jpath, "layers[0] (inputs)");
     a.hidden = json_size(j["layers"][1], jpath, "layers[1] (hidden)");
     a.outputs = json_size(j["layers"][2], jpath, "layers[2] (outputs)");
+    // Without a window the inputs are the pixels, as before.
+    a.crop = a.inputs == 784 ? InputCrop{} : InputCrop::flat(a.inputs);
+    if (j.contains("input") && j["input"].is_object() && j["input"].contains("crop")) {
+        const nlohmann::json& c = j["input"]["crop"];
+        if (!c.is_object() || !c.contains("image") || !c["image"].is_array() || c["image"].size() != 2)
+            throw DataError(fmt::format("{}: \"input\".\"crop\" must be {{\"image\": [rows, cols], \"top\", "
+                                        "\"left\", \"rows\", \"cols\"}}", jpath));
+        auto field = [&](const nlohmann::json& v, const char* what) -> size_t {
+            if (!v.is_number_unsigned() || v.get<uint64_t>() > 1u << 20)
+                throw DataError(fmt::format("{}: input.crop.{} must be a non-negative integer, not {}", jpath, what,
+                                            v.dump()));
+            return v.get<size_t>();
+        };
+        InputCrop cr;
+        cr.image_rows = field(c["image"][0], "image[0]");
+        cr.image_cols = field(c["image"][1], "image[1]");
+        for (const char* k : {"top", "left", "rows", "cols"})
+            if (!c.contains(k)) throw DataError(fmt::format("{}: input.crop lacks \"{}\"", jpath, k));
+        cr.top = field(c["top"], "top");
+        cr.left = field(c["left"], "left");
+        cr.rows = field(c["rows"], "rows");
+        cr.cols = field(c["cols"], "cols");
+        try {
+            cr.validate();
+        } catch (const std::invalid_argument& e) {
+            throw DataError(fmt::format("{}: input.crop: {}", jpath, e.what()));
+        }
+        if (cr.inputs() != a.inputs)
+            throw DataError(fmt::format("{}: input.crop is {} x {} = {} pixels, layers[0] says {} inputs", jpath,
+                                        cr.rows, cr.cols, cr.inputs(), a.inputs));
+        a.crop = cr;
+    }
     if (j.contains("wbits")) {
         if (!j["wbits"].is_number_unsigned() || j["wbits"].get<unsigned>() < 1 || j["wbits"].get<unsigned>() > 16)
             throw DataError(fmt::format("{}: \"wbits\" must be an integer in 1..16", jpath));
@@ -239,6 +324,7 @@ LayeredIntNet layered_from_arrays(const LayeredArrays& a) {
     net.hidden = a.hidden;
     net.outputs = a.outputs;
     net.wbits = a.wbits;
+    net.crop = a.crop;
     const std::string wr = fmt::format("WBITS={}", net.wbits);
     const int64_t i32lo = std::numeric_limits<int32_t>::min(), i32hi = std::numeric_limits<int32_t>::max();
     const auto w1 = a.w1.to_int64_in_range(code_min(net.wbits), code_max(net.wbits), wr);
@@ -253,5 +339,44 @@ LayeredIntNet layered_from_arrays(const LayeredArrays& a) {
 }
 
 LayeredIntNet read_layered(const std::string& dir) { return layered_from_arrays(read_layered_arrays(dir)); }
+
+namespace {
+
+void put_be32(std::string& s, uint32_t v) {
+    for (int k = 3; k >= 0; --k) s.push_back(static_cast<char>((v >> (8 * k)) & 0xff));
+}
+
+std::string idx_bytes(size_t count, size_t rows, size_t cols, const std::vector<uint8_t>& data, bool images) {
+    if (data.size() != count * (images ? rows * cols : 1))
+        throw std::invalid_argument("write_idx_splits: the images do not match the labels x rows x cols");
+    std::string b;
+    put_be32(b, images ? 0x00000803 : 0x00000801);
+    put_be32(b, static_cast<uint32_t>(count));
+    if (images) {
+        put_be32(b, static_cast<uint32_t>(rows));
+        put_be32(b, static_cast<uint32_t>(cols));
+    }
+    b.append(data.begin(), data.end());
+    return b;
+}
+
+}  // namespace
+
+std::vector<std::string> idx_split_file_names() {
+    return {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+}
+
+void write_idx_splits(const std::string& dir, size_t rows, size_t cols, const std::vector<uint8_t>& train_images,
+                      const std::vector<uint8_t>& train_labels, const std::vector<uint8_t>& test_images,
+                      const std::vector<uint8_t>& test_labels) {
+    const std::vector<std::string> names = idx_split_file_names();
+    const std::string bytes[4] = {idx_bytes(train_labels.size(), rows, cols, train_images, true),
+                                  idx_bytes(train_labels.size(), rows, cols, train_labels, false),
+                                  idx_bytes(test_labels.size(), rows, cols, test_images, true),
+                                  idx_bytes(test_labels.size(), rows, cols, test_labels, false)};
+    OutputSet out(dir);
+    for (size_t k = 0; k < 4; ++k) write_text_atomic(out.path(names[k]), bytes[k]);
+    out.publish();
+}
 
 }  // namespace mind1024::host::baselines

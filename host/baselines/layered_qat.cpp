@@ -1,5 +1,6 @@
 #include "host/baselines/layered_qat.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -19,12 +20,12 @@ torch::Tensor round_away(const torch::Tensor& x) { return torch::sign(x) * torch
 
 struct Quantized {
     torch::Tensor codes;  // float tensor of integer values
-    torch::Tensor scale;  // 0-dim: real value per code
+    torch::Tensor scale;  // 0-dim (per layer) or (rows, 1) (per row): real value per code
 };
 
-Quantized quantize(const torch::Tensor& w, unsigned bits) {
+Quantized quantize(const torch::Tensor& w, unsigned bits, bool per_row = false) {
     const double top = std::max(1.0, std::ldexp(1.0, static_cast<int>(bits) - 1) - 1);
-    torch::Tensor m = w.detach().abs().max();
+    torch::Tensor m = per_row ? std::get<0>(w.detach().abs().max(1, /*keepdim=*/true)) : w.detach().abs().max();
     torch::Tensor s = torch::where(m > 0, m / top, torch::ones_like(m));
     const double lo = -std::ldexp(1.0, static_cast<int>(bits) - 1), hi = std::ldexp(1.0, static_cast<int>(bits) - 1) - 1;
     return {round_away(w.detach() / s).clamp(lo, hi), s};
@@ -34,11 +35,13 @@ Quantized quantize(const torch::Tensor& w, unsigned bits) {
 // codes, computed as scale * (x codes^T + bias codes): the integer sums are
 // exact in float, so equal integer fields stay equal (ties break as on the
 // host). Backward: straight through to W and the bias.
+// Per row (no bias): output i is scaled by row i's scale.
 torch::Tensor quantized_linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& bias,
-                               unsigned bits) {
-    Quantized q = quantize(w, bits);
+                               unsigned bits, bool per_row = false) {
+    Quantized q = quantize(w, bits, per_row);
     torch::Tensor wc = w / q.scale;
     torch::Tensor out = torch::matmul(x, (wc + (q.codes - wc).detach()).t());
+    if (per_row) return out * q.scale.reshape({1, -1});
     if (bias.defined()) {
         torch::Tensor bc = bias / q.scale;
         out = out + (bc + (round_away(bc.detach()) - bc).detach());
@@ -55,11 +58,14 @@ struct LayeredNet : torch::nn::Module {
     torch::nn::Linear fc1{nullptr}, fc2{nullptr};
     torch::nn::BatchNorm1d bn{nullptr};
     unsigned bits;
-    bool quantize_weights, batch_norm;
+    bool quantize_weights, batch_norm, row_scales;
     double no_bn_gain;
+    InputCrop crop;
 
-    LayeredNet(size_t inputs, size_t hidden, size_t outputs, unsigned b, bool q, bool use_bn)
-        : bits(b), quantize_weights(q), batch_norm(use_bn), no_bn_gain(1 / std::sqrt(static_cast<double>(inputs))) {
+    LayeredNet(size_t inputs, size_t hidden, size_t outputs, unsigned b, bool q, bool use_bn, bool rows,
+               const InputCrop& c)
+        : bits(b), quantize_weights(q), batch_norm(use_bn), row_scales(rows),
+          no_bn_gain(1 / std::sqrt(static_cast<double>(inputs))), crop(c) {
         const auto in = static_cast<int64_t>(inputs), h = static_cast<int64_t>(hidden), out = static_cast<int64_t>(outputs);
         fc1 = register_module("fc1", torch::nn::Linear(torch::nn::LinearOptions(in, h).bias(!use_bn)));
         if (use_bn) bn = register_module("bn", torch::nn::BatchNorm1d(h));
@@ -67,11 +73,19 @@ struct LayeredNet : torch::nn::Module {
     }
     // x W^T, W quantized or not (the hidden layer; its bias, if any, becomes a threshold).
     torch::Tensor hidden_sums(const torch::Tensor& x) {
-        return quantize_weights ? quantized_linear(x, fc1->weight, torch::Tensor(), bits)
+        return quantize_weights ? quantized_linear(x, fc1->weight, torch::Tensor(), bits, row_scales)
                                 : torch::matmul(x, fc1->weight.t());
     }
+    // The input window of a batch (n, 1, image rows, image cols), flattened row-major.
+    torch::Tensor inputs(const torch::Tensor& x) const {
+        if (crop.whole()) return x.flatten(1);
+        const auto t = static_cast<int64_t>(crop.top), l = static_cast<int64_t>(crop.left);
+        return x.slice(2, t, t + static_cast<int64_t>(crop.rows))
+            .slice(3, l, l + static_cast<int64_t>(crop.cols))
+            .flatten(1);
+    }
     torch::Tensor forward(const torch::Tensor& x) {
-        torch::Tensor a = hidden_sums(x.flatten(1));
+        torch::Tensor a = hidden_sums(inputs(x));
         torch::Tensor y = batch_norm ? bn(a) : (a + fc1->bias) * no_bn_gain;
         torch::Tensor h = sign_ste(y);
         return quantize_weights ? quantized_linear(h, fc2->weight, fc2->bias, bits)
@@ -95,10 +109,15 @@ LayeredTrainResult train_layered(const MnistSet& train, const MnistSet& test, co
                                  const TrainOptions& opt) {
     if (lo.wbits < 1 || lo.wbits > 8) throw std::invalid_argument(fmt::format("wbits {} is not in 1..8", lo.wbits));
     if (lo.hidden < 1) throw std::invalid_argument("the hidden layer needs at least one unit");
+    lo.crop.validate();
+    if (lo.crop.image_rows != train.rows || lo.crop.image_cols != train.cols)
+        throw std::invalid_argument(fmt::format("the input window is of a {} x {} image, the images are {} x {}",
+                                                lo.crop.image_rows, lo.crop.image_cols, train.rows, train.cols));
     set_torch_threads(opt.threads);
     torch::manual_seed(opt.seed);
-    const size_t inputs = train.image_size(), outputs = 10;
-    auto net = std::make_shared<LayeredNet>(inputs, lo.hidden, outputs, lo.wbits, lo.quantize_in_training, lo.batch_norm);
+    const size_t inputs = lo.crop.inputs(), outputs = 10;
+    auto net = std::make_shared<LayeredNet>(inputs, lo.hidden, outputs, lo.wbits, lo.quantize_in_training, lo.batch_norm,
+                                            lo.row_scales, lo.crop);
     const int epochs = opt.epochs > 0 ? opt.epochs : LayeredOptions::kDefaultEpochs;
     LayeredTrainResult r;
     TrainResult& res = r.train;
@@ -109,7 +128,12 @@ LayeredTrainResult train_layered(const MnistSet& train, const MnistSet& test, co
                     {"wbits", lo.wbits},
                     {"quantization", lo.quantize_in_training ? "in training (fake quantization, straight-through)"
                                                              : "after training (post-training quantization)"},
-                    {"weight_scale", "per layer, symmetric: max|W| / max(1, 2^(wbits-1) - 1); round half away from 0"},
+                    {"weight_scale", lo.row_scales ? "w1 per row (hidden unit), w2 per layer, symmetric: max|W| / "
+                                                     "max(1, 2^(wbits-1) - 1); round half away from 0"
+                                                   : "per layer, symmetric: max|W| / max(1, 2^(wbits-1) - 1); "
+                                                     "round half away from 0"},
+                    {"input_window", {{"top", lo.crop.top}, {"left", lo.crop.left}, {"rows", lo.crop.rows},
+                                      {"cols", lo.crop.cols}}},
                     {"hidden_normalization", lo.batch_norm ? "batch norm, folded into thresholds"
                                                            : "bias, pre-activation scaled by 1/sqrt(784) for the STE"},
                     {"sign_estimator", "hardtanh straight-through"},
@@ -146,9 +170,15 @@ LayeredTrainResult train_layered(const MnistSet& train, const MnistSet& test, co
     q.hidden = lo.hidden;
     q.outputs = outputs;
     q.wbits = lo.wbits;
-    Quantized q1 = quantize(net->fc1->weight, lo.wbits), q2 = quantize(net->fc2->weight, lo.wbits);
+    q.crop = lo.crop;
+    Quantized q1 = quantize(net->fc1->weight, lo.wbits, lo.row_scales), q2 = quantize(net->fc2->weight, lo.wbits);
     q.q1 = int_codes(q1.codes);
-    q.s1 = q1.scale.item<double>();
+    if (lo.row_scales) {
+        q.s1_rows = doubles(q1.scale.reshape({-1}));
+        q.s1 = q.s1_rows.empty() ? 1 : *std::max_element(q.s1_rows.begin(), q.s1_rows.end());
+    } else {
+        q.s1 = q1.scale.item<double>();
+    }
     q.q2 = int_codes(q2.codes);
     q.s2 = q2.scale.item<double>();
     q.b2q = int_codes(round_away(net->fc2->bias.detach() / q2.scale));

@@ -1,6 +1,7 @@
-// Training of the layered binary network for the chip (784 ±1 inputs -> H sign
+// Training of the layered binary network for the chip (784 ±1 inputs, or a
+// window of them, -> H sign
 // units -> 10 outputs read by their fields) with libtorch, the quantization in
-// the loop: per-layer symmetric WBITS fake quantization of both weight layers
+// the loop: per-layer (w1 optionally per-row) symmetric WBITS fake quantization of both weight layers
 // (scale s = max|W| / max(1, 2^(B-1) - 1), codes round half away from zero,
 // saturated to [-2^(B-1), 2^(B-1) - 1], straight-through gradient), batch
 // norm before the sign units (folded into integer thresholds on export), a
@@ -19,10 +20,12 @@
 namespace mind1024::host::baselines {
 
 struct LayeredOptions {
-    size_t hidden = 230;        // <= 230: 784 + 230 + 10 = 1024 neurons
+    size_t hidden = 230;        // inputs + hidden + 10 <= 1024 neurons: 230 with 784 inputs
     unsigned wbits = 8;         // 1..8
     bool quantize_in_training = true;  // false: post-training quantization
     bool batch_norm = true;     // false: a bias per hidden unit instead
+    bool row_scales = false;    // w1 fake-quantized with a scale per row (folds into the thresholds)
+    InputCrop crop;             // the inputs: a window of the image (default all 784 pixels)
     double lr = 3e-3;
     size_t batch = 64;
     int shift = 2;

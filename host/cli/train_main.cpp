@@ -35,9 +35,13 @@ struct Options {
     size_t train_limit = 0, test_limit = 0;
     bool quiet = false;
     // layered
-    size_t hidden = 230;
+    size_t hidden = 230, crop = 28;
     unsigned wbits = 8;
     bool ptq = false, no_batch_norm = false;
+    std::string scale_granularity = "layer", inputs_dir;
+    double lr = LayeredOptions{}.lr;
+    int shift = LayeredOptions{}.shift;
+    size_t batch = LayeredOptions{}.batch;
     // stdp
     size_t neurons = StdpOptions{}.neurons;
     int steps = StdpOptions{}.steps;
@@ -118,6 +122,16 @@ void write_result(const std::string& dir, const TrainResult& r, const MnistSet& 
     out.publish();
 }
 
+// Both splits as the network's inputs (its window of each image), for a
+// `mind1024 layered --data` that feeds pixels to the inputs one to one.
+void write_inputs(const Options& o, const InputCrop& crop, const MnistSet& train, const MnistSet& test) {
+    if (o.inputs_dir.empty()) return;
+    write_idx_splits(o.inputs_dir, crop.rows, crop.cols, crop.select(train.images, train.count), train.labels,
+                     crop.select(test.images, test.count), test.labels);
+    std::fprintf(stderr, "mind1024-train: wrote %s/{train,t10k}-{images-idx3,labels-idx1}-ubyte (%zu x %zu images)\n",
+                 o.inputs_dir.c_str(), crop.rows, crop.cols);
+}
+
 int run_layered(const Options& o, const MnistSet& train, const MnistSet& test, const TrainOptions& to,
                 const std::string& cmd) {
     LayeredOptions lo;
@@ -125,10 +139,15 @@ int run_layered(const Options& o, const MnistSet& train, const MnistSet& test, c
     lo.wbits = o.wbits;
     lo.quantize_in_training = !o.ptq;
     lo.batch_norm = !o.no_batch_norm;
+    lo.row_scales = o.scale_granularity == "row";
+    lo.crop = InputCrop::centred(o.crop);
+    lo.lr = o.lr;
+    lo.shift = o.shift;
+    lo.batch = o.batch;
     LayeredTrainResult r = train_layered(train, test, lo, to);
     const LayeredIntNet net = fold_layered(r.quantized);
     const auto t0 = std::chrono::steady_clock::now();
-    const std::vector<uint8_t> pred = net.predict_images(test.images, test.count);
+    const std::vector<uint8_t> pred = net.predict_images(net.crop.select(test.images, test.count), test.count);
     const double int_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     size_t agree = 0;
     for (size_t i = 0; i < pred.size(); ++i) agree += pred[i] == r.fake_quantized_predictions[i];
@@ -145,6 +164,7 @@ int run_layered(const Options& o, const MnistSet& train, const MnistSet& test, c
     LayeredExportInfo info;
     info.s1 = r.quantized.s1;
     info.s2 = r.quantized.s2;
+    info.s1_rows = r.quantized.s1_rows;
     info.training = r.train.settings;
     info.training["seed"] = o.seed;
     info.training["threads"] = o.threads;
@@ -160,6 +180,7 @@ int run_layered(const Options& o, const MnistSet& train, const MnistSet& test, c
     info.extra = {{"data", data_json(train, test)}, {"provenance", provenance(o, cmd)}};
     write_layered(o.out, net, info);
     std::fprintf(stderr, "mind1024-train: wrote %s/network.json, w1.npy, t1.npy, w2.npy, b2.npy\n", o.out.c_str());
+    write_inputs(o, net.crop, train, test);
     return 0;
 }
 
@@ -192,9 +213,30 @@ int main(int argc, char** argv) {
                    "output directory: result.json, predictions.csv and <weight>.npy files; for layered network.json, w1.npy, t1.npy, "
                    "w2.npy, b2.npy");
     app.add_flag("--quiet", o.quiet, "no per-epoch progress on stderr");
-    app.add_option("--hidden", o.hidden, "layered: hidden sign units (784 + H + 10 <= 1024)")
-        ->check(whole_number(1, 230))
+    app.add_option("--hidden", o.hidden, "layered: hidden sign units (inputs + H + 10 <= 1024: H <= 230 with all 784 "
+                                         "pixels, <= 614 with --crop 20)")
+        ->check(whole_number(1, 1014))
         ->capture_default_str();
+    app.add_option("--crop", o.crop,
+                   "layered: the inputs are the centred N x N window of the 28 x 28 image (top = left = (28 - N) / 2; "
+                   "network.json input.crop); N^2 input neurons leave 1014 - N^2 for hidden units")
+        ->check(whole_number(1, 28))
+        ->capture_default_str();
+    app.add_option("--scale-granularity", o.scale_granularity,
+                   "layered: w1's fake-quantization scale, one per layer or one per row (hidden unit: folds into its "
+                   "threshold, so the chip's integers need nothing more); w2 keeps one per layer")
+        ->check(CLI::IsMember({"layer", "row"}))
+        ->capture_default_str();
+    app.add_option("--lr", o.lr, "layered: Adam's learning rate at the start of the cosine schedule")
+        ->check(CLI::Range(1e-6, 1.0))
+        ->capture_default_str();
+    app.add_option("--shift", o.shift, "layered: training images shifted by up to ±N px (seeded, new every epoch)")
+        ->check(whole_number(0, 8))
+        ->capture_default_str();
+    app.add_option("--batch", o.batch, "layered: mini-batch size")->check(whole_number(1, 60000))->capture_default_str();
+    app.add_option("--write-inputs", o.inputs_dir,
+                   "layered: also write the training and test splits as the network's inputs (its --crop window of "
+                   "each image) as IDX files in this directory, for `mind1024 layered --data DIR`");
     app.add_option("--wbits", o.wbits, "layered: weight bits (two's complement codes)")
         ->check(whole_number(1, 8))
         ->capture_default_str();
@@ -205,8 +247,14 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
         const bool layered = o.model == "layered", stdp = o.model == "stdp";
-        for (const char* opt : {"--hidden", "--wbits", "--ptq", "--no-batch-norm"})
+        for (const char* opt : {"--hidden", "--wbits", "--ptq", "--no-batch-norm", "--crop", "--scale-granularity", "--lr",
+                                "--shift", "--batch", "--write-inputs"})
             if (!layered && app.count(opt)) throw CLI::ValidationError(opt, "only for --model layered");
+        if (layered && o.crop * o.crop + o.hidden + 10 > 1024)
+            throw CLI::ValidationError("--hidden", fmt::format("{} inputs ({} x {}) + {} hidden + 10 outputs = {} neurons, "
+                                                               "more than the chip's 1024",
+                                                               o.crop * o.crop, o.crop, o.crop, o.hidden,
+                                                               o.crop * o.crop + o.hidden + 10));
         for (const char* opt : {"--neurons", "--steps"})
             if (!stdp && app.count(opt)) throw CLI::ValidationError(opt, "only for --model stdp");
     } catch (const CLI::ParseError& e) {
@@ -217,6 +265,8 @@ int main(int argc, char** argv) {
         // Everything that can fail is checked before the training.
         if (!o.out.empty())
             check_output_dir(o.out, o.model == "layered" ? layered_file_names() : std::vector<std::string>{"result.json", "predictions.csv"});
+        if (!o.inputs_dir.empty())
+            check_output_dir(o.inputs_dir, idx_split_file_names());
         const std::string dir = resolve_data_dir(o.data);
         MnistSet train = first_items(load_mnist_split(dir, Split::Train), o.train_limit);
         MnistSet test = first_items(load_mnist_split(dir, Split::Test), o.test_limit);

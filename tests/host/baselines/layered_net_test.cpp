@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "host/data/idx_reader.h"
 #include "host/data/npy.h"
 #include "tests/host/data/temp_dir.h"
 
@@ -135,4 +136,65 @@ TEST(LayeredNet, ReadRefusesAWrongShapeOrFormatNamingTheFile) {
         EXPECT_NE(std::string(e.what()).find("t1.npy"), std::string::npos) << e.what();
     }
     EXPECT_THROW(read_layered(dir.file("missing")), DataError);
+}
+
+// A positive scale per row divides each unit's threshold by its own scale.
+TEST(LayeredNet, PerRowScalesFoldIntoEachThreshold) {
+    LayeredQuantized q = tiny();
+    q.batch_norm = false;
+    q.b1 = {0.6, -0.5, 100.0};
+    q.s1_rows = {0.5, 0.25, 0.5};  // thresholds -b1/s1_i = -1.2, 2, -200
+    EXPECT_EQ(fold_layered(q).t1, (std::vector<int32_t>{-2, 2, -16}));
+    q.s1_rows = {0.5, 0.0, 0.5};
+    EXPECT_THROW(fold_layered(q), DataError);
+}
+
+// A window of the image is the input: selected row by row, written to
+// network.json and read back; a window that does not match layers[0] refused.
+TEST(LayeredNet, InputCropSelectsTheWindowAndRoundTrips) {
+    InputCrop c;
+    c.image_rows = 3;
+    c.image_cols = 4;
+    c.top = 1;
+    c.left = 1;
+    c.rows = 2;
+    c.cols = 2;
+    const std::vector<uint8_t> images = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,  //
+                                         20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
+    EXPECT_EQ(c.select(images, 2), (std::vector<uint8_t>{5, 6, 9, 10, 25, 26, 29, 30}));
+    EXPECT_EQ(InputCrop::centred(20).top, 4u);
+    EXPECT_THROW(InputCrop::centred(29), std::invalid_argument);
+
+    LayeredQuantized q = tiny();  // 3 inputs: a 1 x 3 window of a 2 x 4 image
+    q.crop.image_rows = 2;
+    q.crop.image_cols = 4;
+    q.crop.top = 1;
+    q.crop.left = 1;
+    q.crop.rows = 1;
+    q.crop.cols = 3;
+    mind1024::test::TempDir dir;
+    const std::string out = dir.file("net");
+    write_layered(out, fold_layered(q), {});
+    const LayeredIntNet back = read_layered(out);
+    EXPECT_EQ(back.crop.image_cols, 4u);
+    EXPECT_EQ(back.crop.top, 1u);
+    EXPECT_EQ(back.crop.left, 1u);
+    EXPECT_EQ(back.crop.cols, 3u);
+    q.crop.cols = 2;
+    EXPECT_THROW(fold_layered(q), DataError);
+}
+
+// The windows written as IDX splits read back as a data directory of 2 x 2 images.
+TEST(LayeredNet, IdxSplitsReadBackAsADataDirectory) {
+    mind1024::test::TempDir dir;
+    const std::string out = dir.file("data");
+    write_idx_splits(out, 2, 2, {1, 2, 3, 4, 5, 6, 7, 8}, {3, 9}, {9, 8, 7, 6}, {1});
+    const MnistSet test = load_mnist_split(out, Split::Test), train = load_mnist_split(out, Split::Train);
+    EXPECT_EQ(test.rows, 2u);
+    EXPECT_EQ(test.cols, 2u);
+    EXPECT_EQ(test.images, (std::vector<uint8_t>{9, 8, 7, 6}));
+    EXPECT_EQ(test.labels, (std::vector<uint8_t>{1}));
+    EXPECT_EQ(train.count, 2u);
+    EXPECT_EQ(train.labels, (std::vector<uint8_t>{3, 9}));
+    EXPECT_THROW(write_idx_splits(dir.file("bad"), 2, 2, {1, 2, 3}, {0}, {}, {}), std::invalid_argument);
 }

@@ -93,3 +93,25 @@ TEST(LayeredQat, PostTrainingQuantization) {
     double int_acc = 0;
     EXPECT_EQ(exported_agreement(r, s->test, &int_acc), s->test.count);
 }
+
+// A 20 x 20 window and per-row scales: fewer inputs, one scale per hidden
+// unit, and the exported integers still predict as the fake-quantized model.
+TEST(LayeredQat, CropAndPerRowScalesExportExactly) {
+    MIND1024_NEED_MNIST(s);
+    LayeredOptions lo = small();
+    lo.hidden = 32;
+    lo.crop = InputCrop::centred(20);
+    lo.row_scales = true;
+    const LayeredTrainResult r = train_slice(lo, 1, 1);
+    EXPECT_EQ(r.quantized.inputs, 400u);
+    ASSERT_EQ(r.quantized.s1_rows.size(), lo.hidden);
+    mind1024::test::TempDir dir;
+    write_layered(dir.file("net"), fold_layered(r.quantized), {});
+    const LayeredIntNet net = read_layered(dir.file("net"));
+    EXPECT_EQ(net.inputs, 400u);
+    const std::vector<uint8_t> pred = net.predict_images(net.crop.select(s->test.images, s->test.count), s->test.count);
+    size_t same = 0;
+    for (size_t i = 0; i < pred.size(); ++i) same += pred[i] == r.fake_quantized_predictions[i];
+    EXPECT_EQ(same, s->test.count);
+    EXPECT_GT(accuracy(pred, s->test.labels), 0.6);
+}
