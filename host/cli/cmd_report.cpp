@@ -229,7 +229,7 @@ void Report::add_training(const std::string& id, std::vector<std::string> args) 
     const std::vector<std::string> lim = limits();
     args.insert(args.end(), {"--seed", std::to_string(o_.seed), "--threads", std::to_string(o_.threads)});
     args.insert(args.end(), lim.begin(), lim.end());
-    trainings_[id] = plan_training(cache_, id, args, data_hash_, o_.retrain);
+    trainings_[id] = plan_training(cache_, id, trainer_, args, data_hash_, o_.retrain);
 }
 
 void Report::plan() {
@@ -259,7 +259,7 @@ std::string Report::train(const std::string& id) {
     }
     if (o_.retrain) cache_.remove(t.dir);
     const std::string staging = cache_.stage(t.dir);
-    const std::vector<std::string> argv = training_argv(trainer_, t, data_dir_, staging);
+    const std::vector<std::string> argv = training_argv(t, data_dir_, staging);
     std::string what = "train";
     for (const auto& a : t.args) what += " " + a;
     step(id, what, argv);
