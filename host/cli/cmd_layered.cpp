@@ -51,13 +51,13 @@ void print_table(const LayeredOptions& o, const baselines::LayeredIntNet& net, c
                net.inputs, net.hidden, net.outputs, e.layout.neurons(), net.wbits, model, images, o.chip.params.describe());
     const auto pct = [](double v) { return v < 0 ? std::string("-") : fmt::format("{:.2f}", v); };
     fmt::print("{:<10} {:>9} {:>9} {:>10} {:>10} {:>14} {:>11} {:>12} {:>11} {:>8} {:>8}\n", "", "chip %", "host %",
-               "unquant %", "trained %", "agree", "unanswered", "cycles/img", "sim ms/img", "wall s", "img/s");
+               "unquant %", "trained %", "agree", "no-answer", "cycles/img", "sim ms/img", "wall s", "img/s");
     fmt::print("{:<10} {:>9.2f} {:>9.2f} {:>10} {:>10} {:>14} {:>11} {:>12.0f} {:>11.3f} {:>8.1f} {:>8.1f}\n", "layered",
                e.accuracy_chip(), e.accuracy_host(), pct(f.source_percent), pct(f.trained_percent),
                fmt::format("{}/{}", e.agree, images), e.chip_unanswered, e.cycles_per_image(), 1e3 * e.sim_seconds / images,
                e.chip_wall_seconds, images / e.chip_wall_seconds);
     fmt::print("(host: the integer model on the host; unquant: the files' values before --quantize, on the host; trained: "
-               "network.json's float accuracy; unanswered: a tie at the top output, labelled the lowest)\n");
+               "network.json's float accuracy; no-answer: a tie at the top output, labelled the lowest)\n");
     if (e.overflow_events)
         fmt::print("{} accumulator overflow events in {} images\n", e.overflow_events, e.images_with_overflow);
 }
