@@ -211,6 +211,12 @@ LayeredIntNet load_layered_network(const std::string& dir, bool quantize, const 
     return baselines::layered_from_arrays(a);
 }
 
+LayeredIntNet quantize_layered(const LayeredArrays& a, unsigned wbits, LayeredQuantization* info) {
+    QuantizerOptions opt;
+    opt.wbits = wbits;
+    return quantize_layered(a, opt, info);
+}
+
 LayeredIntNet load_layered_network(const std::string& dir, bool quantize, unsigned wbits, LayeredQuantization* info) {
     QuantizerOptions opt;
     opt.wbits = wbits;  // max-abs scale per layer, nearest rounding: as the MNIST job

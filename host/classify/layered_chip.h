@@ -76,6 +76,9 @@ struct LayeredQuantization {
 // narrowest chip word that stores them.
 baselines::LayeredIntNet quantize_layered(const baselines::LayeredArrays& a, const QuantizerOptions& opt,
                                           LayeredQuantization* info = nullptr);
+// Per-layer max-abs scales, nearest rounding, to wbits (two's complement codes).
+baselines::LayeredIntNet quantize_layered(const baselines::LayeredArrays& a, unsigned wbits,
+                                          LayeredQuantization* info = nullptr);
 // The network of a directory: its integers (a float weight that is not a whole
 // number refused, naming the file and --quantize), or quantized with opt.
 baselines::LayeredIntNet load_layered_network(const std::string& dir, bool quantize, const QuantizerOptions& opt,
