@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "host/data/data_error.h"
+#include "host/report/output_file.h"
 #include "host/baselines/dataset.h"
 #include "sysc/fixed_point.h"
 
@@ -159,33 +160,36 @@ void expect_integers(const NpyArray& a) {
 
 }  // namespace
 
-LayeredIntNet quantize_layered(const LayeredArrays& a, unsigned wbits, LayeredQuantization* info) {
-    QuantizerOptions opt;
-    opt.wbits = wbits;  // max-abs scale, nearest rounding: as the MNIST job
+LayeredIntNet quantize_layered(const LayeredArrays& a, const QuantizerOptions& opt, LayeredQuantization* info) {
     for (const NpyArray* x : {&a.w1, &a.t1, &a.w2, &a.b2})
         for (size_t i = 0; i < x->size(); ++i)
             if (!std::isfinite(x->as_double(i)))
                 throw DataError(fmt::format("{}: element {} {} is {}, not a finite number", x->source, i,
                                             x->index_string(i), x->as_double(i)));
     const QuantizedMatrix q1 = quantize_weights(as_matrix(a.w1), opt);
-    const QuantizedMatrix q2 = quantize_weights(as_matrix(a.w2), opt);
+    QuantizerOptions out_opt = opt;
+    out_opt.granularity = Granularity::Layer;  // the argmax compares the outputs: one scale
+    const QuantizedMatrix q2 = quantize_weights(as_matrix(a.w2), out_opt);
     LayeredIntNet net;
     net.inputs = a.inputs;
     net.hidden = a.hidden;
     net.outputs = a.outputs;
-    net.wbits = wbits;
+    net.wbits = opt.plus_minus_one && opt.wbits == 1 ? 2 : opt.wbits;
     net.w1 = q1.data;
     net.w2 = q2.data;
     LayeredQuantization qi;
+    qi.options = opt;
     qi.w1 = q1.report;
     qi.w2 = q2.report;
-    // n_i > s1 t1 iff n_i > floor(s1 t1) for integer n_i; clamped to [-S_i - 1, S_i]
+    qi.s1 = q1.row_scales;
+    qi.s2 = q2.report.scale;
+    // n_i > s1_i t1 iff n_i > floor(s1_i t1) for integer n_i; clamped to [-S_i - 1, S_i]
     // (beyond that no state changes), as the training's fold does.
     net.t1.resize(a.hidden);
     for (size_t i = 0; i < a.hidden; ++i) {
         int64_t s = 0;
         for (size_t j = 0; j < a.inputs; ++j) s += std::abs(int64_t{net.w1[i * a.inputs + j]});
-        const double t = std::floor(q1.report.scale * a.t1.as_double(i));
+        const double t = std::floor(q1.row_scales[i] * a.t1.as_double(i));
         const double c = std::clamp(t, static_cast<double>(-s - 1), static_cast<double>(s));
         qi.t1_clipped += c != t;
         net.t1[i] = static_cast<int32_t>(c);
@@ -198,12 +202,75 @@ LayeredIntNet quantize_layered(const LayeredArrays& a, unsigned wbits, LayeredQu
     return net;
 }
 
-LayeredIntNet load_layered_network(const std::string& dir, bool quantize, unsigned wbits, LayeredQuantization* info) {
+LayeredIntNet load_layered_network(const std::string& dir, bool quantize, const QuantizerOptions& opt,
+                                   LayeredQuantization* info) {
     LayeredArrays a = baselines::read_layered_arrays(dir);
-    if (quantize) return quantize_layered(a, wbits, info);
+    if (quantize) return quantize_layered(a, opt, info);
     for (const NpyArray* x : {&a.w1, &a.t1, &a.w2, &a.b2}) expect_integers(*x);
-    if (a.wbits == 0) a.wbits = wbits;  // integers from elsewhere: the chip's width is the limit
+    if (a.wbits == 0) a.wbits = opt.wbits;  // integers from elsewhere: the chip's width is the limit
     return baselines::layered_from_arrays(a);
+}
+
+LayeredIntNet quantize_layered(const LayeredArrays& a, unsigned wbits, LayeredQuantization* info) {
+    QuantizerOptions opt;
+    opt.wbits = wbits;
+    return quantize_layered(a, opt, info);
+}
+
+LayeredIntNet load_layered_network(const std::string& dir, bool quantize, unsigned wbits, LayeredQuantization* info) {
+    QuantizerOptions opt;
+    opt.wbits = wbits;  // max-abs scale per layer, nearest rounding: as the MNIST job
+    return load_layered_network(dir, quantize, opt, info);
+}
+
+std::vector<uint8_t> predict_layered_arrays(const LayeredArrays& a, const std::vector<uint8_t>& pixels, size_t count) {
+    const std::vector<double> w1 = a.w1.to_double(), t1 = a.t1.to_double(), w2 = a.w2.to_double(), b2 = a.b2.to_double();
+    std::vector<uint8_t> out(count);
+    std::vector<double> x(a.inputs), h(a.hidden);
+    for (size_t k = 0; k < count; ++k) {
+        for (size_t j = 0; j < a.inputs; ++j) x[j] = baselines::binarize_pixel(pixels[k * a.inputs + j]);
+        for (size_t i = 0; i < a.hidden; ++i) {
+            double n = 0;
+            for (size_t j = 0; j < a.inputs; ++j) n += w1[i * a.inputs + j] * x[j];
+            h[i] = n > t1[i] ? 1 : -1;
+        }
+        size_t best = 0;
+        double best_f = 0;
+        for (size_t o = 0; o < a.outputs; ++o) {
+            double f = b2[o];
+            for (size_t i = 0; i < a.hidden; ++i) f += w2[o * a.hidden + i] * h[i];
+            if (o == 0 || f > best_f) best = o, best_f = f;
+        }
+        out[k] = static_cast<uint8_t>(best);
+    }
+    return out;
+}
+
+void save_quantized_layered(const std::string& dir, const LayeredIntNet& net, const LayeredQuantization& q,
+                            const nlohmann::json& about) {
+    nlohmann::json j = about;
+    j["format"] = baselines::kLayeredFormat;
+    j["layers"] = {net.inputs, net.hidden, net.outputs};
+    j["wbits"] = net.wbits;
+    j["quantizer"] = {{"bits", q.options.wbits}, {"granularity", to_string(q.options.granularity)},
+                      {"scale", to_string(q.options.scale_mode)}, {"rounding", to_string(q.options.rounding)}};
+    j["codes"] = "code = round(w * s) saturated; s1.npy: w1's scale per hidden unit (t1 = floor(s1 t1)), s2.npy: w2's "
+                 "and b2's one scale";
+    j["files"] = {{"w1", {{"file", "w1.npy"}, {"dtype", "int16"}, {"shape", {net.hidden, net.inputs}}}},
+                  {"t1", {{"file", "t1.npy"}, {"dtype", "int32"}, {"shape", {net.hidden}}}},
+                  {"w2", {{"file", "w2.npy"}, {"dtype", "int16"}, {"shape", {net.outputs, net.hidden}}}},
+                  {"b2", {{"file", "b2.npy"}, {"dtype", "int32"}, {"shape", {net.outputs}}}},
+                  {"s1", {{"file", "s1.npy"}, {"dtype", "float64"}, {"shape", {net.hidden}}}},
+                  {"s2", {{"file", "s2.npy"}, {"dtype", "float64"}, {"shape", {1}}}}};
+    OutputSet out(dir);
+    write_text_atomic(out.path("network.json"), j.dump(2) + "\n");
+    write_npy<int16_t>(out.path("w1.npy"), {net.hidden, net.inputs}, net.w1);
+    write_npy<int32_t>(out.path("t1.npy"), {net.hidden}, net.t1);
+    write_npy<int16_t>(out.path("w2.npy"), {net.outputs, net.hidden}, net.w2);
+    write_npy<int32_t>(out.path("b2.npy"), {net.outputs}, net.b2);
+    write_npy<double>(out.path("s1.npy"), {net.hidden}, q.s1);
+    write_npy<double>(out.path("s2.npy"), {1}, std::vector<double>{q.s2});
+    out.publish();
 }
 
 }  // namespace mind1024::host

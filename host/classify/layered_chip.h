@@ -59,18 +59,41 @@ std::vector<LayeredAnswer> classify_layered_many(ChipDriver& chip, const Layered
 
 // How a float network was brought to integers (--quantize).
 struct LayeredQuantization {
+    QuantizerOptions options;
     QuantReport w1, w2;
-    size_t t1_clipped = 0, b2_clipped = 0;  // saturated to int32
+    std::vector<double> s1;  // w1's scale per hidden unit (all equal with a per-layer scale)
+    double s2 = 1;           // w2's one scale
+    size_t t1_clipped = 0, b2_clipped = 0;  // thresholds clamped, biases saturated to int32
 };
-// A float (or integer) network's arrays to WBITS codes with the project's
-// quantizer, per layer and symmetric (max-abs scale, nearest rounding):
-// q1 = round(s1 w1), t1 = floor(s1 t1) (exact for the strict n > t1 rule on
-// the integer sums), q2 = round(s2 w2), b2 = round(s2 b2).
+// A float (or integer) network's arrays to codes with the project's quantizer
+// (opt: bits, scale range, rounding, granularity): q1 = Q(s1_i w1[i]) with s1_i
+// the layer's or hidden unit i's scale (Granularity::Row: a sign unit's decision
+// is unchanged by scaling its row and threshold together), t1 = floor(s1_i t1)
+// (exact for the strict n > t1 rule on the integer sums), q2 = Q(s2 w2) and
+// b2 = round(s2 b2) with one scale for the output layer whatever the
+// granularity (the argmax compares the outputs, so they share a scale).
+// With opt.wbits 1 and plus_minus_one the codes are ±1 and net.wbits is 2, the
+// narrowest chip word that stores them.
+baselines::LayeredIntNet quantize_layered(const baselines::LayeredArrays& a, const QuantizerOptions& opt,
+                                          LayeredQuantization* info = nullptr);
+// Per-layer max-abs scales, nearest rounding, to wbits (two's complement codes).
 baselines::LayeredIntNet quantize_layered(const baselines::LayeredArrays& a, unsigned wbits,
                                           LayeredQuantization* info = nullptr);
 // The network of a directory: its integers (a float weight that is not a whole
-// number refused, naming the file and --quantize), or quantized to wbits.
+// number refused, naming the file and --quantize), or quantized with opt.
+baselines::LayeredIntNet load_layered_network(const std::string& dir, bool quantize, const QuantizerOptions& opt,
+                                              LayeredQuantization* info = nullptr);
+// The same with per-layer max-abs scales and nearest rounding to wbits (the DSE's and the report's).
 baselines::LayeredIntNet load_layered_network(const std::string& dir, bool quantize, unsigned wbits,
                                               LayeredQuantization* info = nullptr);
+// The network's values as read (float or integer), in double precision on the
+// host: the model before quantization. Predictions of the first `count` images
+// (ties to the lowest label, as the integer model).
+std::vector<uint8_t> predict_layered_arrays(const baselines::LayeredArrays& a, const std::vector<uint8_t>& pixels,
+                                            size_t count);
+// --save-quantized: dir/network.json (mind1024-layered-v1, loadable by `layered --net`), w1.npy, t1.npy, w2.npy,
+// b2.npy (the integer codes), s1.npy (float64, one scale per hidden unit) and s2.npy (float64, (1,)): code = w * s.
+void save_quantized_layered(const std::string& dir, const baselines::LayeredIntNet& net, const LayeredQuantization& q,
+                            const nlohmann::json& about);
 
 }  // namespace mind1024::host

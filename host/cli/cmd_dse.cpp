@@ -196,11 +196,11 @@ DseWorkload layered_workload(const DseSpace& s, const std::vector<DsePoint>& poi
                                           std::to_string(b), "--seed", std::to_string(seed), "--threads", "1"};
             if (train_images) args.insert(args.end(), {"--train-limit", std::to_string(train_images)});
             if (test_images) args.insert(args.end(), {"--test-limit", std::to_string(test_images)});
-            const Training t = plan_training(cache, fmt::format("bits-qat-{}", b), args, data_sha256(tr, keep.test), false);
+            const Training t = plan_training(cache, fmt::format("bits-qat-{}", b), join_path(own_directory(), "mind1024-train"),
+                                             args, data_sha256(tr, keep.test), false);
             ensure_directory(join_path(o.out, "logs"));
             fmt::print(stderr, "[dse] layered network for WBITS {}: {}\n", b, t.cached ? "from the cache" : "training (QAT)");
-            from = run_training(cache, t, join_path(own_directory(), "mind1024-train"), data,
-                                join_path(join_path(o.out, "logs"), t.id + ".log"), false);
+            from = run_training(cache, t, data, join_path(join_path(o.out, "logs"), t.id + ".log"), false);
         }
         w.layered[b] = load_layered_network(from, train.empty() && quantize, b);
         const json nj = json::parse(std::ifstream(join_path(from, "network.json")), nullptr, false);

@@ -4,11 +4,14 @@
 // one sweep on the chip, and the chip's answers are compared image by image
 // with the host's integer inference of the same files.
 #include <chrono>
+#include <fstream>
+#include <set>
 
 #include <fmt/format.h>
 
 #include "host/cli/commands.h"
 #include "host/cli/common.h"
+#include "host/board/errors.h"
 #include "host/data/data_error.h"
 #include "host/data/idx_reader.h"
 #include "host/classify/layered_chip.h"
@@ -24,7 +27,17 @@ struct LayeredOptions {
     std::string net, data, out = "results/layered";
     size_t limit = 0;
     bool quantize = false, no_progress = false;
+    QuantizeFlags quant;
     ChipSpec chip;
+    std::set<std::string> given;  // the options on the command line
+};
+
+// The model before quantization beside the chip: the files' values on the host in
+// double precision (with --quantize), and the trainer's float accuracy when
+// network.json gives one.
+struct FloatFigures {
+    double source_percent = -1;   // the files' values, host (with --quantize)
+    double trained_percent = -1;  // network.json accuracy.float, as the trainer measured it (whole test set)
 };
 
 nlohmann::json report_json(const QuantReport& r) {
@@ -32,22 +45,26 @@ nlohmann::json report_json(const QuantReport& r) {
 }
 
 void print_table(const LayeredOptions& o, const baselines::LayeredIntNet& net, const LayeredEval& e,
-                 const std::string& model) {
+                 const std::string& model, const FloatFigures& f) {
     const size_t images = e.images();
     fmt::print("\nlayered network {}-{}-{} ({} neurons, WBITS {}) on the MIND 1024 ({}; {} test images; {})\n",
                net.inputs, net.hidden, net.outputs, e.layout.neurons(), net.wbits, model, images, o.chip.params.describe());
-    fmt::print("{:<10} {:>9} {:>9} {:>14} {:>12} {:>11} {:>8} {:>8}\n", "", "chip %", "host %", "agree", "cycles/img",
-               "sim ms/img", "wall s", "img/s");
-    fmt::print("{:<10} {:>9.2f} {:>9.2f} {:>14} {:>12.0f} {:>11.3f} {:>8.1f} {:>8.1f}\n", "layered", e.accuracy_chip(),
-               e.accuracy_host(), fmt::format("{}/{}", e.agree, images), e.cycles_per_image(),
-               1e3 * e.sim_seconds / images, e.chip_wall_seconds, images / e.chip_wall_seconds);
+    const auto pct = [](double v) { return v < 0 ? std::string("-") : fmt::format("{:.2f}", v); };
+    fmt::print("{:<10} {:>9} {:>9} {:>10} {:>10} {:>14} {:>11} {:>12} {:>11} {:>8} {:>8}\n", "", "chip %", "host %",
+               "unquant %", "trained %", "agree", "no-answer", "cycles/img", "sim ms/img", "wall s", "img/s");
+    fmt::print("{:<10} {:>9.2f} {:>9.2f} {:>10} {:>10} {:>14} {:>11} {:>12.0f} {:>11.3f} {:>8.1f} {:>8.1f}\n", "layered",
+               e.accuracy_chip(), e.accuracy_host(), pct(f.source_percent), pct(f.trained_percent),
+               fmt::format("{}/{}", e.agree, images), e.chip_unanswered, e.cycles_per_image(), 1e3 * e.sim_seconds / images,
+               e.chip_wall_seconds, images / e.chip_wall_seconds);
+    fmt::print("(host: the integer model on the host; unquant: the files' values before --quantize, on the host; trained: "
+               "network.json's float accuracy; no-answer: a tie at the top output, labelled the lowest)\n");
     if (e.overflow_events)
         fmt::print("{} accumulator overflow events in {} images\n", e.overflow_events, e.images_with_overflow);
 }
 
 void write_outputs(const LayeredOptions& o, const baselines::LayeredIntNet& net, const LayeredQuantization& qi,
                    const LayeredEval& e, const MnistSet& test, const std::string& dir, const ChipDriver& chip,
-                   std::chrono::steady_clock::time_point wall0) {
+                   const FloatFigures& f, std::chrono::steady_clock::time_point wall0) {
     const size_t images = e.images();
     OutputSet out(o.out);
     write_stream_atomic(out.path("predictions.csv"), [&](std::ostream& s) {
@@ -59,6 +76,9 @@ void write_outputs(const LayeredOptions& o, const baselines::LayeredIntNet& net,
         {"images", images},
         {"accuracy_chip", e.accuracy_chip()},
         {"accuracy_host_integer", e.accuracy_host()},
+        {"accuracy_before_quantization", f.source_percent < 0 ? nlohmann::json(nullptr) : nlohmann::json(f.source_percent)},
+        {"accuracy_float_trained", f.trained_percent < 0 ? nlohmann::json(nullptr) : nlohmann::json(f.trained_percent)},
+        {"unanswered_chip", e.chip_unanswered},
         {"agree_with_host", e.agree},
         {"disagreeing_images", e.disagreeing},
         {"cycles_per_image", e.cycles_per_image()},
@@ -75,7 +95,8 @@ void write_outputs(const LayeredOptions& o, const baselines::LayeredIntNet& net,
     };
     j["quantization"] = o.quantize ? nlohmann::json{{"w1", report_json(qi.w1)}, {"w2", report_json(qi.w2)},
                                                     {"thresholds_clamped", qi.t1_clipped}, {"biases_clipped", qi.b2_clipped},
-                                                    {"scale", "max-abs per layer"}, {"rounding", "nearest"}}
+                                                    {"options", quantizer_json(qi.options)},
+                                                    {"saved_to", o.quant.save_dir.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.quant.save_dir)}}
                                  : nlohmann::json("none (integer files)");
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     write_json(out.path("layered.json"), j,
@@ -92,12 +113,30 @@ int run_layered(const LayeredOptions& o) {
     // Outputs first, then the network's files and whether they fit, then the board and the data.
     check_output_dir(o.out, {"layered.json", "predictions.csv"});
     check_chip_outputs(o.chip);
+    if (!o.quantize)
+        for (const char* opt : {"--quant-bits", "--scale-granularity", "--scale", "--scale-percentile", "--rounding",
+                                "--rounding-seed", "--save-quantized"})
+            if (o.given.count(opt)) throw BadArgument(fmt::format("{}: only with --quantize", opt));
     LayeredQuantization qi;
-    const baselines::LayeredIntNet net = load_layered_network(o.net, o.quantize, p.wbits, &qi);
+    const QuantizerOptions qo = o.quantize ? quantizer_options(o.quant, p) : QuantizerOptions{};
+    if (!o.quant.save_dir.empty()) check_output_dir(o.quant.save_dir, {"network.json", "w1.npy", "t1.npy", "w2.npy", "b2.npy", "s1.npy", "s2.npy"});
+    const baselines::LayeredArrays arrays = baselines::read_layered_arrays(o.net);
+    const baselines::LayeredIntNet net = o.quantize ? quantize_layered(arrays, qo, &qi) : load_layered_network(o.net, false, p.wbits);
     check_layered_fits(net, p, o.net);
-    if (o.quantize)
-        fmt::print(stderr, "[layered] quantized to WBITS={}: w1 {}; w2 {}; {} thresholds clamped, {} biases clipped\n",
-                   p.wbits, qi.w1.describe(), qi.w2.describe(), qi.t1_clipped, qi.b2_clipped);
+    if (o.quantize) {
+        fmt::print(stderr, "[layered] quantized to {} bits ({}): w1 {}; w2 {}; {} thresholds clamped, {} biases clipped\n",
+                   qo.wbits, quantizer_json(qo).dump(), qi.w1.describe(), qi.w2.describe(), qi.t1_clipped, qi.b2_clipped);
+        if (!o.quant.save_dir.empty()) {
+            save_quantized_layered(o.quant.save_dir, net, qi, {{"from", o.net}, {"provenance", provenance()}});
+            fmt::print(stderr, "[layered] wrote the codes and scales to {}\n", o.quant.save_dir);
+        }
+    }
+    FloatFigures ff;
+    {
+        const nlohmann::json nj = nlohmann::json::parse(std::ifstream(join_path(o.net, "network.json")), nullptr, false);
+        const nlohmann::json::json_pointer ptr("/accuracy/float");
+        if (!nj.is_discarded() && nj.contains(ptr) && nj.at(ptr).is_number()) ff.trained_percent = 100 * nj.at(ptr).get<double>();
+    }
     auto chip = open_chip(o.chip);
     const std::string dir = resolve_data_dir(o.data);
     fmt::print(stderr, "[layered] data: {}\n", dir);
@@ -106,12 +145,18 @@ int run_layered(const LayeredOptions& o) {
         throw DataError(fmt::format("{}: images of {} x {} = {} pixels, the network ({}/network.json) takes {} inputs",
                                     test.images_path, test.rows, test.cols, test.image_size(), o.net, net.inputs));
     const size_t images = o.limit ? std::min<size_t>(o.limit, test.count) : test.count;
+    if (o.quantize) {
+        const std::vector<uint8_t> before = predict_layered_arrays(arrays, test.images, images);
+        size_t right = 0;
+        for (size_t i = 0; i < images; ++i) right += before[i] == test.labels[i];
+        ff.source_percent = 100.0 * double(right) / double(images);
+    }
 
     Progress bar(fmt::format("[layered] {} chip", chip->name()), images, !o.no_progress);
     const LayeredEval e = evaluate_layered(*chip, net, test, images, o.chip.wrap, [&bar](size_t done) { bar.update(done); });
     bar.finish();
-    print_table(o, net, e, chip->name());
-    write_outputs(o, net, qi, e, test, dir, *chip, wall0);
+    print_table(o, net, e, chip->name(), ff);
+    write_outputs(o, net, qi, e, test, dir, *chip, ff, wall0);
     fmt::print("wrote {}/layered.json, predictions.csv\n", o.out);
     return 0;
 }
@@ -128,12 +173,18 @@ Command add_layered_command(CLI::App& app) {
     c->add_option("--data", o->data, "directory with the MNIST IDX files (raw or .gz); default $MIND1024_DATA, then the set-up's copy");
     c->add_option("--limit", o->limit, "use only the first N test images (0 = all)")->capture_default_str()->check(whole_number(0, UINT32_MAX));
     c->add_flag("--quantize", o->quantize,
-                "quantize float weights to --wbits (per layer, max-abs scale, nearest; thresholds and biases scaled the "
-                "same); without it every value must be an integer");
+                "quantize the files' weights (float, or integers of a wider width) to --quant-bits (default --wbits) with "
+                "the options below (the output layer always has one scale: its outputs are compared); without it every "
+                "value must be an integer within WBITS");
+    add_quantizer_options(*c, o->quant);
     c->add_option("--out", o->out, "output directory: layered.json, predictions.csv")->capture_default_str();
     c->add_flag("--no-progress", o->no_progress, "no progress bar");
     add_chip_options(*c, o->chip);
-    return [o] { return run_layered(*o); };
+    return [o, c] {
+        for (const auto* opt : c->get_options())
+            if (opt->count()) o->given.insert(opt->get_name());
+        return run_layered(*o);
+    };
 }
 
 }  // namespace mind1024::host

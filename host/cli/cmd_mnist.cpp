@@ -58,25 +58,29 @@ void print_table(const MnistOptions& o, const MnistJob& job, const ClassifierEva
     const double images = double(fx.images());
     fmt::print("\nMNIST on the MIND 1024 ({}, {} datapath; {} {} images; {})\n", model, o.chip.datapath, fx.images(),
                o.job.holdout ? "held-out training" : "test", o.chip.params.describe());
-    fmt::print("{:<34} {:>9} {:>9} {:>7} {:>8} {:>12} {:>11} {:>8} {:>8}\n", "method", "float %", "fixed %", "sweeps",
-               "no-conv", "cycles/img", "sim ms/img", "wall s", "img/s");
-    fmt::print("{:<34} {:>9} {:>9.2f} {:>7.2f} {:>8} {:>12.0f} {:>11.3f} {:>8.1f} {:>8.1f}\n",
+    fmt::print("{:<34} {:>9} {:>9} {:>7} {:>8} {:>11} {:>12} {:>11} {:>8} {:>8}\n", "method", "float %", "fixed %", "sweeps",
+               "no-conv", "no-answer", "cycles/img", "sim ms/img", "wall s", "img/s");
+    fmt::print("{:<34} {:>9} {:>9.2f} {:>7.2f} {:>8} {:>11} {:>12.0f} {:>11.3f} {:>8.1f} {:>8.1f}\n",
                fmt::format("k-WTA attractor, {}x10 {}", cfg.protos_per_class,
                            cfg.tune_epochs || cfg.attractor_epochs ? "tuned" : "k-means"),
                e.twin_run ? fmt::format("{:.2f}", e.twin.accuracy()) : std::string("not run"), fx.accuracy(),
-               fx.mean_sweeps(), fx.not_converged, fx.cycles_per_image(), 1e3 * fx.sim_seconds / images,
+               fx.mean_sweeps(), fx.not_converged, fx.unanswered, fx.cycles_per_image(), 1e3 * fx.sim_seconds / images,
                fx.wall_seconds, images / fx.wall_seconds);
     if (e.twin_run)
-        fmt::print("float twin: mean sweeps {:.2f}, {} not converged, {:.1f} s wall; gap fixed - float = {:+.2f} points\n",
-                   e.twin.mean_sweeps(), e.twin.not_converged, e.twin.wall_seconds, fx.accuracy() - e.twin.accuracy());
+        fmt::print("float twin: mean sweeps {:.2f}, {} not converged, {} without an answer, {:.1f} s wall; gap fixed - float = {:+.2f} points\n",
+                   e.twin.mean_sweeps(), e.twin.not_converged, e.twin.unanswered, e.twin.wall_seconds, fx.accuracy() - e.twin.accuracy());
+    if (fx.unanswered)
+        fmt::print("no answer: {} of {} images had no single label neuron with the largest sum (a tie; the tie rule "
+                   "labels them the lowest class)\n", fx.unanswered, fx.images());
 }
 
 void write_outputs(const MnistOptions& o, const MnistJob& job, const ClassifierEval& e, const std::string& model,
                    const nlohmann::json& j, const nlohmann::json& prov) {
     OutputSet out(o.out);  // every file of this run, or none
     write_confusion_png(out.path("confusion.png"), e.confusion, e.classes,
-                        fmt::format("MNIST confusion on the {} chip: {:.2f}% of {} test images correct", model,
-                                    e.chip.accuracy(), e.chip.images()));
+                        fmt::format("MNIST confusion on the {} chip, WBITS {} ABITS {}: {:.2f}% of {} {} images correct", model,
+                                    o.chip.params.wbits, o.chip.params.abits, e.chip.accuracy(), e.chip.images(),
+                                    o.job.holdout ? "held-out training" : "test"));
     write_confusion_csv(out.path("confusion.csv"), e.confusion, e.classes);
     write_predictions_csv(out.path("predictions.csv"), job.test.labels, e, e.chip.images(), true);
     if (!e.example_states.empty()) {

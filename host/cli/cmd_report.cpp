@@ -198,6 +198,7 @@ private:
     const Profile& prof_;
     ResultCache cache_;
     std::string data_dir_, data_hash_, trainer_;
+    size_t train_images_ = 0, test_images_ = 0;  // after the limits
     size_t step_ = 0, steps_ = 0;
     std::vector<Row> rows_;
     json bits_ = json::array(), steps_log_ = json::array();
@@ -229,7 +230,7 @@ void Report::add_training(const std::string& id, std::vector<std::string> args) 
     const std::vector<std::string> lim = limits();
     args.insert(args.end(), {"--seed", std::to_string(o_.seed), "--threads", std::to_string(o_.threads)});
     args.insert(args.end(), lim.begin(), lim.end());
-    trainings_[id] = plan_training(cache_, id, args, data_hash_, o_.retrain);
+    trainings_[id] = plan_training(cache_, id, trainer_, args, data_hash_, o_.retrain);
 }
 
 void Report::plan() {
@@ -259,7 +260,7 @@ std::string Report::train(const std::string& id) {
     }
     if (o_.retrain) cache_.remove(t.dir);
     const std::string staging = cache_.stage(t.dir);
-    const std::vector<std::string> argv = training_argv(trainer_, t, data_dir_, staging);
+    const std::vector<std::string> argv = training_argv(t, data_dir_, staging);
     std::string what = "train";
     for (const auto& a : t.args) what += " " + a;
     step(id, what, argv);
@@ -493,7 +494,7 @@ void Report::write_outputs(double wall) {
         const std::vector<size_t> m = r.confusion.empty() ? confusion_from_csv(r.predictions, r.column) : r.confusion;
         const size_t total = std::accumulate(m.begin(), m.end(), size_t{0});
         MatrixSpec spec{fmt::format("{} ({}): {:.2f}% of {} test images", r.model, r.runs_on, r.accuracy, total),
-                        "predicted label", "true label", "test images", {}, {}, {}};
+                        "predicted label", "true label", "test images (count, linear scale)", {}, {}, {}};
         for (int k = 0; k < 10; ++k) spec.row_labels.push_back(std::to_string(k));
         spec.col_labels = spec.row_labels;
         spec.values.assign(m.begin(), m.end());
@@ -508,11 +509,16 @@ void Report::write_outputs(double wall) {
         });
     }
     if (!bits_.empty()) {
-        PlotSpec p{fmt::format("Layered 784-230-10 on the chip against weight bits ({} epoch{} per width)", prof_.bits, prof_.bits == 1 ? "" : "s"),
-                   "weight bits (WBITS)", "test accuracy (%)", false, {}, {}, 0, 100, 2, "bottom right"};
+        PlotSpec p{fmt::format("Layered 784-230-10 on the chip against weight bits\n({} epoch{} per width; trained on {} "
+                               "images, tested on {})",
+                               prof_.bits, prof_.bits == 1 ? "" : "s", train_images_, test_images_),
+                   "weight bits (WBITS)", "test accuracy (%)", false, {}, {}, 0, 100, 2, "right center"};
+        p.integer_x = true;
+        p.horizontal_marks.push_back({10.0, "chance (10%)"});
         Series qat{"trained for the width (QAT), on the chip", {}, {}, true, 1, false};
         Series ptq{"quantized after float training (PTQ), on the chip", {}, {}, true, 2, false};
         Series flt{"PTQ's float network before quantization", {}, {}, false, 2, true};
+        qat.point_type = 7, ptq.point_type = 5, flt.rgb = "black", flt.line_width = 3;
         md += "\n## Accuracy against weight bits (layered network on the chip, %)\n\n| WBITS | QAT chip | PTQ chip | PTQ float |\n|---|---:|---:|---:|\n";
         for (const json& b : bits_) {
             const double w = b["wbits"].get<double>();
@@ -522,6 +528,8 @@ void Report::write_outputs(double wall) {
             md += fmt::format("| {} | {:.2f} | {:.2f} | {:.2f} |\n", b["wbits"].get<unsigned>(), qat.y.back(), ptq.y.back(), flt.y.back());
         }
         p.series = {qat, ptq, flt};
+        const std::string same = coinciding_series_note(p.series);
+        if (!same.empty()) p.note = "Drawn over each other: " + same + ".";
         write_stream_atomic(out.path("bits.csv"), [&](std::ostream& s) {
             s << "wbits,qat_chip_percent,ptq_chip_percent,ptq_float_percent\n";
             for (size_t k = 0; k < qat.x.size(); ++k) s << qat.x[k] << ',' << qat.y[k] << ',' << ptq.y[k] << ',' << flt.y[k] << '\n';
@@ -554,6 +562,7 @@ int Report::run() {
     if (train.rows * train.cols != 784)
         throw DataError(fmt::format("{}: the report's models take 28 x 28 images, not {} x {}", train.images_path, train.rows, train.cols));
     data_hash_ = data_sha256(train, test);
+    train_images_ = train.count, test_images_ = test.count;
     fmt::print(stderr, "[report] profile {}: data {} ({} training, {} test images, SHA-256 {}), cache {}\n", prof_.name,
                data_dir_, train.count, test.count, data_hash_.substr(0, 16), o_.cache);
     plan();  // a corrupt or stale cache entry stops the report here, before any work

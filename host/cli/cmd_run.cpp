@@ -18,6 +18,7 @@ struct RunOptions {
     std::string out, order = "async";
     uint32_t max_sweeps = 100, seed = 1;
     int64_t noise = -1;  // TEMP; < 0: noise off
+    QuantizeFlags quant;
     ChipSpec chip;
 };
 
@@ -26,7 +27,22 @@ int run_command(const RunOptions& o) {
     // Every output location first, before reading the inputs or touching the chip.
     check_output_dir(o.out, {"state.npy", "fields.npy", "counters.json"});
     check_chip_outputs(o.chip);
-    const NetworkInputs in = read_network_inputs(o.files, o.chip.params);
+    NetworkFiles files = o.files;
+    if (files.quantize) files.options = quantizer_options(o.quant, o.chip.params);
+    if (!o.quant.save_dir.empty()) {
+        if (!files.quantize) throw BadArgument("--save-quantized: only with --quantize");
+        check_output_dir(o.quant.save_dir, {"weights.npy", "thresholds.npy", "scales.npy"});
+    }
+    const NetworkInputs in = read_network_inputs(files, o.chip.params);
+    if (!o.quant.save_dir.empty()) {
+        OutputSet saved(o.quant.save_dir);
+        write_npy<int16_t>(saved.path("weights.npy"), {in.neurons(), in.neurons()}, in.weights.w);
+        write_npy<int32_t>(saved.path("thresholds.npy"), {in.neurons()}, in.thresholds);
+        write_npy<double>(saved.path("scales.npy"), {in.neurons()}, in.row_scales);
+        saved.publish(provenance(nullptr, {{"quantization", in.quantization},
+                                           {"codes", "code = round(w * s) with s = scales[row]; thresholds the same"}}));
+        fmt::print(stderr, "[run] wrote the codes and scales to {}\n", o.quant.save_dir);
+    }
     const size_t n = in.neurons();
     auto chip = open_chip(o.chip);
     RunParams rp;
@@ -63,8 +79,11 @@ Command add_run_command(CLI::App& app) {
     CLI::App* c = app.add_subcommand("run", "run any network given as .npy files on the chip; write state, fields and counters");
     c->add_option("--weights", o->files.weights, "N x N integer weights (.npy; any integer dtype or whole-number floats; float weights with --quantize)")->required()->check(CLI::ExistingFile);
     c->add_flag("--quantize", o->files.quantize,
-                "quantize float weights to --wbits (max-abs scale, nearest rounding) and the thresholds with the same "
-                "scale to --abits");
+                "quantize float weights to --quant-bits (default --wbits) with the options below, and the thresholds "
+                "with their rows' scales to --abits");
+    add_quantizer_options(*c, o->quant);
+    c->add_flag("--allow-clipping", o->files.allow_clipping,
+                "with --quantize: run even when thresholds saturate to ABITS (an error otherwise)");
     c->add_option("--thresholds", o->files.thresholds, "N integer thresholds (.npy); default 0")->check(CLI::ExistingFile);
     c->add_option("--state", o->files.state, "N initial states, -1 or +1 (.npy)")->required()->check(CLI::ExistingFile);
     c->add_option("--clamp", o->files.clamp, "N clamp flags, 0 or 1 (.npy); default none")->check(CLI::ExistingFile);

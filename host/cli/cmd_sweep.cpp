@@ -65,6 +65,9 @@ void write_outputs(const SweepOptions& o, const std::vector<ChipSpec>& specs, co
     for (const auto& m : o.modes)
         for (uint32_t a : o.abits) {
             Series s{fmt::format("ABITS={} {}", a, m), {}, {}, true};
+            // Curves that coincide stay told apart by their point and dash types (and the note below the plot).
+            s.point_type = int(ps.series.size() % 6) * 2 + 4;
+            s.dash_type = int(ps.series.size() % 5) + 1;
             for (size_t k = 0; k < specs.size(); ++k) {
                 const ChipParams& c = specs[k].params;
                 if (c.abits != a || specs[k].wrap != (m == "wrap")) continue;
@@ -84,7 +87,14 @@ void write_outputs(const SweepOptions& o, const std::vector<ChipSpec>& specs, co
             }
             ps.series.push_back(s);
         }
-    ps.series.push_back({"float twin", {double(o.wbits.front()), double(o.wbits.back())}, {float_acc, float_acc}, false});
+    Series twin{fmt::format("float twin ({:.2f}%)", float_acc), {double(o.wbits.front()), double(o.wbits.back())}, {float_acc, float_acc}, false};
+    twin.rgb = "black";
+    twin.line_width = 3;
+    ps.series.push_back(twin);
+    ps.horizontal_marks.push_back({10.0, "chance (10%)"});
+    ps.integer_x = true;
+    const std::string same = coinciding_series_note(ps.series);
+    if (!same.empty()) ps.note = "Drawn over each other: " + same + ".";
     const nlohmann::json prov = provenance();
     write_text_atomic(out.path("sweep.csv"), csv);
     write_json(out.path("sweep.json"), {{"images", images}, {"scale_policy", o.scale}, {"rounding", o.rounding}, {"float", results.back()}, {"configs", rows}}, prov);

@@ -24,6 +24,60 @@ std::string& command_line() {
 }  // namespace
 
 
+void add_quantizer_options(CLI::App& app, QuantizeFlags& q, bool offer_save, bool offer_granularity) {
+    app.add_option("--quant-bits", q.bits,
+                   "bits of the quantized weight codes (default: the chip's WBITS); 1 gives ±1 codes, which a chip "
+                   "stores from WBITS 2 on (a 1-bit synapse word holds {-1, 0})")
+        ->check(whole_number(1, 16));
+    if (offer_granularity)
+        app.add_option("--scale-granularity", q.granularity,
+                       "one scale per layer, or per row (each neuron's incoming weights, its threshold with the same "
+                       "scale: a sign unit's decision is unchanged by it)")
+            ->capture_default_str()
+            ->check(CLI::IsMember({"layer", "row"}));
+    app.add_option("--scale", q.scale,
+                   "the range mapped to the top code: max (largest |w|), percentile (--scale-percentile of |w|, larger "
+                   "ones clip), mse (the range of least squared error, from 200 candidates)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"max", "percentile", "mse"}));
+    app.add_option("--scale-percentile", q.percentile, "with --scale percentile: this percentile of |w| (0 < P <= 100)")
+        ->capture_default_str()
+        ->check(CLI::Range(1e-9, 100.0));
+    app.add_option("--rounding", q.rounding, "nearest, or stochastic (unbiased, seeded by --rounding-seed)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"nearest", "stochastic"}));
+    app.add_option("--rounding-seed", q.seed, "seed of the stochastic rounding")->capture_default_str()->check(whole_number(0, UINT64_MAX));
+    if (offer_save)
+        app.add_option("--save-quantized", q.save_dir,
+                       "write the quantized integer codes and their scales as .npy files to this directory");
+}
+
+QuantizerOptions quantizer_options(const QuantizeFlags& q, const ChipParams& p) {
+    QuantizerOptions o;
+    o.wbits = q.bits ? q.bits : p.wbits;
+    if (!q.bits && p.wbits == 1)
+        throw BadArgument("--wbits 1: the chip's 1-bit synapse word holds {-1, 0} (two's complement, MIND1024.md), not "
+                          "±1 weights; give --wbits 2 --quant-bits 1 for ±1 codes, or --quant-bits 1 with a wider chip");
+    if (o.wbits > p.wbits)
+        throw BadArgument(fmt::format("--quant-bits {}: wider than the chip's WBITS={}", o.wbits, p.wbits));
+    o.plus_minus_one = o.wbits == 1;
+    o.scale_mode = parse_scale_mode(q.scale);
+    o.percentile = q.percentile;
+    o.granularity = parse_granularity(q.granularity);
+    o.rounding = parse_rounding(q.rounding);
+    o.seed = q.seed;
+    return o;
+}
+
+nlohmann::json quantizer_json(const QuantizerOptions& o) {
+    nlohmann::json j = {{"bits", o.wbits}, {"codes", o.plus_minus_one && o.wbits == 1 ? "±1" : "two's complement"},
+                        {"granularity", to_string(o.granularity)}, {"scale", to_string(o.scale_mode)},
+                        {"rounding", to_string(o.rounding)}};
+    if (o.scale_mode == ScaleMode::Percentile) j["percentile"] = o.percentile;
+    if (o.rounding == Rounding::Stochastic) j["seed"] = o.seed;
+    return j;
+}
+
 void add_chip_options(CLI::App& app, ChipSpec& o, unsigned offer) {
     add_chip_param_options(app, o.params, [offer](const std::string& member) {
         if (member == "n_max") return (offer & kOfferNeurons) != 0;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/board/chip_driver.h"
+#include "host/learning/quantizer.h"
 #include "host/study/chip_spec.h"
 #include "sysc/chip_params.h"
 #include "sysc/fault_plan.h"
@@ -48,6 +49,25 @@ void publish_outputs(OutputSet& out, const nlohmann::json& prov);
 void set_command_line(int argc, char** argv);
 const char* program_version();
 std::string join_path(const std::string& dir, const std::string& name);
+
+// The quantizer's options, the same flags and help on every command that
+// quantizes float weights (layered, run, capacity): --quant-bits,
+// --scale-granularity layer|row, --scale max|percentile|mse, --scale-percentile P,
+// --rounding nearest|stochastic, --rounding-seed, and (offer_save) --save-quantized DIR.
+struct QuantizeFlags {
+    unsigned bits = 0;  // 0: the chip's WBITS
+    std::string granularity = "layer", scale = "max", rounding = "nearest";
+    double percentile = 99.9;
+    uint64_t seed = 1;
+    std::string save_dir;  // --save-quantized: codes and scales as .npy
+};
+void add_quantizer_options(CLI::App& app, QuantizeFlags& q, bool offer_save = true, bool offer_granularity = true);
+// The quantizer options for chip p. --quant-bits 1 gives ±1 codes, which need a
+// chip of WBITS >= 2; a chip of WBITS 1 without --quant-bits is refused (its
+// 1-bit word holds {-1, 0}, not ±1: ../shared/spec/MIND1024.md). BadArgument.
+QuantizerOptions quantizer_options(const QuantizeFlags& q, const ChipParams& p);
+// The settings as JSON, for a command's output.
+nlohmann::json quantizer_json(const QuantizerOptions& o);
 
 // Commands whose chips live in child processes cannot write one VCD trace,
 // nor share one board process (it has one chip and serves one client).

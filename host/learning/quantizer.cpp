@@ -24,34 +24,43 @@ double uniform(uint64_t seed, uint64_t key) {
 struct Accumulator {
     QuantReport rep;
     double sq = 0.0;
+    bool pm1 = false;  // codes ±1
 
-    Accumulator(double scale, unsigned bits) {
+    Accumulator(double scale, unsigned bits, bool plus_minus_one = false) {
         rep.scale = scale;
         rep.bits = bits;
+        pm1 = plus_minus_one && bits == 1;
         rep.qmin = -(int64_t{1} << (bits - 1));
-        rep.qmax = (int64_t{1} << (bits - 1)) - 1;
+        rep.qmax = pm1 ? 1 : (int64_t{1} << (bits - 1)) - 1;
     }
-    // One value; key identifies its stochastic draw.
-    int64_t quantize(double w, Rounding rounding, uint64_t seed, uint64_t key) {
-        const double x = w * rep.scale;
-        double r;
-        if (rounding == Rounding::Nearest) {
-            r = std::round(x);
-        } else {
-            const double f = std::floor(x);
-            r = f + (uniform(seed, key) < x - f ? 1.0 : 0.0);
-        }
+    // One value at scale s; key identifies its stochastic draw.
+    int64_t quantize(double w, Rounding rounding, uint64_t seed, uint64_t key) { return quantize(w, rep.scale, rounding, seed, key); }
+    int64_t quantize(double w, double s, Rounding rounding, uint64_t seed, uint64_t key) {
+        const double x = w * s;
         int64_t q;
-        if (r < static_cast<double>(rep.qmin)) {
-            q = rep.qmin;
-            ++rep.clipped;
-        } else if (r > static_cast<double>(rep.qmax)) {
-            q = rep.qmax;
-            ++rep.clipped;
+        if (pm1) {
+            const bool up = rounding == Rounding::Nearest ? x >= 0 : uniform(seed, key) < (1.0 + std::clamp(x, -1.0, 1.0)) / 2;
+            q = up ? 1 : -1;
+            rep.clipped += std::fabs(x) > 1.0;
         } else {
-            q = static_cast<int64_t>(r);
+            double r;
+            if (rounding == Rounding::Nearest) {
+                r = std::round(x);
+            } else {
+                const double f = std::floor(x);
+                r = f + (uniform(seed, key) < x - f ? 1.0 : 0.0);
+            }
+            if (r < static_cast<double>(rep.qmin)) {
+                q = rep.qmin;
+                ++rep.clipped;
+            } else if (r > static_cast<double>(rep.qmax)) {
+                q = rep.qmax;
+                ++rep.clipped;
+            } else {
+                q = static_cast<int64_t>(r);
+            }
         }
-        const double err = std::fabs(static_cast<double>(q) / rep.scale - w);
+        const double err = std::fabs(static_cast<double>(q) / s - w);
         rep.max_abs_error = std::max(rep.max_abs_error, err);
         sq += err * err;
         ++rep.count;
@@ -66,6 +75,18 @@ struct Accumulator {
     }
 };
 
+// Sum of squared errors of nearest rounding at scale s (codes in [lo, hi], or ±1).
+double squared_error(const float* v, size_t n, double s, double lo, double hi, bool pm1) {
+    double e = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const double x = v[i] * s;
+        const double q = pm1 ? (x >= 0 ? 1.0 : -1.0) : std::clamp(std::round(x), lo, hi);
+        const double d = q / s - v[i];
+        e += d * d;
+    }
+    return e;
+}
+
 void check_finite(const std::vector<float>& v, const char* what) {
     for (size_t i = 0; i < v.size(); ++i)
         if (!std::isfinite(v[i]))
@@ -76,19 +97,27 @@ void check_finite(const std::vector<float>& v, const char* what) {
 
 const char* to_string(ScaleMode m) {
     switch (m) {
-        case ScaleMode::MaxAbs: return "maxabs";
+        case ScaleMode::MaxAbs: return "max";
         case ScaleMode::Percentile: return "percentile";
+        case ScaleMode::Mse: return "mse";
         case ScaleMode::Given: return "given";
     }
     return "?";
 }
+const char* to_string(Granularity g) { return g == Granularity::Layer ? "layer" : "row"; }
 const char* to_string(Rounding r) { return r == Rounding::Nearest ? "nearest" : "stochastic"; }
 
 ScaleMode parse_scale_mode(const std::string& s) {
     if (s == "maxabs" || s == "max-abs" || s == "max") return ScaleMode::MaxAbs;
     if (s == "percentile" || s == "clip") return ScaleMode::Percentile;
+    if (s == "mse") return ScaleMode::Mse;
     if (s == "given" || s == "fixed") return ScaleMode::Given;
-    throw QuantizerError(fmt::format("unknown scale mode '{}' (maxabs, percentile, given)", s));
+    throw QuantizerError(fmt::format("unknown scale mode '{}' (max, percentile, mse, given)", s));
+}
+Granularity parse_granularity(const std::string& s) {
+    if (s == "layer") return Granularity::Layer;
+    if (s == "row") return Granularity::Row;
+    throw QuantizerError(fmt::format("unknown scale granularity '{}' (layer, row)", s));
 }
 Rounding parse_rounding(const std::string& s) {
     if (s == "nearest") return Rounding::Nearest;
@@ -117,6 +146,20 @@ double choose_scale(const std::vector<float>& values, const QuantizerOptions& op
         case ScaleMode::MaxAbs:
             for (float v : values) ref = std::max(ref, std::fabs(double{v}));
             break;
+        case ScaleMode::Mse: {
+            double m = 0;
+            for (float v : values) m = std::max(m, std::fabs(double{v}));
+            if (m == 0) break;
+            const bool pm1 = opt.plus_minus_one && opt.wbits == 1;
+            const double lo = -static_cast<double>(int64_t{1} << (opt.wbits - 1)), hi = pm1 ? 1.0 : top;
+            double best = -1;
+            for (int k = 200; k >= 1; --k) {  // ties keep the larger range (fewer clipped)
+                const double r = m * k / 200;
+                const double e = squared_error(values.data(), values.size(), top / r, lo, hi, pm1);
+                if (best < 0 || e < best) best = e, ref = r;
+            }
+            break;
+        }
         case ScaleMode::Percentile: {
             if (!(opt.percentile > 0.0 && opt.percentile <= 100.0))
                 throw QuantizerError(
@@ -140,19 +183,33 @@ QuantizedMatrix quantize_weights(const FloatMatrix& w, const QuantizerOptions& o
     if (w.data.size() != w.rows * w.cols)
         throw QuantizerError(fmt::format("quantizer: {} values for a {}x{} matrix", w.data.size(), w.rows, w.cols));
     check_finite(w.data, "weight");
-    double ref = 0.0;
-    const double scale = choose_scale(w.data, opt, &ref);
-    Accumulator acc(scale, opt.wbits);
-    acc.rep.reference = ref;
     QuantizedMatrix q;
     q.rows = w.rows;
     q.cols = w.cols;
     q.data.resize(w.data.size());
+    double ref = 0.0;
+    if (opt.granularity == Granularity::Layer) {
+        const double s = choose_scale(w.data, opt, &ref);
+        q.row_scales.assign(w.rows, s);
+    } else {
+        q.row_scales.resize(w.rows);
+        for (size_t r = 0; r < w.rows; ++r) {
+            const std::vector<float> row(w.data.begin() + static_cast<std::ptrdiff_t>(r * w.cols),
+                                         w.data.begin() + static_cast<std::ptrdiff_t>((r + 1) * w.cols));
+            double rr = 0.0;
+            q.row_scales[r] = choose_scale(row, opt, &rr);
+            ref = std::max(ref, rr);
+        }
+    }
+    Accumulator acc(q.row_scales.empty() ? 1.0 : *std::min_element(q.row_scales.begin(), q.row_scales.end()), opt.wbits,
+                    opt.plus_minus_one);
+    if (w.rows == 0) choose_scale(w.data, opt);  // validates the options
+    acc.rep.reference = ref;
     const bool square = w.rows == w.cols;
     for (size_t r = 0; r < w.rows; ++r)
         for (size_t c = 0; c < w.cols; ++c) {
             const uint64_t key = square ? std::min(r, c) * w.cols + std::max(r, c) : r * w.cols + c;
-            q.data[r * w.cols + c] = static_cast<int16_t>(acc.quantize(w(r, c), opt.rounding, opt.seed, key));
+            q.data[r * w.cols + c] = static_cast<int16_t>(acc.quantize(w(r, c), q.row_scales[r], opt.rounding, opt.seed, key));
         }
     q.report = acc.finish();
     return q;
@@ -175,10 +232,31 @@ QuantizedVector quantize_thresholds(const std::vector<float>& theta, double scal
     return q;
 }
 
+QuantizedVector quantize_thresholds(const std::vector<float>& theta, const std::vector<double>& scales, unsigned abits,
+                                    Rounding rounding, uint64_t seed) {
+    if (scales.size() != theta.size())
+        throw QuantizerError(fmt::format("quantizer: {} thresholds, {} row scales", theta.size(), scales.size()));
+    if (abits < 2 || abits > 32)
+        throw QuantizerError(fmt::format("quantizer: abits {} out of range 2..32", abits));
+    for (double s : scales)
+        if (!(s > 0.0) || !std::isfinite(s))
+            throw QuantizerError(fmt::format("quantizer: threshold scale {} must be finite and > 0", s));
+    check_finite(theta, "threshold");
+    Accumulator acc(scales.empty() ? 1.0 : *std::min_element(scales.begin(), scales.end()), abits);
+    QuantizedVector q;
+    q.data.resize(theta.size());
+    for (size_t i = 0; i < theta.size(); ++i)
+        q.data[i] = static_cast<int32_t>(acc.quantize(theta[i], scales[i], rounding, seed, ~uint64_t{0} - i));
+    q.report = acc.finish();
+    return q;
+}
+
 FloatMatrix dequantize(const QuantizedMatrix& q) {
     FloatMatrix f(q.rows, q.cols);
-    for (size_t k = 0; k < q.data.size(); ++k)
-        f.data[k] = static_cast<float>(static_cast<double>(q.data[k]) / q.report.scale);
+    for (size_t k = 0; k < q.data.size(); ++k) {
+        const double s = q.row_scales.empty() ? q.report.scale : q.row_scales[k / q.cols];
+        f.data[k] = static_cast<float>(static_cast<double>(q.data[k]) / s);
+    }
     return f;
 }
 

@@ -107,6 +107,23 @@ bool run_gnuplot(const std::string& script, const std::string& dat, const std::s
 }
 }  // namespace
 
+std::string coinciding_series_note(const std::vector<Series>& series) {
+    std::string note;
+    std::vector<bool> told(series.size(), false);
+    for (size_t a = 0; a < series.size(); ++a) {
+        if (told[a] || series[a].x.empty()) continue;
+        std::string group = series[a].title;
+        size_t n = 1;
+        for (size_t b = a + 1; b < series.size(); ++b)
+            if (!told[b] && series[b].x == series[a].x && series[b].y == series[a].y) {
+                told[b] = true;
+                group += (++n > 2 ? ", " : " and ") + series[b].title;
+            }
+        if (n > 1) note += (note.empty() ? "" : "; ") + group + (n > 2 ? " all coincide" : " coincide");
+    }
+    return note;
+}
+
 bool plot_png(const std::string& png_path, const PlotSpec& spec) {
     const std::string dat = fmt::format("{}.{}.dat", png_path, ::getpid());
     const std::string tmp_png = fmt::format("{}.tmp.{}.png", png_path, ::getpid());
@@ -124,6 +141,13 @@ bool plot_png(const std::string& png_path, const PlotSpec& spec) {
     if (spec.logx) script += fmt::format("set logscale x {}\n", spec.log_base);
     if (spec.logx && spec.log_base == 10) script += "set format x '10^{%L}'\n";
     if (spec.ymin != spec.ymax) script += fmt::format("set yrange [{}:{}]\n", spec.ymin, spec.ymax);
+    if (spec.integer_x) script += "set xtics 1\nset mxtics 1\nset format x '%.0f'\n";
+    if (!spec.note.empty()) script += fmt::format("set bmargin 6\nset label 900 {} at screen 0.02,screen 0.03 left font ',10'\n", quote(spec.note));
+    int hmark = 800;
+    for (const auto& [y, label] : spec.horizontal_marks) {
+        script += fmt::format("set arrow {} from graph 0,first {} to graph 1,first {} nohead dt 3 lw 1.5 lc rgb 'gray30'\n", hmark, y, y);
+        script += fmt::format("set label {} {} at graph 0.01,first {} offset 0,0.7 left font ',9' tc rgb 'gray30'\n", hmark++, quote(label), y);
+    }
     int arrow = 1;
     for (const auto& [x, label] : spec.vertical_marks) {
         script += fmt::format("set arrow {} from {},graph 0 to {},graph 1 nohead dt 2 lc rgb 'gray40'\n", arrow, x, x);
@@ -132,10 +156,12 @@ bool plot_png(const std::string& png_path, const PlotSpec& spec) {
     script += "plot ";
     for (size_t k = 0; k < spec.series.size(); ++k) {
         const Series& s = spec.series[k];
-        std::string style = s.color > 0 ? fmt::format(" lc {}", s.color) : "";
-        if (s.dashed) style += " dt 2";
+        std::string style = !s.rgb.empty() ? fmt::format(" lc rgb {}", quote(s.rgb)) : s.color > 0 ? fmt::format(" lc {}", s.color) : "";
+        if (s.dash_type) style += fmt::format(" dt {}", s.dash_type);
+        else if (s.dashed) style += " dt 2";
+        if (s.point_type && s.with.empty() && s.points) style += fmt::format(" pt {} ps 1.6", s.point_type);
         const std::string with = !s.with.empty() ? s.with : s.points ? "linespoints" : "lines";
-        script += fmt::format("{}{} index {} with {} lw 2{} title {}", k ? ", " : "", quote(dat), k, with, style,
+        script += fmt::format("{}{} index {} with {} lw {}{} title {}", k ? ", " : "", quote(dat), k, with, s.line_width, style,
                               quote(s.title));
     }
     script += "\n";
@@ -155,25 +181,21 @@ bool matrix_png(const std::string& png_path, const MatrixSpec& m) {
         write_data(dat, png_path, d.str());
     }
     const int side = static_cast<int>(std::max<size_t>(R, C) * 56 + 200);
-    std::string script = fmt::format("set terminal pngcairo size {},{} font 'sans,11'\nset output {}\n", side + 120, side,
+    std::string script = fmt::format("set terminal pngcairo size {},{} font 'sans,11'\nset output {}\n", side + 180, side,
                                      quote(tmp_png));
-    script += fmt::format("set title {}\nset xlabel {}\nset ylabel {}\nset cblabel {}\n", quote(m.title),
+    script += fmt::format("set title {}\nset xlabel {}\nset ylabel {}\nset cblabel {} offset 2.5,0\nset rmargin 14\n", quote(m.title),
                           quote(m.xlabel), quote(m.ylabel), quote(m.value_label));
     script += fmt::format("set xrange [-0.5:{}]\nset yrange [{}:-0.5]\nset size square\nunset key\n", C - 0.5, R - 0.5);
     std::string xt, yt;
     for (size_t c = 0; c < C; ++c) xt += fmt::format("{}{} {}", c ? ", " : "", quote(m.col_labels[c]), c);
     for (size_t r = 0; r < R; ++r) yt += fmt::format("{}{} {}", r ? ", " : "", quote(m.row_labels[r]), r);
     script += fmt::format("set xtics ({}) scale 0\nset ytics ({}) scale 0\n", xt, yt);
-    // Square root colour scale: the diagonal dominates, the errors still show.
-    script += fmt::format("set palette defined (0 'white', 1 '#2060c0')\nset cbrange [0:{}]\n", std::sqrt(std::max(top, 1.0)));
-    script += fmt::format("set cbtics ({})\n", [&] {
-        std::string t;
-        for (double v : {0.0, top / 16, top / 4, top}) t += fmt::format("{}\"{:.0f}\" {}", t.empty() ? "" : ", ", v, std::sqrt(v));
-        return t;
-    }());
-    script += fmt::format("plot {0} using 1:2:(sqrt($3)) with image, {0} using 1:2:(sprintf('%d', $3)):"
+    // Linear colour scale, its bar labelled: a cell's shade is proportional to its count (the numbers are in the cells).
+    script += fmt::format("set palette defined (0 'white', 1 '#2060c0')\nset cbrange [0:{}]\nset cbtics format '%.0f'\n"
+                          "set colorbox\n", std::max(top, 1.0));
+    script += fmt::format("plot {0} using 1:2:3 with image, {0} using 1:2:(sprintf('%d', $3)):"
                           "($3 > {1} ? 0xFFFFFF : 0x000000) with labels tc rgb variable font ',10'\n",
-                          quote(dat), top / 4);
+                          quote(dat), top / 2);
     return run_gnuplot(script, dat, tmp_png, png_path);
 }
 

@@ -69,7 +69,7 @@ void write_confusion_csv(const std::string& path, const std::vector<size_t>& m, 
 
 void write_confusion_png(const std::string& path, const std::vector<size_t>& m, uint32_t classes,
                          const std::string& title) {
-    MatrixSpec spec{title, "predicted label", "true label", "test images", {}, {}, {}};
+    MatrixSpec spec{title, "predicted label", "true label", "images (count, linear scale)", {}, {}, {}};
     for (uint32_t k = 0; k < classes; ++k) spec.row_labels.push_back(std::to_string(k));
     spec.col_labels = spec.row_labels;
     spec.values.assign(m.begin(), m.end());

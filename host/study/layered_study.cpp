@@ -37,6 +37,7 @@ LayeredEval evaluate_layered(ChipDriver& chip, const baselines::LayeredIntNet& n
             e.overflow_events += a.run.ovf_count;
             e.images_with_overflow += a.run.ovf_count != 0;
             e.correct += a.label == test.labels[i];
+            e.chip_unanswered += std::count(a.scores.begin(), a.scores.end(), a.scores[size_t(a.label)]) > 1;
             e.host_correct += e.host_label[i] == test.labels[i];
             if (a.label == e.host_label[i]) ++e.agree;
             else e.disagreeing.push_back(i);

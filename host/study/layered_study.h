@@ -18,6 +18,7 @@ struct LayeredEval {
     std::vector<uint8_t> host_label;  // the host's integer model: the reference the chip must equal
     std::vector<uint64_t> cycles;
     size_t correct = 0, host_correct = 0, agree = 0, images_with_overflow = 0;
+    size_t chip_unanswered = 0;  // images whose top output score is shared (a tie: labelled the lowest of them)
     uint64_t total_cycles = 0, overflow_events = 0;
     std::vector<size_t> disagreeing;
     double sim_seconds = 0, chip_wall_seconds = 0, host_wall_seconds = 0;

@@ -1,8 +1,11 @@
 #include "host/study/network_study.h"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "host/board/errors.h"
+#include "host/data/data_error.h"
 #include "host/data/npy.h"
 #include "host/learning/quantizer.h"
 #include "sysc/fixed_point.h"
@@ -26,25 +29,45 @@ NetworkInputs read_network_inputs(const NetworkFiles& files, const ChipParams& p
     theta.assign(n, 0);
     nlohmann::json& quant = in.quantization;
     quant = "none (integer weights)";
+    // Every value finite, and whole unless quantized: a bad one named by file and (row, col).
+    const auto check_values = [&](const NpyArray& a) {
+        if (a.dtype != NpyDtype::Float32 && a.dtype != NpyDtype::Float64) return;
+        for (size_t i = 0; i < a.size(); ++i) {
+            const double v = a.as_double(i);
+            if (!std::isfinite(v))
+                throw DataError(fmt::format("{}: element {} is {}, not a finite number", a.source, a.index_string(i), v));
+            if (!files.quantize && v != std::floor(v))
+                throw DataError(fmt::format("{}: element {} is {}, not an integer: float weights and thresholds need "
+                                            "--quantize (quantized to --wbits, thresholds on the weights' scale)",
+                                            a.source, a.index_string(i), v));
+        }
+    };
+    check_values(W);
     if (files.quantize) {
-        // As the MNIST job: one max-abs scale, nearest rounding; thresholds with the same scale.
-        QuantizerOptions q;
-        q.wbits = p.wbits;
+        const QuantizerOptions& q = files.options;
         FloatMatrix f(n, n);
         f.data = W.to_float();
         const QuantizedMatrix qw = quantize_weights(f, q);
         wm.w = qw.data;
-        fmt::print(stderr, "[run] weights quantized to WBITS={}: {}\n", p.wbits, qw.report.describe());
-        quant = {{"scale", qw.report.scale}, {"rounding", "nearest"}, {"weights_clipped", qw.report.clipped},
+        in.row_scales = qw.row_scales;
+        fmt::print(stderr, "[run] weights quantized to {} bits: {}\n", q.wbits, qw.report.describe());
+        quant = {{"scale", qw.report.scale}, {"granularity", to_string(q.granularity)}, {"scale_range", to_string(q.scale_mode)},
+                 {"rounding", to_string(q.rounding)}, {"bits", q.wbits}, {"weights_clipped", qw.report.clipped},
                  {"max_abs_error", qw.report.max_abs_error}, {"rms_error", qw.report.rms_error}};
         if (!files.thresholds.empty()) {
             const NpyArray T = read_npy(files.thresholds);
             T.expect_shape({n});
-            const QuantizedVector qt = quantize_thresholds(T.to_float(), qw.report.scale, p.abits);
+            check_values(T);
+            const QuantizedVector qt = quantize_thresholds(T.to_float(), qw.row_scales, p.abits, q.rounding, q.seed);
             theta = qt.data;
             quant["thresholds_clipped"] = qt.report.clipped;
+            if (qt.report.clipped && !files.allow_clipping)
+                throw BadArgument(fmt::format("{}: {} of {} thresholds clipped to the ABITS={} range [{}, {}] at the "
+                                              "weights' scale, which changes the network; give a wider --abits, another "
+                                              "--scale, or --allow-clipping to run it anyway",
+                                              files.thresholds, qt.report.clipped, n, p.abits, qt.report.qmin, qt.report.qmax));
             if (qt.report.clipped)
-                fmt::print(stderr, "[run] {} thresholds clipped to ABITS={}\n", qt.report.clipped, p.abits);
+                fmt::print(stderr, "[run] {} of {} thresholds clipped to ABITS={} (--allow-clipping)\n", qt.report.clipped, n, p.abits);
         }
     } else {
         const auto wv = W.to_int64_in_range(fx::range_min(p.wbits), fx::range_max(p.wbits), fmt::format("WBITS={}", p.wbits));
@@ -52,6 +75,7 @@ NetworkInputs read_network_inputs(const NetworkFiles& files, const ChipParams& p
         if (!files.thresholds.empty()) {
             const NpyArray T = read_npy(files.thresholds);
             T.expect_shape({n});
+            check_values(T);
             const auto tv = T.to_int64_in_range(fx::range_min(p.abits), fx::range_max(p.abits), fmt::format("ABITS={}", p.abits));
             theta.assign(tv.begin(), tv.end());
         }

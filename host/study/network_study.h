@@ -2,6 +2,7 @@
 // state, clamp mask from .npy files, checked against the chip's ranges, float
 // weights quantized on request) and one run of them. Results are values.
 #pragma once
+#include "host/learning/quantizer.h"
 #include <string>
 #include <vector>
 
@@ -13,7 +14,9 @@ namespace mind1024::host {
 
 struct NetworkFiles {
     std::string weights, thresholds, state, clamp;  // thresholds and clamp may be empty
-    bool quantize = false;  // float weights: one max-abs scale, nearest rounding, thresholds on the same scale
+    bool quantize = false;     // float weights through the quantizer (options below), thresholds with their rows' scales
+    QuantizerOptions options;  // wbits: the codes' bits
+    bool allow_clipping = false;  // a threshold saturated to ABITS is an error unless this
 };
 
 struct NetworkInputs {
@@ -22,6 +25,7 @@ struct NetworkInputs {
     std::vector<int8_t> state;
     std::vector<uint8_t> clamp;
     nlohmann::json quantization;  // what quantize did, or "none (integer weights)"
+    std::vector<double> row_scales;  // with quantize: each row's scale (code = w * s)
     size_t neurons() const { return weights.n; }
 };
 

@@ -152,7 +152,40 @@ TEST(Cli, RunQuantizesFloatWeights) {
     EXPECT_EQ(refused.code, 1) << refused.out;
     EXPECT_NE(refused.out.find("Wf.npy"), std::string::npos) << refused.out;
     EXPECT_NE(refused.out.find("not an integer"), std::string::npos) << refused.out;
+    EXPECT_NE(refused.out.find("--quantize"), std::string::npos) << refused.out;  // the hint
     EXPECT_FALSE(fs::exists(d / "r"));
+    // A NaN: the file and its (row, col), with --quantize too.
+    std::vector<double> bad = wf;
+    bad[3 * n + 5] = std::nan("");
+    mind1024::host::write_npy<double>((d / "Wnan.npy").string(), {n, n}, bad);
+    const Result nan = cli("run --quantize --weights " + (d / "Wnan.npy").string() + tail + (d / "r").string());
+    EXPECT_EQ(nan.code, 1) << nan.out;
+    EXPECT_NE(nan.out.find("Wnan.npy: element [3, 5] is nan"), std::string::npos) << nan.out;
+    // Thresholds beyond ABITS at the weights' scale: an error, unless --allow-clipping.
+    std::vector<double> big = tf;
+    big[2] = 1e6;  // x 1000 > 2^23
+    mind1024::host::write_npy<double>((d / "Tbig.npy").string(), {n}, big);
+    const std::string qbig = "run --quantize --weights " + (d / "Wf.npy").string() + " --thresholds " + (d / "Tbig.npy").string() + tail;
+    const Result clip = cli(qbig + (d / "r").string());
+    EXPECT_EQ(clip.code, 1) << clip.out;
+    EXPECT_NE(clip.out.find("1 of 16 thresholds clipped"), std::string::npos) << clip.out;
+    EXPECT_NE(clip.out.find("--allow-clipping"), std::string::npos) << clip.out;
+    EXPECT_FALSE(fs::exists(d / "r"));
+    EXPECT_EQ(cli(qbig + (d / "r").string() + " --allow-clipping").code, 0);
+    // Per-row scales and the codes saved: row i's scale maps its largest |w| to 127.
+    const Result row = cli("run --quantize --scale-granularity row --weights " + (d / "Wf.npy").string() + " --thresholds " +
+                           (d / "Tf.npy").string() + tail + (d / "row").string() + " --save-quantized " + (d / "codes").string());
+    ASSERT_EQ(row.code, 0) << row.out;
+    const auto scales = mind1024::host::read_npy((d / "codes" / "scales.npy").string()).to_double();
+    const auto codes = mind1024::host::read_npy((d / "codes" / "weights.npy").string()).to_int64();
+    ASSERT_EQ(scales.size(), n);
+    ASSERT_EQ(codes.size(), n * n);
+    for (size_t i = 0; i < n; ++i) {
+        int64_t top = 0;
+        for (size_t j = 0; j < n; ++j) top = std::max<int64_t>(top, std::abs(codes[i * n + j]));
+        EXPECT_EQ(top, 127) << "row " << i;
+    }
+    EXPECT_EQ(read_json(d / "row" / "counters.json")["quantization"]["granularity"], "row");
     fs::remove_all(d);
 }
 

@@ -178,6 +178,25 @@ TEST_F(LayeredCli, FloatWeightsNeedQuantize) {
     const nlohmann::json j = read_json(root / "o2" / "layered.json");
     EXPECT_EQ(j["agree_with_host"], kImages);
     EXPECT_DOUBLE_EQ(j["quantization"]["w1"]["scale"].get<double>(), 4.0);
+    EXPECT_EQ(j["accuracy_before_quantization"].get<double>(), j["accuracy_chip"].get<double>());  // exact here
+    EXPECT_TRUE(j.contains("unanswered_chip"));
+    // Per-row scales, saved: the saved codes run as integer files and give the same answers.
+    const Result r = cli(run(fl, root / "o4", "--wbits 2 --model reference --quantize --scale-granularity row --save-quantized " +
+                                                  (root / "codes").string()));
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_EQ(read_npy((root / "codes" / "s1.npy").string()).size(), kHidden);
+    const Result s = cli(run(root / "codes", root / "o5", "--wbits 2 --model reference"));
+    ASSERT_EQ(s.code, 0) << s.out;
+    EXPECT_EQ(comparable(root / "o4" / "predictions.csv"), comparable(root / "o5" / "predictions.csv"));
+    // WBITS 1 holds {-1, 0}: refused, with the way to ±1 codes; those run on a 2-bit chip.
+    const Result one = cli(run(fl, root / "o6", "--wbits 1 --model reference --quantize"));
+    EXPECT_EQ(one.code, 1) << one.out;
+    EXPECT_NE(one.out.find("--quant-bits 1"), std::string::npos) << one.out;
+    const Result pm = cli(run(fl, root / "o7", "--wbits 2 --model reference --quantize --quant-bits 1"));
+    ASSERT_EQ(pm.code, 0) << pm.out;
+    EXPECT_EQ(read_json(root / "o7" / "layered.json")["quantization"]["options"]["codes"], "±1");
+    const Result alone = cli(run(root / "int", root / "o8", "--wbits 2 --model reference --scale mse"));
+    EXPECT_EQ(alone.code, 1) << alone.out;  // quantizer options without --quantize
 }
 
 TEST_F(LayeredCli, BadFilesAreRefusedByNameBeforeAnyOutput) {

@@ -152,3 +152,67 @@ TEST(Quantizer, RefusesBadOptions) {
     EXPECT_EQ(parse_scale_mode("percentile"), ScaleMode::Percentile);
     EXPECT_FALSE(quantize_weights(row({1.f}), QuantizerOptions{}).report.describe().empty());
 }
+
+TEST(Quantizer, RowScalesEachRowOnItsOwnRange) {
+    FloatMatrix w(2, 3);
+    w.data = {1.0f, -0.5f, 0.25f, 0.01f, -0.02f, 0.005f};  // row 1 is 50x smaller
+    QuantizerOptions o;
+    o.wbits = 3;  // [-4, 3]
+    const QuantizedMatrix layer = quantize_weights(w, o);
+    EXPECT_EQ(layer(1, 0), 0);  // the small row vanishes with one scale
+    EXPECT_EQ(layer(1, 1), 0);
+    o.granularity = Granularity::Row;
+    const QuantizedMatrix row = quantize_weights(w, o);
+    EXPECT_DOUBLE_EQ(row.row_scales[0], 3.0);
+    EXPECT_NEAR(row.row_scales[1], 150.0, 1e-4);
+    EXPECT_EQ(row.data, (std::vector<int16_t>{3, -2, 1, 2, -3, 1}));  // 1.5 -> 2, -3, 0.75 -> 1
+    EXPECT_DOUBLE_EQ(row.report.scale, 3.0);                       // the smallest
+    EXPECT_FLOAT_EQ(dequantize(row).data[4], -3.0f / 150);
+    // a sign unit's threshold goes with its row's scale
+    const QuantizedVector t = quantize_thresholds({0.5f, 0.01f}, row.row_scales, 16);
+    EXPECT_EQ(t.data, (std::vector<int32_t>{2, 2}));  // 1.5 -> 2, 1.5 -> 2
+    EXPECT_THROW(quantize_thresholds({0.5f}, row.row_scales, 16), QuantizerError);
+}
+
+TEST(Quantizer, MseScaleBeatsMaxAbsOnOutliersAndNeverLosesToIt) {
+    std::vector<float> v;
+    for (int i = 0; i < 999; ++i) v.push_back(std::sin(float(i)) * 0.1f);
+    v.push_back(2.0f);  // one outlier
+    QuantizerOptions o;
+    o.wbits = 3;
+    const QuantizedMatrix m = quantize_weights(row(v), o);
+    o.scale_mode = ScaleMode::Mse;
+    const QuantizedMatrix e = quantize_weights(row(v), o);
+    EXPECT_LT(e.report.rms_error, m.report.rms_error);
+    EXPECT_GT(e.report.scale, m.report.scale);
+    EXPECT_GE(e.report.clipped, 1u);
+    // without outliers it is no worse than max-abs (max-abs is one of its candidates)
+    const std::vector<float> flat{1.f, -1.f, 0.5f, -0.5f};
+    o.scale_mode = ScaleMode::MaxAbs;
+    const double rm = quantize_weights(row(flat), o).report.rms_error;
+    o.scale_mode = ScaleMode::Mse;
+    EXPECT_LE(quantize_weights(row(flat), o).report.rms_error, rm + 1e-12);
+    EXPECT_EQ(parse_scale_mode("mse"), ScaleMode::Mse);
+    EXPECT_EQ(parse_granularity("row"), Granularity::Row);
+    EXPECT_THROW(parse_granularity("column"), QuantizerError);
+}
+
+TEST(Quantizer, OneBitPlusMinusOneIsTheSign) {
+    QuantizerOptions o;
+    o.wbits = 1;
+    o.plus_minus_one = true;
+    const QuantizedMatrix q = quantize_weights(row({0.5f, -0.5f, -0.1f, 0.f}), o);
+    EXPECT_EQ(q.data, (std::vector<int16_t>{1, -1, -1, 1}));
+    EXPECT_EQ(q.report.qmax, 1);
+    EXPECT_EQ(q.report.clipped, 0u);
+    o.scale_mode = ScaleMode::Mse;  // best single magnitude for a sign code: near mean |w|
+    const QuantizedMatrix e = quantize_weights(row({1.f, -1.f, 0.5f, -0.5f}), o);
+    EXPECT_NEAR(1.0 / e.report.scale, 0.75, 0.01);
+    o.rounding = Rounding::Stochastic;  // unbiased within the range
+    o.scale_mode = ScaleMode::Given;
+    o.scale = 1.0;
+    const QuantizedMatrix s = quantize_weights(row(std::vector<float>(100000, 0.4f)), o);
+    double mean = 0;
+    for (int16_t x : s.data) mean += x;
+    EXPECT_NEAR(mean / 100000, 0.4, 0.01);
+}

@@ -12,6 +12,7 @@
 #include "host/report/output_file.h"
 #include "host/study/dse.h"
 #include "host/study/patterns.h"
+#include "host/study/trainer_cache.h"
 
 namespace mind1024::host {
 namespace {
@@ -48,6 +49,37 @@ void refused(const std::function<void(json&)>& change, const std::string& words)
         EXPECT_NE(m.find("space.yaml"), std::string::npos) << m;
         EXPECT_NE(m.find(words), std::string::npos) << m;
     }
+}
+
+// Issue 23: the report's quick profile (20 epochs) showed the figures of another
+// training as "(cached)". The key was the trainer's arguments and the data: an
+// entry made by another build of mind1024-train (other code, other defaults)
+// matched it. Two trainer programs that differ must not share an entry; the
+// same program, arguments and data must.
+TEST(TrainerCache, AnEntryIsServedOnlyToTheSameTrainerArgumentsAndData) {
+    const fs::path d = temp_dir("trainer_cache");
+    const ResultCache cache((d / "cache").string());
+    const auto program = [&](const std::string& name, const std::string& code) {
+        std::ofstream(d / name) << "#!/bin/sh\n# " << code << "\n";
+        return (d / name).string();
+    };
+    const std::string old_trainer = program("old", "trainer of one commit"), new_trainer = program("new", "trainer of another");
+    const std::vector<std::string> args{"--model", "layered", "--epochs", "20", "--seed", "1", "--threads", "1"};
+    const Training made = plan_training(cache, "layered", old_trainer, args, "00", false);
+    ASSERT_FALSE(made.cached);
+    const std::string st = cache.stage(made.dir);
+    std::ofstream(fs::path(st) / "network.json") << "{}";
+    cache.commit(st, made.dir, made.key);
+    EXPECT_TRUE(plan_training(cache, "layered", old_trainer, args, "00", false).cached);
+    EXPECT_FALSE(plan_training(cache, "layered", new_trainer, args, "00", false).cached);  // the bug: true before
+    EXPECT_FALSE(plan_training(cache, "layered", old_trainer, args, "01", false).cached);  // other data
+    std::vector<std::string> longer = args;
+    longer[3] = "60";
+    EXPECT_FALSE(plan_training(cache, "layered", old_trainer, longer, "00", false).cached);
+    EXPECT_FALSE(plan_training(cache, "layered", old_trainer, args, "00", true).cached);  // --retrain
+    EXPECT_EQ(training_argv(made, "DATA", "OUT").front(), old_trainer);
+    EXPECT_THROW(plan_training(cache, "layered", (d / "missing").string(), args, "00", false), ReportError);
+    fs::remove_all(d);
 }
 
 TEST(DseSpace, EveryBadSpaceIsRefusedNamingTheKey) {
