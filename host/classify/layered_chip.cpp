@@ -174,6 +174,7 @@ LayeredIntNet quantize_layered(const LayeredArrays& a, const QuantizerOptions& o
     net.inputs = a.inputs;
     net.hidden = a.hidden;
     net.outputs = a.outputs;
+    net.crop = a.crop;
     net.wbits = opt.plus_minus_one && opt.wbits == 1 ? 2 : opt.wbits;
     net.w1 = q1.data;
     net.w2 = q2.data;
