@@ -222,11 +222,15 @@ void write_layered(const std::string& dir, const LayeredIntNet& net, const Layer
     j["accuracy"] = info.accuracy;
     OutputSet out(dir);
     write_text_atomic(out.path("network.json"), j.dump(2) + "\n");
+    write_layered_arrays(out, net);
+    out.publish();
+}
+
+void write_layered_arrays(OutputSet& out, const LayeredIntNet& net) {
     write_npy<int16_t>(out.path("w1.npy"), {net.hidden, net.inputs}, net.w1);
     write_npy<int32_t>(out.path("t1.npy"), {net.hidden}, net.t1);
     write_npy<int16_t>(out.path("w2.npy"), {net.outputs, net.hidden}, net.w2);
     write_npy<int32_t>(out.path("b2.npy"), {net.outputs}, net.b2);
-    out.publish();
 }
 
 namespace {

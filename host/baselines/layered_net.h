@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/data/npy.h"
+#include "host/report/output_file.h"
 
 namespace mind1024::host::baselines {
 
@@ -106,6 +107,8 @@ std::vector<std::string> layered_file_names();  // network.json w1.npy t1.npy w2
 // Writes dir/network.json, w1.npy (int16, (H, 784)), t1.npy (int32, (H,)),
 // w2.npy (int16, (10, H)), b2.npy (int32, (10,)); all or none (OutputSet).
 void write_layered(const std::string& dir, const LayeredIntNet& net, const LayeredExportInfo& info);
+// The four integer arrays (w1, t1, w2, b2 .npy) of `net` into a staged output set.
+void write_layered_arrays(OutputSet& out, const LayeredIntNet& net);
 // The layout's four arrays as read, before any conversion: network.json's
 // format name and layer sizes checked, and each file's shape against them
 // (DataError naming the file). wbits is 0 when network.json gives none (a

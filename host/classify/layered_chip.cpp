@@ -265,10 +265,7 @@ void save_quantized_layered(const std::string& dir, const LayeredIntNet& net, co
                   {"s2", {{"file", "s2.npy"}, {"dtype", "float64"}, {"shape", {1}}}}};
     OutputSet out(dir);
     write_text_atomic(out.path("network.json"), j.dump(2) + "\n");
-    write_npy<int16_t>(out.path("w1.npy"), {net.hidden, net.inputs}, net.w1);
-    write_npy<int32_t>(out.path("t1.npy"), {net.hidden}, net.t1);
-    write_npy<int16_t>(out.path("w2.npy"), {net.outputs, net.hidden}, net.w2);
-    write_npy<int32_t>(out.path("b2.npy"), {net.outputs}, net.b2);
+    baselines::write_layered_arrays(out, net);
     write_npy<double>(out.path("s1.npy"), {net.hidden}, q.s1);
     write_npy<double>(out.path("s2.npy"), {1}, std::vector<double>{q.s2});
     out.publish();
