@@ -140,16 +140,7 @@ int run_layered(const LayeredOptions& o) {
     auto chip = open_chip(o.chip);
     const std::string dir = resolve_data_dir(o.data);
     fmt::print(stderr, "[layered] data: {}\n", dir);
-    MnistSet test = load_mnist_split(dir, Split::Test);
-    // Whole images for a network of a window (network.json input.crop): its pixels are taken here.
-    if (!net.crop.whole() && test.rows == net.crop.image_rows && test.cols == net.crop.image_cols) {
-        test.images = net.crop.select(test.images, test.count);
-        test.rows = static_cast<uint32_t>(net.crop.rows);
-        test.cols = static_cast<uint32_t>(net.crop.cols);
-    }
-    if (test.image_size() != net.inputs)
-        throw DataError(fmt::format("{}: images of {} x {} = {} pixels, the network ({}/network.json) takes {} inputs",
-                                    test.images_path, test.rows, test.cols, test.image_size(), o.net, net.inputs));
+    const MnistSet test = layered_inputs(net, load_mnist_split(dir, Split::Test), join_path(o.net, "network.json"));
     const size_t images = o.limit ? std::min<size_t>(o.limit, test.count) : test.count;
     if (o.quantize) {
         const std::vector<uint8_t> before = predict_layered_arrays(arrays, test.images, images);

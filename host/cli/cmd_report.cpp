@@ -367,10 +367,7 @@ json Report::layered_on_chip(const std::string& id, const std::string& net_dir, 
         const baselines::LayeredIntNet net = load_layered_network(net_dir, false, wbits);
         check_layered_fits(net, spec.params, net_dir);
         auto chip = open_chip(spec);
-        const MnistSet test = load_mnist_split(data_dir_, Split::Test);
-        if (test.image_size() != net.inputs)
-            throw DataError(fmt::format("{}: images of {} pixels, the network ({}) takes {}", test.images_path,
-                                        test.image_size(), net_dir, net.inputs));
+        const MnistSet test = layered_inputs(net, load_mnist_split(data_dir_, Split::Test), net_dir);
         const size_t images = o_.test_limit ? std::min<size_t>(o_.test_limit, test.count) : test.count;
         const LayeredEval e = evaluate_layered(*chip, net, test, images, spec.wrap);
         std::vector<size_t> confusion(100, 0);

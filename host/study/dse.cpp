@@ -180,15 +180,17 @@ json layered_point(const DsePoint& p, const DseWorkload& w, const DseSpace& s, c
     } catch (const DataError& e) {
         throw BadArgument(e.what());  // a network this chip cannot hold: the point is infeasible
     }
+    const MnistSet test = layered_inputs(net, *w.test, w.layered_dirs.count(spec.params.wbits)
+                                                           ? w.layered_dirs.at(spec.params.wbits) : "the layered network");
     const size_t k = std::min<size_t>(w.check_images, w.test_images);
     json rtl;
     if (k > 0 && model == "systemc" && rtl_built_for(spec.params))
         rtl = sample_on_rtl(spec, [&](ChipDriver& c) {
-            const LayeredEval r = evaluate_layered(c, net, *w.test, k, spec.wrap);
+            const LayeredEval r = evaluate_layered(c, net, test, k, spec.wrap);
             return json{{"labels", r.chip_label}, {"cycles", r.cycles}};
         });
     auto chip = open_chip(spec);
-    const LayeredEval e = evaluate_layered(*chip, net, *w.test, w.test_images, spec.wrap);
+    const LayeredEval e = evaluate_layered(*chip, net, test, w.test_images, spec.wrap);
     const double images = double(e.images());
     json row = p.settings_json();
     compare_rtl(row, rtl, e.chip_label, e.cycles);

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <chrono>
 
+#include <fmt/format.h>
+
+#include "host/data/data_error.h"
+
 namespace mind1024::host {
 
 namespace {
@@ -10,6 +14,19 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 }  // namespace
+
+MnistSet layered_inputs(const baselines::LayeredIntNet& net, const MnistSet& test, const std::string& net_name) {
+    if (test.image_size() == net.inputs) return test;
+    if (!net.crop.whole() && test.rows == net.crop.image_rows && test.cols == net.crop.image_cols) {
+        MnistSet cut = test;
+        cut.images = net.crop.select(test.images, test.count);
+        cut.rows = static_cast<uint32_t>(net.crop.rows);
+        cut.cols = static_cast<uint32_t>(net.crop.cols);
+        return cut;
+    }
+    throw DataError(fmt::format("{}: images of {} x {} = {} pixels, the network ({}) takes {} inputs", test.images_path,
+                                test.rows, test.cols, test.image_size(), net_name, net.inputs));
+}
 
 LayeredEval evaluate_layered(ChipDriver& chip, const baselines::LayeredIntNet& net, const MnistSet& test, size_t images,
                              bool wrap, const std::function<void(size_t)>& progress) {

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "host/board/chip_driver.h"
@@ -28,6 +29,11 @@ struct LayeredEval {
     double accuracy_host() const { return 100.0 * double(host_correct) / double(images()); }
     double cycles_per_image() const { return double(total_cycles) / double(images()); }
 };
+
+// The network's input pixels of `test`: the images themselves when they have
+// net.inputs pixels, the window of network.json's input.crop when they are whole
+// images of the size it was cut from; DataError naming both (and `net_name`) otherwise.
+MnistSet layered_inputs(const baselines::LayeredIntNet& net, const MnistSet& test, const std::string& net_name);
 
 // The first `images` test images (net.inputs pixels each) on the chip and on the host.
 LayeredEval evaluate_layered(ChipDriver& chip, const baselines::LayeredIntNet& net, const MnistSet& test, size_t images,

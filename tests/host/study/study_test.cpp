@@ -13,6 +13,7 @@
 #include "host/study/chip_spec.h"
 #include "host/study/classify_study.h"
 #include "host/study/fault_study.h"
+#include "host/study/layered_study.h"
 #include "host/study/network_study.h"
 #include "host/study/patterns.h"
 #include "host/study/recall_study.h"
@@ -424,3 +425,32 @@ TEST(NetworkStudy, OneRunEqualsTheDriversOwn) {
 
 }  // namespace
 }  // namespace mind1024::host
+
+// A network of a window takes its pixels from whole images; other sizes are refused by name.
+TEST(LayeredStudy, InputsAreTheNetworksWindowOfWholeImages) {
+    using mind1024::host::MnistSet;
+    mind1024::host::baselines::LayeredIntNet net;
+    net.crop = mind1024::host::baselines::InputCrop::centred(20);
+    net.inputs = net.crop.inputs();
+    MnistSet whole;
+    whole.count = 2;
+    whole.rows = whole.cols = 28;
+    whole.images.resize(2 * 784);
+    for (size_t i = 0; i < whole.images.size(); ++i) whole.images[i] = static_cast<uint8_t>(i % 251);
+    whole.labels = {3, 7};
+    const MnistSet cut = mind1024::host::layered_inputs(net, whole, "net");
+    ASSERT_EQ(cut.image_size(), 400u);
+    EXPECT_EQ(cut.images, net.crop.select(whole.images, 2));
+    EXPECT_EQ(cut.labels, whole.labels);
+    EXPECT_EQ(mind1024::host::layered_inputs(net, cut, "net").images, cut.images);  // already the window
+    MnistSet odd = whole;
+    odd.rows = odd.cols = 27;
+    odd.images.resize(2 * 27 * 27);
+    try {
+        mind1024::host::layered_inputs(net, odd, "my/network.json");
+        FAIL() << "27 x 27 images accepted";
+    } catch (const mind1024::host::DataError& e) {
+        EXPECT_NE(std::string(e.what()).find("my/network.json"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("400 inputs"), std::string::npos) << e.what();
+    }
+}
