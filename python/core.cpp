@@ -675,11 +675,13 @@ public:
     }
 
     // The driver's classify_batch (the firmware's CLASSIFY in firmware mode), in chunks.
-    py::dict classify(py::handle states, py::handle first_label, py::handle classes, py::handle reps, const RunParams& rp) {
+    py::dict classify(py::handle states, py::handle first_label, py::handle classes, py::handle reps, py::handle protos,
+                      const RunParams& rp) {
         ClassifyBatch proto;
         proto.first_label = u32(first_label, "first_label");
         proto.classes = u32(classes, "classes", 1);
         proto.reps = u32(reps, "reps", 1);
+        proto.protos = u32(protos, "protos");
         proto.run = rp;
         auto s = read_states(states, params_ref().n_max);
         const size_t b = s.size();
@@ -827,8 +829,12 @@ public:
         return cols.with_states(std::move(final_states), std::move(fields), k_n);
     }
     // The chip's per-image procedure and label rule (ChipDriver::classify_batch, pick_label).
-    py::dict classify(py::handle states, py::handle first_label, py::handle classes, py::handle reps, const RunParams& rp) {
+    py::dict classify(py::handle states, py::handle first_label, py::handle classes, py::handle reps, py::handle protos,
+                      const RunParams& rp) {
         const uint32_t fl = u32(first_label, "first_label"), nc = u32(classes, "classes", 1), nr = u32(reps, "reps", 1);
+        const uint32_t np_ = u32(protos, "protos");
+        if (np_ > fl)
+            throw BadArgument(fmt::format("classify: {} prototype neurons below the first label neuron {}", np_, fl));
         const auto s = read_states(states, n());
         const size_t b = s.size();
         const uint32_t k_n = b ? static_cast<uint32_t>(s[0].size()) : 1;
@@ -852,7 +858,8 @@ public:
                     q.seed = rp.seed + static_cast<uint32_t>(k);
                     cols.set(k, twin_.run(q));
                     bool t = false;
-                    labels[k] = pick_label(twin_.fields().data() + fl, nc, nr, &t);
+                    const auto* f = twin_.fields().data();
+                    labels[k] = pick_label(f + fl, f + (fl - np_), np_, nc, nr, &t);
                     tied[k] = t;
                 }
             }
@@ -1231,7 +1238,7 @@ PYBIND11_MODULE(_core, m) {
         .def("cycles", &Chip::cycles)
         .def("run_many", &Chip::run_many, py::arg("states"), py::arg("params"))
         .def("classify", &Chip::classify, py::arg("states"), py::arg("first_label"), py::arg("classes"), py::arg("reps"),
-             py::arg("params"))
+             py::arg("protos"), py::arg("params"))
         .def("load_layered", &Chip::load_layered, py::arg("net"))
         .def("classify_layered", &Chip::classify_layered, py::arg("net"), py::arg("images"), py::arg("hidden"));
 
@@ -1246,7 +1253,7 @@ PYBIND11_MODULE(_core, m) {
         .def("run", &Twin::run, py::arg("params"), py::arg("single"))
         .def("run_many", &Twin::run_many, py::arg("states"), py::arg("params"))
         .def("classify", &Twin::classify, py::arg("states"), py::arg("first_label"), py::arg("classes"), py::arg("reps"),
-             py::arg("params"));
+             py::arg("protos"), py::arg("params"));
 
     m.def("load_mnist", [](const std::string& dir, bool train) {
         MnistSet s;

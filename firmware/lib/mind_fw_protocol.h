@@ -176,20 +176,26 @@ extern "C" {
  *   MODE, N_ACTIVE = N, MAX_SWEEPS, TEMP, SEED = FIRST_SEED + k; wait for
  *   DONE; read the FIELDs of the label neurons FIRST_LABEL ..
  *   FIRST_LABEL + CLASSES * REPS - 1; the label is the class c whose REPS
- *   neurons FIRST_LABEL + c * REPS .. have the largest summed field, ties to
- *   the lowest class. The clamp mask, weights and thresholds are the host's
+ *   neurons FIRST_LABEL + c * REPS .. have the largest summed field. Ties:
+ *   with PROTOS > 0, the class of the prototype with the largest field among
+ *   the tied classes' prototypes (prototype neurons FIRST_LABEL - PROTOS ..
+ *   FIRST_LABEL - 1, prototype m of class m % CLASSES, equal fields to the
+ *   lower m; their fields are read only on a tie); with PROTOS = 0, the lowest
+ *   class. The clamp mask, weights and thresholds are the host's
  *   (SET_CLAMP, LOAD_WEIGHTS, LOAD_THRESHOLDS before).
  * Record k (MIND_FW_CLASSIFY_RECORD_WORDS words) at buffer byte
  * mind_fw_classify_results_offset(COUNT, N) + 32 * k. */
 #define MIND_FW_CLASSIFY_ARG_COUNT 0u
 #define MIND_FW_CLASSIFY_ARG_N 1u           /* 1..N_MAX */
-#define MIND_FW_CLASSIFY_ARG_FIRST_LABEL 2u
+#define MIND_FW_CLASSIFY_ARG_FIRST_LABEL 2u /* FIRST_LABEL | PROTOS << 16, PROTOS <= FIRST_LABEL */
 #define MIND_FW_CLASSIFY_ARG_LABELS 3u      /* CLASSES | REPS << 16, both >= 1 */
 #define MIND_FW_CLASSIFY_ARG_MODE 4u
 #define MIND_FW_CLASSIFY_ARG_MAX_SWEEPS 5u
 #define MIND_FW_CLASSIFY_ARG_TEMP 6u
 #define MIND_FW_CLASSIFY_ARG_FIRST_SEED 7u
 #define MIND_FW_CLASSIFY_LABELS(classes, reps) (((uint32_t)(reps) << 16) | ((uint32_t)(classes)&0xFFFFu))
+#define MIND_FW_CLASSIFY_FIRST_LABEL(first_label, protos) \
+    (((uint32_t)(protos) << 16) | ((uint32_t)(first_label)&0xFFFFu))
 #define MIND_FW_CLASSIFY_MAX_CLASSES 0xFFFFu
 #define MIND_FW_CLASSIFY_MAX_REPS 0xFFFFu
 /* RESULT of CLASSIFY: */
@@ -208,6 +214,7 @@ extern "C" {
 #define MIND_FW_CLASSIFY_RECORD_WORDS 8u
 #define MIND_FW_FLAG_CONVERGED 0x1u
 #define MIND_FW_FLAG_CYCLE2 0x2u
+#define MIND_FW_FLAG_TIED 0x4u /* the largest label sum was shared (see the tie rule above) */
 
 /* ---- limits ---- */
 #define MIND_FW_BUF_BYTES 65536u   /* the HOSTIF_BUF region (VERSION says what the firmware uses) */

@@ -473,16 +473,47 @@ static uint32_t cmd_read_counters(void) {
     return MIND_FW_OK;
 }
 
+/* The summed field of the next `reps` neurons from FIELD_DATA. */
+static int64_t label_sum(uint32_t reps) {
+    int64_t sum = 0;
+    uint32_t r;
+    for (r = 0; r < reps; ++r) sum += (int32_t)chip_rd(MIND_REG_FIELD_DATA);
+    return sum;
+}
+
+/* CLASSIFY's tie rule: the class of the largest-field prototype among the
+ * classes whose label sum is `top` (marked in a bit set: classes * reps fit
+ * below N_MAX, so at most MIND_FW_MAX_NEURONS classes). */
+static uint32_t break_tie(uint32_t first_label, uint32_t protos, uint32_t classes, uint32_t reps, int64_t top,
+                          uint32_t fallback) {
+    static uint32_t tied[MIND_FW_MAX_NEURONS / 32u];
+    uint32_t c, m, best = fallback, found = 0;
+    int32_t best_field = 0;
+    chip_wr(MIND_REG_FIELD_ADDR, first_label);
+    for (c = 0; c < classes; ++c) {
+        if (label_sum(reps) == top) tied[c / 32u] |= 1u << (c % 32u);
+        else tied[c / 32u] &= ~(1u << (c % 32u));
+    }
+    chip_wr(MIND_REG_FIELD_ADDR, first_label - protos);
+    for (m = 0, c = 0; m < protos; ++m) {
+        const int32_t f = (int32_t)chip_rd(MIND_REG_FIELD_DATA);
+        if ((tied[c / 32u] >> (c % 32u) & 1u) && (!found || f > best_field)) best = c, best_field = f, found = 1;
+        if (++c == classes) c = 0;
+    }
+    return best;
+}
+
 static uint32_t cmd_classify(const uint32_t *a) {
     const uint32_t count = a[MIND_FW_CLASSIFY_ARG_COUNT], n = a[MIND_FW_CLASSIFY_ARG_N],
-                   first_label = a[MIND_FW_CLASSIFY_ARG_FIRST_LABEL], labels = a[MIND_FW_CLASSIFY_ARG_LABELS],
+                   first_arg = a[MIND_FW_CLASSIFY_ARG_FIRST_LABEL], labels = a[MIND_FW_CLASSIFY_ARG_LABELS],
                    mode = a[MIND_FW_CLASSIFY_ARG_MODE], sweeps = a[MIND_FW_CLASSIFY_ARG_MAX_SWEEPS],
                    seed0 = a[MIND_FW_CLASSIFY_ARG_FIRST_SEED];
     const uint32_t classes = labels & 0xFFFFu, reps = labels >> 16;
+    const uint32_t first_label = first_arg & 0xFFFFu, protos = first_arg >> 16;
     if (count == 0 || (n && n <= chip.n_max && count > mind_fw_classify_max_images(buf_bytes, n)))
         return bad_arg(MIND_FW_CLASSIFY_ARG_COUNT, count);
     if (n == 0 || n > chip.n_max) return bad_arg(MIND_FW_CLASSIFY_ARG_N, n);
-    if (first_label >= chip.n_max) return bad_arg(MIND_FW_CLASSIFY_ARG_FIRST_LABEL, first_label);
+    if (first_label >= chip.n_max || protos > first_label) return bad_arg(MIND_FW_CLASSIFY_ARG_FIRST_LABEL, first_arg);
     if (classes == 0 || reps == 0 || classes * reps > chip.n_max - first_label)
         return bad_arg(MIND_FW_CLASSIFY_ARG_LABELS, labels);
     if (!mode_ok(mode)) return bad_arg(MIND_FW_CLASSIFY_ARG_MODE, mode);
@@ -522,23 +553,24 @@ static uint32_t cmd_classify(const uint32_t *a) {
         const uint32_t sw = chip_rd(MIND_REG_SWEEPS), fl = chip_rd(MIND_REG_FLIPS), ovf = chip_rd(MIND_REG_OVF_COUNT);
         const uint64_t c1 = chip_cycles(), run = c1 - cycles;
         cycles = c1;
-        /* the label: the largest summed field over a class's reps neurons, ties to the lowest class */
+        /* the label: the largest summed field over a class's reps neurons */
         chip_wr(MIND_REG_FIELD_ADDR, first_label);
-        uint32_t c, best = 0;
+        uint32_t c, best = 0, tie = 0;
         int64_t best_sum = 0;
         for (c = 0; c < classes; ++c) {
-            int64_t sum = 0;
-            uint32_t r;
-            for (r = 0; r < reps; ++r) sum += (int32_t)chip_rd(MIND_REG_FIELD_DATA);
-            if (c == 0 || sum > best_sum) best = c, best_sum = sum;
+            const int64_t sum = label_sum(reps);
+            if (c == 0 || sum > best_sum) best = c, best_sum = sum, tie = 0;
+            else if (sum == best_sum) tie = 1;
         }
+        if (tie && protos) best = break_tie(first_label, protos, classes, reps, best_sum, best);
         const uint32_t t = time_lo();
         mind_write32(rec + 4u * MIND_FW_REC_LABEL, best);
         mind_write32(rec + 4u * MIND_FW_REC_SWEEPS, sw);
         mind_write32(rec + 4u * MIND_FW_REC_FLIPS, fl);
         mind_write32(rec + 4u * MIND_FW_REC_OVF_COUNT, ovf);
         mind_write32(rec + 4u * MIND_FW_REC_FLAGS, ((status & MIND_STATUS_CONVERGED) ? MIND_FW_FLAG_CONVERGED : 0u) |
-                                                       ((status & MIND_STATUS_CYCLE2) ? MIND_FW_FLAG_CYCLE2 : 0u));
+                                                       ((status & MIND_STATUS_CYCLE2) ? MIND_FW_FLAG_CYCLE2 : 0u) |
+                                                       (tie ? MIND_FW_FLAG_TIED : 0u));
         mind_write32(rec + 4u * MIND_FW_REC_CYCLES_LO, (uint32_t)run);
         mind_write32(rec + 4u * MIND_FW_REC_CYCLES_HI, (uint32_t)(run >> 32));
         mind_write32(rec + 4u * MIND_FW_REC_TIME_US, t - t_prev);

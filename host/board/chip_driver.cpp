@@ -1,5 +1,6 @@
 #include "host/board/chip_driver.h"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 #include "host/board/errors.h"
@@ -57,6 +58,9 @@ void check_classify_batch(const ClassifyBatch& b, const ChipParams& p) {
     if (uint64_t{b.first_label} + uint64_t{b.classes} * b.reps > p.n_max)
         throw BadArgument(fmt::format("classify: label neurons {}..{} are beyond N_MAX = {}", b.first_label,
                                       uint64_t{b.first_label} + uint64_t{b.classes} * b.reps - 1, p.n_max));
+    if (b.protos > b.first_label || b.protos > 0xFFFF)
+        throw BadArgument(fmt::format("classify: {} prototype neurons below the first label neuron {}; at most {}",
+                                      b.protos, b.first_label, std::min<uint32_t>(b.first_label, 0xFFFF)));
     check_states(b.states, b.n, p, b.run, "classify");
 }
 
@@ -87,13 +91,14 @@ std::vector<ClassifyOutcome> ChipDriver::classify_batch(const ClassifyBatch& b) 
     RunMany m;
     m.n = b.n, m.run = b.run, m.first_seed = b.first_seed;
     m.run.n_active = b.n;  // a classification runs over the state's own neurons
-    m.first_field = b.first_label, m.field_count = b.classes * b.reps;
+    m.first_field = b.first_label - b.protos, m.field_count = b.protos + b.classes * b.reps;
     m.states = b.states;
     const std::vector<RunManyItem> runs = run_many(m);
     std::vector<ClassifyOutcome> out(runs.size());
     for (size_t k = 0; k < runs.size(); ++k) {
         out[k].run = runs[k].run;
-        out[k].label = pick_label(runs[k].fields.data(), b.classes, b.reps, &out[k].tied);
+        const int32_t* f = runs[k].fields.data();
+        out[k].label = pick_label(f + b.protos, f, b.protos, b.classes, b.reps, &out[k].tied);
     }
     return out;
 }

@@ -43,6 +43,10 @@ struct ClassifyBatch {
     uint32_t n = 0;            // neurons taking part: each state's size and N_ACTIVE (1..N_MAX)
     uint32_t first_label = 0;  // label neurons first_label .. first_label + classes * reps - 1
     uint32_t classes = 0, reps = 0;
+    // Prototype neurons first_label - protos .. first_label - 1 (prototype m of
+    // class m % classes): they break ties of the label sums (pick_label with
+    // prototypes); 0: ties go to the lowest class.
+    uint32_t protos = 0;
     RunParams run;             // order, wrap, noise, temp, max_sweeps (n_active and seed are set per image)
     uint32_t first_seed = 1;   // image k runs with SEED = first_seed + k
     std::vector<std::vector<int8_t>> states;  // initial states (size n each; > 0 is +1)
@@ -67,7 +71,7 @@ struct RunManyItem {
 
 struct ClassifyOutcome {
     int label = -1;
-    bool tied = false;  // the largest label sum was shared (pick_label); the firmware does not say
+    bool tied = false;  // the largest label sum was shared (pick_label)
     RunResult run;
 };
 
@@ -104,9 +108,9 @@ public:
     // hands the same accesses to its transport as one list (one link BATCH).
     virtual std::vector<RunManyItem> run_many(const RunMany& b);
     // For each image k: set_state(states[k]), run(run with n_active = n, seed =
-    // first_seed + k), the fields of the label neurons, and the label = the class
-    // with the largest summed field over its reps neurons, ties to the lowest
-    // (pick_label). This default does exactly that through run_many;
+    // first_seed + k), the fields of the prototype and label neurons, and the
+    // label = the class with the largest summed field over its reps neurons,
+    // ties broken by the prototypes or to the lowest class (pick_label). This default does exactly that through run_many;
     // FirmwareDriver has the board's firmware do it (CLASSIFY), same results.
     virtual std::vector<ClassifyOutcome> classify_batch(const ClassifyBatch& b);
 };
@@ -139,6 +143,30 @@ int pick_label(const T* f, uint32_t classes, uint32_t reps, bool* tied = nullptr
     }
     if (tied) *tied = tie;
     return best;
+}
+// The label rule of a network with prototype neurons: pick_label, and when the
+// largest label sum is shared, the class of the prototype with the largest
+// field among the tied classes' prototypes (the nearest of the prototypes the
+// dynamics left in the running; prototype m is of class m % classes, equal
+// fields to the lower m). `proto_f` holds the fields of the `protos`
+// prototypes; protos == 0 is pick_label alone. `tied` says the label sums tied
+// (whoever broke the tie).
+template <class T>
+int pick_label(const T* label_f, const T* proto_f, uint32_t protos, uint32_t classes, uint32_t reps,
+               bool* tied = nullptr) {
+    bool tie = false;
+    const int plain = pick_label(label_f, classes, reps, &tie);
+    if (tied) *tied = tie;
+    if (!tie || protos == 0) return plain;
+    using Sum = std::conditional_t<std::is_integral<T>::value, int64_t, double>;
+    std::vector<Sum> sum(classes, 0);
+    for (uint32_t c = 0; c < classes; ++c)
+        for (uint32_t r = 0; r < reps; ++r) sum[c] += label_f[size_t{c} * reps + r];
+    const Sum top = sum[static_cast<size_t>(plain)];
+    int best = -1;
+    for (uint32_t m = 0; m < protos; ++m)
+        if (sum[m % classes] == top && (best < 0 || proto_f[m] > proto_f[best])) best = static_cast<int>(m);
+    return best < 0 ? plain : static_cast<int>(static_cast<uint32_t>(best) % classes);
 }
 
 }  // namespace mind1024::host

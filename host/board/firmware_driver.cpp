@@ -411,7 +411,8 @@ std::vector<ClassifyOutcome> FirmwareDriver::classify_batch(const ClassifyBatch&
                 if (s[i] > 0) bits[i / 8] |= static_cast<uint8_t>(1u << (i % 8));
         }
         const Reply r = call(MIND_FW_CMD_CLASSIFY,
-                             {count, b.n, b.first_label, labels, mode, b.run.max_sweeps, b.run.temp, b.first_seed + k0},
+                             {count, b.n, MIND_FW_CLASSIFY_FIRST_LABEL(b.first_label, b.protos), labels, mode,
+                              b.run.max_sweeps, b.run.temp, b.first_seed + k0},
                              io_.data(), static_cast<uint32_t>(io_.size()), 3, count);
         const uint32_t offset = r.result[MIND_FW_CLASSIFY_RES_OFFSET];
         if (r.result[MIND_FW_CLASSIFY_RES_DONE] != count || offset != mind_fw_classify_results_offset(count, b.n))
@@ -427,6 +428,7 @@ std::vector<ClassifyOutcome> FirmwareDriver::classify_batch(const ClassifyBatch&
             const uint32_t flags = word(MIND_FW_REC_FLAGS);
             ClassifyOutcome& o = out[k0 + k];
             o.label = static_cast<int>(word(MIND_FW_REC_LABEL));
+            o.tied = (flags & MIND_FW_FLAG_TIED) != 0;
             o.run = run_result((flags & MIND_FW_FLAG_CONVERGED ? MIND_STATUS_CONVERGED : 0u) |
                                    (flags & MIND_FW_FLAG_CYCLE2 ? MIND_STATUS_CYCLE2 : 0u),
                                word(MIND_FW_REC_SWEEPS), word(MIND_FW_REC_FLIPS), word(MIND_FW_REC_OVF_COUNT),

@@ -220,6 +220,7 @@ json classifier_config_json(const ClassifierConfig& c) {
             {"neurons", c.neurons},
             {"protos_per_class", c.protos_per_class},
             {"label_reps", c.label_reps},
+            {"ties", c.prototype_ties ? "prototype" : "lowest"},
             {"inhibition", c.inhibition},
             {"offset", c.offset},
             {"label_gain", c.label_gain},
@@ -240,7 +241,7 @@ json classifier_config_json(const ClassifierConfig& c) {
 ClassifierConfig classifier_config_from_json(const json& j, const std::string& source) {
     if (!j.is_object()) throw DataError(fmt::format("{}: \"config\" must be an object", source));
     const Fields f{j, source, "config"};
-    f.only({"coding", "neurons", "protos_per_class", "label_reps", "inhibition", "offset", "label_gain", "ridge",
+    f.only({"coding", "neurons", "protos_per_class", "label_reps", "ties", "inhibition", "offset", "label_gain", "ridge",
             "kmeans_iters", "tune_epochs", "tune_rate", "tune_margin", "attractor_epochs", "attractor_rate",
             "validation_images", "validation_tolerance", "seed", "order", "max_sweeps"});
     ClassifierConfig c;
@@ -257,6 +258,11 @@ ClassifierConfig classifier_config_from_json(const json& j, const std::string& s
     c.neurons = f.u32("neurons");
     c.protos_per_class = f.u32("protos_per_class");
     c.label_reps = f.u32("label_reps");
+    // Absent from the files made before the prototypes broke ties: theirs went to the lowest class.
+    const std::string ties = j.contains("ties") ? f.str("ties") : "lowest";
+    if (ties != "prototype" && ties != "lowest")
+        throw DataError(fmt::format("{}: \"config.ties\" is \"{}\"; must be prototype or lowest", source, ties));
+    c.prototype_ties = ties == "prototype";
     c.inhibition = f.real("inhibition");
     c.offset = f.real("offset");
     c.label_gain = f.real("label_gain");

@@ -112,6 +112,7 @@ struct Protos {
     uint32_t M = 0, P = 0;
     std::vector<float> ct;
     std::vector<float> bias;  // sum(mu_m) + |mu_m|^2/2
+    std::vector<float> half;  // |mu_m|^2/2: score + half = x.mu_m
 
     void refresh(uint32_t m) {
         double s = 0, s2 = 0;
@@ -120,11 +121,13 @@ struct Protos {
             s += v, s2 += v * v;
         }
         bias[m] = static_cast<float>(s + 0.5 * s2);
+        half[m] = static_cast<float>(0.5 * s2);
     }
     void set(const float* c_rows, uint32_t M_, uint32_t P_) {
         M = M_, P = P_;
         ct.assign(size_t{M} * P, 0.0f);
         bias.assign(M, 0.0f);
+        half.assign(M, 0.0f);
         for (uint32_t m = 0; m < M; ++m)
             for (uint32_t p = 0; p < P; ++p) ct[size_t{p} * M + m] = c_rows[size_t{m} * P + p];
         for (uint32_t m = 0; m < M; ++m) refresh(m);
@@ -184,6 +187,9 @@ size_t lvq_epoch(Protos& C, const std::vector<uint32_t>& proto_class, const OnPi
     }
     return v;
 }
+
+// The prototypes that break ties of the label sums (ClassifyBatch::protos): all or none.
+uint32_t tie_protos(const ClassifierLayout& L, const ClassifierConfig& cfg) { return cfg.prototype_ties ? L.protos : 0; }
 
 // The classifier's network in its 0/1 form and score units (see train_classifier),
 // for the run engine: fields from the pixels' drive and counts of the neurons on,
@@ -245,13 +251,32 @@ public:
         spec_.n = L.n;
         for (uint32_t f = 0; f < L.protos + L.labels; ++f) clamp_[L.first_proto + f] = 0;
     }
-    // scores s (M), r = the ridge offset of the image; lfsr_seed as the training's.
-    int run(const float* s, double r, uint32_t lfsr_seed) {
+    // scores s (M) and half norms (s + half = x.mu), r = the ridge offset of the
+    // image; lfsr_seed as the training's.
+    int run(const float* s, const float* half, double r, uint32_t lfsr_seed) {
         for (uint32_t m = 0; m < L_.protos; ++m) arith_.drive()[m] = s[m] - r - cfg_.offset;
         sigma_.assign(L_.n, -1);
         Lfsr lfsr(lfsr_seed);
         engine::run_untimed(arith_, sweeper_, spec_, cfg_.max_sweeps, sigma_, clamp_.data(), lfsr, fields_.data());
-        return pick_label(fields_.data() + L_.first_label, L_.classes, cfg_.label_reps);
+        const uint32_t protos = tie_protos(L_, cfg_);
+        if (protos) {
+            // The chip's tie rule reads the prototypes' fields h (sigma domain, before
+            // the threshold): x.mu_m - x.w (the same for all, left out), the inhibition
+            // -c/2 from every other prototype, +a/2 from the class's label neurons and
+            // -a/2 from the others'.
+            int protos_sum = 0, labels_sum = 0;
+            for (uint32_t m = 0; m < L_.protos; ++m) protos_sum += sigma_[L_.first_proto + m];
+            for (uint32_t l = 0; l < L_.labels; ++l) labels_sum += sigma_[L_.first_label + l];
+            h_.resize(L_.protos);
+            for (uint32_t m = 0; m < L_.protos; ++m) {
+                const uint32_t q = m % L_.classes;
+                int own = 0;
+                for (uint32_t k = 0; k < cfg_.label_reps; ++k) own += sigma_[L_.first_label + q * cfg_.label_reps + k];
+                h_[m] = double{s[m]} + half[m] - cfg_.inhibition / 2 * (protos_sum - sigma_[L_.first_proto + m]) +
+                        cfg_.label_gain / 2 * (2 * own - labels_sum);
+            }
+        }
+        return pick_label(fields_.data() + L_.first_label, h_.data(), protos, L_.classes, cfg_.label_reps);
     }
     bool on(uint32_t m) const { return sigma_[L_.first_proto + m] > 0; }
 
@@ -263,7 +288,7 @@ private:
     engine::SweepSpec spec_;
     std::vector<uint8_t> clamp_;
     std::vector<int8_t> sigma_;
-    std::vector<double> fields_;
+    std::vector<double> fields_, h_;
 };
 
 // The per-image offset: ridge regression of each training image's top score
@@ -349,7 +374,7 @@ double heldout_accuracy(const Protos& C, const Offset& off, const OnPixels& V, c
         std::vector<float> s(C.M);
         for (size_t i = b; i < e; ++i) {
             C.scores(V, i, s.data());
-            right[i] = model.run(s.data(), off.of(V, i), static_cast<uint32_t>(ids[i] + 1)) == vy[i];
+            right[i] = model.run(s.data(), C.half.data(), off.of(V, i), static_cast<uint32_t>(ids[i] + 1)) == vy[i];
         }
     });
     size_t n = 0;
@@ -541,7 +566,7 @@ TrainedClassifier train_classifier(const MnistSet& train, const ClassifierConfig
                    for (size_t k : order) {
                        const float eta = decayed(rate, step++, steps);
                        C.scores(X, k, s.data());
-                       if (model.run(s.data(), r[k], static_cast<uint32_t>(train_ids[k] + 1)) == y[k]) continue;
+                       if (model.run(s.data(), C.half.data(), r[k], static_cast<uint32_t>(train_ids[k] + 1)) == y[k]) continue;
                        ++errors;
                        X.dense(k, P, x.data());
                        const int64_t own = best_of_class(s.data(), proto_class, y[k]);
@@ -677,8 +702,9 @@ Classification classify_on_chip(ChipDriver& chip, const TrainedClassifier& t, co
     chip.set_state(initial_state(t, pixels));
     Classification c;
     c.run = chip.run(run_params(t, seed, wrap));
-    const auto h = chip.fields(t.layout.first_label, t.layout.labels);
-    c.label = pick_label(h.data(), t.layout.classes, t.cfg.label_reps, &c.tied);
+    const uint32_t protos = tie_protos(t.layout, t.cfg);
+    const auto h = chip.fields(t.layout.first_label - protos, protos + t.layout.labels);
+    c.label = pick_label(h.data() + protos, h.data(), protos, t.layout.classes, t.cfg.label_reps, &c.tied);
     return c;
 }
 
@@ -690,6 +716,7 @@ std::vector<Classification> classify_batch_on_chip(ChipDriver& chip, const Train
     b.first_label = t.layout.first_label;
     b.classes = t.layout.classes;
     b.reps = t.cfg.label_reps;
+    b.protos = tie_protos(t.layout, t.cfg);
     b.run = run_params(t, first_seed, wrap);
     b.first_seed = first_seed;
     b.states.reserve(pixels.size());
@@ -710,7 +737,8 @@ Classification classify_on_twin(FloatTwin& twin, const TrainedClassifier& t, con
     Classification c;
     c.run = twin.run(run_params(t, seed));
     const auto& h = twin.fields();
-    c.label = pick_label(h.data() + t.layout.first_label, t.layout.classes, t.cfg.label_reps, &c.tied);
+    c.label = pick_label(h.data() + t.layout.first_label, h.data() + t.layout.first_proto, tie_protos(t.layout, t.cfg),
+                         t.layout.classes, t.cfg.label_reps, &c.tied);
     return c;
 }
 

@@ -30,6 +30,10 @@ struct ClassifierConfig {
     uint32_t neurons = 1024;          // the chip's N_MAX
     uint32_t protos_per_class = 60;
     uint32_t label_reps = 2;          // label neurons per class
+    // Tied label sums go to the class of the largest-field prototype among the
+    // tied classes' (pick_label with prototypes), else to the lowest class.
+    // Classifiers saved before the rule existed have false.
+    bool prototype_ties = true;
     double inhibition = 12.0;         // c: mutual inhibition among prototypes (score units); 14 before the tuning
     double offset = -80.0;            // t: shifts every prototype's threshold
     double label_gain = 3.0;          // a: prototype <-> label coupling

@@ -59,7 +59,7 @@ void print_table(const MnistOptions& o, const MnistJob& job, const ClassifierEva
     fmt::print("\nMNIST on the MIND 1024 ({}, {} datapath; {} {} images; {})\n", model, o.chip.datapath, fx.images(),
                o.job.holdout ? "held-out training" : "test", o.chip.params.describe());
     fmt::print("{:<34} {:>9} {:>9} {:>7} {:>8} {:>11} {:>12} {:>11} {:>8} {:>8}\n", "method", "float %", "fixed %", "sweeps",
-               "no-conv", "no-answer", "cycles/img", "sim ms/img", "wall s", "img/s");
+               "no-conv", "ties", "cycles/img", "sim ms/img", "wall s", "img/s");
     fmt::print("{:<34} {:>9} {:>9.2f} {:>7.2f} {:>8} {:>11} {:>12.0f} {:>11.3f} {:>8.1f} {:>8.1f}\n",
                fmt::format("k-WTA attractor, {}x10 {}", cfg.protos_per_class,
                            cfg.tune_epochs || cfg.attractor_epochs ? "tuned" : "k-means"),
@@ -67,11 +67,12 @@ void print_table(const MnistOptions& o, const MnistJob& job, const ClassifierEva
                fx.mean_sweeps(), fx.not_converged, fx.unanswered, fx.cycles_per_image(), 1e3 * fx.sim_seconds / images,
                fx.wall_seconds, images / fx.wall_seconds);
     if (e.twin_run)
-        fmt::print("float twin: mean sweeps {:.2f}, {} not converged, {} without an answer, {:.1f} s wall; gap fixed - float = {:+.2f} points\n",
+        fmt::print("float twin: mean sweeps {:.2f}, {} not converged, {} ties, {:.1f} s wall; gap fixed - float = {:+.2f} points\n",
                    e.twin.mean_sweeps(), e.twin.not_converged, e.twin.unanswered, e.twin.wall_seconds, fx.accuracy() - e.twin.accuracy());
     if (fx.unanswered)
-        fmt::print("no answer: {} of {} images had no single label neuron with the largest sum (a tie; the tie rule "
-                   "labels them the lowest class)\n", fx.unanswered, fx.images());
+        fmt::print("ties: {} of {} images had no single label neuron with the largest sum ({})\n", fx.unanswered,
+                   fx.images(), cfg.prototype_ties ? "labelled by the largest prototype field among the tied classes"
+                                                   : "labelled the lowest tied class");
 }
 
 void write_outputs(const MnistOptions& o, const MnistJob& job, const ClassifierEval& e, const std::string& model,

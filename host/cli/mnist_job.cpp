@@ -1,6 +1,7 @@
 #include "host/cli/mnist_job.h"
 
 #include <cstdlib>
+#include <map>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -53,6 +54,12 @@ void add_mnist_job_options(CLI::App* c, MnistJobOptions& o) {
     c->add_option("--label-gain", k.label_gain, "coupling a between prototypes and label neurons, score units")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 1e4));
+    c->add_option("--ties", k.prototype_ties,
+                  "who breaks a tie of the label sums: prototype (the class of the prototype with the largest field "
+                  "among the tied classes' prototypes, read from the chip only on a tie) or lowest (the lowest tied "
+                  "class); the attractor tuning and its validation use the same rule")
+        ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"prototype", true}, {"lowest", false}}))
+        ->default_str("prototype");
     c->add_option("--tune-epochs", k.tune_epochs,
                   "epochs of discriminative tuning of the k-means prototypes (LVQ with a margin: on each training image "
                   "whose best wrong-class prototype scores within --tune-margin of its best own one, the own one moves "

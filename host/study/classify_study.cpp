@@ -204,6 +204,7 @@ nlohmann::json classifier_json(const TrainedClassifier& net) {
     return {{"method", "k-WTA prototype attractor"},
             {"protos_per_class", cfg.protos_per_class},
             {"label_neurons_per_class", cfg.label_reps},
+            {"ties", cfg.prototype_ties ? "prototype" : "lowest"},
             {"order", order_name(cfg.order)},
             {"max_sweeps", cfg.max_sweeps},
             {"pixel_threshold", cfg.coding.threshold},

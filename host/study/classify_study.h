@@ -24,7 +24,7 @@ struct ClassifierRun {
     std::vector<uint32_t> sweeps;
     std::vector<uint64_t> cycles;  // per image (the chip only; empty for the twin)
     size_t correct = 0, not_converged = 0;
-    size_t unanswered = 0;  // images whose largest label sum was shared (the label is the tie rule's)
+    size_t unanswered = 0;  // images whose largest label sum was shared (labelled by the tie rule: ClassifierConfig::prototype_ties)
     uint64_t overflow_events = 0, max_overflow_events = 0;  // accumulator overflows (the chip only)
     size_t images_with_overflow = 0;
     uint64_t total_cycles = 0;

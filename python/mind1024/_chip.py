@@ -39,10 +39,12 @@ class RunBatch:
 @dataclass(frozen=True)
 class Classification:
     """A batch classified (``Chip.classify``): image k's label is the class whose
-    label neurons have the largest summed field, ties to the lowest class."""
+    label neurons have the largest summed field; a tie goes to the class of the
+    largest prototype field among the tied classes (``protos`` > 0) or to the
+    lowest tied class."""
 
     labels: np.ndarray     #: (B,) int32
-    tied: np.ndarray       #: (B,) bool: the largest sum was shared (no label neuron answered)
+    tied: np.ndarray       #: (B,) bool: the largest sum was shared (the tie rule gave the label)
     sweeps: np.ndarray
     flips: np.ndarray
     cycles: np.ndarray
@@ -257,12 +259,16 @@ class Chip:
     @_explained
     def classify(self, states, first_label: int, classes: int, reps: int = 1, order: str = "async",
                  max_sweeps: int = 100, wrap: bool = False, noise: Optional[int] = None,
-                 seed: int = 1) -> Classification:
+                 seed: int = 1, protos: int = 0) -> Classification:
         """Classifies each row of ``states`` (B, n) with the loaded network: runs it
         over its n neurons (seed + k for row k) and takes the class c whose label
         neurons first_label + c*reps .. + reps-1 have the largest summed field.
-        In firmware mode the board's firmware runs the batch itself."""
-        d = self._core.classify(states, first_label, classes, reps,
+        A tie goes, with ``protos`` > 0, to the class of the largest field among
+        the tied classes' prototypes (neurons first_label - protos .. first_label - 1,
+        prototype m of class m % classes), else to the lowest tied class
+        (``tied`` marks the ties). In firmware mode the board's firmware runs the
+        batch itself."""
+        d = self._core.classify(states, first_label, classes, reps, protos,
                                 _run_params(order, max_sweeps, None, wrap, noise, seed))
         return Classification(**d)
 
@@ -343,7 +349,7 @@ class FloatTwin:
 
     def classify(self, states, first_label: int, classes: int, reps: int = 1, order: str = "async",
                  max_sweeps: int = 100, wrap: bool = False, noise: Optional[int] = None,
-                 seed: int = 1) -> Classification:
+                 seed: int = 1, protos: int = 0) -> Classification:
         """As Chip.classify, with the same label rule over float fields."""
-        return Classification(**self._core.classify(states, first_label, classes, reps,
+        return Classification(**self._core.classify(states, first_label, classes, reps, protos,
                                                     _run_params(order, max_sweeps, None, wrap, noise, seed)))

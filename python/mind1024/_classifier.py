@@ -91,11 +91,11 @@ class Classifier:
 
     def classify(self, engine, images, seed: int = 1, wrap: bool = False) -> Classification:
         """Labels of the images on a loaded chip (``load_on``) or on ``twin()``:
-        image k runs with seed + k, in the classifier's order and sweep limit."""
+        image k runs with seed + k, in the classifier's order, sweep limit and tie rule."""
         lay, cfg = self.layout, self.settings
         return engine.classify(self.states(images), first_label=lay["first_label"], classes=lay["classes"],
                                reps=lay["reps"], order=cfg["order"], max_sweeps=cfg["max_sweeps"], wrap=wrap,
-                               seed=seed)
+                               seed=seed, protos=lay["protos"] if cfg["ties"] == "prototype" else 0)
 
     def evaluate(self, chip: Chip, images, labels, twin: bool = True, wrap: bool = False, **quantize) -> dict:
         """The classification study: the quantized network on the chip and (if

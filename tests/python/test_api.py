@@ -174,6 +174,32 @@ def test_float_twin_matches_a_chip_without_overflow():
     assert ca.accuracy(ca.labels) == 1.0
 
 
+def test_tied_label_sums_go_to_the_largest_prototype_field():
+    """Pixels 0..3 clamped, prototypes 4 (class 0) and 5 (class 1) always on,
+    one label neuron each: the sums always tie; pixel 0 feeds prototype 4,
+    pixel 1 prototype 5. The chip and the twin break the tie alike."""
+    p = m.ChipParams(n_max=8, wbits=8, abits=24)
+    w = np.zeros((8, 8), dtype=np.int16)
+    for i, j, v in ((6, 4, 10), (7, 5, 10), (4, 0, 5), (5, 1, 5)):
+        w[i, j] = w[j, i] = v
+    t = np.array([0, 0, 0, 0, -1000, -1000, 0, 0], dtype=np.int32)
+    clamp = np.array([1, 1, 1, 1, 0, 0, 0, 0], dtype=bool)
+    states = np.full((3, 8), -1, dtype=np.int8)
+    states[0, 0] = states[1, 1] = states[2, 0] = states[2, 1] = 1
+    twin = m.FloatTwin(w.astype(np.float64), t.astype(np.float32))
+    twin.set_clamp(clamp)
+    with m.Chip(p) as chip:
+        chip.load_weights(w)
+        chip.load_thresholds(t)
+        chip.set_clamp(clamp)
+        for x in (chip, twin):
+            by_protos = x.classify(states, first_label=6, classes=2, protos=2)
+            assert by_protos.labels.tolist() == [0, 1, 0] and by_protos.tied.all()
+            assert x.classify(states, first_label=6, classes=2).labels.tolist() == [0, 0, 0]
+        with pytest.raises(m.BadArgument):
+            chip.classify(states, first_label=6, classes=2, protos=7)
+
+
 def test_help_reads():
     text = pydoc.render_doc(m.Chip, renderer=pydoc.plaintext)
     for word in ("load_weights", "WBITS", "run_many", "classify", "systemc", "mind-board"):

@@ -64,6 +64,7 @@ ClassifierConfig tiny_config() {
     c.tune_epochs = 2;
     c.tune_margin = 20.0;  // wide: some violations to store
     c.attractor_epochs = 1;
+    c.prototype_ties = false;  // ties to the lowest class: some attractor errors to store (and the other rule's name)
     c.seed = 5;
     c.max_sweeps = 20;
     return c;
@@ -405,6 +406,7 @@ TEST(ClassifierCacheKey, ChangesWithEverySettingAndDataByteOnly) {
         {"neurons", [](ClassifierConfig& c) { c.neurons = 81; }},
         {"protos_per_class", [](ClassifierConfig& c) { c.protos_per_class = 3; }},
         {"label_reps", [](ClassifierConfig& c) { c.label_reps = 1; }},
+        {"ties", [](ClassifierConfig& c) { c.prototype_ties = !c.prototype_ties; }},
         {"inhibition", [](ClassifierConfig& c) { c.inhibition = std::nextafter(c.inhibition, 10.0); }},
         {"offset", [](ClassifierConfig& c) { c.offset = -4.5; }},
         {"label_gain", [](ClassifierConfig& c) { c.label_gain = 1.25; }},
