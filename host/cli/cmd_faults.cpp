@@ -37,7 +37,9 @@ nlohmann::json interval_json(const Interval& i) { return {{"mean", i.mean}, {"lo
 // Error bars without a plot.cpp change: each bar a two-point vertical line, untitled, in its series' colour.
 void add_error_bars(PlotSpec& s, double x, const Interval& i, int color) {
     if (i.hi <= i.lo) return;
-    s.series.push_back(Series{"", {x, x}, {i.lo, i.hi}, false, color, false});
+    Series bar;
+    bar.x = {x, x}, bar.y = {i.lo, i.hi}, bar.points = false, bar.color = color;
+    s.series.push_back(bar);
 }
 
 // Table, CSV, JSON, plots (log rate axis: the fault-free value is a level line).
@@ -56,15 +58,17 @@ void write_outputs(const FaultsOptions& o, const std::vector<FaultPoint>& points
     PlotSpec pm{fmt::format("MNIST against faults: {} test images, chip WBITS={} (solid), float twin (dashed){}", images,
                             P.wbits, reps),
                 "fault rate: probability per site (a bit, a neuron); upsets: per stored bit per neuron update",
-                "test accuracy (fraction)", true, {}, {}, 0, 1, 10, "bottom left"};
+                "test accuracy (fraction)", true, {}, {}, 0, 1, 10, "bottom left", false, {}, ""};
     PlotSpec pr{fmt::format("Hebb recall against faults: {} patterns on {} neurons, {} probes, {:.0f}% flipped{}",
                             c.patterns, P.n_max, c.probes, 100 * c.flip, reps),
-                pm.xlabel, "mean final overlap with the stored pattern", true, {}, {}, -0.05, 1.05, 10, "bottom left"};
+                pm.xlabel, "mean final overlap with the stored pattern", true, {}, {}, -0.05, 1.05, 10, "bottom left",
+                false, {}, ""};
     int color = 0;
     for (const std::string& kind : c.kinds) {
         ++color;
-        Series mc{std::string(fault_kind_title(kind)) + ", chip", {}, {}, true, color, false};
-        Series mf{std::string(fault_kind_title(kind)) + ", float", {}, {}, false, color, true};
+        Series mc, mf;
+        mc.title = std::string(fault_kind_title(kind)) + ", chip", mc.points = true, mc.color = color;
+        mf.title = std::string(fault_kind_title(kind)) + ", float", mf.points = false, mf.color = color, mf.dashed = true;
         Series rc = mc, rf = mf;
         std::vector<std::pair<double, Interval>> bars_m, bars_r;
         for (const FaultPoint& p : points) {

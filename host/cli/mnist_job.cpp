@@ -15,12 +15,24 @@
 namespace mind1024::host {
 
 void add_scale_option(CLI::App* c, std::string& scale) {
-    c->add_option("--scale", scale,
-                  "weight scale: fit (largest weight on the top WBITS code, unless thresholds or fields would not fit "
-                  "ABITS), weights (WBITS only: thresholds and fields may clip), or pixels (largest pixel weight on the "
-                  "top code; larger couplings clip)")
+    // The classifier's scale is a policy about what must fit ABITS, not the range
+    // choice of the layered/run quantizer (max|percentile|mse): say so when those are given.
+    const CLI::Validator policy(
+        [](std::string& v) -> std::string {
+            if (v == "fit" || v == "weights" || v == "pixels") return {};
+            if (v == "max" || v == "percentile" || v == "mse")
+                return "'" + v + "' is a range choice of the layered and run quantizer; the classifier's weight scale "
+                       "is a policy: fit, weights or pixels";
+            return "'" + v + "' is not a scale policy: fit, weights or pixels";
+        },
+        "fit|weights|pixels");
+    c->add_option("--scale-policy,--scale", scale,
+                  "weight scale policy: fit (largest weight on the top WBITS code, unless thresholds or fields would not "
+                  "fit ABITS), weights (WBITS only: thresholds and fields may clip), or pixels (largest pixel weight on "
+                  "the top code; larger couplings clip). (--scale is the older name; layered and run's --scale "
+                  "max|percentile|mse chooses a range instead)")
         ->capture_default_str()
-        ->check(CLI::IsMember({"fit", "weights", "pixels"}));
+        ->check(policy);
 }
 
 void add_rounding_option(CLI::App* c, std::string& rounding) {

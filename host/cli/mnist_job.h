@@ -37,7 +37,8 @@ struct MnistJob {
 };
 
 void add_mnist_job_options(CLI::App* c, MnistJobOptions& o);
-// --scale fit|weights|pixels (see ScalePolicy), the same on every command.
+// --scale-policy (or --scale) fit|weights|pixels (see ScalePolicy), the same on every command that
+// quantizes the classifier; max|percentile|mse get a message naming the two vocabularies.
 void add_scale_option(CLI::App* c, std::string& scale);
 // --rounding nearest|stochastic (the quantizer's rounding), the same on every command.
 void add_rounding_option(CLI::App* c, std::string& rounding);

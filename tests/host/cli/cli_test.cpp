@@ -275,6 +275,8 @@ TEST(Cli, AbsurdOptionValuesAreRefusedByName) {
         {"recall --seed 99999999999999999999999", "--seed"},
         {"mnist --limit -1", "--limit"},
         {"sweep --seed -3", "--seed"},
+        {"mnist --scale mse", "range choice of the layered and run quantizer"},
+        {"sweep --scale-policy bogus", "not a scale policy"},
     };
     for (const auto& [args, names] : bad) {
         const Result r = cli(args + " --out " + (d / "out").string());
