@@ -259,7 +259,10 @@ public:
         Lfsr lfsr(lfsr_seed);
         engine::run_untimed(arith_, sweeper_, spec_, cfg_.max_sweeps, sigma_, clamp_.data(), lfsr, fields_.data());
         const uint32_t protos = tie_protos(L_, cfg_);
-        if (protos) {
+        bool tied = false;
+        const int plain = pick_label(fields_.data() + L_.first_label, L_.classes, cfg_.label_reps, &tied);
+        if (!tied || !protos) return plain;
+        {
             // The chip's tie rule reads the prototypes' fields h (sigma domain, before
             // the threshold): x.mu_m - x.w (the same for all, left out), the inhibition
             // -c/2 from every other prototype, +a/2 from the class's label neurons and
