@@ -20,6 +20,7 @@ namespace {
 
 struct CapacityOptions {
     CapacitySpec spec;
+    QuantizeFlags quant;
     double threshold = 0.9;
     std::string order = "async", out = "results/capacity";
     bool no_progress = false;
@@ -31,12 +32,19 @@ std::vector<std::string> output_names(const CapacityOptions& o) {
     return names;
 }
 
+// The quantizer's settings; the bits are each curve's WBITS.
+nlohmann::json capacity_quantizer_json(const QuantizerOptions& q) {
+    nlohmann::json j = quantizer_json(q);
+    j.erase("bits"), j.erase("codes");
+    return j;
+}
+
 nlohmann::json summary_head(const CapacityOptions& o, const CapacityResult& res) {
     const CapacitySpec& s = o.spec;
     const double N = s.neurons;
     return {{"neurons", s.neurons}, {"probes", s.probes}, {"flip", s.flip}, {"order", order_name(s.order)},
-            {"threshold", o.threshold}, {"model", s.chip.model}, {"scale_percentile", s.percentile},
-            {"rounding", s.rounding}, {"seed", s.seed}, {"loads", res.loads}, {"alpha", res.alpha},
+            {"threshold", o.threshold}, {"model", s.chip.model}, {"quantizer", capacity_quantizer_json(s.quant)},
+            {"seed", s.seed}, {"loads", res.loads}, {"alpha", res.alpha},
             {"wbits", s.wbits},
             {"theory", {{"hebb", 0.138}, {"clipped_hebb_1bit", 0.10}, {"storkey", 1.0 / std::sqrt(2.0 * std::log(N))}}},
             {"rules", nlohmann::json::object()}};
@@ -114,6 +122,7 @@ int run_capacity(CapacityOptions o) {
     check_output_dir(o.out, output_names(o));  // every output location first, before any work
     refuse_vcd_in_children(o.spec.chip, "capacity");
     o.spec.order = parse_order(o.order);
+    o.spec.quant = quantizer_range_options(o.quant);
     fmt::print(stderr, "[capacity] {} rules x {} loads at N = {}, WBITS {} in child processes\n", o.spec.rules.size(),
                o.spec.loads.size(), o.spec.neurons, o.spec.wbits.size());
     size_t finished = 0;
@@ -140,10 +149,8 @@ Command add_capacity_command(CLI::App& app) {
     c->add_option("--bits", o->spec.wbits, "WBITS values to test")->capture_default_str()->delimiter(',')->check(CLI::Range(1, 16));
     c->add_option("--probes", o->spec.probes, "stored patterns probed per load")->capture_default_str()->check(CLI::Range(1, 100000));
     c->add_option("--flip", o->spec.flip, "fraction flipped in each probe")->capture_default_str()->check(CLI::Range(0.0, 1.0));
-    c->add_option("--scale-percentile", o->spec.percentile,
-                  "quantizer scale: this percentile of |J| maps to the top code, larger weights clip (0 = max-abs)")
-        ->capture_default_str()->check(finite_in(0.0, 100.0));
-    add_rounding_option(c, o->spec.rounding);
+    // The shared quantizer flags, less --quant-bits (--bits sweeps WBITS) and per-row scales (J stays symmetric).
+    add_quantizer_options(*c, o->quant, false, false, false);
     c->add_option("--threshold", o->threshold, "overlap below which recall has failed (defines alpha_c), 0..1")->capture_default_str()->check(finite_in(0.0, 1.0));
     c->add_option("--order", o->order, std::string("update order: ") + kOrderHelp)->capture_default_str()->check(order_check());
     c->add_option("--max-sweeps", o->spec.max_sweeps, "sweeps at most (1..100000)")->capture_default_str()->check(whole_number(1, 100000));

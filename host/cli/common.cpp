@@ -24,11 +24,12 @@ std::string& command_line() {
 }  // namespace
 
 
-void add_quantizer_options(CLI::App& app, QuantizeFlags& q, bool offer_save, bool offer_granularity) {
-    app.add_option("--quant-bits", q.bits,
-                   "bits of the quantized weight codes (default: the chip's WBITS); 1 gives ±1 codes, which a chip "
-                   "stores from WBITS 2 on (a 1-bit synapse word holds {-1, 0})")
-        ->check(whole_number(1, 16));
+void add_quantizer_options(CLI::App& app, QuantizeFlags& q, bool offer_save, bool offer_granularity, bool offer_bits) {
+    if (offer_bits)
+        app.add_option("--quant-bits", q.bits,
+                       "bits of the quantized weight codes (default: the chip's WBITS); 1 gives ±1 codes, which a chip "
+                       "stores from WBITS 2 on (a 1-bit synapse word holds {-1, 0})")
+            ->check(whole_number(1, 16));
     if (offer_granularity)
         app.add_option("--scale-granularity", q.granularity,
                        "one scale per layer, or per row (each neuron's incoming weights, its threshold with the same "
@@ -39,10 +40,14 @@ void add_quantizer_options(CLI::App& app, QuantizeFlags& q, bool offer_save, boo
                    "the range mapped to the top code: max (largest |w|), percentile (--scale-percentile of |w|, larger "
                    "ones clip), mse (the range of least squared error, from 200 candidates)")
         ->capture_default_str()
-        ->check(CLI::IsMember({"max", "percentile", "mse"}));
-    app.add_option("--scale-percentile", q.percentile, "with --scale percentile: this percentile of |w| (0 < P <= 100)")
+        ->check(CLI::IsMember({"max", "percentile", "mse"}))
+        ->each([&q](const std::string&) { q.scale_given = true; });
+    app.add_option("--scale-percentile", q.percentile,
+                   "this percentile of |w| maps to the top code, larger ones clip (0 < P <= 100); implies --scale "
+                   "percentile")
         ->capture_default_str()
-        ->check(CLI::Range(1e-9, 100.0));
+        ->check(finite_in(1e-9, 100.0))
+        ->each([&q](const std::string&) { q.percentile_given = true; });
     app.add_option("--rounding", q.rounding, "nearest, or stochastic (unbiased, seeded by --rounding-seed)")
         ->capture_default_str()
         ->check(CLI::IsMember({"nearest", "stochastic"}));
@@ -52,8 +57,22 @@ void add_quantizer_options(CLI::App& app, QuantizeFlags& q, bool offer_save, boo
                        "write the quantized integer codes and their scales as .npy files to this directory");
 }
 
-QuantizerOptions quantizer_options(const QuantizeFlags& q, const ChipParams& p) {
+QuantizerOptions quantizer_range_options(const QuantizeFlags& q) {
     QuantizerOptions o;
+    const std::string scale = q.percentile_given && !q.scale_given ? "percentile" : q.scale;
+    if (q.percentile_given && scale != "percentile")
+        throw BadArgument(fmt::format("--scale-percentile {} applies to --scale percentile, not --scale {}", q.percentile,
+                                      scale));
+    o.scale_mode = parse_scale_mode(scale);
+    o.percentile = q.percentile;
+    o.granularity = parse_granularity(q.granularity);
+    o.rounding = parse_rounding(q.rounding);
+    o.seed = q.seed;
+    return o;
+}
+
+QuantizerOptions quantizer_options(const QuantizeFlags& q, const ChipParams& p) {
+    QuantizerOptions o = quantizer_range_options(q);
     o.wbits = q.bits ? q.bits : p.wbits;
     if (!q.bits && p.wbits == 1)
         throw BadArgument("--wbits 1: the chip's 1-bit synapse word holds {-1, 0} (two's complement, MIND1024.md), not "
@@ -61,11 +80,6 @@ QuantizerOptions quantizer_options(const QuantizeFlags& q, const ChipParams& p) 
     if (o.wbits > p.wbits)
         throw BadArgument(fmt::format("--quant-bits {}: wider than the chip's WBITS={}", o.wbits, p.wbits));
     o.plus_minus_one = o.wbits == 1;
-    o.scale_mode = parse_scale_mode(q.scale);
-    o.percentile = q.percentile;
-    o.granularity = parse_granularity(q.granularity);
-    o.rounding = parse_rounding(q.rounding);
-    o.seed = q.seed;
     return o;
 }
 

@@ -60,8 +60,13 @@ struct QuantizeFlags {
     double percentile = 99.9;
     uint64_t seed = 1;
     std::string save_dir;  // --save-quantized: codes and scales as .npy
+    bool scale_given = false, percentile_given = false;  // --scale-percentile alone implies --scale percentile
 };
-void add_quantizer_options(CLI::App& app, QuantizeFlags& q, bool offer_save = true, bool offer_granularity = true);
+void add_quantizer_options(CLI::App& app, QuantizeFlags& q, bool offer_save = true, bool offer_granularity = true,
+                           bool offer_bits = true);
+// The range, rounding and granularity the flags ask for (no chip checks; wbits left at its default).
+// BadArgument for --scale-percentile with a --scale other than percentile.
+QuantizerOptions quantizer_range_options(const QuantizeFlags& q);
 // The quantizer options for chip p. --quant-bits 1 gives ±1 codes, which need a
 // chip of WBITS >= 2; a chip of WBITS 1 without --quant-bits is refused (its
 // 1-bit word holds {-1, 0}, not ±1: ../shared/spec/MIND1024.md). BadArgument.

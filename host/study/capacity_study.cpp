@@ -64,6 +64,9 @@ void check(CapacitySpec& s) {
     if (s.loads.empty() || s.loads.back() > 8 * N)  // 1..8N: the option's check knows no N
         throw BadArgument(fmt::format("--loads: every load must be in 1..8N = 1..{} patterns", 8 * N));
     for (const auto& r : s.rules) parse_learning_rule(r);
+    if (s.quant.granularity != Granularity::Layer || s.quant.plus_minus_one)
+        throw BadArgument("capacity: the quantizer must keep J symmetric and two's complement: one scale for the "
+                          "matrix, no ±1 codes");
 }
 
 Patterns random_patterns(uint32_t n, uint32_t count, uint64_t seed) {
@@ -146,7 +149,9 @@ CapacityResult run_capacity_study(CapacitySpec s, const std::function<void(size_
                 for (size_t l = 0; l < s.loads.size(); ++l) {
                     chip->soft_reset();
                     QuantReport qr;
-                    load_float_weights(*chip, J[r][l], &qr, s.percentile, parse_rounding(s.rounding), s.seed + l);
+                    QuantizerOptions q = s.quant;
+                    q.seed = s.quant.seed + l;
+                    load_float_weights(*chip, J[r][l], &qr, q);
                     c.max_clipped_fraction = std::max(c.max_clipped_fraction, qr.clipped_fraction);
                     add_point(c, pats, s.loads[l], s, [&](const std::vector<int8_t>& st) {
                         chip->set_state(st);

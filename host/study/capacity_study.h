@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "host/learning/quantizer.h"
 #include "host/study/chip_spec.h"
 
 namespace mind1024::host {
@@ -20,8 +21,9 @@ struct CapacitySpec {
     std::vector<uint32_t> wbits{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
     uint32_t probes = 16, max_sweeps = 30;
     double flip = 0.0;        // fraction flipped in each probe
-    double percentile = 0;    // quantizer scale: percentile of |J| on the top code (0: max-abs)
-    std::string rounding = "nearest";
+    // The quantizer (scale, percentile, rounding; WBITS is each chip's; the seed of
+    // load l is quant.seed + l). Layer granularity: a scale per row would make J asymmetric.
+    QuantizerOptions quant;
     Order order = Order::AsyncSeq;
     uint64_t seed = 1;
     unsigned jobs = 2;        // child processes at once

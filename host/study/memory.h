@@ -17,6 +17,8 @@ namespace mind1024::host {
 // `rounding`: nearest, or stochastic (unbiased; draws from `seed`, symmetric J stays symmetric).
 WeightMatrix load_float_weights(ChipDriver& chip, const FloatMatrix& j, QuantReport* report = nullptr,
                                 double percentile = 0, Rounding rounding = Rounding::Nearest, uint64_t seed = 1);
+// The same with the quantizer's options (scale, rounding, seed, granularity); WBITS is the chip's.
+WeightMatrix load_float_weights(ChipDriver& chip, const FloatMatrix& j, QuantReport* report, QuantizerOptions opt);
 // E = -1/2 s'Js + theta's over the first w.n neurons (integer, exact).
 int64_t energy(const WeightMatrix& w, const std::vector<int8_t>& s, const std::vector<int32_t>& theta = {});
 

@@ -286,6 +286,20 @@ TEST_F(ClassifierFile, WrongFormatOrVersion) {
     EXPECT_NE(load_error("classifier.json").find("not valid JSON"), std::string::npos);
 }
 
+// The tie rule is part of the file: a file from before it (no "ties") keeps the
+// lowest-class rule it was trained with; another value is refused by name.
+TEST_F(ClassifierFile, TieRuleIsStoredAndOldFilesKeepTheirs) {
+    TrainedClassifier t = trained();
+    t.cfg.prototype_ties = true;
+    save_classifier(t, dir.string());
+    EXPECT_EQ(read_json()["config"]["ties"], "prototype");
+    EXPECT_TRUE(load_classifier(dir.string()).cfg.prototype_ties);
+    edit_json([](json& j) { j["config"].erase("ties"); });
+    EXPECT_FALSE(load_classifier(dir.string()).cfg.prototype_ties);
+    edit_json([](json& j) { j["config"]["ties"] = "highest"; });
+    EXPECT_NE(load_error("classifier.json").find("config.ties"), std::string::npos);
+}
+
 TEST_F(ClassifierFile, BadFieldsInClassifierJson) {
     save_classifier(trained(), dir.string());
     const json good = read_json();

@@ -277,6 +277,7 @@ TEST(Cli, AbsurdOptionValuesAreRefusedByName) {
         {"sweep --seed -3", "--seed"},
         {"mnist --scale mse", "range choice of the layered and run quantizer"},
         {"sweep --scale-policy bogus", "not a scale policy"},
+        {"capacity --scale mse --scale-percentile 50", "applies to --scale percentile"},
     };
     for (const auto& [args, names] : bad) {
         const Result r = cli(args + " --out " + (d / "out").string());
@@ -428,12 +429,16 @@ TEST(Cli, CapacitySmokeRun) {
     EXPECT_GT(fs::file_size(d / "capacity.csv"), 0u);
     // Stochastic rounding is recorded and changes the 2-bit weights (same seed, same bits).
     const Result sto = cli("capacity --neurons 200 --loads 10,30 --rules hebb --bits 2 --probes 4 --rounding stochastic "
-                           "--no-progress --out " + (d / "sto").string());
+                           "--scale-percentile 99 --no-progress --out " + (d / "sto").string());
     ASSERT_EQ(sto.code, 0) << sto.out;
     const Result near = cli("capacity --neurons 200 --loads 10,30 --rules hebb --bits 2 --probes 4 --no-progress --out " +
                             (d / "near").string());
     ASSERT_EQ(near.code, 0) << near.out;
-    EXPECT_EQ(read_json(d / "sto" / "capacity.json")["rounding"], "stochastic");
+    const json sq = read_json(d / "sto" / "capacity.json")["quantizer"];
+    EXPECT_EQ(sq["rounding"], "stochastic");
+    EXPECT_EQ(sq["scale"], "percentile");  // --scale-percentile alone implies it
+    EXPECT_EQ(sq["percentile"], 99.0);
+    EXPECT_EQ(read_json(d / "near" / "capacity.json")["quantizer"]["scale"], "max");
     EXPECT_NE(slurp(d / "sto" / "capacity.csv"), slurp(d / "near" / "capacity.csv"));
     EXPECT_NE(cli("capacity --rounding up --out " + (d / "x").string()).code, 0);
     // Hebb already fails at the only load (alpha = 4): an upper bound, shown as "<", null in the JSON.
