@@ -55,12 +55,13 @@ void write_outputs(const FaultsOptions& o, const std::vector<FaultPoint>& points
     fmt::print("\n{:<30} {:>8} {:>10} {:>9} {:>16} {:>12} {:>12} {:>13}\n", "fault kind", "rate", "sites", "MNIST chip",
                "95% t interval", "MNIST float", "recall chip", "recall float");
     const std::string reps = c.repeats > 1 ? fmt::format("\nmean of {} fault maps, bars: 95% t intervals", c.repeats) : "";
-    PlotSpec pm{fmt::format("MNIST against faults: {} test images, chip WBITS={} (solid), float twin (dashed){}", images,
-                            P.wbits, reps),
+    const std::string prot = P.protect == 1 ? ", parity on the synapse words" : P.protect == 2 ? ", SECDED on the synapse words" : "";
+    PlotSpec pm{fmt::format("MNIST against faults: {} test images, chip WBITS={}{} (solid), float twin (dashed){}", images,
+                            P.wbits, prot, reps),
                 "fault rate: probability per site (a bit, a neuron); upsets: per stored bit per neuron update",
                 "test accuracy (fraction)", true, {}, {}, 0, 1, 10, "bottom left", false, {}, ""};
-    PlotSpec pr{fmt::format("Hebb recall against faults: {} patterns on {} neurons, {} probes, {:.0f}% flipped{}",
-                            c.patterns, P.n_max, c.probes, 100 * c.flip, reps),
+    PlotSpec pr{fmt::format("Hebb recall against faults: {} patterns on {} neurons, {} probes, {:.0f}% flipped{}{}",
+                            c.patterns, P.n_max, c.probes, 100 * c.flip, prot, reps),
                 pm.xlabel, "mean final overlap with the stored pattern", true, {}, {}, -0.05, 1.05, 10, "bottom left",
                 false, {}, ""};
     int color = 0;
