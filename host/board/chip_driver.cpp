@@ -91,14 +91,36 @@ std::vector<ClassifyOutcome> ChipDriver::classify_batch(const ClassifyBatch& b) 
     RunMany m;
     m.n = b.n, m.run = b.run, m.first_seed = b.first_seed;
     m.run.n_active = b.n;  // a classification runs over the state's own neurons
-    m.first_field = b.first_label - b.protos, m.field_count = b.protos + b.classes * b.reps;
+    m.first_field = b.first_label, m.field_count = b.classes * b.reps;
     m.states = b.states;
     const std::vector<RunManyItem> runs = run_many(m);
     std::vector<ClassifyOutcome> out(runs.size());
     for (size_t k = 0; k < runs.size(); ++k) {
         out[k].run = runs[k].run;
-        const int32_t* f = runs[k].fields.data();
-        out[k].label = pick_label(f + b.protos, f, b.protos, b.classes, b.reps, &out[k].tied);
+        out[k].label = pick_label(runs[k].fields.data(), b.classes, b.reps, &out[k].tied);
+    }
+    if (!b.protos) return out;
+    // The prototypes' fields matter only where the label sums tie (a few %): those
+    // images run again — the same state, seed and network, so the same run — and
+    // this time their prototype fields are read too (reading them for every image
+    // would cost more than the runs). The last image then runs again, so the chip
+    // ends as after the batch (only its cycle counter has counted the extra runs).
+    RunMany again = m;
+    again.first_field = b.first_label - b.protos, again.field_count = b.protos + b.classes * b.reps;
+    size_t last = out.size();
+    for (size_t k = 0; k < out.size(); ++k) {
+        if (!out[k].tied) continue;
+        again.states.assign(1, b.states[k]);
+        again.first_seed = b.first_seed + static_cast<uint32_t>(k);
+        const std::vector<RunManyItem> r = run_many(again);
+        const int32_t* f = r.at(0).fields.data();
+        out[k].label = pick_label(f + b.protos, f, b.protos, b.classes, b.reps);
+        last = k;
+    }
+    if (last + 1 < out.size()) {
+        m.states.assign(1, b.states.back());
+        m.first_seed = b.first_seed + static_cast<uint32_t>(out.size() - 1);
+        run_many(m);
     }
     return out;
 }

@@ -110,7 +110,8 @@ public:
     // For each image k: set_state(states[k]), run(run with n_active = n, seed =
     // first_seed + k), the fields of the prototype and label neurons, and the
     // label = the class with the largest summed field over its reps neurons,
-    // ties broken by the prototypes or to the lowest class (pick_label). This default does exactly that through run_many;
+    // ties broken by the prototypes or to the lowest class (pick_label). This default does exactly that through run_many
+    // (a tied image runs again to read its prototypes' fields, then the last image, so the chip ends the same);
     // FirmwareDriver has the board's firmware do it (CLASSIFY), same results.
     virtual std::vector<ClassifyOutcome> classify_batch(const ClassifyBatch& b);
 };
