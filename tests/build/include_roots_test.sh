@@ -10,7 +10,9 @@ generated='^(mind1024_regs\.h|mind1024_version\.h|mind1024_board\.h|data_paths\.
 bad=0
 while IFS= read -r hit; do
   file=${hit%%:*}
-  inc=$(sed -E 's/.*#[[:space:]]*include[[:space:]]+"([^"]+)".*/\1/' <<<"$hit")
+  # (bash's own match: a sed per line made this test take 13 s)
+  [[ $hit =~ \#[[:space:]]*include[[:space:]]+\"([^\"]+)\" ]] || continue
+  inc=${BASH_REMATCH[1]}
   [[ $inc =~ $generated ]] && continue
   [ -f "$inc" ] && continue
   echo "$file: #include \"$inc\" is not a path from the project root" >&2
