@@ -430,8 +430,10 @@ int main(int argc, char** argv) {
             p.validate();
             params.push_back(p);
             const std::string t = std::to_string(n) + "_" + std::to_string(params.size());
-            coarse.push_back(std::make_unique<sysc::Mind1024Chip>(("coarse" + t).c_str(), p, sysc::ChipConfig{false}));
-            fine.push_back(std::make_unique<sysc::Mind1024Chip>(("fine" + t).c_str(), p, sysc::ChipConfig{true}));
+            sysc::ChipConfig per_sweep, per_neuron;
+            per_neuron.per_neuron_events = true;
+            coarse.push_back(std::make_unique<sysc::Mind1024Chip>(("coarse" + t).c_str(), p, per_sweep));
+            fine.push_back(std::make_unique<sysc::Mind1024Chip>(("fine" + t).c_str(), p, per_neuron));
             hosts_c.push_back(std::make_unique<Host>(("host_coarse" + t).c_str()));
             hosts_f.push_back(std::make_unique<Host>(("host_fine" + t).c_str()));
             hosts_c.back()->bind_chip(*coarse.back());
