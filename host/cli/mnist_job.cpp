@@ -46,11 +46,16 @@ void add_mnist_job_options(CLI::App* c, MnistJobOptions& o) {
     c->add_option("--limit", o.limit, "use only the first N test images (0 = all)")->capture_default_str()->check(whole_number(0, UINT32_MAX));
     c->add_option("--train-limit", o.train_limit, "train on the first N training images only (0 = all)")->capture_default_str()->check(whole_number(0, UINT32_MAX));
     c->add_option("--protos", o.protos,
-                  "prototype neurons per class, 1..200; the pixel neurons (400 at --crop 20) and, per class, these plus 2 "
-                  "label neurons must fit the chip's 1024: at most 60 for MNIST's 10 classes at --crop 20. Every class "
+                  "prototype neurons per class, 1..200; the pixel neurons (400 at --crop 20) and, per class, these plus the "
+                  "--label-neurons (2) must fit the chip's 1024: at most 60 for MNIST's 10 classes at --crop 20 (61 with "
+                  "one label neuron). Every class "
                   "needs at least this many training images (see --train-limit)")
         ->capture_default_str()
         ->check(CLI::Range(1, 200));
+    c->add_option("--label-neurons", o.classifier.label_reps,
+                  "label neurons per class, 1..8 (their summed fields vote); fewer leave room for prototypes (--protos)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 8));
     c->add_option("--crop", o.crop,
                   "side of the centred square of the image that becomes the pixel neurons (20: rows and columns 4..23 of "
                   "MNIST's 28); the pixels, the prototypes and the label neurons must fit the chip together")
