@@ -52,6 +52,10 @@ void add_mnist_job_options(CLI::App* c, MnistJobOptions& o) {
                   "needs at least this many training images (see --train-limit)")
         ->capture_default_str()
         ->check(CLI::Range(1, 200));
+    c->add_option("--pixel-threshold", o.classifier.coding.threshold,
+                  "a pixel neuron is +1 where the pixel is at least this (1..255), else -1")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 255));
     c->add_option("--label-neurons", o.classifier.label_reps,
                   "label neurons per class, 1..8 (their summed fields vote); fewer leave room for prototypes (--protos)")
         ->capture_default_str()
