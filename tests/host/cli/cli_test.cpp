@@ -295,7 +295,7 @@ TEST(Cli, MnistHoldoutAndTuningOptions) {
     if (!have_mnist()) GTEST_SKIP() << "MNIST not found (scripts/setup.sh data fetches it, or set MIND1024_DATA)";
     const fs::path d = fresh_cli_dir("mnist_holdout");
     const Result r = cli("mnist --train-limit 3000 --holdout 500 --limit 100 --protos 20 --tune-epochs 2 --attractor-epochs 1 "
-                         "--label-neurons 1 --ties lowest --no-float --no-progress --examples 0 --out " + d.string() +
+                         "--label-neurons 1 --ties lowest --pixel-threshold 100 --no-float --no-progress --examples 0 --out " + d.string() +
                          data_flag());
     ASSERT_EQ(r.code, 0) << r.out;
     EXPECT_NE(r.out.find("held-out training images"), std::string::npos) << r.out;
@@ -306,6 +306,7 @@ TEST(Cli, MnistHoldoutAndTuningOptions) {
     EXPECT_EQ(c.at("tune").at("epochs"), 2);
     EXPECT_EQ(c.at("label_neurons_per_class"), 1);
     EXPECT_EQ(c.at("ties"), "lowest");
+    EXPECT_EQ(c.at("pixel_threshold"), 100);
     EXPECT_EQ(c.at("neurons"), 400 + 10 * 20 + 10);
     EXPECT_EQ(c.at("tune").at("violations_per_epoch").size(), 2u);
     EXPECT_EQ(c.at("attractor_tune").at("errors_per_epoch").size(), 1u);
