@@ -5,7 +5,9 @@ JSON loses its provenance and every host time (wall, training, inference
 seconds, images per second): what a run found stays, how long it took goes.
 CSV is kept as written. Binary files (PNG, .npy) become their SHA-256. The
 manifests and the commands' console text are left out (they carry the
-provenance and the wall times).
+provenance and the wall times). Simulated seconds keep 12 significant digits: they
+are sums of differences of absolute simulated times, whose last bits move when
+anything earlier in the run (one more bus access) shifts those times.
 
 usage: normalize_outputs.py IN_DIR OUT_DIR
 """
@@ -27,6 +29,8 @@ def is_host_time(key):
 def clean_entry(key, value):
     if key in PATH_KEYS and isinstance(value, str):
         return os.path.basename(value.rstrip("/"))
+    if "sim_seconds" in key and isinstance(value, float):
+        return float(f"{value:.12g}")
     return clean(value)
 
 

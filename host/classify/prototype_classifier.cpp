@@ -138,11 +138,6 @@ struct Protos {
             for (uint32_t p = 0; p < P; ++p) c[size_t{m} * P + p] = ct[size_t{p} * M + m];
         return c;
     }
-    float half_norm(uint32_t m) const {
-        double s2 = 0;
-        for (uint32_t p = 0; p < P; ++p) s2 += double{ct[size_t{p} * M + m]} * ct[size_t{p} * M + m];
-        return static_cast<float>(0.5 * s2);
-    }
     void scores(const OnPixels& X, size_t i, float* s) const {
         sum_rows(ct.data(), M, X.of(i), X.size(i), s);
         for (uint32_t m = 0; m < M; ++m) s[m] = 2.0f * s[m] - bias[m];
@@ -581,8 +576,6 @@ TrainedClassifier train_classifier(const MnistSet& train, const ClassifierConfig
                },
                [&](const Protos& c) { return heldout_accuracy(c, off, V, vy, held_ids, L, cfg, proto_class, threads); });
     }
-    std::vector<double> half_norm(M);
-    for (uint32_t m = 0; m < M; ++m) half_norm[m] = C.half_norm(m);
     const std::vector<float> Cr = C.rows();
     const Eigen::VectorXd& w = off.w;
     // 4. Couplings among free neurons in the 0/1 domain (b = (s+1)/2), score units.
@@ -596,7 +589,7 @@ TrainedClassifier train_classifier(const MnistSet& train, const ClassifierConfig
         }
     Ab.diagonal().setZero();
     t.bias.assign(F, 0.0);
-    for (uint32_t m = 0; m < M; ++m) t.bias[m] = half_norm[m] + w[P] + cfg.offset;
+    for (uint32_t m = 0; m < M; ++m) t.bias[m] = double{C.half[m]} + w[P] + cfg.offset;
     for (uint32_t l = 0; l < L.labels; ++l) t.bias[M + l] = cfg.label_gain / 2;
 
     // 5. To the ±1 domain: J = Ab / 2 among free neurons, theta = bias - rowsum(Ab) / 2.
@@ -705,9 +698,12 @@ Classification classify_on_chip(ChipDriver& chip, const TrainedClassifier& t, co
     chip.set_state(initial_state(t, pixels));
     Classification c;
     c.run = chip.run(run_params(t, seed, wrap));
+    const auto h = chip.fields(t.layout.first_label, t.layout.labels);
+    c.label = pick_label(h.data(), t.layout.classes, t.cfg.label_reps, &c.tied);
     const uint32_t protos = tie_protos(t.layout, t.cfg);
-    const auto h = chip.fields(t.layout.first_label - protos, protos + t.layout.labels);
-    c.label = pick_label(h.data() + protos, h.data(), protos, t.layout.classes, t.cfg.label_reps, &c.tied);
+    if (c.tied && protos)  // the prototypes' fields only when they decide
+        c.label = pick_label(h.data(), chip.fields(t.layout.first_proto, protos).data(), protos, t.layout.classes,
+                             t.cfg.label_reps);
     return c;
 }
 

@@ -2,18 +2,6 @@
 
 namespace mind1024::host {
 
-WeightMatrix load_float_weights(ChipDriver& chip, const FloatMatrix& j, QuantReport* report, double percentile,
-                                Rounding rounding, uint64_t seed) {
-    QuantizerOptions opt;
-    opt.rounding = rounding;
-    opt.seed = seed;
-    if (percentile > 0) {
-        opt.scale_mode = ScaleMode::Percentile;
-        opt.percentile = percentile;
-    }
-    return load_float_weights(chip, j, report, opt);
-}
-
 WeightMatrix load_float_weights(ChipDriver& chip, const FloatMatrix& j, QuantReport* report, QuantizerOptions opt) {
     opt.wbits = chip.params().wbits;
     const QuantizedMatrix q = quantize_weights(j, opt);

@@ -11,14 +11,11 @@
 
 namespace mind1024::host {
 
-// Quantizes J to the chip's WBITS (nearest; max-abs scale, or the given
-// percentile of |J| mapped to the top code, clipping above it) and loads it
-// with zero thresholds; returns the integer matrix and the report.
-// `rounding`: nearest, or stochastic (unbiased; draws from `seed`, symmetric J stays symmetric).
+// Quantizes J to the chip's WBITS with the quantizer's options (range, rounding,
+// seed, granularity; the default: nearest, max-abs) and loads it with zero
+// thresholds; returns the integer matrix and the report.
 WeightMatrix load_float_weights(ChipDriver& chip, const FloatMatrix& j, QuantReport* report = nullptr,
-                                double percentile = 0, Rounding rounding = Rounding::Nearest, uint64_t seed = 1);
-// The same with the quantizer's options (scale, rounding, seed, granularity); WBITS is the chip's.
-WeightMatrix load_float_weights(ChipDriver& chip, const FloatMatrix& j, QuantReport* report, QuantizerOptions opt);
+                                QuantizerOptions opt = {});
 // E = -1/2 s'Js + theta's over the first w.n neurons (integer, exact).
 int64_t energy(const WeightMatrix& w, const std::vector<int8_t>& s, const std::vector<int32_t>& theta = {});
 

@@ -345,8 +345,9 @@ TEST(FirmwareDriver, ClassifyBatchEqualsThePerImageProcedure) {
 
 TEST(FirmwareDriver, TiedLabelSumsAreBrokenByTheLargestPrototypeField) {
     // Pixels 0..3 (clamped), prototypes 4 (class 0) and 5 (class 1), always on
-    // (thresholds -1000), label neurons 6 and 7 fed by one prototype each: the
-    // label sums always tie. Prototype 4 hears pixel 0, prototype 5 pixel 1.
+    // (thresholds -1000), label neurons 6 and 7 fed by one prototype each and by
+    // pixels 2 and 3: the label sums tie unless pixels 2 and 3 differ. Prototype 4
+    // hears pixel 0, prototype 5 pixel 1.
     const ChipParams p = params(1024, 8, 24, 16);
     InProcessTransport& t = firmware_board(p);
     FirmwareDriver fw(t);
@@ -356,7 +357,7 @@ TEST(FirmwareDriver, TiedLabelSumsAreBrokenByTheLargestPrototypeField) {
     net.w.n = 8;
     net.w.w.assign(64, 0);
     auto w = [&](uint32_t i, uint32_t j, int16_t v) { net.w.w[i * 8 + j] = net.w.w[j * 8 + i] = v; };
-    w(6, 4, 10), w(7, 5, 10), w(4, 0, 5), w(5, 1, 5);
+    w(6, 4, 10), w(7, 5, 10), w(4, 0, 5), w(5, 1, 5), w(6, 2, 4), w(7, 3, 4);
     net.th = {0, 0, 0, 0, -1000, -1000, 0, 0};
     net.clamp = {1, 1, 1, 1, 0, 0, 0, 0};
     both(fw, ref, [&](ChipDriver& d) { load(d, net); });
@@ -364,23 +365,27 @@ TEST(FirmwareDriver, TiedLabelSumsAreBrokenByTheLargestPrototypeField) {
     b.n = 8, b.first_label = 6, b.classes = 2, b.reps = 1;
     b.run.order = Order::AsyncSeq;
     b.run.max_sweeps = 10;
-    // pixel 0 on: prototype 4 is larger; pixel 1 on: prototype 5; both: equal, the lower one.
-    for (const auto& px : {std::vector<int8_t>{1, -1, -1, -1}, {-1, 1, -1, -1}, {1, 1, -1, -1}}) {
+    // Ties: pixel 0 on: prototype 4 is larger; pixel 1 on: prototype 5; both: equal, the lower one.
+    // Last, no tie: pixel 3 on lifts label neuron 7 (the default path runs tied images again;
+    // the chip must still end as after the last image).
+    for (const auto& px : {std::vector<int8_t>{1, -1, -1, -1}, {-1, 1, -1, -1}, {1, 1, -1, -1}, {1, -1, -1, 1}}) {
         std::vector<int8_t> s(8, -1);
         std::copy(px.begin(), px.end(), s.begin());
         b.states.push_back(s);
     }
     for (uint32_t protos : {2u, 0u}) {
         b.protos = protos;
-        const std::vector<int> want = protos ? std::vector<int>{0, 1, 0} : std::vector<int>{0, 0, 0};
+        const std::vector<int> want = protos ? std::vector<int>{0, 1, 0, 1} : std::vector<int>{0, 0, 0, 1};
         for (ChipDriver* d : {static_cast<ChipDriver*>(&fw), static_cast<ChipDriver*>(&ref)}) {
             const auto out = d->classify_batch(b);
-            ASSERT_EQ(out.size(), 3u);
-            for (size_t k = 0; k < 3; ++k) {
+            ASSERT_EQ(out.size(), 4u);
+            for (size_t k = 0; k < 4; ++k) {
                 EXPECT_EQ(out[k].label, want[k]) << d->name() << " protos " << protos << " image " << k;
-                EXPECT_TRUE(out[k].tied) << d->name() << " image " << k;
+                EXPECT_EQ(out[k].tied, k < 3) << d->name() << " image " << k;
             }
         }
+        EXPECT_EQ(fw.state(), ref.state()) << "protos " << protos;
+        EXPECT_EQ(fw.fields(0, 8), ref.fields(0, 8)) << "protos " << protos;
         expect_same_outcomes(fw.ChipDriver::classify_batch(b), fw.classify_batch(b), "per-image vs CLASSIFY");
     }
     b.protos = 7;  // more prototypes than neurons below the labels
